@@ -1,0 +1,13 @@
+DROP TABLE seller_payouts;
+DROP TABLE refunds;
+DROP TABLE payments;
+DROP TABLE inventory_movements;
+DROP TABLE promotion_redemptions;
+DROP TABLE order_status_history;
+DROP TABLE order_items;
+DROP TABLE orders;
+DROP TABLE cart_items;
+DROP TABLE carts;
+DROP TABLE promotions;
+DROP TABLE tax_rates;
+DROP TABLE shipping_methods;

@@ -1,0 +1,10 @@
+DROP TABLE search_outbox;
+DROP TABLE wishlist_items;
+DROP TABLE reviews;
+DROP TABLE price_history;
+DROP TABLE product_images;
+DROP TABLE product_categories;
+DROP TABLE product_variants;
+DROP TABLE products;
+DROP TABLE categories;
+DROP TABLE sellers;

@@ -1,0 +1,116 @@
+//! Accounts: users, their passwords, addresses and saved payment methods.
+
+pub mod password;
+
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::{self, DbConn};
+use crate::error::{Error, Result};
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// The closed set of roles, as stored in `users.role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Customer,
+    Seller,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Seller => "seller",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// An e-mail address as stored: trimmed and lower-cased, so uniqueness ignores case.
+pub fn normalize_email(raw: &str) -> Result<String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 320
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid { Ok(email) } else { Err(Error::Invalid("Please enter a valid e-mail address.".into())) }
+}
+
+/// Length is the only rule (12 to 128 characters, any characters), as NIST and OWASP advise.
+pub fn check_password_length(password: &str) -> Result<()> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!("Please choose a password of at least {MIN_PASSWORD_CHARS} characters.")));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!("Passwords can be at most {MAX_PASSWORD_CHARS} characters.")));
+    }
+    Ok(())
+}
+
+/// Everything needed to create a user; the password is hashed here.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: Role,
+}
+
+/// Inserts a user with an already computed hash (the demo data reuses one hash for speed).
+pub fn insert_user_with_hash(conn: &mut DbConn, user: &NewUser, password_hash: &str) -> Result<i64> {
+    let email = normalize_email(user.email)?;
+    diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&email),
+            users::password_hash.eq(password_hash),
+            users::first_name.eq(user.first_name.trim()),
+            users::last_name.eq(user.last_name.trim()),
+            users::role.eq(user.role.as_str()),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                Error::Conflict(format!("An account for {email} already exists."))
+            } else {
+                e.into()
+            }
+        })
+}
+
+pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<i64> {
+    check_password_length(user.password)?;
+    insert_user_with_hash(conn, user, &password::hash(user.password))
+}
+
+/// `shopwave create-admin`: an administrator who must enrol in two-factor sign-in before the
+/// admin panel opens.
+pub fn create_admin(conn: &mut DbConn, email: &str, password: &str) -> Result<i64> {
+    insert_user(conn, &NewUser { email, password, first_name: "Admin", last_name: "", role: Role::Admin })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(normalize_email("  Ann@Example.COM ").unwrap(), "ann@example.com");
+        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "ann smith@example.com", "a@.com"] {
+            assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn passwords_are_judged_by_length_alone() {
+        assert!(check_password_length("short").is_err());
+        assert!(check_password_length("twelve chars").is_ok());
+        assert!(check_password_length("ääääääääääää").is_ok());
+        assert!(check_password_length(&"x".repeat(129)).is_err());
+    }
+}

@@ -1,0 +1,91 @@
+//! The catalog as shoppers see it: categories and product listings.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::{Category, Product};
+use crate::db::schema::{categories, product_images, products};
+use crate::error::Result;
+use crate::money::Money;
+
+/// A product as a listing shows it.
+#[derive(Debug, Clone)]
+pub struct ProductCard {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub price_min: Money,
+    pub price_max: Money,
+    pub in_stock: bool,
+    pub rating_avg: i32,
+    pub rating_count: i32,
+    pub image_url: String,
+}
+
+impl ProductCard {
+    /// "from $10.00" when variants differ in price.
+    pub fn has_price_range(&self) -> bool {
+        self.price_max > self.price_min
+    }
+
+    /// The average rating with one decimal, e.g. "4.3".
+    pub fn rating(&self) -> String {
+        format!("{:.1}", f64::from(self.rating_avg) / 100.0)
+    }
+}
+
+pub struct Home {
+    pub top_categories: Vec<Category>,
+    pub featured: Vec<ProductCard>,
+    pub top_rated: Vec<ProductCard>,
+}
+
+pub fn home(conn: &mut DbConn) -> Result<Home> {
+    let top_categories = categories::table
+        .filter(categories::parent_id.is_null())
+        .order((categories::position, categories::id))
+        .select(Category::as_select())
+        .load(conn)?;
+    let featured = products::table
+        .filter(products::status.eq("active"))
+        .filter(products::is_featured.eq(true))
+        .order(products::id.desc())
+        .limit(8)
+        .select(Product::as_select())
+        .load(conn)?;
+    let top_rated = products::table
+        .filter(products::status.eq("active"))
+        .order((products::rating_avg.desc(), products::id.desc()))
+        .limit(8)
+        .select(Product::as_select())
+        .load(conn)?;
+    Ok(Home { top_categories, featured: cards(conn, featured)?, top_rated: cards(conn, top_rated)? })
+}
+
+/// Turns product rows into cards, fetching every card's first image in one query.
+pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let images: Vec<(i64, String)> = product_images::table
+        .filter(product_images::product_id.eq_any(&ids))
+        .filter(product_images::position.eq(0))
+        .select((product_images::product_id, product_images::url))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|p| ProductCard {
+            image_url: images
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map(|(_, url)| url.clone())
+                .unwrap_or_else(|| "/static/img/placeholder.svg".to_owned()),
+            id: p.id,
+            name: p.name,
+            slug: p.slug,
+            price_min: Money::from_minor(p.price_min),
+            price_max: Money::from_minor(p.price_max),
+            in_stock: p.in_stock,
+            rating_avg: p.rating_avg,
+            rating_count: p.rating_count,
+        })
+        .collect())
+}

@@ -1,0 +1,109 @@
+//! The `shopwave` command: parse settings, open the database, run the chosen sub-command.
+//! Failures end with one clear line on stderr and exit status 1.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::config::{Cli, Command, Settings};
+use crate::db::{self, Backend, Pool};
+use crate::web::{AppState, WebConfig};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.settings.log);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("shopwave: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let settings = cli.settings;
+    let backend = settings.backend().map_err(|e| e.to_string())?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(&settings, &backend, demo),
+        Command::Migrate => {
+            let pool = open(&settings, &backend)?;
+            let ran = db::migrate(&mut *pool.get().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            println!("{ran} migration(s) applied to {}", backend.display());
+            Ok(())
+        }
+        Command::Seed { scale } => {
+            let pool = migrated(&settings, &backend)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let report = crate::seed::demo(&mut conn, scale).map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::CreateAdmin { email, password } => {
+            let pool = migrated(&settings, &backend)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let id = crate::accounts::create_admin(&mut conn, &email, &password).map_err(|e| e.to_string())?;
+            println!("administrator {email} created (user id {id})");
+            Ok(())
+        }
+        Command::CheckStock => {
+            let pool = migrated(&settings, &backend)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let drift = crate::inventory::drift(&mut conn).map_err(|e| e.to_string())?;
+            if drift.is_empty() {
+                println!("stock matches the inventory ledger for every variant");
+                Ok(())
+            } else {
+                for (sku, stock, ledger) in &drift {
+                    println!("{sku}: stock {stock}, ledger sum {ledger}");
+                }
+                Err(format!("{} variant(s) disagree with the ledger", drift.len()))
+            }
+        }
+    }
+}
+
+fn open(settings: &Settings, backend: &Backend) -> Result<Pool, String> {
+    if backend.is_sqlite() {
+        settings.ensure_data_dir().map_err(|e| e.to_string())?;
+    }
+    db::connect(backend, None).map_err(|e| format!("cannot open {}: {e}", backend.display()))
+}
+
+fn migrated(settings: &Settings, backend: &Backend) -> Result<Pool, String> {
+    let pool = open(settings, backend)?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect to {}: {e}", backend.display()))?;
+    db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    Ok(pool)
+}
+
+fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
+    let bind = settings.bind_addr().map_err(|e| e.to_string())?;
+    settings.ensure_data_dir().map_err(|e| e.to_string())?;
+    let secret = settings.secret_key().map_err(|e| e.to_string())?;
+    let pool = migrated(settings, backend)?;
+    {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
+            println!("{report}");
+        }
+    }
+    tracing::info!(database = %backend.display(), "database ready");
+    let state = AppState { pool, demo_mode: demo };
+    let config = WebConfig { secret, secure_cookies: settings.secure_cookies, static_dir: static_dir() };
+    actix_web::rt::System::new()
+        .block_on(crate::web::serve(state, config, bind))
+        .map_err(|e| format!("server stopped: {e}"))
+}
+
+/// `static/` beside the working directory, else the one this binary was built from.
+fn static_dir() -> std::path::PathBuf {
+    let local = std::path::PathBuf::from("static");
+    if local.is_dir() { local } else { std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")) }
+}

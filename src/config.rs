@@ -1,0 +1,135 @@
+//! Command line and environment: every setting has a flag and a variable, and bad values stop
+//! the program with one clear line.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::Backend;
+
+#[derive(Debug, Parser)]
+#[command(name = "shopwave", version, about = "A server-rendered storefront on SQLite or PostgreSQL")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to serve on.
+    #[arg(long, env = "SHOPWAVE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Directory for the SQLite database, the search index, the secret key and outgoing mail.
+    #[arg(long, env = "SHOPWAVE_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// postgres://user@host/db for PostgreSQL; a path or sqlite://path for SQLite (default: DATA_DIR/shopwave.sqlite3).
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Key that signs cookies, 64 or more characters; generated once and kept in DATA_DIR when not given.
+    #[arg(long, env = "SHOPWAVE_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Mark cookies Secure and __Host- prefixed: set it whenever the shop is served over HTTPS.
+    #[arg(long, env = "SHOPWAVE_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+    /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the shop (the default).
+    Serve {
+        /// Skip the two-factor requirement for admins: for demos only, and says so on every admin page.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the database with a demo shop.
+    Seed {
+        /// Volume relative to the design's volumetrics (1.0 = 500,000 products); omit for the small demo shop.
+        #[arg(long)]
+        scale: Option<f64>,
+    },
+    /// Create an administrator account.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// Read from SHOPWAVE_ADMIN_PASSWORD when not given, so it stays out of shell history.
+        #[arg(long, env = "SHOPWAVE_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Check that every variant's stock equals the sum of its inventory ledger.
+    CheckStock,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid --bind address {0:?}: expected host:port, e.g. 127.0.0.1:8080")]
+    Bind(String),
+    #[error("SHOPWAVE_SECRET_KEY must be at least 64 characters (it has {0})")]
+    ShortSecret(usize),
+    #[error("cannot use data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Database(#[from] crate::db::Error),
+}
+
+impl Settings {
+    pub fn backend(&self) -> Result<Backend, ConfigError> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => Ok(Backend::from_url(url.trim())?),
+            _ => Ok(Backend::Sqlite(self.data_dir.join("shopwave.sqlite3").to_string_lossy().into_owned())),
+        }
+    }
+
+    pub fn bind_addr(&self) -> Result<std::net::SocketAddr, ConfigError> {
+        use std::net::ToSocketAddrs;
+        self.bind
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .ok_or_else(|| ConfigError::Bind(self.bind.clone()))
+    }
+
+    pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|source| ConfigError::DataDir {
+            path: self.data_dir.display().to_string(),
+            source,
+        })
+    }
+
+    /// The cookie-signing key: given, or read from DATA_DIR/secret_key, or generated there once.
+    pub fn secret_key(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(key) = &self.secret_key {
+            return if key.len() >= 64 { Ok(key.as_bytes().to_vec()) } else { Err(ConfigError::ShortSecret(key.len())) };
+        }
+        let path = self.data_dir.join("secret_key");
+        let io_error = |source| ConfigError::DataDir { path: path.display().to_string(), source };
+        match std::fs::read_to_string(&path) {
+            Ok(hex_key) if hex_key.trim().len() >= 64 => Ok(hex_key.trim().as_bytes().to_vec()),
+            Ok(_) | Err(_) if !path.exists() || is_empty(&path) => {
+                self.ensure_data_dir()?;
+                let key = crate::util::random_hex(64);
+                write_private(&path, &key).map_err(io_error)?;
+                Ok(key.into_bytes())
+            }
+            Ok(content) => Err(ConfigError::ShortSecret(content.trim().len())),
+            Err(source) => Err(io_error(source)),
+        }
+    }
+}
+
+fn is_empty(path: &Path) -> bool {
+    std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true)
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(content.as_bytes())
+}

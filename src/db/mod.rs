@@ -1,0 +1,218 @@
+//! The data layer: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
+//! write-transaction helper every service uses.
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names; queries written once run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database connection failed: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}")]
+    BadUrl(String),
+}
+
+/// Which backend a URL names. A bare path or `sqlite://path` is SQLite, never a guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Backend::Sqlite(path.to_owned()))
+        } else if url.contains("://") || url.is_empty() {
+            Err(Error::BadUrl(url.to_owned()))
+        } else {
+            Ok(Backend::Sqlite(url.to_owned()))
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Backend::Sqlite(_))
+    }
+
+    /// A URL safe to print: the password of a PostgreSQL URL is masked.
+    pub fn display(&self) -> String {
+        match self {
+            Backend::Sqlite(path) => format!("sqlite://{path}"),
+            Backend::Postgres(url) => mask_password(url),
+        }
+    }
+}
+
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((creds, host)) if creds.contains(':') => {
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Opens connections of one backend, with the settings every connection of it needs.
+#[derive(Debug)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl Manager {
+    pub fn new(backend: Backend) -> Manager {
+        Manager { backend }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.backend {
+            Backend::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                // TIMESTAMPTZ columns are read and written as UTC wall-clock values.
+                conn.batch_execute("SET TIME ZONE 'UTC'").map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Postgres(conn))
+            }
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the writer; synchronous=FULL makes a committed
+                // order survive a power cut; the busy timeout queues writers instead of failing.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+    }
+}
+
+/// Builds the pool for a backend, sized for it: SQLite has one writer at a time anyway.
+pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> {
+    if let Backend::Sqlite(path) = backend
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::BadUrl(format!("{path}: {e}")))?;
+    }
+    let size = max_size.unwrap_or(if backend.is_sqlite() { 8 } else { 16 });
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(Manager::new(backend.clone()))?;
+    Ok(pool)
+}
+
+/// Runs the migrations this binary carries that the database has not seen; returns how many ran.
+pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
+    let ran = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| Error::Migration(e.to_string()))
+}
+
+/// Runs `work` in a write transaction. On SQLite it begins IMMEDIATE so that concurrent writers
+/// queue on the busy timeout instead of failing with "database is locked" at their first write.
+pub fn write_tx<T, E>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Postgres(_) => conn.transaction(work),
+        DbConn::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+            match work(conn) {
+                Ok(value) => {
+                    commit_or_rollback(conn)?;
+                    Ok(value)
+                }
+                Err(error) => {
+                    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+                    Err(error)
+                }
+            }
+        }
+    }
+}
+
+fn commit_or_rollback(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
+    type Manager = <DbConn as Connection>::TransactionManager;
+    if let Err(error) = Manager::commit_transaction(conn) {
+        let _ = Manager::rollback_transaction(conn);
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Whether a query error is a constraint the database refused (unique, check, foreign key).
+pub fn is_constraint_violation(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as Kind, Error as E};
+    matches!(
+        error,
+        E::DatabaseError(
+            Kind::UniqueViolation | Kind::CheckViolation | Kind::ForeignKeyViolation | Kind::NotNullViolation,
+            _
+        )
+    )
+}
+
+/// Whether a query error is a unique-key clash (a duplicate email, SKU, slug...).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The cheapest round trip: proves the database answers.
+pub fn ping(conn: &mut DbConn) -> Result<(), Error> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Rows of the commerce tables: carts, promotions, orders, ledger, payments, payouts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = shipping_methods)]
+pub struct ShippingMethod {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub price: i64,
+    pub free_over: Option<i64>,
+    pub min_days: i32,
+    pub max_days: i32,
+    pub is_active: bool,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tax_rates)]
+pub struct TaxRate {
+    pub id: i64,
+    pub country: String,
+    pub region: String,
+    pub name: String,
+    pub rate_bps: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = promotions)]
+pub struct Promotion {
+    pub id: i64,
+    pub code: String,
+    pub description: String,
+    pub discount_kind: String,
+    pub percent_bps: Option<i32>,
+    pub amount_off: Option<i64>,
+    pub min_subtotal: i64,
+    pub max_uses: Option<i32>,
+    pub uses_count: i32,
+    pub per_customer_limit: i32,
+    pub scope: String,
+    pub scope_category_id: Option<i64>,
+    pub scope_product_id: Option<i64>,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = carts)]
+pub struct Cart {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub session_token: Option<String>,
+    pub promotion_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = cart_items)]
+pub struct CartItem {
+    pub id: i64,
+    pub cart_id: i64,
+    pub variant_id: i64,
+    pub quantity: i32,
+    pub unit_price: i64,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = orders)]
+pub struct Order {
+    pub id: i64,
+    pub number: String,
+    pub user_id: i64,
+    pub status: String,
+    pub currency: String,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub grand_total: i64,
+    pub promotion_id: Option<i64>,
+    pub promotion_code: Option<String>,
+    pub shipping_method_id: Option<i64>,
+    pub shipping_method_name: String,
+    pub shipping_address_id: Option<i64>,
+    pub ship_name: String,
+    pub ship_line1: String,
+    pub ship_line2: Option<String>,
+    pub ship_city: String,
+    pub ship_region: String,
+    pub ship_postal_code: String,
+    pub ship_country: String,
+    pub payment_method_id: Option<i64>,
+    pub idempotency_key: String,
+    pub tracking_number: Option<String>,
+    pub payment_expires_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = order_items)]
+pub struct OrderItem {
+    pub id: i64,
+    pub order_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub seller_id: i64,
+    pub product_name: String,
+    pub variant_name: String,
+    pub sku: String,
+    pub unit_price: i64,
+    pub quantity: i32,
+    pub line_subtotal: i64,
+    pub discount: i64,
+    pub tax_rate_bps: i32,
+    pub tax: i64,
+    pub line_total: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = order_status_history)]
+pub struct StatusChange {
+    pub id: i64,
+    pub order_id: i64,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: Option<i64>,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = promotion_redemptions)]
+pub struct Redemption {
+    pub id: i64,
+    pub promotion_id: i64,
+    pub user_id: i64,
+    pub order_id: i64,
+    pub reversed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = inventory_movements)]
+pub struct InventoryMovement {
+    pub id: i64,
+    pub variant_id: i64,
+    pub delta: i32,
+    pub reason: String,
+    pub order_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = payments)]
+pub struct Payment {
+    pub id: i64,
+    pub order_id: i64,
+    pub payment_method_id: Option<i64>,
+    pub gateway: String,
+    pub idempotency_key: String,
+    pub gateway_reference: Option<String>,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub failure_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = refunds)]
+pub struct Refund {
+    pub id: i64,
+    pub payment_id: i64,
+    pub order_id: i64,
+    pub amount: i64,
+    pub reason: String,
+    pub status: String,
+    pub gateway_reference: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = seller_payouts)]
+pub struct Payout {
+    pub id: i64,
+    pub seller_id: i64,
+    pub period_start: NaiveDateTime,
+    pub period_end: NaiveDateTime,
+    pub gross: i64,
+    pub commission: i64,
+    pub net: i64,
+    pub status: String,
+    pub reference: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub paid_at: Option<NaiveDateTime>,
+}

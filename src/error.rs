@@ -1,0 +1,37 @@
+//! The service layer's one error type. Services return it; `web::error` turns it into a page
+//! with the right status. Messages in `Invalid` and `Conflict` are written for the shopper.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error(transparent)]
+    Db(#[from] crate::db::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(error: diesel::result::Error) -> Error {
+        match error {
+            diesel::result::Error::NotFound => Error::NotFound,
+            other => Error::Db(crate::db::Error::Query(other)),
+        }
+    }
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(error: r2d2::Error) -> Error {
+        Error::Db(crate::db::Error::Pool(error))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

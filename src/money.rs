@@ -1,0 +1,135 @@
+//! Money: whole minor units (cents) in an `i64`, never floating point.
+//!
+//! The rounding rule, used everywhere a rate meets an amount (tax, percentage discounts,
+//! commission): compute exactly with `rust_decimal`, then round half away from zero to the cent.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_minor(cents: i64) -> Money {
+        Money(cents)
+    }
+
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Parses a shopper- or seller-typed amount such as "12", "12.5" or "1,299.99".
+    pub fn parse(text: &str) -> Option<Money> {
+        let cleaned: String = text.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+        let value: Decimal = cleaned.parse().ok()?;
+        if value.is_sign_negative() || value.scale() > 2 {
+            return None;
+        }
+        let cents = (value * Decimal::ONE_HUNDRED).trunc();
+        i64::try_from(cents).ok().map(Money)
+    }
+
+    /// `self` × `bps` / 10,000 (basis points: 825 = 8.25 %), rounded by the module's rule.
+    pub fn apply_bps(self, bps: i32) -> Money {
+        let exact = Decimal::from(self.0) * Decimal::from(bps) / Decimal::from(10_000);
+        Money::round(exact)
+    }
+
+    /// `self` × `quantity`, or `None` when it would overflow.
+    pub fn times(self, quantity: i64) -> Option<Money> {
+        self.0.checked_mul(quantity).map(Money)
+    }
+
+    fn round(exact: Decimal) -> Money {
+        let rounded = exact.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        Money(i64::try_from(rounded).unwrap_or(i64::MAX))
+    }
+
+    /// The amount as a decimal number of dollars, e.g. `12.30`.
+    pub fn as_decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// Plain "12.30", for form fields.
+    pub fn plain(self) -> String {
+        self.as_decimal().to_string()
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        let mut dollars = (cents / 100).to_string();
+        let mut grouped = String::new();
+        while dollars.len() > 3 {
+            let split = dollars.len() - 3;
+            grouped = format!(",{}{}", &dollars[split..], grouped);
+            dollars.truncate(split);
+        }
+        write!(f, "{sign}${dollars}{grouped}.{:02}", cents % 100)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, other: Money) {
+        self.0 += other.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, other: Money) -> Money {
+        Money(self.0 - other.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_dollars_with_grouping_and_cents() {
+        assert_eq!(Money::from_minor(0).to_string(), "$0.00");
+        assert_eq!(Money::from_minor(5).to_string(), "$0.05");
+        assert_eq!(Money::from_minor(123_456_789).to_string(), "$1,234,567.89");
+        assert_eq!(Money::from_minor(-1999).to_string(), "-$19.99");
+    }
+
+    #[test]
+    fn parses_typed_amounts_and_refuses_the_rest() {
+        assert_eq!(Money::parse("12"), Some(Money::from_minor(1200)));
+        assert_eq!(Money::parse(" $1,299.9 "), Some(Money::from_minor(129_990)));
+        assert_eq!(Money::parse("0.01"), Some(Money::from_minor(1)));
+        assert_eq!(Money::parse("-1"), None);
+        assert_eq!(Money::parse("1.234"), None);
+        assert_eq!(Money::parse("abc"), None);
+        assert_eq!(Money::parse("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn rates_round_half_away_from_zero_to_the_cent() {
+        // 8.25 % of $10.10 is 83.325 cents → 83; of $10.20 it is 84.15 → 84; 50 % of 1 cent → 1.
+        assert_eq!(Money::from_minor(1010).apply_bps(825), Money::from_minor(83));
+        assert_eq!(Money::from_minor(1020).apply_bps(825), Money::from_minor(84));
+        assert_eq!(Money::from_minor(1).apply_bps(5000), Money::from_minor(1));
+        assert_eq!(Money::from_minor(1999).apply_bps(0), Money::ZERO);
+    }
+}

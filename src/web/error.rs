@@ -1,0 +1,100 @@
+//! Every failure a visitor can meet becomes an HTML page with a clear message and the right
+//! status, here and nowhere else; internals are logged, never shown.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::error::Error as ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("We could not find that page.")]
+    NotFound,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Your form has expired or did not come from this site. Please go back, reload the page and try again.")]
+    Csrf,
+    #[error("That request is too large.")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal(String),
+}
+
+impl From<ServiceError> for WebError {
+    fn from(error: ServiceError) -> WebError {
+        match error {
+            ServiceError::NotFound => WebError::NotFound,
+            ServiceError::Forbidden => WebError::Forbidden,
+            ServiceError::Invalid(message) => WebError::BadRequest(message),
+            ServiceError::Conflict(message) => WebError::Conflict(message),
+            ServiceError::TooManyRequests(message) => WebError::TooManyRequests(message),
+            ServiceError::Db(e) => WebError::Internal(e.to_string()),
+            ServiceError::Internal(e) => WebError::Internal(e),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for WebError {
+    fn from(error: actix_web::error::BlockingError) -> WebError {
+        WebError::Internal(error.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: super::chrome::Chrome,
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl WebError {
+    fn title(&self) -> &'static str {
+        match self {
+            WebError::NotFound => "Page not found",
+            WebError::Forbidden | WebError::Csrf => "Not allowed",
+            WebError::Unauthorized => "Please sign in",
+            WebError::BadRequest(_) => "We could not use that request",
+            WebError::PayloadTooLarge => "Request too large",
+            WebError::Conflict(_) => "That did not work",
+            WebError::TooManyRequests(_) => "Too many attempts",
+            WebError::Internal(_) => "Something went wrong",
+        }
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let WebError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+        let page = ErrorPage { chrome: Default::default(), status: self.status_code().as_u16(), title: self.title(), message: self.to_string() };
+        let body = page.render().unwrap_or_else(|_| self.to_string());
+        HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").body(body)
+    }
+}
+
+pub type WebResult<T> = Result<T, WebError>;

@@ -1,0 +1,160 @@
+//! The HTTP layer: actix handlers that parse, check access, call one service and render.
+
+pub mod chrome;
+pub mod csrf;
+pub mod error;
+pub mod session_store;
+
+mod health;
+mod home;
+
+use std::time::Duration;
+
+use actix_files::Files;
+use actix_session::SessionMiddleware;
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::http::header;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, DefaultHeaders};
+use actix_web::{App, HttpResponse, HttpServer, web};
+
+use crate::db::{DbConn, Pool};
+use error::{WebError, WebResult};
+
+/// What handlers share: the pool and the settings they need.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub demo_mode: bool,
+}
+
+impl AppState {
+    /// Runs a service call on the blocking pool, so async workers never wait on the database.
+    pub async fn db<T, F>(&self, work: F) -> WebResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let result = web::block(move || {
+            let mut conn = pool.get().map_err(crate::error::Error::from)?;
+            work(&mut conn)
+        })
+        .await?;
+        Ok(result?)
+    }
+}
+
+/// Settings the HTTP layer needs at start-up.
+#[derive(Clone)]
+pub struct WebConfig {
+    pub secret: Vec<u8>,
+    pub secure_cookies: bool,
+    pub static_dir: std::path::PathBuf,
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Registers every route of the shop.
+pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
+    cfg.service(home::show_home)
+        .service(health::healthz)
+        .service(
+            web::scope("/static")
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
+                .service(Files::new("", static_dir).prefer_utf8(true)),
+        );
+}
+
+pub async fn not_found() -> WebResult<HttpResponse> {
+    Err(WebError::NotFound)
+}
+
+/// Builds the app with its middleware in the order requests meet it: logging, compression,
+/// security headers, session, CSRF, then the routes. Tests build the very same app.
+pub fn app(
+    state: AppState,
+    config: WebConfig,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let static_dir = config.static_dir.clone();
+    App::new()
+        .app_data(web::Data::new(state.clone()))
+        .app_data(web::Data::new(csrf::CsrfSigner::new(&config.secret, config.secure_cookies)))
+        .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(form_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::PayloadConfig::default().limit(8 * 1024 * 1024))
+        .configure(|cfg| routes(cfg, &static_dir))
+        .default_service(web::to(not_found))
+        .wrap(middleware::from_fn(csrf::protect))
+        .wrap(session_middleware(&state.pool, &config))
+        .wrap(security_headers())
+        .wrap(middleware::Compress::default())
+        .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+pub fn session_middleware(pool: &Pool, config: &WebConfig) -> SessionMiddleware<session_store::DbSessionStore> {
+    let key = Key::derive_from(&config.secret);
+    SessionMiddleware::builder(session_store::DbSessionStore::new(pool.clone()), key)
+        .cookie_name(if config.secure_cookies { "__Host-sw_session" } else { "sw_session" }.to_owned())
+        .cookie_secure(config.secure_cookies)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".to_owned())
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(actix_web::cookie::time::Duration::days(14))
+                .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+        )
+        .build()
+}
+
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+pub fn form_error(error: actix_web::error::UrlencodedError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as E;
+    match error {
+        E::Overflow { .. } | E::UnknownLength => WebError::PayloadTooLarge.into(),
+        E::ContentType => WebError::BadRequest("Please submit the form from the page.".into()).into(),
+        other => WebError::BadRequest(format!("Some fields of the form could not be read ({other}).")).into(),
+    }
+}
+
+pub fn query_error(error: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    WebError::BadRequest(format!("The address has a parameter we could not read ({error}).")).into()
+}
+
+pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    WebError::NotFound.into()
+}
+
+/// Serves the shop until SIGINT/SIGTERM, then lets requests in flight finish.
+pub async fn serve(state: AppState, config: WebConfig, bind: std::net::SocketAddr) -> std::io::Result<()> {
+    let server = HttpServer::new(move || app(state.clone(), config.clone()))
+        .shutdown_timeout(20)
+        .client_request_timeout(Duration::from_secs(10))
+        .backlog(4096)
+        .max_connection_rate(1024)
+        .bind(bind)?;
+    tracing::info!("serving on http://{bind}");
+    server.run().await
+}

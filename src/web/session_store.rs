@@ -1,0 +1,130 @@
+//! Sessions kept in the database, so that logout, a password change or a suspension can end a
+//! user's sessions at once on every app node. The cookie holds a random key; the table holds its
+//! SHA-256, so a leaked database does not leak live session cookies.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use diesel::prelude::*;
+
+use crate::db::schema::sessions;
+use crate::db::{DbConn, Pool};
+use crate::util::{now, random_hex, sha256_hex};
+
+/// Session state keys that belong to a sign-in all start with this prefix.
+pub const AUTH_PREFIX: &str = "auth.";
+/// The session state key under which the signed-in user's id is kept.
+pub const USER_ID_KEY: &str = "auth.uid";
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: Pool,
+}
+
+impl DbSessionStore {
+    pub fn new(pool: Pool) -> DbSessionStore {
+        DbSessionStore { pool }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || work(&mut *pool.get()?)).await?
+    }
+}
+
+type State = HashMap<String, String>;
+
+fn user_id_of(state: &State) -> Option<i64> {
+    state.get(USER_ID_KEY).and_then(|v| serde_json::from_str(v).ok())
+}
+
+fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
+    now() + chrono::Duration::seconds(ttl.whole_seconds())
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let id = sha256_hex(key.as_ref());
+        let row: Option<String> = self
+            .run(move |conn| {
+                Ok(sessions::table
+                    .filter(sessions::id.eq(id))
+                    .filter(sessions::expires_at.gt(now()))
+                    .select(sessions::state)
+                    .first(conn)
+                    .optional()?)
+            })
+            .await
+            .map_err(LoadError::Other)?;
+        row.map(|json| serde_json::from_str(&json).map_err(|e| LoadError::Deserialization(e.into())))
+            .transpose()
+    }
+
+    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let key = random_hex(32);
+        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let (id, user_id, expires_at) = (sha256_hex(&key), user_id_of(&state), expiry(ttl));
+        self.run(move |conn| {
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id.eq(id),
+                    sessions::user_id.eq(user_id),
+                    sessions::state.eq(json),
+                    sessions::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .map_err(SaveError::Other)?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let (id, user_id, expires_at) = (sha256_hex(key.as_ref()), user_id_of(&state), expiry(ttl));
+        let updated = self
+            .run(move |conn| {
+                Ok(diesel::update(sessions::table.filter(sessions::id.eq(id)))
+                    .set((
+                        sessions::user_id.eq(user_id),
+                        sessions::state.eq(json),
+                        sessions::expires_at.eq(expires_at),
+                    ))
+                    .execute(conn)?)
+            })
+            .await
+            .map_err(UpdateError::Other)?;
+        if updated == 0 {
+            // The session was ended server-side meanwhile (logout elsewhere, suspension): carry
+            // on as a new anonymous session, never as the ended sign-in.
+            let anonymous: State = state.into_iter().filter(|(k, _)| !k.starts_with(AUTH_PREFIX)).collect();
+            return self.save(anonymous, ttl).await.map_err(|e| UpdateError::Other(anyhow::anyhow!(e.to_string())));
+        }
+        Ok(key)
+    }
+
+    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
+        let (id, expires_at) = (sha256_hex(key.as_ref()), expiry(ttl));
+        self.run(move |conn| {
+            diesel::update(sessions::table.filter(sessions::id.eq(id)))
+                .set(sessions::expires_at.eq(expires_at))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
+        let id = sha256_hex(key.as_ref());
+        self.run(move |conn| {
+            diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
