@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::config::{Cli, Command, Settings};
-use crate::db::{self, Backend, Pool};
+use crate::db::{self, Backend, DbConn};
 use crate::web::{AppState, WebConfig};
 
 pub fn main() -> ExitCode {
@@ -15,7 +15,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("shopwave: {message}");
+            eprintln!("shopwave: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
             ExitCode::FAILURE
         }
     }
@@ -33,67 +33,60 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(&settings, &backend, demo),
         Command::Migrate => {
-            let pool = open(&settings, &backend)?;
-            let ran = db::migrate(&mut *pool.get().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let ran = db::migrate(&mut connect(&settings, &backend)?).map_err(|e| e.to_string())?;
             println!("{ran} migration(s) applied to {}", backend.display());
             Ok(())
         }
         Command::Seed { scale } => {
-            let pool = migrated(&settings, &backend)?;
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let report = crate::seed::demo(&mut conn, scale).map_err(|e| e.to_string())?;
+            let report = crate::seed::demo(&mut migrated(&settings, &backend)?, scale).map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }
         Command::CreateAdmin { email, password } => {
-            let pool = migrated(&settings, &backend)?;
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let mut conn = migrated(&settings, &backend)?;
             let id = crate::accounts::create_admin(&mut conn, &email, &password).map_err(|e| e.to_string())?;
             println!("administrator {email} created (user id {id})");
             Ok(())
         }
         Command::CheckStock => {
-            let pool = migrated(&settings, &backend)?;
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let drift = crate::inventory::drift(&mut conn).map_err(|e| e.to_string())?;
+            let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?).map_err(|e| e.to_string())?;
             if drift.is_empty() {
                 println!("stock matches the inventory ledger for every variant");
-                Ok(())
-            } else {
-                for (sku, stock, ledger) in &drift {
-                    println!("{sku}: stock {stock}, ledger sum {ledger}");
-                }
-                Err(format!("{} variant(s) disagree with the ledger", drift.len()))
+                return Ok(());
             }
+            for (sku, stock, ledger) in &drift {
+                println!("{sku}: stock {stock}, ledger sum {ledger}");
+            }
+            Err(format!("{} variant(s) disagree with the ledger", drift.len()))
         }
     }
 }
 
-fn open(settings: &Settings, backend: &Backend) -> Result<Pool, String> {
+/// One connection, for commands and start-up; a database that cannot be reached fails here, fast.
+fn connect(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
     if backend.is_sqlite() {
         settings.ensure_data_dir().map_err(|e| e.to_string())?;
     }
-    db::connect(backend, None).map_err(|e| format!("cannot open {}: {e}", backend.display()))
+    db::establish(backend).map_err(|e| format!("cannot open {}: {e}", backend.display()).trim_end().to_owned())
 }
 
-fn migrated(settings: &Settings, backend: &Backend) -> Result<Pool, String> {
-    let pool = open(settings, backend)?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect to {}: {e}", backend.display()))?;
+fn migrated(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
+    let mut conn = connect(settings, backend)?;
     db::migrate(&mut conn).map_err(|e| e.to_string())?;
-    Ok(pool)
+    Ok(conn)
 }
 
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
-    let pool = migrated(settings, backend)?;
     {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let mut conn = migrated(settings, backend)?;
         if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
             println!("{report}");
         }
     }
+    let pool = db::connect(backend, None).map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
     let state = AppState { pool, demo_mode: demo };
     let config = WebConfig { secret, secure_cookies: settings.secure_cookies, static_dir: static_dir() };

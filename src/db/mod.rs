@@ -131,14 +131,29 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Builds the pool for a backend, sized for it: SQLite has one writer at a time anyway.
-pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> {
+/// One connection outside any pool, for commands and start-up: fails at once with the
+/// backend's own message when the database cannot be reached.
+pub fn establish(backend: &Backend) -> Result<DbConn, Error> {
+    ensure_sqlite_dir(backend)?;
+    Manager::new(backend.clone()).connect().map_err(|e| match e {
+        r2d2::Error::ConnectionError(e) => Error::Connect(e),
+        r2d2::Error::QueryError(e) => Error::Query(e),
+    })
+}
+
+fn ensure_sqlite_dir(backend: &Backend) -> Result<(), Error> {
     if let Backend::Sqlite(path) = backend
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir).map_err(|e| Error::BadUrl(format!("{path}: {e}")))?;
     }
+    Ok(())
+}
+
+/// Builds the pool for a backend, sized for it: SQLite has one writer at a time anyway.
+pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> {
+    ensure_sqlite_dir(backend)?;
     let size = max_size.unwrap_or(if backend.is_sqlite() { 8 } else { 16 });
     let pool = r2d2::Pool::builder()
         .max_size(size)

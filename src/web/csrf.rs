@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, http::Method, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, http::Method, web};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -38,7 +38,8 @@ impl CsrfSigner {
         if self.secure { "__Host-sw_csrf" } else { "sw_csrf" }
     }
 
-    fn sign(&self, seed: &str) -> String {
+    /// The token forms must carry for a visitor whose cookie holds `seed`.
+    pub fn token_for(&self, seed: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
         mac.update(b"csrf:");
         mac.update(seed.as_bytes());
@@ -76,24 +77,29 @@ fn valid_seed(seed: &str) -> bool {
 }
 
 /// Middleware: refuses unsafe requests without a valid token (403, nothing changes), and hands
-/// every request the token its forms need.
+/// every request the token its forms need. A refusal is a response, not an error, so the outer
+/// middleware (security headers, logging) still sees it.
 pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let signer = req.app_data::<web::Data<CsrfSigner>>().expect("CsrfSigner is registered").clone();
     let existing = req.cookie(signer.cookie_name()).map(|c| c.value().to_owned()).filter(|s| valid_seed(s));
     let fresh = existing.is_none();
     let seed = existing.unwrap_or_else(|| random_hex(16));
 
     if !is_safe(req.method()) {
-        let submitted = submitted_token(&mut req).await?;
-        if fresh || !submitted.is_some_and(|token| signer.verify(&seed, &token)) {
-            return Err(WebError::Csrf.into());
+        let verdict = match submitted_token(&mut req).await {
+            Ok(Some(token)) if !fresh && signer.verify(&seed, &token) => Ok(()),
+            Ok(_) => Err(WebError::Csrf),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = verdict {
+            return Ok(req.into_response(error.error_response()));
         }
     }
-    req.extensions_mut().insert(CsrfToken(signer.sign(&seed)));
-    let mut response = next.call(req).await?;
+    req.extensions_mut().insert(CsrfToken(signer.token_for(&seed)));
+    let mut response = next.call(req).await?.map_into_boxed_body();
     if fresh {
         let cookie = Cookie::build(signer.cookie_name(), seed)
             .path("/")
@@ -101,14 +107,14 @@ pub async fn protect(
             .secure(signer.secure)
             .same_site(SameSite::Lax)
             .finish();
-        response.response_mut().add_cookie(&cookie).map_err(actix_web::error::ErrorInternalServerError)?;
+        response.response_mut().add_cookie(&cookie)?;
     }
     Ok(response)
 }
 
 /// The token from the header, the query string, or an urlencoded body (which is then put back
 /// for the handler to read).
-async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, actix_web::Error> {
+async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, WebError> {
     if let Some(value) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return Ok(Some(value.to_owned()));
     }
@@ -123,7 +129,7 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, act
         .await
         .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
     if body.len() > MAX_FORM_BYTES {
-        return Err(WebError::PayloadTooLarge.into());
+        return Err(WebError::PayloadTooLarge);
     }
     let token = field_of(&body);
     req.set_payload(Payload::from(body));
@@ -141,7 +147,7 @@ mod tests {
     #[test]
     fn a_token_verifies_only_for_its_own_seed_and_key() {
         let signer = CsrfSigner::new(b"secret-one", false);
-        let token = signer.sign("a".repeat(32).as_str());
+        let token = signer.token_for("a".repeat(32).as_str());
         assert!(signer.verify(&"a".repeat(32), &token));
         assert!(!signer.verify(&"b".repeat(32), &token));
         assert!(!CsrfSigner::new(b"secret-two", false).verify(&"a".repeat(32), &token));

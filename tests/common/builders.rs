@@ -1,0 +1,137 @@
+//! Builders for shop data, inserted straight into the database: each test states only what it
+//! cares about and gets sensible defaults for the rest.
+
+use diesel::prelude::*;
+
+use shopwave::db::DbConn;
+use shopwave::db::schema::*;
+use shopwave::util::random_hex;
+
+/// Inserts a user and returns its id; `email` must be unique within the test.
+pub struct UserBuilder {
+    pub email: String,
+    pub role: &'static str,
+    pub password_hash: String,
+}
+
+impl UserBuilder {
+    pub fn customer() -> UserBuilder {
+        UserBuilder { email: format!("{}@example.test", random_hex(6)), role: "customer", password_hash: "x".into() }
+    }
+
+    pub fn role(mut self, role: &'static str) -> UserBuilder {
+        self.role = role;
+        self
+    }
+
+    pub fn email(mut self, email: &str) -> UserBuilder {
+        self.email = email.to_owned();
+        self
+    }
+
+    pub fn insert(self, conn: &mut DbConn) -> i64 {
+        diesel::insert_into(users::table)
+            .values((
+                users::email.eq(self.email),
+                users::password_hash.eq(self.password_hash),
+                users::first_name.eq("Test"),
+                users::last_name.eq("User"),
+                users::role.eq(self.role),
+            ))
+            .returning(users::id)
+            .get_result(conn)
+            .expect("insert user")
+    }
+}
+
+pub fn seller(conn: &mut DbConn) -> i64 {
+    let user_id = UserBuilder::customer().role("seller").insert(conn);
+    let tag = random_hex(4);
+    diesel::insert_into(sellers::table)
+        .values((
+            sellers::user_id.eq(user_id),
+            sellers::display_name.eq(format!("Seller {tag}")),
+            sellers::slug.eq(format!("seller-{tag}")),
+            sellers::contact_email.eq(format!("seller-{tag}@example.test")),
+        ))
+        .returning(sellers::id)
+        .get_result(conn)
+        .expect("insert seller")
+}
+
+pub fn category(conn: &mut DbConn, name: &str) -> i64 {
+    let slug = format!("{}-{}", name.to_lowercase().replace(' ', "-"), random_hex(3));
+    let id: i64 = diesel::insert_into(categories::table)
+        .values((categories::name.eq(name), categories::slug.eq(&slug), categories::path.eq(format!("tmp:{slug}"))))
+        .returning(categories::id)
+        .get_result(conn)
+        .expect("insert category");
+    diesel::update(categories::table.find(id)).set(categories::path.eq(format!("/{id}/"))).execute(conn).expect("path");
+    id
+}
+
+/// An active product with one variant; returns (product id, variant id).
+pub struct ProductBuilder {
+    pub name: String,
+    pub price: i64,
+    pub stock: i32,
+    pub status: &'static str,
+}
+
+impl ProductBuilder {
+    pub fn new(name: &str) -> ProductBuilder {
+        ProductBuilder { name: name.to_owned(), price: 1999, stock: 10, status: "active" }
+    }
+
+    pub fn price(mut self, cents: i64) -> ProductBuilder {
+        self.price = cents;
+        self
+    }
+
+    pub fn stock(mut self, units: i32) -> ProductBuilder {
+        self.stock = units;
+        self
+    }
+
+    pub fn status(mut self, status: &'static str) -> ProductBuilder {
+        self.status = status;
+        self
+    }
+
+    pub fn insert(self, conn: &mut DbConn, seller_id: i64, category_id: i64) -> (i64, i64) {
+        let tag = random_hex(4);
+        let product_id: i64 = diesel::insert_into(products::table)
+            .values((
+                products::seller_id.eq(seller_id),
+                products::primary_category_id.eq(category_id),
+                products::name.eq(&self.name),
+                products::slug.eq(format!("{}-{tag}", self.name.to_lowercase().replace(' ', "-"))),
+                products::status.eq(self.status),
+                products::price_min.eq(self.price),
+                products::price_max.eq(self.price),
+                products::in_stock.eq(self.stock > 0),
+            ))
+            .returning(products::id)
+            .get_result(conn)
+            .expect("insert product");
+        diesel::insert_into(product_categories::table)
+            .values((product_categories::product_id.eq(product_id), product_categories::category_id.eq(category_id)))
+            .execute(conn)
+            .expect("insert product category");
+        let variant_id: i64 = diesel::insert_into(product_variants::table)
+            .values((
+                product_variants::product_id.eq(product_id),
+                product_variants::sku.eq(format!("SKU-{tag}")),
+                product_variants::price.eq(self.price),
+                product_variants::stock.eq(self.stock),
+            ))
+            .returning(product_variants::id)
+            .get_result(conn)
+            .expect("insert variant");
+        if self.stock > 0 {
+            shopwave::inventory::record(conn, variant_id, self.stock, shopwave::inventory::Reason::Initial, None, None)
+                .expect("ledger row");
+        }
+        (product_id, variant_id)
+    }
+}

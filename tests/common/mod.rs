@@ -1,0 +1,243 @@
+//! Shared fixtures: a fresh database per test on each backend (a temporary SQLite file, or a
+//! schema of its own on the PostgreSQL server named by TEST_DATABASE_URL), the real app
+//! in-process, and a client that keeps cookies and fills in CSRF tokens like a browser.
+
+#![allow(dead_code)]
+
+pub mod builders;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use actix_service::{Service, ServiceExt, boxed};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use diesel::connection::SimpleConnection;
+
+use shopwave::db::{self, Backend, DbConn, Pool, PooledConn};
+use shopwave::web::{AppState, WebConfig};
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as two named tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident: TestDb) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[$meta])*
+            async fn run($db: $crate::common::TestDb) $body
+            #[actix_web::test]
+            async fn sqlite() {
+                run($crate::common::TestDb::sqlite()).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(db) = $crate::common::TestDb::postgres() {
+                    run(db).await
+                }
+            }
+        }
+    };
+}
+
+/// A migrated, empty database that disappears with the test.
+pub struct TestDb {
+    pub backend: Backend,
+    pub pool: Pool,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let backend = Backend::Sqlite(dir.path().join("test.sqlite3").to_string_lossy().into_owned());
+        TestDb::open(backend, Some(dir), None)
+    }
+
+    /// `None` (the test is skipped) when TEST_DATABASE_URL is unset, except in CI, where it must be set.
+    pub fn postgres() -> Option<TestDb> {
+        let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(std::env::var("CI").is_err(), "CI must set TEST_DATABASE_URL so tests also run on PostgreSQL");
+            eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
+            return None;
+        };
+        let schema = format!("t_{}", shopwave::util::random_hex(8));
+        let mut admin = db::establish(&Backend::from_url(&server).expect("a postgres:// URL")).expect("PostgreSQL reachable");
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
+        let separator = if server.contains('?') { '&' } else { '?' };
+        let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
+        Some(TestDb::open(Backend::Postgres(url), None, Some((server, schema))))
+    }
+
+    fn open(backend: Backend, dir: Option<tempfile::TempDir>, pg_schema: Option<(String, String)>) -> TestDb {
+        let pool = db::connect(&backend, Some(12)).expect("test pool");
+        db::migrate(&mut pool.get().expect("connection")).expect("migrations");
+        TestDb { backend, pool, _dir: dir, pg_schema }
+    }
+
+    pub fn conn(&self) -> PooledConn {
+        self.pool.get().expect("a pooled connection")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.backend.is_sqlite()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, schema)) = &self.pg_schema
+            && let Ok(backend) = Backend::from_url(server)
+            && let Ok(mut conn) = db::establish(&backend)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+        }
+    }
+}
+
+pub const TEST_SECRET: [u8; 64] = [7; 64];
+
+type AppService = boxed::BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
+
+/// The whole shop in-process, with one visitor's cookie jar.
+pub struct TestApp {
+    pub db: TestDb,
+    service: AppService,
+    cookies: RefCell<BTreeMap<String, String>>,
+}
+
+/// A response, read to the end.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Page {
+        assert_eq!(self.status.as_u16(), expected, "unexpected status; body:\n{}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Page {
+        assert!(self.body.contains(needle), "expected {needle:?} in:\n{}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_redirect_to(&self, path: &str) -> &Page {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "expected a 303; body:\n{}", self.body);
+        assert_eq!(self.location(), Some(path));
+        self
+    }
+}
+
+impl TestApp {
+    pub async fn new(db: TestDb) -> TestApp {
+        let state = AppState { pool: db.pool.clone(), demo_mode: false };
+        let config = WebConfig {
+            secret: TEST_SECRET.to_vec(),
+            secure_cookies: false,
+            static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
+        };
+        let service = test::init_service(shopwave::web::app(state, config)).await;
+        let service = boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        TestApp { db, service, cookies: RefCell::new(BTreeMap::new()) }
+    }
+
+    pub fn conn(&self) -> PooledConn {
+        self.db.conn()
+    }
+
+    /// Forgets every cookie, as a new browser would.
+    pub fn clear_cookies(&self) {
+        self.cookies.borrow_mut().clear();
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.borrow().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.borrow_mut().insert(name.to_owned(), value.to_owned());
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(TestRequest::get().uri(path)).await
+    }
+
+    /// Posts a form the way the page would: with this visitor's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_raw(path, &serde_urlencoded_body(&all)).await
+    }
+
+    /// Posts an urlencoded body exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, body: &[u8]) -> Page {
+        self.send(
+            TestRequest::default()
+                .method(Method::POST)
+                .uri(path)
+                .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+                .set_payload(body.to_vec()),
+        )
+        .await
+    }
+
+    /// This visitor's CSRF token, fetching the cookie that seeds it first if need be.
+    pub async fn csrf_token(&self) -> String {
+        if self.cookie("sw_csrf").is_none() {
+            self.get("/healthz").await;
+        }
+        let seed = self.cookie("sw_csrf").expect("the CSRF cookie is set on the first visit");
+        shopwave::web::csrf::CsrfSigner::new(&TEST_SECRET, false).token_for(&seed)
+    }
+
+    pub async fn send(&self, request: TestRequest) -> Page {
+        let cookie_header =
+            self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let request = if cookie_header.is_empty() {
+            request
+        } else {
+            request.insert_header((header::COOKIE, cookie_header))
+        };
+        let response = self.service.call(request.to_request()).await.expect("the app answers every request");
+        for cookie in response.response().cookies() {
+            let expired = cookie.max_age().is_some_and(|age| age.is_zero() || age.is_negative());
+            if expired || cookie.value().is_empty() {
+                self.cookies.borrow_mut().remove(cookie.name());
+            } else {
+                self.cookies.borrow_mut().insert(cookie.name().to_owned(), cookie.value().to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = test::read_body(response).await;
+        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}
+
+fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish().into_bytes()
+}
+
+/// Runs raw SQL, for tests that must prove the database itself refuses bad rows.
+pub fn execute(conn: &mut DbConn, sql: &str) -> Result<(), diesel::result::Error> {
+    conn.batch_execute(sql)
+}

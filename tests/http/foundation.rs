@@ -1,0 +1,64 @@
+//! The frame every page stands on: the demo shop serves, errors are pages, forms need CSRF.
+
+#[allow(unused_imports)]
+use crate::common::{TestApp, TestDb};
+use crate::on_both_backends;
+
+on_both_backends! {
+    async fn the_demo_home_page_shows_categories_and_products(db: TestDb) {
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo data");
+        let app = TestApp::new(db).await;
+        let page = app.get("/").await;
+        page.assert_status(200).assert_contains("Shop by category").assert_contains("href=\"/c/electronics\"");
+        page.assert_contains("Featured").assert_contains("href=\"/p/");
+        assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    }
+}
+
+on_both_backends! {
+    async fn every_response_carries_the_security_headers(db: TestDb) {
+        let app = TestApp::new(db).await;
+        for path in ["/", "/no-such-page", "/static/css/site.css"] {
+            let page = app.get(path).await;
+            let csp = page.header("content-security-policy").unwrap_or_default();
+            assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+            assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
+            assert!(page.header("referrer-policy").is_some(), "{path}");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn an_unknown_page_is_an_html_404(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let page = app.get("/no/such/page").await;
+        page.assert_status(404).assert_contains("Page not found").assert_contains("Back to the shop");
+    }
+}
+
+on_both_backends! {
+    async fn health_reports_the_database(db: TestDb) {
+        let app = TestApp::new(db).await;
+        app.get("/healthz").await.assert_status(200).assert_contains("\"database\":\"ok\"");
+    }
+}
+
+on_both_backends! {
+    async fn a_post_without_a_valid_csrf_token_is_refused(db: TestDb) {
+        let app = TestApp::new(db).await;
+        app.get("/").await;
+        app.post_raw("/", b"anything=1").await.assert_status(403).assert_contains("did not come from this site");
+        app.post_raw("/", b"csrf_token=forged").await.assert_status(403);
+        app.clear_cookies();
+        app.post_raw("/", b"csrf_token=forged").await.assert_status(403);
+    }
+}
+
+on_both_backends! {
+    async fn static_files_are_cached_for_a_week(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let page = app.get("/static/css/site.css").await;
+        page.assert_status(200);
+        assert_eq!(page.header("cache-control"), Some("public, max-age=604800"));
+    }
+}

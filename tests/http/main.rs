@@ -1,0 +1,8 @@
+//! The one integration-test binary: every flow through the real router, templates and database,
+//! on SQLite and (with TEST_DATABASE_URL) on PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod foundation;
+mod schema;
