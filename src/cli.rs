@@ -15,7 +15,10 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("shopwave: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
+            eprintln!(
+                "shopwave: {}",
+                message.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
             ExitCode::FAILURE
         }
     }
@@ -24,7 +27,10 @@ pub fn main() -> ExitCode {
 fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -38,18 +44,21 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Seed { scale } => {
-            let report = crate::seed::demo(&mut migrated(&settings, &backend)?, scale).map_err(|e| e.to_string())?;
+            let report = crate::seed::demo(&mut migrated(&settings, &backend)?, scale)
+                .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }
         Command::CreateAdmin { email, password } => {
             let mut conn = migrated(&settings, &backend)?;
-            let id = crate::accounts::create_admin(&mut conn, &email, &password).map_err(|e| e.to_string())?;
+            let id = crate::accounts::create_admin(&mut conn, &email, &password)
+                .map_err(|e| e.to_string())?;
             println!("administrator {email} created (user id {id})");
             Ok(())
         }
         Command::CheckStock => {
-            let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?).map_err(|e| e.to_string())?;
+            let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?)
+                .map_err(|e| e.to_string())?;
             if drift.is_empty() {
                 println!("stock matches the inventory ledger for every variant");
                 return Ok(());
@@ -57,7 +66,10 @@ fn run(cli: Cli) -> Result<(), String> {
             for (sku, stock, ledger) in &drift {
                 println!("{sku}: stock {stock}, ledger sum {ledger}");
             }
-            Err(format!("{} variant(s) disagree with the ledger", drift.len()))
+            Err(format!(
+                "{} variant(s) disagree with the ledger",
+                drift.len()
+            ))
         }
     }
 }
@@ -67,7 +79,11 @@ fn connect(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
     if backend.is_sqlite() {
         settings.ensure_data_dir().map_err(|e| e.to_string())?;
     }
-    db::establish(backend).map_err(|e| format!("cannot open {}: {e}", backend.display()).trim_end().to_owned())
+    db::establish(backend).map_err(|e| {
+        format!("cannot open {}: {e}", backend.display())
+            .trim_end()
+            .to_owned()
+    })
 }
 
 fn migrated(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
@@ -86,10 +102,18 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
             println!("{report}");
         }
     }
-    let pool = db::connect(backend, None).map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
+    let pool = db::connect(backend, None)
+        .map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
-    let state = AppState { pool, demo_mode: demo };
-    let config = WebConfig { secret, secure_cookies: settings.secure_cookies, static_dir: static_dir() };
+    let state = AppState {
+        pool,
+        demo_mode: demo,
+    };
+    let config = WebConfig {
+        secret,
+        secure_cookies: settings.secure_cookies,
+        static_dir: static_dir(),
+    };
     actix_web::rt::System::new()
         .block_on(crate::web::serve(state, config, bind))
         .map_err(|e| format!("server stopped: {e}"))
@@ -98,5 +122,9 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
 /// `static/` beside the working directory, else the one this binary was built from.
 fn static_dir() -> std::path::PathBuf {
     let local = std::path::PathBuf::from("static");
-    if local.is_dir() { local } else { std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")) }
+    if local.is_dir() {
+        local
+    } else {
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
+    }
 }

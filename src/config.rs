@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::db::Backend;
 
 #[derive(Debug, Parser)]
-#[command(name = "shopwave", version, about = "A server-rendered storefront on SQLite or PostgreSQL")]
+#[command(
+    name = "shopwave",
+    version,
+    about = "A server-rendered storefront on SQLite or PostgreSQL"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -19,7 +23,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to serve on.
-    #[arg(long, env = "SHOPWAVE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "SHOPWAVE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Directory for the SQLite database, the search index, the secret key and outgoing mail.
     #[arg(long, env = "SHOPWAVE_DATA_DIR", default_value = "data", global = true)]
@@ -28,7 +37,12 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Key that signs cookies, 64 or more characters; generated once and kept in DATA_DIR when not given.
-    #[arg(long, env = "SHOPWAVE_SECRET_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SHOPWAVE_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub secret_key: Option<String>,
     /// Mark cookies Secure and __Host- prefixed: set it whenever the shop is served over HTTPS.
     #[arg(long, env = "SHOPWAVE_SECURE_COOKIES", global = true)]
@@ -73,7 +87,10 @@ pub enum ConfigError {
     #[error("SHOPWAVE_SECRET_KEY must be at least 64 characters (it has {0})")]
     ShortSecret(usize),
     #[error("cannot use data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Database(#[from] crate::db::Error),
 }
@@ -82,7 +99,12 @@ impl Settings {
     pub fn backend(&self) -> Result<Backend, ConfigError> {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => Ok(Backend::from_url(url.trim())?),
-            _ => Ok(Backend::Sqlite(self.data_dir.join("shopwave.sqlite3").to_string_lossy().into_owned())),
+            _ => Ok(Backend::Sqlite(
+                self.data_dir
+                    .join("shopwave.sqlite3")
+                    .to_string_lossy()
+                    .into_owned(),
+            )),
         }
     }
 
@@ -105,10 +127,17 @@ impl Settings {
     /// The cookie-signing key: given, or read from DATA_DIR/secret_key, or generated there once.
     pub fn secret_key(&self) -> Result<Vec<u8>, ConfigError> {
         if let Some(key) = &self.secret_key {
-            return if key.len() >= 64 { Ok(key.as_bytes().to_vec()) } else { Err(ConfigError::ShortSecret(key.len())) };
+            return if key.len() >= 64 {
+                Ok(key.as_bytes().to_vec())
+            } else {
+                Err(ConfigError::ShortSecret(key.len()))
+            };
         }
         let path = self.data_dir.join("secret_key");
-        let io_error = |source| ConfigError::DataDir { path: path.display().to_string(), source };
+        let io_error = |source| ConfigError::DataDir {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read_to_string(&path) {
             Ok(hex_key) if hex_key.trim().len() >= 64 => Ok(hex_key.trim().as_bytes().to_vec()),
             Ok(_) | Err(_) if !path.exists() || is_empty(&path) => {
@@ -124,12 +153,19 @@ impl Settings {
 }
 
 fn is_empty(path: &Path) -> bool {
-    std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true)
+    std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(true)
 }
 
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(content.as_bytes())
 }

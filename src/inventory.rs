@@ -60,12 +60,21 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
     use diesel::dsl::sum;
     let ledger: Vec<(i64, Option<i64>)> = inventory_movements::table
         .group_by(inventory_movements::variant_id)
-        .select((inventory_movements::variant_id, sum(inventory_movements::delta)))
+        .select((
+            inventory_movements::variant_id,
+            sum(inventory_movements::delta),
+        ))
         .load::<(i64, Option<i64>)>(conn)?;
-    let ledger: std::collections::HashMap<i64, i64> =
-        ledger.into_iter().map(|(id, total)| (id, total.unwrap_or(0))).collect();
+    let ledger: std::collections::HashMap<i64, i64> = ledger
+        .into_iter()
+        .map(|(id, total)| (id, total.unwrap_or(0)))
+        .collect();
     let variants: Vec<(i64, String, i32)> = product_variants::table
-        .select((product_variants::id, product_variants::sku, product_variants::stock))
+        .select((
+            product_variants::id,
+            product_variants::sku,
+            product_variants::stock,
+        ))
         .load(conn)?;
     Ok(variants
         .into_iter()

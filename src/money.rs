@@ -24,7 +24,12 @@ impl Money {
 
     /// Parses a shopper- or seller-typed amount such as "12", "12.5" or "1,299.99".
     pub fn parse(text: &str) -> Option<Money> {
-        let cleaned: String = text.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches('$')
+            .chars()
+            .filter(|c| *c != ',')
+            .collect();
         let value: Decimal = cleaned.parse().ok()?;
         if value.is_sign_negative() || value.scale() > 2 {
             return None;
@@ -127,8 +132,14 @@ mod tests {
     #[test]
     fn rates_round_half_away_from_zero_to_the_cent() {
         // 8.25 % of $10.10 is 83.325 cents → 83; of $10.20 it is 84.15 → 84; 50 % of 1 cent → 1.
-        assert_eq!(Money::from_minor(1010).apply_bps(825), Money::from_minor(83));
-        assert_eq!(Money::from_minor(1020).apply_bps(825), Money::from_minor(84));
+        assert_eq!(
+            Money::from_minor(1010).apply_bps(825),
+            Money::from_minor(83)
+        );
+        assert_eq!(
+            Money::from_minor(1020).apply_bps(825),
+            Money::from_minor(84)
+        );
         assert_eq!(Money::from_minor(1).apply_bps(5000), Money::from_minor(1));
         assert_eq!(Money::from_minor(1999).apply_bps(0), Money::ZERO);
     }

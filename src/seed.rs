@@ -17,38 +17,142 @@ use crate::util::{now, random_hex};
 
 /// The category tree: top level → second level → leaves.
 const TREE: &[(&str, &[(&str, &[&str])])] = &[
-    ("Electronics", &[("Phones", &["Smartphones", "Phone Accessories"]), ("Computers", &["Laptops", "Monitors"]), ("Audio", &["Headphones", "Speakers"])]),
-    ("Home & Kitchen", &[("Kitchen", &["Cookware", "Coffee & Tea"]), ("Furniture", &["Chairs", "Desks"]), ("Lighting", &[])]),
-    ("Fashion", &[("Men", &["Shirts", "Shoes"]), ("Women", &["Dresses", "Bags"])]),
-    ("Sports & Outdoors", &[("Running", &[]), ("Cycling", &[]), ("Camping", &["Tents", "Backpacks"])]),
+    (
+        "Electronics",
+        &[
+            ("Phones", &["Smartphones", "Phone Accessories"]),
+            ("Computers", &["Laptops", "Monitors"]),
+            ("Audio", &["Headphones", "Speakers"]),
+        ],
+    ),
+    (
+        "Home & Kitchen",
+        &[
+            ("Kitchen", &["Cookware", "Coffee & Tea"]),
+            ("Furniture", &["Chairs", "Desks"]),
+            ("Lighting", &[]),
+        ],
+    ),
+    (
+        "Fashion",
+        &[
+            ("Men", &["Shirts", "Shoes"]),
+            ("Women", &["Dresses", "Bags"]),
+        ],
+    ),
+    (
+        "Sports & Outdoors",
+        &[
+            ("Running", &[]),
+            ("Cycling", &[]),
+            ("Camping", &["Tents", "Backpacks"]),
+        ],
+    ),
     ("Books", &[("Fiction", &[]), ("Non-fiction", &[])]),
     ("Toys & Games", &[("Board Games", &[]), ("Puzzles", &[])]),
 ];
 
 const ADJECTIVES: &[&str] = &[
-    "Classic", "Ultra", "Compact", "Premium", "Everyday", "Pro", "Eco", "Vintage", "Smart", "Rugged", "Lightweight",
-    "Deluxe", "Essential", "Modern", "Nordic", "Urban", "Trail", "Studio", "Travel", "Signature",
+    "Classic",
+    "Ultra",
+    "Compact",
+    "Premium",
+    "Everyday",
+    "Pro",
+    "Eco",
+    "Vintage",
+    "Smart",
+    "Rugged",
+    "Lightweight",
+    "Deluxe",
+    "Essential",
+    "Modern",
+    "Nordic",
+    "Urban",
+    "Trail",
+    "Studio",
+    "Travel",
+    "Signature",
 ];
-const MATERIALS: &[&str] = &["Cotton", "Steel", "Bamboo", "Walnut", "Carbon", "Leather", "Wool", "Ceramic", "Aluminium", "Linen"];
+const MATERIALS: &[&str] = &[
+    "Cotton",
+    "Steel",
+    "Bamboo",
+    "Walnut",
+    "Carbon",
+    "Leather",
+    "Wool",
+    "Ceramic",
+    "Aluminium",
+    "Linen",
+];
 const SELLERS: &[&str] = &[
-    "Northwind Traders", "Blue Harbor Goods", "Summit Outfitters", "Maple & Co", "Pixel Works", "Hearth Home",
-    "Page Turner Books", "Playful Minds", "Coastal Threads", "Volt Electronics",
+    "Northwind Traders",
+    "Blue Harbor Goods",
+    "Summit Outfitters",
+    "Maple & Co",
+    "Pixel Works",
+    "Hearth Home",
+    "Page Turner Books",
+    "Playful Minds",
+    "Coastal Threads",
+    "Volt Electronics",
 ];
-const FIRST_NAMES: &[&str] = &["Ava", "Liam", "Mia", "Noah", "Zoe", "Omar", "Lena", "Ravi", "Iris", "Jonas", "Maya", "Tomas", "Aiko", "Sam", "Nora", "Eli"];
-const LAST_NAMES: &[&str] = &["Garcia", "Smith", "Okafor", "Nguyen", "Müller", "Rossi", "Kowalski", "Haddad", "Tanaka", "Brown", "Silva", "Jensen"];
+const FIRST_NAMES: &[&str] = &[
+    "Ava", "Liam", "Mia", "Noah", "Zoe", "Omar", "Lena", "Ravi", "Iris", "Jonas", "Maya", "Tomas",
+    "Aiko", "Sam", "Nora", "Eli",
+];
+const LAST_NAMES: &[&str] = &[
+    "Garcia", "Smith", "Okafor", "Nguyen", "Müller", "Rossi", "Kowalski", "Haddad", "Tanaka",
+    "Brown", "Silva", "Jensen",
+];
 const CITIES: &[(&str, &str, &str, &str)] = &[
-    ("San Francisco", "CA", "94103", "US"), ("Brooklyn", "NY", "11201", "US"), ("Austin", "TX", "73301", "US"),
-    ("Portland", "OR", "97201", "US"), ("Seattle", "WA", "98101", "US"), ("London", "", "SW1A 1AA", "GB"),
-    ("Berlin", "", "10115", "DE"), ("Lyon", "", "69001", "FR"), ("Toronto", "ON", "M5H 2N2", "CA"),
+    ("San Francisco", "CA", "94103", "US"),
+    ("Brooklyn", "NY", "11201", "US"),
+    ("Austin", "TX", "73301", "US"),
+    ("Portland", "OR", "97201", "US"),
+    ("Seattle", "WA", "98101", "US"),
+    ("London", "", "SW1A 1AA", "GB"),
+    ("Berlin", "", "10115", "DE"),
+    ("Lyon", "", "69001", "FR"),
+    ("Toronto", "ON", "M5H 2N2", "CA"),
 ];
 const REVIEW_TITLES: &[(i32, &str, &str)] = &[
-    (5, "Love it", "Exactly as described and arrived quickly. Would buy again."),
-    (5, "Excellent quality", "Feels solid and well made. Worth every cent."),
-    (4, "Very good", "Does the job well; the packaging could be better."),
-    (4, "Happy with it", "Good value for the price, minor scuff on arrival."),
-    (3, "It's okay", "Works, but not quite what I expected from the photos."),
-    (2, "Disappointing", "Stopped working properly after a few weeks."),
-    (1, "Would not recommend", "Broke on the second day, returned it."),
+    (
+        5,
+        "Love it",
+        "Exactly as described and arrived quickly. Would buy again.",
+    ),
+    (
+        5,
+        "Excellent quality",
+        "Feels solid and well made. Worth every cent.",
+    ),
+    (
+        4,
+        "Very good",
+        "Does the job well; the packaging could be better.",
+    ),
+    (
+        4,
+        "Happy with it",
+        "Good value for the price, minor scuff on arrival.",
+    ),
+    (
+        3,
+        "It's okay",
+        "Works, but not quite what I expected from the photos.",
+    ),
+    (
+        2,
+        "Disappointing",
+        "Stopped working properly after a few weeks.",
+    ),
+    (
+        1,
+        "Would not recommend",
+        "Broke on the second day, returned it.",
+    ),
 ];
 
 /// What a demo run made, and the logins to try it with.
@@ -68,7 +172,13 @@ impl std::fmt::Display for Report {
         writeln!(
             f,
             "demo shop created: {} categories, {} sellers, {} products ({} variants), {} customers, {} orders, {} reviews",
-            self.categories, self.sellers, self.products, self.variants, self.customers, self.orders, self.reviews
+            self.categories,
+            self.sellers,
+            self.products,
+            self.variants,
+            self.customers,
+            self.orders,
+            self.reviews
         )?;
         writeln!(f, "sign in with (shown once, keep them):")?;
         for (role, email, password) in &self.logins {
@@ -81,23 +191,37 @@ impl std::fmt::Display for Report {
 /// Fills an empty database; refuses one that already has users, so a shop is never mixed with demo data.
 pub fn demo(conn: &mut DbConn, scale: Option<f64>) -> Result<Report> {
     if has_users(conn)? {
-        return Err(Error::Conflict("the database already has data; `seed` only fills an empty shop".into()));
+        return Err(Error::Conflict(
+            "the database already has data; `seed` only fills an empty shop".into(),
+        ));
     }
     let products = match scale {
         None => 500,
         Some(f) if f > 0.0 && f <= 1.0 => ((500_000.0 * f).round() as usize).max(1),
-        Some(f) => return Err(Error::Invalid(format!("--scale must be above 0 and at most 1.0 (got {f})"))),
+        Some(f) => {
+            return Err(Error::Invalid(format!(
+                "--scale must be above 0 and at most 1.0 (got {f})"
+            )));
+        }
     };
     Generator::new(products).run(conn)
 }
 
 /// On first start: fill the shop when it has no users at all.
 pub fn demo_if_empty(conn: &mut DbConn) -> Result<Option<Report>> {
-    if has_users(conn)? { Ok(None) } else { demo(conn, None).map(Some) }
+    if has_users(conn)? {
+        Ok(None)
+    } else {
+        demo(conn, None).map(Some)
+    }
 }
 
 fn has_users(conn: &mut DbConn) -> Result<bool> {
-    Ok(users::table.select(users::id).first::<i64>(conn).optional()?.is_some())
+    Ok(users::table
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 struct Generator {
@@ -118,7 +242,11 @@ struct SeededVariant {
 
 impl Generator {
     fn new(products: usize) -> Generator {
-        Generator { rng: StdRng::seed_from_u64(2026), products, started: now() }
+        Generator {
+            rng: StdRng::seed_from_u64(2026),
+            products,
+            started: now(),
+        }
     }
 
     fn run(mut self, conn: &mut DbConn) -> Result<Report> {
@@ -129,7 +257,16 @@ impl Generator {
 
         let (leaves, categories) = write_tx(conn, |c| self.categories(c))?;
         let admin = write_tx(conn, |c| {
-            accounts::insert_user(c, &NewUser { email: "admin@shopwave.test", password: &admin_password, first_name: "Ada", last_name: "Admin", role: Role::Admin })
+            accounts::insert_user(
+                c,
+                &NewUser {
+                    email: "admin@shopwave.test",
+                    password: &admin_password,
+                    first_name: "Ada",
+                    last_name: "Admin",
+                    role: Role::Admin,
+                },
+            )
         })?;
         let _ = admin;
         let sellers = write_tx(conn, |c| self.sellers(c, &seller_password, &shared_hash))?;
@@ -139,7 +276,9 @@ impl Generator {
         let mut made = 0;
         while made < self.products {
             let batch = (self.products - made).min(2_000);
-            let mut more = write_tx(conn, |c| self.products_batch(c, made, batch, &leaves, &sellers))?;
+            let mut more = write_tx(conn, |c| {
+                self.products_batch(c, made, batch, &leaves, &sellers)
+            })?;
             variants.append(&mut more);
             made += batch;
         }
@@ -158,9 +297,21 @@ impl Generator {
             orders,
             reviews,
             logins: vec![
-                ("admin".into(), "admin@shopwave.test".into(), admin_password.clone()),
-                ("seller".into(), "seller1@shopwave.test".into(), seller_password.clone()),
-                ("shopper".into(), "shopper1@shopwave.test".into(), demo_password.into()),
+                (
+                    "admin".into(),
+                    "admin@shopwave.test".into(),
+                    admin_password.clone(),
+                ),
+                (
+                    "seller".into(),
+                    "seller1@shopwave.test".into(),
+                    seller_password.clone(),
+                ),
+                (
+                    "shopper".into(),
+                    "shopper1@shopwave.test".into(),
+                    demo_password.into(),
+                ),
             ],
         })
     }
@@ -181,13 +332,15 @@ impl Generator {
             let (top_id, top_path) = insert_category(conn, None, "", top, top_pos)?;
             count += 1;
             for (mid_pos, (mid, grandchildren)) in children.iter().enumerate() {
-                let (mid_id, mid_path) = insert_category(conn, Some(top_id), &top_path, mid, mid_pos)?;
+                let (mid_id, mid_path) =
+                    insert_category(conn, Some(top_id), &top_path, mid, mid_pos)?;
                 count += 1;
                 if grandchildren.is_empty() {
                     leaves.push((mid_id, mid.to_string()));
                 }
                 for (leaf_pos, leaf) in grandchildren.iter().enumerate() {
-                    let (leaf_id, _) = insert_category(conn, Some(mid_id), &mid_path, leaf, leaf_pos)?;
+                    let (leaf_id, _) =
+                        insert_category(conn, Some(mid_id), &mid_path, leaf, leaf_pos)?;
                     count += 1;
                     leaves.push((leaf_id, leaf.to_string()));
                 }
@@ -196,13 +349,28 @@ impl Generator {
         Ok((leaves, count))
     }
 
-    fn sellers(&mut self, conn: &mut DbConn, password: &str, shared_hash: &str) -> Result<Vec<i64>> {
+    fn sellers(
+        &mut self,
+        conn: &mut DbConn,
+        password: &str,
+        shared_hash: &str,
+    ) -> Result<Vec<i64>> {
         let seller_hash = accounts::password::hash(password);
         let mut ids = Vec::new();
         for (n, name) in SELLERS.iter().enumerate() {
             let email = format!("seller{}@shopwave.test", n + 1);
-            let user = NewUser { email: &email, password, first_name: name.split(' ').next().unwrap_or(name), last_name: "", role: Role::Seller };
-            let hash = if n == 0 { seller_hash.as_str() } else { shared_hash };
+            let user = NewUser {
+                email: &email,
+                password,
+                first_name: name.split(' ').next().unwrap_or(name),
+                last_name: "",
+                role: Role::Seller,
+            };
+            let hash = if n == 0 {
+                seller_hash.as_str()
+            } else {
+                shared_hash
+            };
             let user_id = accounts::insert_user_with_hash(conn, &user, hash)?;
             let id = diesel::insert_into(sellers::table)
                 .values((
@@ -221,8 +389,14 @@ impl Generator {
     }
 
     fn shipping_and_tax(&mut self, conn: &mut DbConn) -> Result<()> {
-        let methods = [("standard", "Standard (3–5 days)", 499, Some(5000), 3, 5), ("express", "Express (1–2 days)", 1299, None, 1, 2), ("overnight", "Overnight", 2499, None, 1, 1)];
-        for (position, (code, name, price, free_over, min_days, max_days)) in methods.into_iter().enumerate() {
+        let methods = [
+            ("standard", "Standard (3–5 days)", 499, Some(5000), 3, 5),
+            ("express", "Express (1–2 days)", 1299, None, 1, 2),
+            ("overnight", "Overnight", 2499, None, 1, 1),
+        ];
+        for (position, (code, name, price, free_over, min_days, max_days)) in
+            methods.into_iter().enumerate()
+        {
             diesel::insert_into(shipping_methods::table)
                 .values((
                     shipping_methods::code.eq(code),
@@ -235,29 +409,62 @@ impl Generator {
                 ))
                 .execute(conn)?;
         }
-        let rates = [("US", "", "Sales tax", 600), ("US", "CA", "California sales tax", 725), ("US", "NY", "New York sales tax", 888), ("US", "OR", "Oregon (no sales tax)", 0), ("US", "TX", "Texas sales tax", 625), ("GB", "", "VAT", 2000), ("DE", "", "MwSt", 1900), ("FR", "", "TVA", 2000), ("CA", "", "GST", 500)];
+        let rates = [
+            ("US", "", "Sales tax", 600),
+            ("US", "CA", "California sales tax", 725),
+            ("US", "NY", "New York sales tax", 888),
+            ("US", "OR", "Oregon (no sales tax)", 0),
+            ("US", "TX", "Texas sales tax", 625),
+            ("GB", "", "VAT", 2000),
+            ("DE", "", "MwSt", 1900),
+            ("FR", "", "TVA", 2000),
+            ("CA", "", "GST", 500),
+        ];
         for (country, region, name, bps) in rates {
             diesel::insert_into(tax_rates::table)
-                .values((tax_rates::country.eq(country), tax_rates::region.eq(region), tax_rates::name.eq(name), tax_rates::rate_bps.eq(bps)))
+                .values((
+                    tax_rates::country.eq(country),
+                    tax_rates::region.eq(region),
+                    tax_rates::name.eq(name),
+                    tax_rates::rate_bps.eq(bps),
+                ))
                 .execute(conn)?;
         }
         Ok(())
     }
 
-    fn products_batch(&mut self, conn: &mut DbConn, first: usize, count: usize, leaves: &[(i64, String)], sellers: &[i64]) -> Result<Vec<SeededVariant>> {
+    fn products_batch(
+        &mut self,
+        conn: &mut DbConn,
+        first: usize,
+        count: usize,
+        leaves: &[(i64, String)],
+        sellers: &[i64],
+    ) -> Result<Vec<SeededVariant>> {
         let mut variants = Vec::new();
         for n in first..first + count {
             let (category_id, category_name) = leaves[n % leaves.len()].clone();
             let seller_id = sellers[(n / 3 + n % 7) % sellers.len()];
             let noun = singular(&category_name);
-            let name = format!("{} {} {}", self.pick(ADJECTIVES), self.pick(MATERIALS), noun);
+            let name = format!(
+                "{} {} {}",
+                self.pick(ADJECTIVES),
+                self.pick(MATERIALS),
+                noun
+            );
             let slug = format!("{}-{}", slugify(&name), n + 1);
             // Prices skew low, as real catalogues do: most under $50, a long tail to $1,500.
             let base = (self.rng.random_range(0.0f64..1.0).powi(3) * 150_000.0) as i64 + 499;
             let base = base / 100 * 100 + 99;
             let description = format!(
                 "The {name} is a {adj} choice for anyone shopping for {cat}. Made from {mat} with care, tested for everyday use, and backed by a 2-year warranty. Ships from {seller_note}.",
-                adj = self.pick(&["dependable", "stylish", "practical", "well-reviewed", "popular"]),
+                adj = self.pick(&[
+                    "dependable",
+                    "stylish",
+                    "practical",
+                    "well-reviewed",
+                    "popular"
+                ]),
                 cat = category_name.to_lowercase(),
                 mat = self.pick(MATERIALS).to_lowercase(),
                 seller_note = "the seller's own warehouse",
@@ -278,13 +485,19 @@ impl Generator {
                 .returning(products::id)
                 .get_result(conn)?;
             diesel::insert_into(product_categories::table)
-                .values((product_categories::product_id.eq(product_id), product_categories::category_id.eq(category_id)))
+                .values((
+                    product_categories::product_id.eq(product_id),
+                    product_categories::category_id.eq(category_id),
+                ))
                 .execute(conn)?;
             for position in 0..2 {
                 diesel::insert_into(product_images::table)
                     .values((
                         product_images::product_id.eq(product_id),
-                        product_images::url.eq(format!("/static/img/products/{}.svg", (n + position * 5) % 12)),
+                        product_images::url.eq(format!(
+                            "/static/img/products/{}.svg",
+                            (n + position * 5) % 12
+                        )),
                         product_images::alt_text.eq(format!("{name}, view {}", position + 1)),
                         product_images::position.eq(position as i32),
                     ))
@@ -295,10 +508,17 @@ impl Generator {
             let (mut low, mut high, mut any_stock) = (i64::MAX, 0, false);
             for (position, option) in options.iter().take(variant_count).enumerate() {
                 let price = base + position as i64 * 500;
-                let stock = if self.rng.random_bool(0.08) { 0 } else { self.rng.random_range(1..120) };
+                let stock = if self.rng.random_bool(0.08) {
+                    0
+                } else {
+                    self.rng.random_range(1..120)
+                };
                 let sku = format!("SW-{:06}-{}", n + 1, position + 1);
                 let (variant_name, options_json) = match option {
-                    Some((label, value)) => (value.to_string(), serde_json::json!({ *label: value }).to_string()),
+                    Some((label, value)) => (
+                        value.to_string(),
+                        serde_json::json!({ *label: value }).to_string(),
+                    ),
                     None => (String::new(), "{}".to_owned()),
                 };
                 let variant_id: i64 = diesel::insert_into(product_variants::table)
@@ -318,17 +538,35 @@ impl Generator {
                     inventory::record(conn, variant_id, stock, Reason::Initial, None, None)?;
                 }
                 diesel::insert_into(price_history::table)
-                    .values((price_history::variant_id.eq(variant_id), price_history::new_price.eq(price), price_history::changed_at.eq(created)))
+                    .values((
+                        price_history::variant_id.eq(variant_id),
+                        price_history::new_price.eq(price),
+                        price_history::changed_at.eq(created),
+                    ))
                     .execute(conn)?;
                 low = low.min(price);
                 high = high.max(price);
                 any_stock |= stock > 0;
-                variants.push(SeededVariant { id: variant_id, product_id, seller_id, product_name: name.clone(), name: variant_name, sku, price });
+                variants.push(SeededVariant {
+                    id: variant_id,
+                    product_id,
+                    seller_id,
+                    product_name: name.clone(),
+                    name: variant_name,
+                    sku,
+                    price,
+                });
             }
             diesel::update(products::table.find(product_id))
-                .set((products::price_min.eq(low), products::price_max.eq(high), products::in_stock.eq(any_stock)))
+                .set((
+                    products::price_min.eq(low),
+                    products::price_max.eq(high),
+                    products::in_stock.eq(any_stock),
+                ))
                 .execute(conn)?;
-            diesel::insert_into(search_outbox::table).values(search_outbox::product_id.eq(product_id)).execute(conn)?;
+            diesel::insert_into(search_outbox::table)
+                .values(search_outbox::product_id.eq(product_id))
+                .execute(conn)?;
         }
         Ok(variants)
     }
@@ -336,15 +574,85 @@ impl Generator {
     fn promotions(&mut self, conn: &mut DbConn, leaves: &[(i64, String)]) -> Result<()> {
         let from = self.started - Duration::days(30);
         let until = self.started + Duration::days(365);
-        let electronics: i64 = categories::table.filter(categories::slug.eq("electronics")).select(categories::id).first(conn)?;
+        let electronics: i64 = categories::table
+            .filter(categories::slug.eq("electronics"))
+            .select(categories::id)
+            .first(conn)?;
         let _ = leaves;
-        let promos: [(&str, &str, &str, Option<i32>, Option<i64>, i64, Option<i32>, i32, &str, Option<i64>); 4] = [
-            ("WELCOME10", "10% off your first order", "percentage", Some(1000), None, 0, None, 1, "site", None),
-            ("SAVE5", "$5 off orders over $50", "fixed_amount", None, Some(500), 5000, None, 3, "site", None),
-            ("GADGETS15", "15% off electronics", "percentage", Some(1500), None, 2000, Some(1000), 2, "category", Some(electronics)),
-            ("FLASH50", "Flash sale: 50% off, first 100 orders", "percentage", Some(5000), None, 0, Some(100), 1, "site", None),
+        let promos: [(
+            &str,
+            &str,
+            &str,
+            Option<i32>,
+            Option<i64>,
+            i64,
+            Option<i32>,
+            i32,
+            &str,
+            Option<i64>,
+        ); 4] = [
+            (
+                "WELCOME10",
+                "10% off your first order",
+                "percentage",
+                Some(1000),
+                None,
+                0,
+                None,
+                1,
+                "site",
+                None,
+            ),
+            (
+                "SAVE5",
+                "$5 off orders over $50",
+                "fixed_amount",
+                None,
+                Some(500),
+                5000,
+                None,
+                3,
+                "site",
+                None,
+            ),
+            (
+                "GADGETS15",
+                "15% off electronics",
+                "percentage",
+                Some(1500),
+                None,
+                2000,
+                Some(1000),
+                2,
+                "category",
+                Some(electronics),
+            ),
+            (
+                "FLASH50",
+                "Flash sale: 50% off, first 100 orders",
+                "percentage",
+                Some(5000),
+                None,
+                0,
+                Some(100),
+                1,
+                "site",
+                None,
+            ),
         ];
-        for (code, description, kind, bps, amount, min_subtotal, max_uses, per_customer, scope, category) in promos {
+        for (
+            code,
+            description,
+            kind,
+            bps,
+            amount,
+            min_subtotal,
+            max_uses,
+            per_customer,
+            scope,
+            category,
+        ) in promos
+        {
             diesel::insert_into(promotions::table)
                 .values((
                     promotions::code.eq(code),
@@ -367,20 +675,39 @@ impl Generator {
 
     /// Customers with one or two addresses and a saved test card each: (user id, address id,
     /// country, region).
-    fn customers(&mut self, conn: &mut DbConn, count: usize, shared_hash: &str) -> Result<Vec<(i64, i64, &'static str, &'static str)>> {
+    fn customers(
+        &mut self,
+        conn: &mut DbConn,
+        count: usize,
+        shared_hash: &str,
+    ) -> Result<Vec<(i64, i64, &'static str, &'static str)>> {
         let mut made = Vec::new();
         for n in 0..count {
             let first = *self.pick(FIRST_NAMES);
             let last = *self.pick(LAST_NAMES);
             let email = format!("shopper{}@shopwave.test", n + 1);
-            let user_id = accounts::insert_user_with_hash(conn, &NewUser { email: &email, password: "", first_name: first, last_name: last, role: Role::Customer }, shared_hash)?;
+            let user_id = accounts::insert_user_with_hash(
+                conn,
+                &NewUser {
+                    email: &email,
+                    password: "",
+                    first_name: first,
+                    last_name: last,
+                    role: Role::Customer,
+                },
+                shared_hash,
+            )?;
             let (city, region, postal, country) = *self.pick(CITIES);
             let address_id: i64 = diesel::insert_into(addresses::table)
                 .values((
                     addresses::user_id.eq(user_id),
                     addresses::label.eq("Home"),
                     addresses::full_name.eq(format!("{first} {last}")),
-                    addresses::line1.eq(format!("{} {} Street", self.rng.random_range(1..400), self.pick(LAST_NAMES))),
+                    addresses::line1.eq(format!(
+                        "{} {} Street",
+                        self.rng.random_range(1..400),
+                        self.pick(LAST_NAMES)
+                    )),
                     addresses::city.eq(city),
                     addresses::region.eq(region),
                     addresses::postal_code.eq(postal),
@@ -408,22 +735,49 @@ impl Generator {
 
     /// Past orders in every settled status, each through the ledger; returns how many were made
     /// and who bought which product.
-    fn orders(&mut self, conn: &mut DbConn, customers: &[(i64, i64, &str, &str)], variants: &[SeededVariant]) -> Result<(usize, Vec<(i64, i64)>)> {
-        const STATUSES: &[&str] = &["delivered", "delivered", "delivered", "shipped", "processing", "confirmed", "cancelled", "refunded"];
+    fn orders(
+        &mut self,
+        conn: &mut DbConn,
+        customers: &[(i64, i64, &str, &str)],
+        variants: &[SeededVariant],
+    ) -> Result<(usize, Vec<(i64, i64)>)> {
+        const STATUSES: &[&str] = &[
+            "delivered",
+            "delivered",
+            "delivered",
+            "shipped",
+            "processing",
+            "confirmed",
+            "cancelled",
+            "refunded",
+        ];
         let standard: (i64, String, i64) = shipping_methods::table
             .filter(shipping_methods::code.eq("standard"))
-            .select((shipping_methods::id, shipping_methods::name, shipping_methods::price))
+            .select((
+                shipping_methods::id,
+                shipping_methods::name,
+                shipping_methods::price,
+            ))
             .first(conn)?;
         let mut purchases = Vec::new();
         let mut count = 0;
-        for (customer_index, &(user_id, address_id, country, region)) in customers.iter().enumerate() {
+        for (customer_index, &(user_id, address_id, country, region)) in
+            customers.iter().enumerate()
+        {
             // Repeat customers: a few buy often, most buy once or twice.
-            let orders_for = if customer_index % 10 == 0 { 6 } else { self.rng.random_range(0..3) };
+            let orders_for = if customer_index % 10 == 0 {
+                6
+            } else {
+                self.rng.random_range(0..3)
+            };
             for _ in 0..orders_for {
                 let status = *self.pick(STATUSES);
                 let placed = self.days_ago(365);
                 let lines: Vec<&SeededVariant> = (0..self.rng.random_range(1..=3))
-                    .map(|_| &variants[(self.rng.random_range(0.0f64..1.0).powi(2) * variants.len() as f64) as usize])
+                    .map(|_| {
+                        &variants[(self.rng.random_range(0.0f64..1.0).powi(2)
+                            * variants.len() as f64) as usize]
+                    })
                     .collect();
                 let mut lines: Vec<&SeededVariant> = lines;
                 lines.sort_by_key(|v| v.id);
@@ -431,7 +785,10 @@ impl Generator {
                 let tax_bps = tax_rate(conn, country, region)?;
                 let mut items = Vec::new();
                 for variant in lines {
-                    let stock: i32 = product_variants::table.find(variant.id).select(product_variants::stock).first(conn)?;
+                    let stock: i32 = product_variants::table
+                        .find(variant.id)
+                        .select(product_variants::stock)
+                        .first(conn)?;
                     if stock < 2 {
                         continue;
                     }
@@ -443,7 +800,14 @@ impl Generator {
                 }
                 let subtotal: i64 = items.iter().map(|(v, q)| v.price * i64::from(*q)).sum();
                 let shipping = if subtotal >= 5000 { 0 } else { standard.2 };
-                let taxes: Vec<i64> = items.iter().map(|(v, q)| Money::from_minor(v.price * i64::from(*q)).apply_bps(tax_bps).minor()).collect();
+                let taxes: Vec<i64> = items
+                    .iter()
+                    .map(|(v, q)| {
+                        Money::from_minor(v.price * i64::from(*q))
+                            .apply_bps(tax_bps)
+                            .minor()
+                    })
+                    .collect();
                 let tax_total: i64 = taxes.iter().sum();
                 let number = format!("SW-{}-{:05}", placed.format("%y%m"), count + 1);
                 let order_id: i64 = diesel::insert_into(orders::table)
@@ -465,7 +829,8 @@ impl Generator {
                         orders::ship_postal_code.eq("00000"),
                         orders::ship_country.eq(country),
                         orders::idempotency_key.eq(random_hex(16)),
-                        orders::tracking_number.eq(matches!(status, "shipped" | "delivered").then(|| format!("1Z{}", random_hex(8).to_uppercase()))),
+                        orders::tracking_number.eq(matches!(status, "shipped" | "delivered")
+                            .then(|| format!("1Z{}", random_hex(8).to_uppercase()))),
                         orders::created_at.eq(placed),
                         orders::updated_at.eq(placed),
                     ))
@@ -516,7 +881,11 @@ impl Generator {
                         payments::gateway.eq("test"),
                         payments::idempotency_key.eq(format!("pay_{}", random_hex(12))),
                         payments::gateway_reference.eq(format!("ch_{}", random_hex(10))),
-                        payments::status.eq(if status == "cancelled" { "voided" } else { "captured" }),
+                        payments::status.eq(if status == "cancelled" {
+                            "voided"
+                        } else {
+                            "captured"
+                        }),
                         payments::amount.eq(grand_total),
                         payments::card_brand.eq("visa"),
                         payments::card_last4.eq("4242"),
@@ -550,9 +919,14 @@ impl Generator {
                 continue;
             }
             // Mostly positive, as real reviews are.
-            let index = (self.rng.random_range(0.0f64..1.0).powi(2) * REVIEW_TITLES.len() as f64) as usize;
+            let index =
+                (self.rng.random_range(0.0f64..1.0).powi(2) * REVIEW_TITLES.len() as f64) as usize;
             let (rating, title, body) = REVIEW_TITLES[index.min(REVIEW_TITLES.len() - 1)];
-            let status = if self.rng.random_bool(0.85) { "approved" } else { "pending" };
+            let status = if self.rng.random_bool(0.85) {
+                "approved"
+            } else {
+                "pending"
+            };
             diesel::insert_into(reviews::table)
                 .values((
                     reviews::user_id.eq(user_id),
@@ -573,7 +947,13 @@ impl Generator {
     }
 }
 
-fn insert_category(conn: &mut DbConn, parent: Option<i64>, parent_path: &str, name: &str, position: usize) -> Result<(i64, String)> {
+fn insert_category(
+    conn: &mut DbConn,
+    parent: Option<i64>,
+    parent_path: &str,
+    name: &str,
+    position: usize,
+) -> Result<(i64, String)> {
     let slug = slugify(name);
     let depth = parent_path.matches('/').count().saturating_sub(1) as i32;
     let id: i64 = diesel::insert_into(categories::table)
@@ -588,12 +968,27 @@ fn insert_category(conn: &mut DbConn, parent: Option<i64>, parent_path: &str, na
         ))
         .returning(categories::id)
         .get_result(conn)?;
-    let path = format!("{}/{id}/", if parent_path.is_empty() { "" } else { parent_path.trim_end_matches('/') });
-    diesel::update(categories::table.find(id)).set(categories::path.eq(&path)).execute(conn)?;
+    let path = format!(
+        "{}/{id}/",
+        if parent_path.is_empty() {
+            ""
+        } else {
+            parent_path.trim_end_matches('/')
+        }
+    );
+    diesel::update(categories::table.find(id))
+        .set(categories::path.eq(&path))
+        .execute(conn)?;
     Ok((id, path))
 }
 
-fn move_stock(conn: &mut DbConn, variant_id: i64, delta: i32, reason: Reason, order_id: i64) -> Result<()> {
+fn move_stock(
+    conn: &mut DbConn,
+    variant_id: i64,
+    delta: i32,
+    reason: Reason,
+    order_id: i64,
+) -> Result<()> {
     diesel::update(product_variants::table.find(variant_id))
         .set(product_variants::stock.eq(product_variants::stock + delta))
         .execute(conn)?;
@@ -605,7 +1000,10 @@ fn tax_rate(conn: &mut DbConn, country: &str, region: &str) -> Result<i32> {
         .filter(tax_rates::country.eq(country))
         .select((tax_rates::region, tax_rates::rate_bps))
         .load(conn)?;
-    let regional = rates.iter().find(|(r, _)| r == region).or_else(|| rates.iter().find(|(r, _)| r.is_empty()));
+    let regional = rates
+        .iter()
+        .find(|(r, _)| r == region)
+        .or_else(|| rates.iter().find(|(r, _)| r.is_empty()));
     Ok(regional.map(|(_, bps)| *bps).unwrap_or(0))
 }
 
@@ -618,30 +1016,70 @@ fn refresh_rating(conn: &mut DbConn, product_id: i64) -> Result<()> {
         .load(conn)?;
     let sum: i64 = ratings.iter().map(|r| i64::from(*r)).sum();
     let count = ratings.len() as i64;
-    let average = if count == 0 { 0 } else { ((sum * 100) as f64 / count as f64).round() as i32 };
+    let average = if count == 0 {
+        0
+    } else {
+        ((sum * 100) as f64 / count as f64).round() as i32
+    };
     diesel::update(products::table.find(product_id))
-        .set((products::rating_sum.eq(sum), products::rating_count.eq(count as i32), products::rating_avg.eq(average)))
+        .set((
+            products::rating_sum.eq(sum),
+            products::rating_count.eq(count as i32),
+            products::rating_avg.eq(average),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 fn status_path(status: &str) -> &'static [&'static str] {
     match status {
-        "delivered" => &["pending_payment", "confirmed", "processing", "shipped", "delivered"],
+        "delivered" => &[
+            "pending_payment",
+            "confirmed",
+            "processing",
+            "shipped",
+            "delivered",
+        ],
         "shipped" => &["pending_payment", "confirmed", "processing", "shipped"],
         "processing" => &["pending_payment", "confirmed", "processing"],
         "cancelled" => &["pending_payment", "confirmed", "cancelled"],
-        "refunded" => &["pending_payment", "confirmed", "processing", "shipped", "delivered", "refunded"],
+        "refunded" => &[
+            "pending_payment",
+            "confirmed",
+            "processing",
+            "shipped",
+            "delivered",
+            "refunded",
+        ],
         _ => &["pending_payment", "confirmed"],
     }
 }
 
 fn variant_options(category: &str) -> Vec<Option<(&'static str, &'static str)>> {
     match category {
-        "Shirts" | "Dresses" | "Running" => vec![Some(("Size", "S")), Some(("Size", "M")), Some(("Size", "L")), Some(("Size", "XL"))],
-        "Shoes" => vec![Some(("Size", "40")), Some(("Size", "41")), Some(("Size", "42")), Some(("Size", "43")), Some(("Size", "44"))],
-        "Smartphones" | "Laptops" => vec![Some(("Storage", "128 GB")), Some(("Storage", "256 GB")), Some(("Storage", "512 GB"))],
-        "Bags" | "Backpacks" | "Chairs" | "Headphones" => vec![Some(("Colour", "Black")), Some(("Colour", "Navy")), Some(("Colour", "Sand"))],
+        "Shirts" | "Dresses" | "Running" => vec![
+            Some(("Size", "S")),
+            Some(("Size", "M")),
+            Some(("Size", "L")),
+            Some(("Size", "XL")),
+        ],
+        "Shoes" => vec![
+            Some(("Size", "40")),
+            Some(("Size", "41")),
+            Some(("Size", "42")),
+            Some(("Size", "43")),
+            Some(("Size", "44")),
+        ],
+        "Smartphones" | "Laptops" => vec![
+            Some(("Storage", "128 GB")),
+            Some(("Storage", "256 GB")),
+            Some(("Storage", "512 GB")),
+        ],
+        "Bags" | "Backpacks" | "Chairs" | "Headphones" => vec![
+            Some(("Colour", "Black")),
+            Some(("Colour", "Navy")),
+            Some(("Colour", "Sand")),
+        ],
         _ => vec![None],
     }
 }

@@ -34,20 +34,33 @@ pub fn normalize_email(raw: &str) -> Result<String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 320
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(email) } else { Err(Error::Invalid("Please enter a valid e-mail address.".into())) }
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::Invalid(
+            "Please enter a valid e-mail address.".into(),
+        ))
+    }
 }
 
 /// Length is the only rule (12 to 128 characters, any characters), as NIST and OWASP advise.
 pub fn check_password_length(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!("Please choose a password of at least {MIN_PASSWORD_CHARS} characters.")));
+        return Err(Error::Invalid(format!(
+            "Please choose a password of at least {MIN_PASSWORD_CHARS} characters."
+        )));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!("Passwords can be at most {MAX_PASSWORD_CHARS} characters.")));
+        return Err(Error::Invalid(format!(
+            "Passwords can be at most {MAX_PASSWORD_CHARS} characters."
+        )));
     }
     Ok(())
 }
@@ -62,7 +75,11 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user with an already computed hash (the demo data reuses one hash for speed).
-pub fn insert_user_with_hash(conn: &mut DbConn, user: &NewUser, password_hash: &str) -> Result<i64> {
+pub fn insert_user_with_hash(
+    conn: &mut DbConn,
+    user: &NewUser,
+    password_hash: &str,
+) -> Result<i64> {
     let email = normalize_email(user.email)?;
     diesel::insert_into(users::table)
         .values((
@@ -91,7 +108,16 @@ pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<i64> {
 /// `shopwave create-admin`: an administrator who must enrol in two-factor sign-in before the
 /// admin panel opens.
 pub fn create_admin(conn: &mut DbConn, email: &str, password: &str) -> Result<i64> {
-    insert_user(conn, &NewUser { email, password, first_name: "Admin", last_name: "", role: Role::Admin })
+    insert_user(
+        conn,
+        &NewUser {
+            email,
+            password,
+            first_name: "Admin",
+            last_name: "",
+            role: Role::Admin,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -100,8 +126,19 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(normalize_email("  Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "ann smith@example.com", "a@.com"] {
+        assert_eq!(
+            normalize_email("  Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann smith@example.com",
+            "a@.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
     }

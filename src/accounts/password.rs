@@ -1,6 +1,8 @@
 //! Password hashing with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 fn argon2() -> Argon2<'static> {
@@ -11,12 +13,19 @@ fn argon2() -> Argon2<'static> {
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) for storing.
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any input")
+        .to_string()
 }
 
 /// Whether `password` matches a stored PHC string; a malformed string never matches.
 pub fn verify(stored: &str, password: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

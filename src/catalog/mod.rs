@@ -59,7 +59,11 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
         .limit(8)
         .select(Product::as_select())
         .load(conn)?;
-    Ok(Home { top_categories, featured: cards(conn, featured)?, top_rated: cards(conn, top_rated)? })
+    Ok(Home {
+        top_categories,
+        featured: cards(conn, featured)?,
+        top_rated: cards(conn, top_rated)?,
+    })
 }
 
 /// Turns product rows into cards, fetching every card's first image in one query.

@@ -36,7 +36,9 @@ pub enum Error {
     Query(#[from] diesel::result::Error),
     #[error("database migration failed: {0}")]
     Migration(String),
-    #[error("unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}")]
+    #[error(
+        "unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}"
+    )]
     BadUrl(String),
 }
 
@@ -74,7 +76,9 @@ impl Backend {
 }
 
 fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     match rest.split_once('@') {
         Some((creds, host)) if creds.contains(':') => {
             let user = creds.split(':').next().unwrap_or_default();
@@ -103,13 +107,16 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.backend {
             Backend::Postgres(url) => {
-                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
                 // TIMESTAMPTZ columns are read and written as UTC wall-clock values.
-                conn.batch_execute("SET TIME ZONE 'UTC'").map_err(r2d2::Error::QueryError)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'")
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Postgres(conn))
             }
             Backend::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the writer; synchronous=FULL makes a committed
                 // order survive a power cut; the busy timeout queues writers instead of failing.
                 conn.batch_execute(
@@ -123,7 +130,10 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -135,10 +145,12 @@ impl ManageConnection for Manager {
 /// backend's own message when the database cannot be reached.
 pub fn establish(backend: &Backend) -> Result<DbConn, Error> {
     ensure_sqlite_dir(backend)?;
-    Manager::new(backend.clone()).connect().map_err(|e| match e {
-        r2d2::Error::ConnectionError(e) => Error::Connect(e),
-        r2d2::Error::QueryError(e) => Error::Query(e),
-    })
+    Manager::new(backend.clone())
+        .connect()
+        .map_err(|e| match e {
+            r2d2::Error::ConnectionError(e) => Error::Connect(e),
+            r2d2::Error::QueryError(e) => Error::Query(e),
+        })
 }
 
 fn ensure_sqlite_dir(backend: &Backend) -> Result<(), Error> {
@@ -168,14 +180,19 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
 pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
     let ran = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
     ran.map_err(|e| Error::Migration(e.to_string()))
 }
 
 /// Runs `work` in a write transaction. On SQLite it begins IMMEDIATE so that concurrent writers
 /// queue on the busy timeout instead of failing with "database is locked" at their first write.
-pub fn write_tx<T, E>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+pub fn write_tx<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
@@ -212,7 +229,10 @@ pub fn is_constraint_violation(error: &diesel::result::Error) -> bool {
     matches!(
         error,
         E::DatabaseError(
-            Kind::UniqueViolation | Kind::CheckViolation | Kind::ForeignKeyViolation | Kind::NotNullViolation,
+            Kind::UniqueViolation
+                | Kind::CheckViolation
+                | Kind::ForeignKeyViolation
+                | Kind::NotNullViolation,
             _
         )
     )

@@ -59,7 +59,11 @@ impl FromRequest for Chrome {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
-        let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let csrf = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
         std::future::ready(Ok(Chrome {
             user: signed_in(&session),
             cart_count: session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0),
@@ -93,5 +97,11 @@ pub fn set_cart_count(session: &Session, count: i64) -> Result<(), actix_web::Er
 
 /// A one-time message for the next page, shown after a POST → 303 → GET.
 pub fn flash(session: &Session, kind: &str, message: impl Into<String>) {
-    let _ = session.insert(FLASH_KEY, Flash { kind: kind.to_owned(), message: message.into() });
+    let _ = session.insert(
+        FLASH_KEY,
+        Flash {
+            kind: kind.to_owned(),
+            message: message.into(),
+        },
+    );
 }

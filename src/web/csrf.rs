@@ -31,24 +31,35 @@ pub struct CsrfSigner {
 
 impl CsrfSigner {
     pub fn new(secret: &[u8], secure: bool) -> CsrfSigner {
-        CsrfSigner { key: Arc::from(secret), secure }
+        CsrfSigner {
+            key: Arc::from(secret),
+            secure,
+        }
     }
 
     fn cookie_name(&self) -> &'static str {
-        if self.secure { "__Host-sw_csrf" } else { "sw_csrf" }
+        if self.secure {
+            "__Host-sw_csrf"
+        } else {
+            "sw_csrf"
+        }
     }
 
     /// The token forms must carry for a visitor whose cookie holds `seed`.
     pub fn token_for(&self, seed: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
         mac.update(b"csrf:");
         mac.update(seed.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 
     fn verify(&self, seed: &str, token: &str) -> bool {
-        let Ok(bytes) = hex::decode(token) else { return false };
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let Ok(bytes) = hex::decode(token) else {
+            return false;
+        };
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
         mac.update(b"csrf:");
         mac.update(seed.as_bytes());
         mac.verify_slice(&bytes).is_ok()
@@ -64,7 +75,11 @@ impl FromRequest for CsrfToken {
     type Future = std::future::Ready<Result<CsrfToken, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(req.extensions().get::<CsrfToken>().cloned().unwrap_or_default()))
+        std::future::ready(Ok(req
+            .extensions()
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or_default()))
     }
 }
 
@@ -83,8 +98,14 @@ pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let signer = req.app_data::<web::Data<CsrfSigner>>().expect("CsrfSigner is registered").clone();
-    let existing = req.cookie(signer.cookie_name()).map(|c| c.value().to_owned()).filter(|s| valid_seed(s));
+    let signer = req
+        .app_data::<web::Data<CsrfSigner>>()
+        .expect("CsrfSigner is registered")
+        .clone();
+    let existing = req
+        .cookie(signer.cookie_name())
+        .map(|c| c.value().to_owned())
+        .filter(|s| valid_seed(s));
     let fresh = existing.is_none();
     let seed = existing.unwrap_or_else(|| random_hex(16));
 
@@ -98,7 +119,8 @@ pub async fn protect(
             return Ok(req.into_response(error.error_response()));
         }
     }
-    req.extensions_mut().insert(CsrfToken(signer.token_for(&seed)));
+    req.extensions_mut()
+        .insert(CsrfToken(signer.token_for(&seed)));
     let mut response = next.call(req).await?.map_into_boxed_body();
     if fresh {
         let cookie = Cookie::build(signer.cookie_name(), seed)
@@ -137,7 +159,9 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, Web
 }
 
 fn field_of(urlencoded: &[u8]) -> Option<String> {
-    form_urlencoded::parse(urlencoded).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(urlencoded)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ pub enum WebError {
     Unauthorized,
     #[error("{0}")]
     BadRequest(String),
-    #[error("Your form has expired or did not come from this site. Please go back, reload the page and try again.")]
+    #[error(
+        "Your form has expired or did not come from this site. Please go back, reload the page and try again."
+    )]
     Csrf,
     #[error("That request is too large.")]
     PayloadTooLarge,
@@ -78,7 +80,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Unauthorized => StatusCode::SEE_OTHER,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
@@ -88,12 +90,25 @@ impl ResponseError for WebError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let WebError::Unauthorized = self {
+            // A browser is sent to sign in; the page it wanted is where it returns afterwards.
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/account/login"))
+                .finish();
+        }
         if let WebError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
         }
-        let page = ErrorPage { chrome: Default::default(), status: self.status_code().as_u16(), title: self.title(), message: self.to_string() };
+        let page = ErrorPage {
+            chrome: Default::default(),
+            status: self.status_code().as_u16(),
+            title: self.title(),
+            message: self.to_string(),
+        };
         let body = page.render().unwrap_or_else(|_| self.to_string());
-        HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").body(body)
+        HttpResponse::build(self.status_code())
+            .content_type("text/html; charset=utf-8")
+            .body(body)
     }
 }
 

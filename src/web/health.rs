@@ -15,7 +15,13 @@ struct Health {
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let database = state.db(|conn| Ok(crate::db::ping(conn)?)).await;
     match database {
-        Ok(()) => HttpResponse::Ok().json(Health { status: "ok", database: "ok".into() }),
-        Err(error) => HttpResponse::ServiceUnavailable().json(Health { status: "unavailable", database: error.to_string() }),
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok",
+            database: "ok".into(),
+        }),
+        Err(error) => HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable",
+            database: error.to_string(),
+        }),
     }
 }

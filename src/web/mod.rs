@@ -1,5 +1,6 @@
 //! The HTTP layer: actix handlers that parse, check access, call one service and render.
 
+pub mod auth;
 pub mod chrome;
 pub mod csrf;
 pub mod error;
@@ -13,10 +14,10 @@ use std::time::Duration;
 use actix_files::Files;
 use actix_session::SessionMiddleware;
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
-use actix_web::cookie::{Key, SameSite};
-use actix_web::http::header;
 use actix_web::body::MessageBody;
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{App, HttpResponse, HttpServer, web};
 
@@ -90,8 +91,15 @@ pub fn app(
     let static_dir = config.static_dir.clone();
     App::new()
         .app_data(web::Data::new(state.clone()))
-        .app_data(web::Data::new(csrf::CsrfSigner::new(&config.secret, config.secure_cookies)))
-        .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(form_error))
+        .app_data(web::Data::new(csrf::CsrfSigner::new(
+            &config.secret,
+            config.secure_cookies,
+        )))
+        .app_data(
+            web::FormConfig::default()
+                .limit(256 * 1024)
+                .error_handler(form_error),
+        )
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::PayloadConfig::default().limit(8 * 1024 * 1024))
@@ -104,10 +112,20 @@ pub fn app(
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
-pub fn session_middleware(pool: &Pool, config: &WebConfig) -> SessionMiddleware<session_store::DbSessionStore> {
+pub fn session_middleware(
+    pool: &Pool,
+    config: &WebConfig,
+) -> SessionMiddleware<session_store::DbSessionStore> {
     let key = Key::derive_from(&config.secret);
     SessionMiddleware::builder(session_store::DbSessionStore::new(pool.clone()), key)
-        .cookie_name(if config.secure_cookies { "__Host-sw_session" } else { "sw_session" }.to_owned())
+        .cookie_name(
+            if config.secure_cookies {
+                "__Host-sw_session"
+            } else {
+                "sw_session"
+            }
+            .to_owned(),
+        )
         .cookie_secure(config.secure_cookies)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
@@ -126,21 +144,38 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
-pub fn form_error(error: actix_web::error::UrlencodedError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn form_error(
+    error: actix_web::error::UrlencodedError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::UrlencodedError as E;
     match error {
         E::Overflow { .. } | E::UnknownLength => WebError::PayloadTooLarge.into(),
-        E::ContentType => WebError::BadRequest("Please submit the form from the page.".into()).into(),
-        other => WebError::BadRequest(format!("Some fields of the form could not be read ({other}).")).into(),
+        E::ContentType => {
+            WebError::BadRequest("Please submit the form from the page.".into()).into()
+        }
+        other => WebError::BadRequest(format!(
+            "Some fields of the form could not be read ({other})."
+        ))
+        .into(),
     }
 }
 
-pub fn query_error(error: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    WebError::BadRequest(format!("The address has a parameter we could not read ({error}).")).into()
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    WebError::BadRequest(format!(
+        "The address has a parameter we could not read ({error})."
+    ))
+    .into()
 }
 
 pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
@@ -148,7 +183,11 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
 }
 
 /// Serves the shop until SIGINT/SIGTERM, then lets requests in flight finish.
-pub async fn serve(state: AppState, config: WebConfig, bind: std::net::SocketAddr) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    config: WebConfig,
+    bind: std::net::SocketAddr,
+) -> std::io::Result<()> {
     let server = HttpServer::new(move || app(state.clone(), config.clone()))
         .shutdown_timeout(20)
         .client_request_timeout(Duration::from_secs(10))

@@ -39,7 +39,9 @@ impl DbSessionStore {
 type State = HashMap<String, String>;
 
 fn user_id_of(state: &State) -> Option<i64> {
-    state.get(USER_ID_KEY).and_then(|v| serde_json::from_str(v).ok())
+    state
+        .get(USER_ID_KEY)
+        .and_then(|v| serde_json::from_str(v).ok())
 }
 
 fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
@@ -60,8 +62,10 @@ impl SessionStore for DbSessionStore {
             })
             .await
             .map_err(LoadError::Other)?;
-        row.map(|json| serde_json::from_str(&json).map_err(|e| LoadError::Deserialization(e.into())))
-            .transpose()
+        row.map(|json| {
+            serde_json::from_str(&json).map_err(|e| LoadError::Deserialization(e.into()))
+        })
+        .transpose()
     }
 
     async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
@@ -84,8 +88,14 @@ impl SessionStore for DbSessionStore {
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
     }
 
-    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
-        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: State,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(key.as_ref()), user_id_of(&state), expiry(ttl));
         let updated = self
             .run(move |conn| {
@@ -102,8 +112,14 @@ impl SessionStore for DbSessionStore {
         if updated == 0 {
             // The session was ended server-side meanwhile (logout elsewhere, suspension): carry
             // on as a new anonymous session, never as the ended sign-in.
-            let anonymous: State = state.into_iter().filter(|(k, _)| !k.starts_with(AUTH_PREFIX)).collect();
-            return self.save(anonymous, ttl).await.map_err(|e| UpdateError::Other(anyhow::anyhow!(e.to_string())));
+            let anonymous: State = state
+                .into_iter()
+                .filter(|(k, _)| !k.starts_with(AUTH_PREFIX))
+                .collect();
+            return self
+                .save(anonymous, ttl)
+                .await
+                .map_err(|e| UpdateError::Other(anyhow::anyhow!(e.to_string())));
         }
         Ok(key)
     }

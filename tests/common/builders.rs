@@ -16,7 +16,11 @@ pub struct UserBuilder {
 
 impl UserBuilder {
     pub fn customer() -> UserBuilder {
-        UserBuilder { email: format!("{}@example.test", random_hex(6)), role: "customer", password_hash: "x".into() }
+        UserBuilder {
+            email: format!("{}@example.test", random_hex(6)),
+            role: "customer",
+            password_hash: "x".into(),
+        }
     }
 
     pub fn role(mut self, role: &'static str) -> UserBuilder {
@@ -60,13 +64,24 @@ pub fn seller(conn: &mut DbConn) -> i64 {
 }
 
 pub fn category(conn: &mut DbConn, name: &str) -> i64 {
-    let slug = format!("{}-{}", name.to_lowercase().replace(' ', "-"), random_hex(3));
+    let slug = format!(
+        "{}-{}",
+        name.to_lowercase().replace(' ', "-"),
+        random_hex(3)
+    );
     let id: i64 = diesel::insert_into(categories::table)
-        .values((categories::name.eq(name), categories::slug.eq(&slug), categories::path.eq(format!("tmp:{slug}"))))
+        .values((
+            categories::name.eq(name),
+            categories::slug.eq(&slug),
+            categories::path.eq(format!("tmp:{slug}")),
+        ))
         .returning(categories::id)
         .get_result(conn)
         .expect("insert category");
-    diesel::update(categories::table.find(id)).set(categories::path.eq(format!("/{id}/"))).execute(conn).expect("path");
+    diesel::update(categories::table.find(id))
+        .set(categories::path.eq(format!("/{id}/")))
+        .execute(conn)
+        .expect("path");
     id
 }
 
@@ -80,7 +95,12 @@ pub struct ProductBuilder {
 
 impl ProductBuilder {
     pub fn new(name: &str) -> ProductBuilder {
-        ProductBuilder { name: name.to_owned(), price: 1999, stock: 10, status: "active" }
+        ProductBuilder {
+            name: name.to_owned(),
+            price: 1999,
+            stock: 10,
+            status: "active",
+        }
     }
 
     pub fn price(mut self, cents: i64) -> ProductBuilder {
@@ -105,7 +125,10 @@ impl ProductBuilder {
                 products::seller_id.eq(seller_id),
                 products::primary_category_id.eq(category_id),
                 products::name.eq(&self.name),
-                products::slug.eq(format!("{}-{tag}", self.name.to_lowercase().replace(' ', "-"))),
+                products::slug.eq(format!(
+                    "{}-{tag}",
+                    self.name.to_lowercase().replace(' ', "-")
+                )),
                 products::status.eq(self.status),
                 products::price_min.eq(self.price),
                 products::price_max.eq(self.price),
@@ -115,7 +138,10 @@ impl ProductBuilder {
             .get_result(conn)
             .expect("insert product");
         diesel::insert_into(product_categories::table)
-            .values((product_categories::product_id.eq(product_id), product_categories::category_id.eq(category_id)))
+            .values((
+                product_categories::product_id.eq(product_id),
+                product_categories::category_id.eq(category_id),
+            ))
             .execute(conn)
             .expect("insert product category");
         let variant_id: i64 = diesel::insert_into(product_variants::table)
@@ -129,8 +155,15 @@ impl ProductBuilder {
             .get_result(conn)
             .expect("insert variant");
         if self.stock > 0 {
-            shopwave::inventory::record(conn, variant_id, self.stock, shopwave::inventory::Reason::Initial, None, None)
-                .expect("ledger row");
+            shopwave::inventory::record(
+                conn,
+                variant_id,
+                self.stock,
+                shopwave::inventory::Reason::Initial,
+                None,
+                None,
+            )
+            .expect("ledger row");
         }
         (product_id, variant_id)
     }

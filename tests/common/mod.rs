@@ -53,29 +53,53 @@ pub struct TestDb {
 impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let backend = Backend::Sqlite(dir.path().join("test.sqlite3").to_string_lossy().into_owned());
+        let backend = Backend::Sqlite(
+            dir.path()
+                .join("test.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+        );
         TestDb::open(backend, Some(dir), None)
     }
 
     /// `None` (the test is skipped) when TEST_DATABASE_URL is unset, except in CI, where it must be set.
     pub fn postgres() -> Option<TestDb> {
         let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
-            assert!(std::env::var("CI").is_err(), "CI must set TEST_DATABASE_URL so tests also run on PostgreSQL");
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set TEST_DATABASE_URL so tests also run on PostgreSQL"
+            );
             eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
             return None;
         };
         let schema = format!("t_{}", shopwave::util::random_hex(8));
-        let mut admin = db::establish(&Backend::from_url(&server).expect("a postgres:// URL")).expect("PostgreSQL reachable");
-        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
+        let mut admin = db::establish(&Backend::from_url(&server).expect("a postgres:// URL"))
+            .expect("PostgreSQL reachable");
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .expect("create test schema");
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
-        Some(TestDb::open(Backend::Postgres(url), None, Some((server, schema))))
+        Some(TestDb::open(
+            Backend::Postgres(url),
+            None,
+            Some((server, schema)),
+        ))
     }
 
-    fn open(backend: Backend, dir: Option<tempfile::TempDir>, pg_schema: Option<(String, String)>) -> TestDb {
+    fn open(
+        backend: Backend,
+        dir: Option<tempfile::TempDir>,
+        pg_schema: Option<(String, String)>,
+    ) -> TestDb {
         let pool = db::connect(&backend, Some(12)).expect("test pool");
         db::migrate(&mut pool.get().expect("connection")).expect("migrations");
-        TestDb { backend, pool, _dir: dir, pg_schema }
+        TestDb {
+            backend,
+            pool,
+            _dir: dir,
+            pg_schema,
+        }
     }
 
     pub fn conn(&self) -> PooledConn {
@@ -100,7 +124,8 @@ impl Drop for TestDb {
 
 pub const TEST_SECRET: [u8; 64] = [7; 64];
 
-type AppService = boxed::BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
+type AppService =
+    boxed::BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
 
 /// The whole shop in-process, with one visitor's cookie jar.
 pub struct TestApp {
@@ -119,7 +144,9 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -128,19 +155,33 @@ impl Page {
 
     #[track_caller]
     pub fn assert_status(&self, expected: u16) -> &Page {
-        assert_eq!(self.status.as_u16(), expected, "unexpected status; body:\n{}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            expected,
+            "unexpected status; body:\n{}",
+            self.body
+        );
         self
     }
 
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Page {
-        assert!(self.body.contains(needle), "expected {needle:?} in:\n{}", self.body);
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in:\n{}",
+            self.body
+        );
         self
     }
 
     #[track_caller]
     pub fn assert_redirect_to(&self, path: &str) -> &Page {
-        assert_eq!(self.status, StatusCode::SEE_OTHER, "expected a 303; body:\n{}", self.body);
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a 303; body:\n{}",
+            self.body
+        );
         assert_eq!(self.location(), Some(path));
         self
     }
@@ -148,15 +189,23 @@ impl Page {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
-        let state = AppState { pool: db.pool.clone(), demo_mode: false };
+        let state = AppState {
+            pool: db.pool.clone(),
+            demo_mode: false,
+        };
         let config = WebConfig {
             secret: TEST_SECRET.to_vec(),
             secure_cookies: false,
             static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
         };
         let service = test::init_service(shopwave::web::app(state, config)).await;
-        let service = boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
-        TestApp { db, service, cookies: RefCell::new(BTreeMap::new()) }
+        let service =
+            boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        TestApp {
+            db,
+            service,
+            cookies: RefCell::new(BTreeMap::new()),
+        }
     }
 
     pub fn conn(&self) -> PooledConn {
@@ -173,7 +222,9 @@ impl TestApp {
     }
 
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.cookies.borrow_mut().insert(name.to_owned(), value.to_owned());
+        self.cookies
+            .borrow_mut()
+            .insert(name.to_owned(), value.to_owned());
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -200,41 +251,98 @@ impl TestApp {
         .await
     }
 
+    /// Signs this visitor in as `user_id` by planting a server-side session, as the login form
+    /// would; lets tests of other features skip the login page.
+    pub fn sign_in_as(&self, user_id: i64) {
+        use diesel::prelude::*;
+        use shopwave::db::schema::{sessions, users};
+        let mut conn = self.conn();
+        let (first_name, role): (String, String) = users::table
+            .find(user_id)
+            .select((users::first_name, users::role))
+            .first(&mut conn)
+            .expect("user exists");
+        let user = serde_json::json!({ "id": user_id, "first_name": first_name, "role": role });
+        let state =
+            serde_json::json!({ "auth.uid": user_id.to_string(), "auth.user": user.to_string() });
+        let key = shopwave::util::random_hex(32);
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(shopwave::util::sha256_hex(&key)),
+                sessions::user_id.eq(user_id),
+                sessions::state.eq(state.to_string()),
+                sessions::expires_at.eq(shopwave::util::now() + chrono::Duration::days(1)),
+            ))
+            .execute(&mut conn)
+            .expect("insert session");
+        let mut jar = actix_web::cookie::CookieJar::new();
+        jar.private_mut(&actix_web::cookie::Key::derive_from(&TEST_SECRET))
+            .add(actix_web::cookie::Cookie::new("sw_session", key));
+        let sealed = jar
+            .get("sw_session")
+            .expect("sealed cookie")
+            .value()
+            .to_owned();
+        self.set_cookie("sw_session", &sealed);
+    }
+
     /// This visitor's CSRF token, fetching the cookie that seeds it first if need be.
     pub async fn csrf_token(&self) -> String {
         if self.cookie("sw_csrf").is_none() {
             self.get("/healthz").await;
         }
-        let seed = self.cookie("sw_csrf").expect("the CSRF cookie is set on the first visit");
+        let seed = self
+            .cookie("sw_csrf")
+            .expect("the CSRF cookie is set on the first visit");
         shopwave::web::csrf::CsrfSigner::new(&TEST_SECRET, false).token_for(&seed)
     }
 
     pub async fn send(&self, request: TestRequest) -> Page {
-        let cookie_header =
-            self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let cookie_header = self
+            .cookies
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         let request = if cookie_header.is_empty() {
             request
         } else {
             request.insert_header((header::COOKIE, cookie_header))
         };
-        let response = self.service.call(request.to_request()).await.expect("the app answers every request");
+        let response = self
+            .service
+            .call(request.to_request())
+            .await
+            .expect("the app answers every request");
         for cookie in response.response().cookies() {
-            let expired = cookie.max_age().is_some_and(|age| age.is_zero() || age.is_negative());
+            let expired = cookie
+                .max_age()
+                .is_some_and(|age| age.is_zero() || age.is_negative());
             if expired || cookie.value().is_empty() {
                 self.cookies.borrow_mut().remove(cookie.name());
             } else {
-                self.cookies.borrow_mut().insert(cookie.name().to_owned(), cookie.value().to_owned());
+                self.cookies
+                    .borrow_mut()
+                    .insert(cookie.name().to_owned(), cookie.value().to_owned());
             }
         }
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = test::read_body(response).await;
-        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 }
 
 fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish().into_bytes()
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+        .into_bytes()
 }
 
 /// Runs raw SQL, for tests that must prove the database itself refuses bad rows.

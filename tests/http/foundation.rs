@@ -62,3 +62,13 @@ on_both_backends! {
         assert_eq!(page.header("cache-control"), Some("public, max-age=604800"));
     }
 }
+
+on_both_backends! {
+    async fn a_planted_session_signs_the_visitor_in(db: TestDb) {
+        let user = crate::common::builders::UserBuilder::customer().insert(&mut db.conn());
+        let app = TestApp::new(db).await;
+        app.get("/").await.assert_contains("Sign in");
+        app.sign_in_as(user);
+        app.get("/").await.assert_contains("Sign out").assert_contains(">Test</a>");
+    }
+}

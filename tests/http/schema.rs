@@ -22,10 +22,17 @@ fn assert_refused(result: Result<(), diesel::result::Error>, what: &str) {
 #[test]
 fn both_backends_have_the_same_migrations() {
     let names = |dir: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .expect("migrations folder")
-            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .expect("migrations folder")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
         names.sort();
         names
     };
