@@ -28,6 +28,8 @@ use error::{WebError, WebResult};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// Where the search index, outgoing mail and other files of this node live.
+    pub data_dir: std::path::PathBuf,
     pub demo_mode: bool,
 }
 

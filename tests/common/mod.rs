@@ -46,7 +46,7 @@ macro_rules! on_both_backends {
 pub struct TestDb {
     pub backend: Backend,
     pub pool: Pool,
-    _dir: Option<tempfile::TempDir>,
+    dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
 
