@@ -107,6 +107,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     tracing::info!(database = %backend.display(), "database ready");
     let state = AppState {
         pool,
+        data_dir: settings.data_dir.clone(),
         demo_mode: demo,
     };
     let config = WebConfig {
