@@ -59,7 +59,7 @@ impl TestDb {
                 .to_string_lossy()
                 .into_owned(),
         );
-        TestDb::open(backend, Some(dir), None)
+        TestDb::open(backend, dir, None)
     }
 
     /// `None` (the test is skipped) when TEST_DATABASE_URL is unset, except in CI, where it must be set.
@@ -80,16 +80,17 @@ impl TestDb {
             .expect("create test schema");
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
+        let dir = tempfile::tempdir().expect("temporary directory");
         Some(TestDb::open(
             Backend::Postgres(url),
-            None,
+            dir,
             Some((server, schema)),
         ))
     }
 
     fn open(
         backend: Backend,
-        dir: Option<tempfile::TempDir>,
+        dir: tempfile::TempDir,
         pg_schema: Option<(String, String)>,
     ) -> TestDb {
         let pool = db::connect(&backend, Some(12)).expect("test pool");
@@ -97,9 +98,14 @@ impl TestDb {
         TestDb {
             backend,
             pool,
-            _dir: dir,
+            dir,
             pg_schema,
         }
+    }
+
+    /// A private directory for this test's files (search index, mail), removed with it.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().to_path_buf()
     }
 
     pub fn conn(&self) -> PooledConn {
@@ -191,6 +197,7 @@ impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
         let state = AppState {
             pool: db.pool.clone(),
+            data_dir: db.data_dir(),
             demo_mode: false,
         };
         let config = WebConfig {
