@@ -63,7 +63,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("stock matches the inventory ledger for every variant");
                 return Ok(());
             }
-            for (sku, stock, ledger) in &drift {
+            for (sku, stock, ledger) in drift.iter().take(20) {
                 println!("{sku}: stock {stock}, ledger sum {ledger}");
             }
             Err(format!(

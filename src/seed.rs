@@ -15,6 +15,8 @@ use crate::inventory::{self, Reason};
 use crate::money::Money;
 use crate::util::{now, random_hex};
 
+mod bulk;
+
 /// The category tree: top level → second level → leaves.
 const TREE: &[(&str, &[(&str, &[&str])])] = &[
     (
@@ -189,26 +191,27 @@ impl std::fmt::Display for Report {
 }
 
 /// Fills an empty database; refuses one that already has users, so a shop is never mixed with demo data.
-pub fn demo(conn: &mut DbConn, scale: Option<f64>) -> Result<Report> {
+pub fn demo(conn: &mut DbConn, scale: Option<f64>) -> Result<String> {
     if has_users(conn)? {
         return Err(Error::Conflict(
             "the database already has data; `seed` only fills an empty shop".into(),
         ));
     }
-    let products = match scale {
-        None => 500,
-        Some(f) if f > 0.0 && f <= 1.0 => ((500_000.0 * f).round() as usize).max(1),
-        Some(f) => {
-            return Err(Error::Invalid(format!(
-                "--scale must be above 0 and at most 1.0 (got {f})"
-            )));
+    match scale {
+        None => Generator::new(500)
+            .run(conn)
+            .map(|report| report.to_string()),
+        Some(f) if f > 0.0 && f <= 1.0 => {
+            bulk::run(conn, f, &accounts::password::hash("shopwave-bulk-shopper"))
         }
-    };
-    Generator::new(products).run(conn)
+        Some(f) => Err(Error::Invalid(format!(
+            "--scale must be above 0 and at most 1.0 (got {f})"
+        ))),
+    }
 }
 
 /// On first start: fill the shop when it has no users at all.
-pub fn demo_if_empty(conn: &mut DbConn) -> Result<Option<Report>> {
+pub fn demo_if_empty(conn: &mut DbConn) -> Result<Option<String>> {
     if has_users(conn)? {
         Ok(None)
     } else {
