@@ -65,6 +65,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
     cfg.service(home::show_home)
         .service(health::healthz)
+        .service(health::ping)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Page benchmarks: starts the release server on a seeded database and measures each page with
+# wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
+#
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C]
+#
+# Prints a markdown table (req/s, p50, p99, errors, ratio to the ceiling) and the peak RSS.
+# Seeded databases are kept under bench-data/ and reused; delete them to reseed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --backend) backend=$2; shift 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --port) port=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release --quiet
+bin=target/release/shopwave
+data=bench-data/$backend-$scale
+mkdir -p "$data"
+export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
+if [ "$backend" = postgres ]; then
+  db=shopwave_bench_${scale//./_}
+  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
+  psql_q() { psql -h 127.0.0.1 -U postgres -d "$db" -tAc "$1"; }
+  if ! psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db"
+  fi
+else
+  unset DATABASE_URL
+  psql_q() { python3 -c 'import sqlite3,sys; [print("|".join(map(str,r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/shopwave.sqlite3" "$1"; }
+fi
+
+if [ ! -f "$data/seeded" ]; then
+  echo "== seeding $backend at scale $scale"
+  /usr/bin/time -f "seed: %e s, peak RSS %M KB" $bin seed --scale "$scale"
+  [ -x "$bin" ] && $bin reindex 2>/dev/null || true
+  touch "$data/seeded"
+fi
+
+echo "== starting the server ($backend, scale $scale)"
+$bin serve --bind 127.0.0.1:$port > "$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+# Path lists: popular products (the seed's skew puts them first), categories, queries.
+lists=$(mktemp -d)
+psql_q "SELECT '/p/' || slug FROM products WHERE status = 'active' ORDER BY id LIMIT 2000" > "$lists/products"
+psql_q "SELECT '/c/' || slug FROM categories ORDER BY id" > "$lists/categories"
+sed 's|^|/search?q=|; s| |+|g' bench/queries.txt > "$lists/search"
+
+cat > "$lists/rotate.lua" <<'LUA'
+local paths = {}
+for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
+
+results=$(mktemp)
+run() { # name, url-or-list
+  local name=$1 target=$2 out
+  if [ -f "$target" ]; then
+    out=$(PATHS=$target wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$lists/rotate.lua" "http://127.0.0.1:$port/")
+  else
+    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$target")
+  fi
+  local rps p50 p99 non2xx errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
+  errors=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); errors=${errors:-0}
+  echo "$name|$rps|$p50|$p99|$non2xx|$errors" >> "$results"
+}
+
+run "ceiling (/ping)" /ping
+run "home" /
+run "category" "$lists/categories"
+run "product" "$lists/products"
+run "search" "$lists/search"
+
+rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
+ceiling=$(head -1 "$results" | cut -d'|' -f2)
+echo
+echo "backend $backend, scale $scale, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), wrk -t2 -c$connections -d${duration}s, $(date -u +%F)"
+echo
+echo "| page | req/s | p50 | p99 | non-2xx | socket errors | × ceiling |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+while IFS='|' read -r name rps p50 p99 non2xx errors; do
+  ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { printf "%.2f", a / b }')
+  echo "| $name | $rps | $p50 | $p99 | $non2xx | $errors | $ratio |"
+done < "$results"
+echo
+echo "peak RSS of the server: $((rss / 1024)) MB"
