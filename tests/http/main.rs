@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cli;
+mod database;
 mod foundation;
 mod schema;
 mod seed;

@@ -1,0 +1,88 @@
+//! The `shopwave` command: bad configuration is one clear line and exit status 1; commands work
+//! on a fresh data directory.
+
+use std::process::Command;
+
+fn shopwave(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shopwave"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run shopwave");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[track_caller]
+fn assert_one_clear_line(stderr: &str, mentions: &str) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got:\n{stderr}");
+    assert!(
+        lines[0].starts_with("shopwave: ") && lines[0].contains(mentions),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unsupported_database_url_is_one_clear_line() {
+    let (code, _, stderr) = shopwave(
+        &["migrate"],
+        &[("DATABASE_URL", "mysql://root@localhost/shop")],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "unsupported DATABASE_URL");
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_clear_line() {
+    let (code, _, stderr) = shopwave(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "cannot open postgres://nobody@127.0.0.1:1/none");
+}
+
+#[test]
+fn a_bad_bind_address_or_short_secret_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, _, stderr) = shopwave(&["--data-dir", data, "--bind", "not-an-address"], &[]);
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "invalid --bind address");
+    let (code, _, stderr) = shopwave(
+        &["--data-dir", data, "--bind", "127.0.0.1:0"],
+        &[("SHOPWAVE_SECRET_KEY", "short")],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "at least 64 characters");
+}
+
+#[test]
+fn migrate_and_seed_work_on_a_fresh_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = shopwave(&["--data-dir", data, "migrate"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("migration(s) applied"));
+    let (code, stdout, stderr) = shopwave(&["--data-dir", data, "seed"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("500 products") && stdout.contains("admin@shopwave.test"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = shopwave(&["--data-dir", data, "check-stock"], &[]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("stock matches the inventory ledger"));
+    let (code, _, stderr) = shopwave(&["--data-dir", data, "seed"], &[]);
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "already has data");
+}
