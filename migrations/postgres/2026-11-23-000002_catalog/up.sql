@@ -61,10 +61,12 @@ CREATE TABLE products (
 );
 CREATE INDEX idx_products_seller ON products (seller_id, id);
 CREATE INDEX idx_products_primary_category ON products (primary_category_id);
-CREATE INDEX idx_products_active_price ON products (price_min, id) WHERE status = 'active';
-CREATE INDEX idx_products_active_rating ON products (rating_avg, id) WHERE status = 'active';
-CREATE INDEX idx_products_active_created ON products (created_at, id) WHERE status = 'active';
-CREATE INDEX idx_products_featured ON products (is_featured, id) WHERE status = 'active';
+-- Listing indexes lead with status rather than being partial: queries bind 'active' as a
+-- parameter, and neither planner can match a bound parameter to a partial index's predicate.
+CREATE INDEX idx_products_status_price ON products (status, price_min, id);
+CREATE INDEX idx_products_status_rating ON products (status, rating_avg, id);
+CREATE INDEX idx_products_status_created ON products (status, created_at, id);
+CREATE INDEX idx_products_status_featured ON products (status, is_featured, id);
 
 CREATE TABLE product_variants (
     id                BIGSERIAL PRIMARY KEY,

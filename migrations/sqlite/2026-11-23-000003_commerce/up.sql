@@ -57,7 +57,7 @@ CREATE TABLE promotions (
 );
 CREATE INDEX idx_promotions_scope_category ON promotions (scope_category_id);
 CREATE INDEX idx_promotions_scope_product ON promotions (scope_product_id);
-CREATE INDEX idx_promotions_active_window ON promotions (valid_until) WHERE is_active;
+CREATE INDEX idx_promotions_active_window ON promotions (is_active, valid_until);
 
 CREATE TABLE carts (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -123,7 +123,7 @@ CREATE TABLE orders (
 );
 CREATE INDEX idx_orders_user_created ON orders (user_id, created_at DESC, id DESC);
 CREATE INDEX idx_orders_status_created ON orders (status, created_at, id);
-CREATE INDEX idx_orders_pending_payment ON orders (payment_expires_at) WHERE status = 'pending_payment';
+CREATE INDEX idx_orders_status_payment_expiry ON orders (status, payment_expires_at);
 CREATE INDEX idx_orders_created ON orders (created_at, id);
 CREATE INDEX idx_orders_promotion ON orders (promotion_id);
 CREATE INDEX idx_orders_shipping_method ON orders (shipping_method_id);
