@@ -98,6 +98,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
     {
         let mut conn = migrated(settings, backend)?;
+        db::check_durability(&mut conn).map_err(|e| e.to_string())?;
         if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
             println!("{report}");
         }

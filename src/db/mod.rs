@@ -36,6 +36,8 @@ pub enum Error {
     Query(#[from] diesel::result::Error),
     #[error("database migration failed: {0}")]
     Migration(String),
+    #[error("the database is not configured durably: {0}")]
+    Unsafe(String),
     #[error(
         "unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}"
     )]
@@ -170,7 +172,7 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(Duration::from_secs(5))
         .test_on_check_out(false)
         .build(Manager::new(backend.clone()))?;
     Ok(pool)
@@ -244,6 +246,61 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
         error,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+fn setting(conn: &mut DbConn, query: &str) -> Result<String, Error> {
+    Ok(diesel::sql_query(query).get_result::<Setting>(conn)?.value)
+}
+
+/// Refuses to serve on a database that could lose a committed order: SQLite must run WAL with
+/// synchronous=FULL; PostgreSQL must have fsync, full_page_writes and synchronous_commit on.
+pub fn check_durability(conn: &mut DbConn) -> Result<(), Error> {
+    let required: &[(&str, &str, &str)] = match conn {
+        DbConn::Sqlite(_) => &[
+            (
+                "journal_mode",
+                "SELECT CAST(journal_mode AS TEXT) AS value FROM pragma_journal_mode",
+                "wal",
+            ),
+            (
+                "synchronous",
+                "SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous",
+                "2",
+            ),
+        ],
+        DbConn::Postgres(_) => &[
+            (
+                "fsync",
+                "SELECT setting AS value FROM pg_settings WHERE name = 'fsync'",
+                "on",
+            ),
+            (
+                "full_page_writes",
+                "SELECT setting AS value FROM pg_settings WHERE name = 'full_page_writes'",
+                "on",
+            ),
+            (
+                "synchronous_commit",
+                "SELECT setting AS value FROM pg_settings WHERE name = 'synchronous_commit'",
+                "on",
+            ),
+        ],
+    };
+    for (name, query, expected) in required {
+        let actual = setting(conn, query)?;
+        if actual != *expected {
+            return Err(Error::Unsafe(format!(
+                "{name} is {actual}, but must be {expected} so committed orders survive a crash"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The cheapest round trip: proves the database answers.

@@ -27,6 +27,10 @@ pub enum WebError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("The shop is very busy or briefly unavailable. Please try again in a few seconds.")]
+    Unavailable(String),
+    #[error("Please send the form as the page does.")]
+    UnsupportedEncoding,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal(String),
 }
@@ -39,6 +43,9 @@ impl From<ServiceError> for WebError {
             ServiceError::Invalid(message) => WebError::BadRequest(message),
             ServiceError::Conflict(message) => WebError::Conflict(message),
             ServiceError::TooManyRequests(message) => WebError::TooManyRequests(message),
+            ServiceError::Db(e @ (crate::db::Error::Pool(_) | crate::db::Error::Connect(_))) => {
+                WebError::Unavailable(e.to_string())
+            }
             ServiceError::Db(e) => WebError::Internal(e.to_string()),
             ServiceError::Internal(e) => WebError::Internal(e),
         }
@@ -70,6 +77,8 @@ impl WebError {
             WebError::PayloadTooLarge => "Request too large",
             WebError::Conflict(_) => "That did not work",
             WebError::TooManyRequests(_) => "Too many attempts",
+            WebError::Unavailable(_) => "Briefly unavailable",
+            WebError::UnsupportedEncoding => "Unsupported request",
             WebError::Internal(_) => "Something went wrong",
         }
     }
@@ -85,6 +94,8 @@ impl ResponseError for WebError {
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::UnsupportedEncoding => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,8 +107,10 @@ impl ResponseError for WebError {
                 .insert_header((actix_web::http::header::LOCATION, "/account/login"))
                 .finish();
         }
-        if let WebError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
+        match self {
+            WebError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            WebError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            _ => {}
         }
         let page = ErrorPage {
             chrome: Default::default(),
@@ -106,9 +119,11 @@ impl ResponseError for WebError {
             message: self.to_string(),
         };
         let body = page.render().unwrap_or_else(|_| self.to_string());
-        HttpResponse::build(self.status_code())
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        let mut response = HttpResponse::build(self.status_code());
+        if let WebError::Unavailable(_) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, "5"));
+        }
+        response.content_type("text/html; charset=utf-8").body(body)
     }
 }
 

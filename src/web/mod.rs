@@ -109,6 +109,7 @@ pub fn app(
         .configure(|cfg| routes(cfg, &static_dir))
         .default_service(web::to(not_found))
         .wrap(middleware::from_fn(csrf::protect))
+        .wrap(middleware::from_fn(refuse_encoded_bodies))
         .wrap(session_middleware(&state.pool, &config))
         .wrap(security_headers())
         .wrap(middleware::Compress::default())
@@ -139,6 +140,23 @@ pub fn session_middleware(
                 .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
         )
         .build()
+}
+
+/// Browsers never compress request bodies; refusing encoded ones closes the door on
+/// decompression bombs before any extractor reads a byte.
+pub async fn refuse_encoded_bodies(
+    req: ServiceRequest,
+    next: middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let encoded = req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|value| !value.as_bytes().eq_ignore_ascii_case(b"identity"));
+    if encoded {
+        use actix_web::ResponseError;
+        return Ok(req.into_response(WebError::UnsupportedEncoding.error_response()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 pub fn security_headers() -> DefaultHeaders {

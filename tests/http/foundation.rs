@@ -72,3 +72,48 @@ on_both_backends! {
         app.get("/").await.assert_contains("Sign out").assert_contains(">Test</a>");
     }
 }
+
+on_both_backends! {
+    async fn garbage_cookies_leave_a_visitor_anonymous(db: TestDb) {
+        let app = TestApp::new(db).await;
+        for garbage in ["x", "%FF%FE", &"A".repeat(4000), "=;=;"] {
+            app.set_cookie("sw_session", garbage);
+            app.set_cookie("sw_csrf", garbage);
+            app.get("/").await.assert_status(200).assert_contains("Sign in");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn paths_outside_static_are_not_served(db: TestDb) {
+        let app = TestApp::new(db).await;
+        for path in ["/static/../Cargo.toml", "/static/%2e%2e/Cargo.toml", "/static/..%2fCargo.toml"] {
+            let page = app.get(path).await;
+            assert!(page.status.is_client_error(), "{path}: {}", page.status);
+            assert!(!page.body.contains("[package]"), "{path} leaked Cargo.toml");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn compressed_request_bodies_are_refused(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let token = app.csrf_token().await;
+        let page = app
+            .send(
+                actix_web::test::TestRequest::post()
+                    .uri("/")
+                    .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                    .insert_header(("content-encoding", "gzip"))
+                    .set_payload(format!("csrf_token={token}")),
+            )
+            .await;
+        page.assert_status(415);
+    }
+}
+
+on_both_backends! {
+    async fn the_database_configuration_is_durable(db: TestDb) {
+        shopwave::db::check_durability(&mut db.conn()).expect("WAL + synchronous=FULL, or fsync and friends on");
+    }
+}
