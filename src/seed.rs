@@ -157,6 +157,19 @@ const REVIEW_TITLES: &[(i32, &str, &str)] = &[
     ),
 ];
 
+/// Settled statuses of past orders, weighted as a real shop's history is: mostly delivered.
+const PAST_ORDER_STATUSES: &[&str] = &[
+    "delivered",
+    "delivered",
+    "delivered",
+    "delivered",
+    "shipped",
+    "processing",
+    "confirmed",
+    "cancelled",
+    "refunded",
+];
+
 /// What a demo run made, and the logins to try it with.
 pub struct Report {
     pub categories: usize,
@@ -744,16 +757,6 @@ impl Generator {
         customers: &[(i64, i64, &str, &str)],
         variants: &[SeededVariant],
     ) -> Result<(usize, Vec<(i64, i64)>)> {
-        const STATUSES: &[&str] = &[
-            "delivered",
-            "delivered",
-            "delivered",
-            "shipped",
-            "processing",
-            "confirmed",
-            "cancelled",
-            "refunded",
-        ];
         let standard: (i64, String, i64) = shipping_methods::table
             .filter(shipping_methods::code.eq("standard"))
             .select((
@@ -774,7 +777,7 @@ impl Generator {
                 self.rng.random_range(0..3)
             };
             for _ in 0..orders_for {
-                let status = *self.pick(STATUSES);
+                let status = *self.pick(PAST_ORDER_STATUSES);
                 let placed = self.days_ago(365);
                 let lines: Vec<&SeededVariant> = (0..self.rng.random_range(1..=3))
                     .map(|_| {

@@ -24,38 +24,6 @@ use crate::util::now;
 const ROWS_PER_STATEMENT: usize = 500;
 const STATEMENTS_PER_TRANSACTION: usize = 40;
 
-const WORDS: &[&str] = &[
-    "Classic",
-    "Ultra",
-    "Compact",
-    "Premium",
-    "Everyday",
-    "Pro",
-    "Eco",
-    "Vintage",
-    "Smart",
-    "Rugged",
-    "Lightweight",
-    "Deluxe",
-    "Essential",
-    "Modern",
-    "Nordic",
-    "Urban",
-    "Trail",
-    "Studio",
-    "Travel",
-    "Signature",
-    "Cotton",
-    "Steel",
-    "Bamboo",
-    "Walnut",
-    "Carbon",
-    "Leather",
-    "Wool",
-    "Ceramic",
-    "Aluminium",
-    "Linen",
-];
 const NOUNS: &[&str] = &[
     "Lamp",
     "Chair",
@@ -77,15 +45,6 @@ const NOUNS: &[&str] = &[
     "Novel",
     "Bike Light",
     "Desk",
-];
-const REVIEW_TEXT: &[(i32, &str)] = &[
-    (5, "Exactly as described and arrived quickly."),
-    (5, "Feels solid and well made."),
-    (4, "Good value for the price."),
-    (4, "Does the job well."),
-    (3, "Works, but not what I expected."),
-    (2, "Stopped working after a few weeks."),
-    (1, "Broke on the second day."),
 ];
 
 /// How much of each entity F × the volumetrics means.
@@ -431,8 +390,8 @@ fn products(
     for id in 1..=volumes.products {
         let name = format!(
             "{} {} {} {id}",
-            WORDS[rng.random_range(0..WORDS.len())],
-            WORDS[id % WORDS.len()],
+            super::ADJECTIVES[rng.random_range(0..super::ADJECTIVES.len())],
+            super::MATERIALS[id % super::MATERIALS.len()],
             NOUNS[id % NOUNS.len()]
         );
         let variants = 1 + (id % 5 == 0) as u8 + (id % 7 == 0) as u8;
@@ -562,17 +521,6 @@ fn orders(
     variant_counts: &[u8],
     today: NaiveDateTime,
 ) -> Result<()> {
-    const STATUSES: &[&str] = &[
-        "delivered",
-        "delivered",
-        "delivered",
-        "delivered",
-        "shipped",
-        "processing",
-        "confirmed",
-        "cancelled",
-        "refunded",
-    ];
     let first_customer = first_id_of(conn, "users", "role = 'customer'")?;
     let first_address = first_id_of(conn, "addresses", "1 = 1")?;
     // Variant ids are dense and in product order, so a product's first variant id is a prefix sum.
@@ -617,7 +565,7 @@ fn orders(
         orders.row(format_args!(
             "{id}, 'SW-B{id:09}', {}, '{}', {subtotal}, {shipping}, {tax}, {}, 'Standard', {}, 'Bulk Shopper', '1 Main Street', 'Springfield', 'CA', '90210', 'US', 'bulk-{id}', {}, {}",
             first_customer + customer,
-            STATUSES[rng.random_range(0..STATUSES.len())],
+            super::PAST_ORDER_STATUSES[rng.random_range(0..super::PAST_ORDER_STATUSES.len())],
             subtotal + shipping + tax,
             first_address + customer,
             timestamp(placed),
@@ -691,8 +639,8 @@ fn reviews(
                 break 'customers;
             }
             let product = (start + j) % volumes.products;
-            let index = skewed(rng, REVIEW_TEXT.len(), 2);
-            let (rating, body) = REVIEW_TEXT[index];
+            let (rating, _, body) =
+                super::REVIEW_TITLES[skewed(rng, super::REVIEW_TITLES.len(), 2)];
             let at = timestamp(today - Duration::minutes(rng.random_range(60..3 * 365 * 24 * 60)));
             loader.row(format_args!(
                 "{}, {}, {rating}, 'Review', {}, '{}', TRUE, {at}, {at}",
