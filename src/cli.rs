@@ -106,6 +106,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let pool = db::connect(backend, None)
         .map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
+    crate::web::metrics::count_panics();
     let state = AppState {
         pool,
         data_dir: settings.data_dir.clone(),

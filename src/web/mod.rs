@@ -4,6 +4,7 @@ pub mod auth;
 pub mod chrome;
 pub mod csrf;
 pub mod error;
+pub mod metrics;
 pub mod session_store;
 
 mod health;
@@ -66,6 +67,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
     cfg.service(home::show_home)
         .service(health::healthz)
         .service(health::ping)
+        .service(metrics::show_metrics)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
@@ -113,6 +115,7 @@ pub fn app(
         .wrap(session_middleware(&state.pool, &config))
         .wrap(security_headers())
         .wrap(middleware::Compress::default())
+        .wrap(middleware::from_fn(metrics::record))
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 

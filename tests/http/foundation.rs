@@ -117,3 +117,13 @@ on_both_backends! {
         shopwave::db::check_durability(&mut db.conn()).expect("WAL + synchronous=FULL, or fsync and friends on");
     }
 }
+
+on_both_backends! {
+    async fn metrics_count_responses_in_prometheus_text(db: TestDb) {
+        let app = TestApp::new(db).await;
+        app.get("/no-such-page").await;
+        let page = app.get("/metrics").await;
+        page.assert_status(200).assert_contains("shopwave_http_responses_total{class=\"4xx\"}");
+        page.assert_contains("shopwave_panics_total").assert_contains("shopwave_db_connections");
+    }
+}
