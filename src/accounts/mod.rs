@@ -1,6 +1,18 @@
-//! Accounts: users, their passwords, addresses and saved payment methods.
+//! Accounts: users, their passwords, sessions, two-factor sign-in, addresses and wishlists.
 
+pub mod addresses;
+pub mod countries;
+pub mod form;
+pub mod login;
+pub mod ownership;
 pub mod password;
+pub mod password_policy;
+pub mod profile;
+pub mod registration;
+pub mod sessions;
+pub mod throttle;
+pub mod totp;
+pub mod wishlist;
 
 use diesel::prelude::*;
 
@@ -101,7 +113,7 @@ pub fn insert_user_with_hash(
 }
 
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<i64> {
-    check_password_length(user.password)?;
+    password_policy::check_new_password(user.password, user.email)?;
     insert_user_with_hash(conn, user, &password::hash(user.password))
 }
 

@@ -6,8 +6,10 @@ pub mod csrf;
 pub mod error;
 pub mod session_store;
 
+mod account;
 mod health;
 mod home;
+mod wishlist;
 
 use std::time::Duration;
 
@@ -65,6 +67,8 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
     cfg.service(home::show_home)
         .service(health::healthz)
+        .configure(account::routes)
+        .configure(wishlist::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
