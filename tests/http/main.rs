@@ -5,5 +5,7 @@
 mod common;
 
 mod accounts;
+mod addresses;
 mod foundation;
 mod schema;
+mod wishlist;
