@@ -8,4 +8,5 @@ mod accounts;
 mod addresses;
 mod foundation;
 mod schema;
+mod two_factor;
 mod wishlist;
