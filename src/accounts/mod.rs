@@ -51,7 +51,10 @@ pub fn normalize_email(raw: &str) -> Result<String> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        // U+FFFD is what invalid UTF-8 in a form decodes to: not something anyone typed.
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
     if valid {
         Ok(email)
     } else {
@@ -150,6 +153,7 @@ mod tests {
             "ann@example",
             "ann smith@example.com",
             "a@.com",
+            "\u{fffd}@example.com",
         ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }

@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod addresses;
 mod foundation;
+mod hostile_input;
 mod schema;
 mod two_factor;
 mod wishlist;
