@@ -56,6 +56,18 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("administrator {email} created (user id {id})");
             Ok(())
         }
+        Command::SuspendUser { email } => {
+            let id = crate::accounts::sessions::suspend_user(
+                &mut migrated(&settings, &backend)?,
+                &email,
+            )
+            .map_err(|e| match e {
+                crate::error::Error::NotFound => format!("no account for {email}"),
+                other => other.to_string(),
+            })?;
+            println!("user {id} ({email}) suspended; their sessions have ended");
+            Ok(())
+        }
         Command::CheckStock => {
             let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?)
                 .map_err(|e| e.to_string())?;

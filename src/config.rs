@@ -76,6 +76,11 @@ pub enum Command {
         #[arg(long, env = "SHOPWAVE_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Suspend an account: it can no longer sign in, and its sessions end at once on every node.
+    SuspendUser {
+        #[arg(long)]
+        email: String,
+    },
     /// Check that every variant's stock equals the sum of its inventory ledger.
     CheckStock,
 }

@@ -1,6 +1,18 @@
-//! Accounts: users, their passwords, addresses and saved payment methods.
+//! Accounts: users, their passwords, sessions, two-factor sign-in, addresses and wishlists.
 
+pub mod addresses;
+pub mod countries;
+pub mod form;
+pub mod login;
+pub mod ownership;
 pub mod password;
+pub mod password_policy;
+pub mod profile;
+pub mod registration;
+pub mod sessions;
+pub mod throttle;
+pub mod totp;
+pub mod wishlist;
 
 use diesel::prelude::*;
 
@@ -39,7 +51,10 @@ pub fn normalize_email(raw: &str) -> Result<String> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        // U+FFFD is what invalid UTF-8 in a form decodes to: not something anyone typed.
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER);
     if valid {
         Ok(email)
     } else {
@@ -101,7 +116,7 @@ pub fn insert_user_with_hash(
 }
 
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<i64> {
-    check_password_length(user.password)?;
+    password_policy::check_new_password(user.password, user.email)?;
     insert_user_with_hash(conn, user, &password::hash(user.password))
 }
 
@@ -138,6 +153,7 @@ mod tests {
             "ann@example",
             "ann smith@example.com",
             "a@.com",
+            "\u{fffd}@example.com",
         ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }

@@ -28,6 +28,24 @@ pub fn verify(stored: &str, password: &str) -> bool {
     })
 }
 
+/// Whether a stored hash was made with weaker settings than today's, so that a successful
+/// sign-in should store a fresh hash of the password it just proved.
+pub fn needs_rehash(stored: &str) -> bool {
+    let current = argon2();
+    let wanted = current.params();
+    match PasswordHash::new(stored) {
+        Ok(parsed) => {
+            parsed.algorithm != Algorithm::Argon2id.ident()
+                || Params::try_from(&parsed).is_ok_and(|p| {
+                    p.m_cost() < wanted.m_cost()
+                        || p.t_cost() < wanted.t_cost()
+                        || p.p_cost() < wanted.p_cost()
+                })
+        }
+        Err(_) => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -37,5 +55,21 @@ mod tests {
         assert!(super::verify(&stored, "correct horse battery staple"));
         assert!(!super::verify(&stored, "correct horse battery stapler"));
         assert!(!super::verify("not a hash", "anything"));
+        assert!(!super::needs_rehash(&stored));
+    }
+
+    #[test]
+    fn weaker_hashes_are_marked_for_rehashing() {
+        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(super::needs_rehash(&weak));
+        assert!(super::needs_rehash("x"));
     }
 }

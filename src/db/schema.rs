@@ -17,6 +17,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -47,6 +48,7 @@ diesel::table! {
         client_ip -> Text,
         succeeded -> Bool,
         created_at -> Timestamp,
+        purpose -> Text,
     }
 }
 

@@ -1,11 +1,14 @@
 //! Who is asking: extractors that every route uses to require a sign-in or a role. A missing
-//! sign-in sends a browser to the login page and back; a wrong role is a 404-free 403.
+//! sign-in sends a browser to the login page and back; a wrong role is a 404-free 403. An
+//! administrator's sign-in must have passed two-factor sign-in before admin pages open, unless
+//! the server runs with `serve --demo`.
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 
-use super::chrome::{SignedIn, signed_in};
+use super::chrome::{SignedIn, flash, has_second_factor, signed_in};
 use super::error::WebError;
 
 /// Anyone, signed in or not.
@@ -28,6 +31,39 @@ fn ready<T>(result: Result<T, WebError>) -> std::future::Ready<Result<T, actix_w
     std::future::ready(result.map_err(actix_web::Error::from))
 }
 
+/// Sends the browser to sign in; a page it was reading is where it comes back to afterwards.
+fn sign_in_first(req: &HttpRequest) -> actix_web::Error {
+    if req.method() != Method::GET {
+        return WebError::Unauthorized.into();
+    }
+    let wanted = match req.uri().path_and_query() {
+        Some(pq) => pq.as_str().to_owned(),
+        None => req.path().to_owned(),
+    };
+    let location = format!(
+        "/account/login?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &wanted)
+            .finish()
+    );
+    redirect(&location)
+}
+
+fn redirect(location: &str) -> actix_web::Error {
+    actix_web::error::InternalError::from_response(
+        "redirect",
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish(),
+    )
+    .into()
+}
+
+fn demo_mode(req: &HttpRequest) -> bool {
+    req.app_data::<actix_web::web::Data<super::AppState>>()
+        .is_some_and(|state| state.demo_mode)
+}
+
 impl FromRequest for MaybeUser {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<MaybeUser, actix_web::Error>>;
@@ -42,7 +78,11 @@ impl FromRequest for CurrentUser {
     type Future = std::future::Ready<Result<CurrentUser, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(user_of(req).map(CurrentUser).ok_or(WebError::Unauthorized))
+        std::future::ready(
+            user_of(req)
+                .map(CurrentUser)
+                .ok_or_else(|| sign_in_first(req)),
+        )
     }
 }
 
@@ -51,10 +91,10 @@ impl FromRequest for SellerUser {
     type Future = std::future::Ready<Result<SellerUser, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match user_of(req) {
+        std::future::ready(match user_of(req) {
             Some(user) if user.is_seller() => Ok(SellerUser(user)),
-            Some(_) => Err(WebError::Forbidden),
-            None => Err(WebError::Unauthorized),
+            Some(_) => Err(WebError::Forbidden.into()),
+            None => Err(sign_in_first(req)),
         })
     }
 }
@@ -64,10 +104,22 @@ impl FromRequest for AdminUser {
     type Future = std::future::Ready<Result<AdminUser, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match user_of(req) {
-            Some(user) if user.is_admin() => Ok(AdminUser(user)),
-            Some(_) => Err(WebError::Forbidden),
-            None => Err(WebError::Unauthorized),
+        let session = req.get_session();
+        std::future::ready(match user_of(req) {
+            Some(user) if user.is_admin() && (has_second_factor(&session) || demo_mode(req)) => {
+                Ok(AdminUser(user))
+            }
+            Some(user) if user.is_admin() => {
+                flash(
+                    &session,
+                    "info",
+                    "Administrators must sign in with two-factor authentication before the admin \
+                     panel opens. Turn it on here, or sign out and in again if it is already on.",
+                );
+                Err(redirect("/account/two-factor"))
+            }
+            Some(_) => Err(WebError::Forbidden.into()),
+            None => Err(sign_in_first(req)),
         })
     }
 }

@@ -1,7 +1,7 @@
 //! What every page's frame shows: who is signed in, the cart count, a flash message, and the CSRF
 //! token for the forms on the page. Read from the session, so it costs no query.
 
-use actix_session::{Session, SessionExt};
+use actix_session::{Session, SessionExt, SessionInsertError};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::csrf::CsrfToken;
 
 const SIGNED_IN_KEY: &str = "auth.user";
+/// When this sign-in began and was last used (Unix seconds), for the absolute and idle limits.
+const SIGNED_IN_AT_KEY: &str = "auth.since";
+const LAST_SEEN_KEY: &str = "auth.seen";
+/// Set when this sign-in passed a second factor (two-factor code or enrolment).
+const SECOND_FACTOR_KEY: &str = "auth.mfa";
+/// The last-seen time is written back at most this often: each write updates the session row.
+const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
 const CART_COUNT_KEY: &str = "cart_count";
 const FLASH_KEY: &str = "flash";
 
@@ -44,6 +51,8 @@ pub struct Chrome {
     pub flash: Option<Flash>,
     /// The search box's text, kept on search pages.
     pub query: String,
+    /// `serve --demo`: admins are not asked for two-factor sign-in, and pages say so.
+    pub demo_mode: bool,
 }
 
 impl Chrome {
@@ -59,31 +68,105 @@ impl FromRequest for Chrome {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
+        let demo_mode = req
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .is_some_and(|state| state.demo_mode);
         let csrf = req
             .extensions()
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        // The flash is taken before the sign-in is checked: a sign-in that expires now leaves
+        // its notice for the next page rather than this one, which may be a redirect.
+        let flash = session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok);
         std::future::ready(Ok(Chrome {
             user: signed_in(&session),
             cart_count: session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0),
-            flash: session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok),
+            flash,
             csrf,
             query: String::new(),
+            demo_mode,
         }))
     }
 }
 
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The signed-in user, unless the sign-in has passed its idle or absolute limit, in which case
+/// it ends here (on a fresh session id) and the visitor is told why.
 pub fn signed_in(session: &Session) -> Option<SignedIn> {
-    session.get::<SignedIn>(SIGNED_IN_KEY).ok().flatten()
+    use crate::accounts::sessions::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS};
+    let user = session.get::<SignedIn>(SIGNED_IN_KEY).ok().flatten()?;
+    let now = unix_now();
+    let since = session.get::<i64>(SIGNED_IN_AT_KEY).ok().flatten();
+    let seen = session.get::<i64>(LAST_SEEN_KEY).ok().flatten();
+    if since.is_some_and(|t| now - t > ABSOLUTE_TIMEOUT_SECS)
+        || seen.is_some_and(|t| now - t > IDLE_TIMEOUT_SECS)
+    {
+        end_sign_in(session);
+        flash(
+            session,
+            "info",
+            "For your security you were signed out. Please sign in again.",
+        );
+        return None;
+    }
+    if since.is_none() {
+        let _ = session.insert(SIGNED_IN_AT_KEY, now);
+    }
+    if seen.is_none_or(|t| now - t >= LAST_SEEN_RESOLUTION_SECS) {
+        let _ = session.insert(LAST_SEEN_KEY, now);
+    }
+    Some(user)
 }
 
 /// Records the sign-in in a fresh session (a new id, so a planted one is worthless).
-pub fn sign_in(session: &Session, user: &SignedIn) -> Result<(), actix_web::Error> {
+pub fn sign_in(session: &Session, user: &SignedIn) -> Result<(), SessionInsertError> {
     session.renew();
+    session.remove(SECOND_FACTOR_KEY);
     session.insert(super::session_store::USER_ID_KEY, user.id)?;
     session.insert(SIGNED_IN_KEY, user)?;
+    session.insert(SIGNED_IN_AT_KEY, unix_now())?;
+    session.insert(LAST_SEEN_KEY, unix_now())?;
     Ok(())
+}
+
+/// Refreshes what the frame shows of the user (after a profile edit); not a new sign-in.
+pub fn update_signed_in(session: &Session, user: &SignedIn) -> Result<(), SessionInsertError> {
+    session.insert(SIGNED_IN_KEY, user)?;
+    Ok(())
+}
+
+/// Marks this sign-in as having passed a second factor, on a fresh session id since its
+/// privileges just rose.
+pub fn mark_second_factor(session: &Session) -> Result<(), SessionInsertError> {
+    session.renew();
+    session.insert(SECOND_FACTOR_KEY, true)?;
+    Ok(())
+}
+
+pub fn has_second_factor(session: &Session) -> bool {
+    session
+        .get::<bool>(SECOND_FACTOR_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
+/// Drops the sign-in but keeps the visitor's other state (cart count, flash), on a new id.
+fn end_sign_in(session: &Session) {
+    session.renew();
+    let auth_keys: Vec<String> = session
+        .entries()
+        .keys()
+        .filter(|k| k.starts_with(super::session_store::AUTH_PREFIX))
+        .cloned()
+        .collect();
+    for key in auth_keys {
+        session.remove(&key);
+    }
 }
 
 pub fn sign_out(session: &Session) {

@@ -52,6 +52,12 @@ impl From<ServiceError> for WebError {
     }
 }
 
+impl From<actix_session::SessionInsertError> for WebError {
+    fn from(error: actix_session::SessionInsertError) -> WebError {
+        WebError::Internal(error.to_string())
+    }
+}
+
 impl From<actix_web::error::BlockingError> for WebError {
     fn from(error: actix_web::error::BlockingError) -> WebError {
         WebError::Internal(error.to_string())

@@ -7,8 +7,10 @@ pub mod error;
 pub mod metrics;
 pub mod session_store;
 
+mod account;
 mod health;
 mod home;
+mod wishlist;
 
 use std::time::Duration;
 
@@ -68,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .service(health::healthz)
         .service(health::ping)
         .service(metrics::show_metrics)
+        .configure(account::routes)
+        .configure(wishlist::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

@@ -33,6 +33,12 @@ impl UserBuilder {
         self
     }
 
+    /// A real argon2id hash of `password`, for tests that sign in through the login form.
+    pub fn password(mut self, password: &str) -> UserBuilder {
+        self.password_hash = shopwave::accounts::password::hash(password);
+        self
+    }
+
     pub fn insert(self, conn: &mut DbConn) -> i64 {
         diesel::insert_into(users::table)
             .values((

@@ -195,17 +195,27 @@ impl Page {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
+        TestApp::with(db, false, |_| {}).await
+    }
+
+    /// The app as `serve --demo` runs it, or with extra routes that probe an extractor.
+    pub async fn with(
+        db: TestDb,
+        demo_mode: bool,
+        extra_routes: fn(&mut actix_web::web::ServiceConfig),
+    ) -> TestApp {
         let state = AppState {
             pool: db.pool.clone(),
             data_dir: db.data_dir(),
-            demo_mode: false,
+            demo_mode,
         };
         let config = WebConfig {
             secret: TEST_SECRET.to_vec(),
             secure_cookies: false,
             static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
         };
-        let service = test::init_service(shopwave::web::app(state, config)).await;
+        let service =
+            test::init_service(shopwave::web::app(state, config).configure(extra_routes)).await;
         let service =
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
         TestApp {

@@ -4,8 +4,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod accounts;
+mod addresses;
 mod cli;
 mod database;
 mod foundation;
+mod hostile_input;
 mod schema;
 mod seed;
+mod two_factor;
+mod wishlist;

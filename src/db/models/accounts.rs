@@ -23,6 +23,8 @@ pub struct User {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    /// The last TOTP time step accepted, so a code is good only once.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -53,6 +55,8 @@ pub struct LoginAttempt {
     pub client_ip: String,
     pub succeeded: bool,
     pub created_at: NaiveDateTime,
+    /// `login` or `register`.
+    pub purpose: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -1,0 +1,36 @@
+//! Server-side session rules: how long a sign-in lasts, and ending every session of a user at
+//! once (sessions live in the database, so this holds on every app node).
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{sessions, users};
+use crate::error::{Error, Result};
+use crate::util::now;
+
+/// A sign-in unused for this long must sign in again (ASVS 3.3.2).
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// A sign-in older than this must sign in again, however active (ASVS 3.3.2).
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+
+/// Deletes every session row of the user: their cookies become anonymous on their next request.
+pub fn end_all_sessions(conn: &mut DbConn, user_id: i64) -> Result<usize> {
+    Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
+}
+
+/// Suspends an account and ends its sessions in the same transaction.
+pub fn suspend_user(conn: &mut DbConn, email: &str) -> Result<i64> {
+    let email = super::normalize_email(email)?;
+    crate::db::write_tx(conn, |conn| {
+        let id: i64 = users::table
+            .filter(users::email.eq(&email))
+            .filter(users::deleted_at.is_null())
+            .select(users::id)
+            .first(conn)?;
+        diesel::update(users::table.find(id))
+            .set((users::status.eq("suspended"), users::updated_at.eq(now())))
+            .execute(conn)?;
+        end_all_sessions(conn, id)?;
+        Ok::<_, Error>(id)
+    })
+}

@@ -1,0 +1,106 @@
+//! Brute-force brakes kept in `login_attempts`, so every app node sees the same counts.
+//!
+//! A sign-in is refused before its password is checked when, within the last
+//! `WINDOW_MINUTES`, the account has `MAX_FAILURES_PER_ACCOUNT` failures or the client address
+//! has `MAX_FAILURES_PER_CLIENT` (credential stuffing across many accounts). That caps guesses
+//! at 40 an hour per account, under ASVS 2.2.1's 100. Registrations are capped per address.
+
+use chrono::Duration;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::login_attempts;
+use crate::error::{Error, Result};
+use crate::util::now;
+
+pub const WINDOW_MINUTES: i64 = 15;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
+pub const MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 10;
+/// Attempts older than this no longer count for anything and are deleted.
+const KEEP_HOURS: i64 = 24;
+
+const LOGIN: &str = "login";
+const REGISTER: &str = "register";
+
+/// Err(TooManyRequests) when this account or address must wait before trying to sign in again.
+pub fn check_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
+    let since = now() - Duration::minutes(WINDOW_MINUTES);
+    let failures = login_attempts::table
+        .filter(login_attempts::purpose.eq(LOGIN))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::created_at.gt(since));
+    let for_account: i64 = failures
+        .filter(login_attempts::email.eq(email))
+        .count()
+        .get_result(conn)?;
+    let for_client: i64 = failures
+        .filter(login_attempts::client_ip.eq(client_ip))
+        .count()
+        .get_result(conn)?;
+    if for_account >= MAX_FAILURES_PER_ACCOUNT || for_client >= MAX_FAILURES_PER_CLIENT {
+        return Err(Error::TooManyRequests(format!(
+            "Too many failed sign-in attempts. For your security, please wait {WINDOW_MINUTES} \
+             minutes before trying again."
+        )));
+    }
+    Ok(())
+}
+
+pub fn record_login(
+    conn: &mut DbConn,
+    email: &str,
+    client_ip: &str,
+    succeeded: bool,
+) -> Result<()> {
+    record(conn, LOGIN, email, client_ip, succeeded)?;
+    if succeeded {
+        // Successful sign-ins are rare enough to carry the clean-up of expired attempts.
+        diesel::delete(
+            login_attempts::table
+                .filter(login_attempts::created_at.lt(now() - Duration::hours(KEEP_HOURS))),
+        )
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Err(TooManyRequests) when this address has registered too often in the last hour.
+pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
+    let recent: i64 = login_attempts::table
+        .filter(login_attempts::purpose.eq(REGISTER))
+        .filter(login_attempts::client_ip.eq(client_ip))
+        .filter(login_attempts::created_at.gt(now() - Duration::hours(1)))
+        .count()
+        .get_result(conn)?;
+    if recent >= MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR {
+        return Err(Error::TooManyRequests(
+            "Too many accounts were created from your network in the last hour. Please try again later."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn record_registration(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
+    record(conn, REGISTER, email, client_ip, true)
+}
+
+fn record(
+    conn: &mut DbConn,
+    purpose: &str,
+    email: &str,
+    client_ip: &str,
+    succeeded: bool,
+) -> Result<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::purpose.eq(purpose),
+            login_attempts::email.eq(email),
+            login_attempts::client_ip.eq(client_ip),
+            login_attempts::succeeded.eq(succeeded),
+            login_attempts::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! `/account/*`: registration, sign-in and out, profile, password, two-factor sign-in and the
+//! address book. Each handler parses, checks who asks, calls one accounts service and renders.
+
+mod addresses;
+mod login;
+mod profile;
+mod register;
+mod two_factor;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::chrome::SignedIn;
+use super::error::{WebError, WebResult};
+use crate::db::models::User;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(register::show_register)
+        .service(register::submit_register)
+        .service(login::show_login)
+        .service(login::submit_login)
+        .service(login::show_second_step)
+        .service(login::submit_second_step)
+        .service(login::logout)
+        .service(profile::show_profile)
+        .service(profile::update_profile)
+        .service(profile::show_password)
+        .service(profile::change_password)
+        .service(two_factor::show_two_factor)
+        .service(two_factor::start)
+        .service(two_factor::confirm)
+        .service(two_factor::disable)
+        .service(addresses::list)
+        .service(addresses::show_new)
+        .service(addresses::create)
+        .service(addresses::show_edit)
+        .service(addresses::update)
+        .service(addresses::delete)
+        .service(addresses::make_default);
+}
+
+/// The address throttling counts by: the TCP peer. Behind a proxy that is the proxy, so the
+/// per-address limit then applies to all traffic through it (the per-account limit still holds).
+pub(super) fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
+}
+
+/// A page with a status other than 200: a form shown again with its messages.
+pub(super) fn render(page: &impl Template, status: StatusCode) -> WebResult<HttpResponse> {
+    let body = page
+        .render()
+        .map_err(|e| WebError::Internal(format!("template: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+pub(super) fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A return path after sign-in: only a path on this site (`/x`), never `//host`, `/\host` or a
+/// full URL, so the login page cannot be used to send shoppers elsewhere.
+pub(super) fn local_path(raw: &str) -> Option<String> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && raw.len() <= 2000
+        && !raw.chars().any(|c| c.is_control() || c == '\\');
+    ok.then(|| raw.to_owned())
+}
+
+pub(super) fn signed_in_as(user: &User) -> SignedIn {
+    SignedIn {
+        id: user.id,
+        first_name: user.first_name.clone(),
+        role: user.role.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_return_targets() {
+        assert_eq!(
+            local_path("/orders?page=2").as_deref(),
+            Some("/orders?page=2")
+        );
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "https://evil.com",
+            "evil",
+            "/a\r\nb",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}

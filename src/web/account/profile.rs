@@ -1,0 +1,167 @@
+//! `/account` (profile) and `/account/password`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{client_ip, render, see_other, signed_in_as};
+use crate::accounts::form::FieldErrors;
+use crate::accounts::profile::{self, ProfileChanges, ProfileInput};
+use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::db::models::User;
+use crate::web::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::chrome::{self, Chrome};
+use crate::web::error::{WebError, WebResult};
+
+#[derive(Deserialize, Default)]
+struct ProfileForm {
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    email: String,
+    form: ProfileForm,
+    errors: FieldErrors,
+}
+
+impl ProfilePage {
+    fn of(chrome: Chrome, user: &User) -> ProfilePage {
+        ProfilePage {
+            chrome,
+            email: user.email.clone(),
+            form: ProfileForm {
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                phone: user.phone.clone().unwrap_or_default(),
+            },
+            errors: FieldErrors::default(),
+        }
+    }
+}
+
+#[get("/account")]
+pub(super) async fn show_profile(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(me): CurrentUser,
+) -> WebResult<HttpResponse> {
+    let user = state.db(move |conn| profile::user(conn, me.id)).await?;
+    render(&ProfilePage::of(chrome, &user), StatusCode::OK)
+}
+
+#[post("/account")]
+pub(super) async fn update_profile(
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(me): CurrentUser,
+    form: web::Form<ProfileForm>,
+) -> WebResult<HttpResponse> {
+    let form = form.into_inner();
+    let parsed = ProfileChanges::parse(&ProfileInput {
+        first_name: &form.first_name,
+        last_name: &form.last_name,
+        phone: &form.phone,
+    });
+    let changes = match parsed {
+        Ok(changes) => changes,
+        Err(errors) => {
+            let user = state.db(move |conn| profile::user(conn, me.id)).await?;
+            let page = ProfilePage {
+                form,
+                errors,
+                ..ProfilePage::of(chrome, &user)
+            };
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let user = state
+        .db(move |conn| profile::update_profile(conn, me.id, &changes))
+        .await?;
+    chrome::update_signed_in(&session, &signed_in_as(&user))?;
+    chrome::flash(&session, "success", "Your details were saved.");
+    Ok(see_other("/account"))
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+impl PasswordPage {
+    fn new(chrome: Chrome, error: Option<String>) -> PasswordPage {
+        PasswordPage {
+            chrome,
+            error,
+            min_chars: MIN_PASSWORD_CHARS,
+            max_chars: MAX_PASSWORD_CHARS,
+        }
+    }
+}
+
+#[get("/account/password")]
+pub(super) async fn show_password(chrome: Chrome, _me: CurrentUser) -> WebResult<HttpResponse> {
+    render(&PasswordPage::new(chrome, None), StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the password and ends every session of the user, this one included; this browser
+/// then continues on a fresh session.
+#[post("/account/password")]
+pub(super) async fn change_password(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(me): CurrentUser,
+    form: web::Form<PasswordForm>,
+) -> WebResult<HttpResponse> {
+    let PasswordForm {
+        current_password,
+        new_password,
+    } = form.into_inner();
+    let ip = client_ip(&req);
+    let changed = state
+        .db(move |conn| {
+            profile::change_password(conn, me.id, &current_password, &new_password, &ip)
+        })
+        .await;
+    let (status, message) = match changed {
+        Ok(user) => {
+            let had_second_factor = chrome::has_second_factor(&session);
+            chrome::sign_in(&session, &signed_in_as(&user))?;
+            if had_second_factor {
+                chrome::mark_second_factor(&session)?;
+            }
+            chrome::flash(
+                &session,
+                "success",
+                "Your password was changed, and every other device was signed out.",
+            );
+            return Ok(see_other("/account"));
+        }
+        Err(WebError::BadRequest(message)) => (StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(WebError::TooManyRequests(message)) => (StatusCode::TOO_MANY_REQUESTS, message),
+        Err(other) => return Err(other),
+    };
+    render(&PasswordPage::new(chrome, Some(message)), status)
+}

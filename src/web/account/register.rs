@@ -1,0 +1,118 @@
+//! `/account/register`: opening a customer account, signed in straight away.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{client_ip, render, see_other, signed_in_as};
+use crate::accounts::form::FieldErrors;
+use crate::accounts::registration::{self, Registration, RegistrationInput};
+use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::web::AppState;
+use crate::web::auth::MaybeUser;
+use crate::web::chrome::{self, Chrome};
+use crate::web::error::{WebError, WebResult};
+
+#[derive(Deserialize, Default)]
+struct RegisterForm {
+    email: String,
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    form: RegisterForm,
+    errors: FieldErrors,
+    error: Option<String>,
+    min_chars: usize,
+    max_chars: usize,
+}
+
+impl RegisterPage {
+    fn new(chrome: Chrome, form: RegisterForm) -> RegisterPage {
+        RegisterPage {
+            chrome,
+            form,
+            errors: FieldErrors::default(),
+            error: None,
+            min_chars: MIN_PASSWORD_CHARS,
+            max_chars: MAX_PASSWORD_CHARS,
+        }
+    }
+}
+
+#[get("/account/register")]
+pub(super) async fn show_register(chrome: Chrome, user: MaybeUser) -> WebResult<HttpResponse> {
+    if user.0.is_some() {
+        return Ok(see_other("/account"));
+    }
+    render(
+        &RegisterPage::new(chrome, RegisterForm::default()),
+        StatusCode::OK,
+    )
+}
+
+#[post("/account/register")]
+pub(super) async fn submit_register(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    form: web::Form<RegisterForm>,
+) -> WebResult<HttpResponse> {
+    let mut form = form.into_inner();
+    let parsed = Registration::parse(&RegistrationInput {
+        email: &form.email,
+        first_name: &form.first_name,
+        last_name: &form.last_name,
+        password: &form.password,
+    });
+    // The password is never sent back to the browser.
+    form.password.clear();
+    let mut page = RegisterPage::new(chrome, form);
+    let registration = match parsed {
+        Ok(registration) => registration,
+        Err(errors) => {
+            page.errors = errors;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let ip = client_ip(&req);
+    let email = registration.email().to_owned();
+    let created = state
+        .db(move |conn| registration::register(conn, &registration, &ip))
+        .await;
+    match created {
+        Ok(user) => {
+            chrome::sign_in(&session, &signed_in_as(&user))?;
+            chrome::flash(
+                &session,
+                "success",
+                format!(
+                    "Welcome to ShopWave, {}! Your account is ready.",
+                    user.first_name
+                ),
+            );
+            Ok(see_other("/account"))
+        }
+        Err(WebError::Conflict(_)) => {
+            page.errors = FieldErrors::single(
+                "email",
+                format!("An account for {email} already exists. Sign in instead?"),
+            );
+            render(&page, StatusCode::CONFLICT)
+        }
+        Err(WebError::TooManyRequests(message)) => {
+            page.error = Some(message);
+            render(&page, StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(other) => Err(other),
+    }
+}
