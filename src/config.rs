@@ -76,6 +76,8 @@ pub enum Command {
         #[arg(long, env = "SHOPWAVE_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Rebuild this node's search index from the database (stop the server first).
+    Reindex,
     /// Check that every variant's stock equals the sum of its inventory ledger.
     CheckStock,
 }

@@ -4,5 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod catalog;
 mod foundation;
 mod schema;
+mod search;
