@@ -68,6 +68,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("user {id} ({email}) suspended; their sessions have ended");
             Ok(())
         }
+        Command::Reindex => {
+            let mut conn = migrated(&settings, &backend)?;
+            let index = open_search(&settings)?;
+            let indexer = crate::search::Indexer::new(index).map_err(|e| e.to_string())?;
+            let count = indexer.rebuild(&mut conn).map_err(|e| e.to_string())?;
+            println!("search index rebuilt: {count} published product(s)");
+            Ok(())
+        }
         Command::CheckStock => {
             let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?)
                 .map_err(|e| e.to_string())?;
@@ -119,10 +127,19 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         .map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
     crate::web::metrics::count_panics();
+    let search = open_search(settings)?;
+    let indexer = crate::search::Indexer::new(search.clone()).map_err(|e| e.to_string())?;
+    // Stops (and is joined) when `serve` returns, after the server has drained.
+    let _indexer = crate::search::spawn(
+        std::sync::Arc::new(indexer),
+        pool.clone(),
+        std::time::Duration::from_millis(100),
+    );
     let state = AppState {
         pool,
         data_dir: settings.data_dir.clone(),
         demo_mode: demo,
+        search,
     };
     let config = WebConfig {
         secret,
@@ -132,6 +149,12 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     actix_web::rt::System::new()
         .block_on(crate::web::serve(state, config, bind))
         .map_err(|e| format!("server stopped: {e}"))
+}
+
+fn open_search(settings: &Settings) -> Result<std::sync::Arc<crate::search::SearchIndex>, String> {
+    crate::search::SearchIndex::open(&settings.data_dir)
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())
 }
 
 /// `static/` beside the working directory, else the one this binary was built from.

@@ -81,6 +81,8 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Rebuild this node's search index from the database (stop the server first).
+    Reindex,
     /// Check that every variant's stock equals the sum of its inventory ledger.
     CheckStock,
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod inventory;
 pub mod money;
+pub mod search;
 pub mod seed;
 pub mod util;
 pub mod web;

@@ -580,9 +580,7 @@ impl Generator {
                     products::in_stock.eq(any_stock),
                 ))
                 .execute(conn)?;
-            diesel::insert_into(search_outbox::table)
-                .values(search_outbox::product_id.eq(product_id))
-                .execute(conn)?;
+            crate::search::enqueue(conn, product_id)?;
         }
         Ok(variants)
     }
@@ -1034,7 +1032,7 @@ fn refresh_rating(conn: &mut DbConn, product_id: i64) -> Result<()> {
             products::rating_avg.eq(average),
         ))
         .execute(conn)?;
-    Ok(())
+    crate::search::enqueue(conn, product_id)
 }
 
 fn status_path(status: &str) -> &'static [&'static str] {

@@ -1,5 +1,9 @@
 //! The catalog as shoppers see it: categories and product listings.
 
+pub mod category;
+pub mod listing;
+pub mod product;
+
 use diesel::prelude::*;
 
 use crate::db::DbConn;

@@ -1,15 +1,18 @@
-//! `/healthz`: is the database answering? `/ping`: is the process answering? Load balancers
-//! and operators poll them.
+//! `/healthz`: is the database answering, and how far does this node's search index trail the
+//! outbox? `/ping`: is the process answering? Load balancers and operators poll them.
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 
 use super::AppState;
+use crate::search::{self, Lag};
 
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
     database: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<Lag>,
 }
 
 /// Liveness without touching the database; also the benchmarks' ceiling: the cheapest page the
@@ -21,15 +24,23 @@ pub async fn ping() -> &'static str {
 
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let database = state.db(|conn| Ok(crate::db::ping(conn)?)).await;
-    match database {
-        Ok(()) => HttpResponse::Ok().json(Health {
+    let index = state.search.clone();
+    let checked = state
+        .db(move |conn| {
+            crate::db::ping(conn)?;
+            search::lag(conn, &index)
+        })
+        .await;
+    match checked {
+        Ok(lag) => HttpResponse::Ok().json(Health {
             status: "ok",
             database: "ok".into(),
+            search: Some(lag),
         }),
         Err(error) => HttpResponse::ServiceUnavailable().json(Health {
             status: "unavailable",
             database: error.to_string(),
+            search: None,
         }),
     }
 }

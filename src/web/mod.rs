@@ -8,8 +8,10 @@ pub mod metrics;
 pub mod session_store;
 
 mod account;
+mod catalog;
 mod health;
 mod home;
+mod search;
 mod wishlist;
 
 use std::time::Duration;
@@ -34,6 +36,8 @@ pub struct AppState {
     /// Where the search index, outgoing mail and other files of this node live.
     pub data_dir: std::path::PathBuf,
     pub demo_mode: bool,
+    /// This node's search index (its indexer runs beside the server).
+    pub search: std::sync::Arc<crate::search::SearchIndex>,
 }
 
 impl AppState {
@@ -67,6 +71,10 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 /// Registers every route of the shop.
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
     cfg.service(home::show_home)
+        .service(catalog::show_category)
+        .service(catalog::show_product)
+        .service(search::suggest)
+        .service(search::show_results)
         .service(health::healthz)
         .service(health::ping)
         .service(metrics::show_metrics)

@@ -70,43 +70,101 @@ pub fn seller(conn: &mut DbConn) -> i64 {
 }
 
 pub fn category(conn: &mut DbConn, name: &str) -> i64 {
+    insert_category(conn, name, None)
+}
+
+/// A category under `parent_id`, with its materialised path and depth.
+pub fn subcategory(conn: &mut DbConn, parent_id: i64, name: &str) -> i64 {
+    insert_category(conn, name, Some(parent_id))
+}
+
+fn insert_category(conn: &mut DbConn, name: &str, parent_id: Option<i64>) -> i64 {
     let slug = format!(
         "{}-{}",
         name.to_lowercase().replace(' ', "-"),
         random_hex(3)
     );
+    let (parent_path, depth) = match parent_id {
+        Some(parent) => categories::table
+            .find(parent)
+            .select((categories::path, categories::depth + 1))
+            .first::<(String, i32)>(conn)
+            .expect("parent category"),
+        None => ("/".to_owned(), 0),
+    };
     let id: i64 = diesel::insert_into(categories::table)
         .values((
             categories::name.eq(name),
             categories::slug.eq(&slug),
+            categories::parent_id.eq(parent_id),
+            categories::depth.eq(depth),
             categories::path.eq(format!("tmp:{slug}")),
         ))
         .returning(categories::id)
         .get_result(conn)
         .expect("insert category");
     diesel::update(categories::table.find(id))
-        .set(categories::path.eq(format!("/{id}/")))
+        .set(categories::path.eq(format!("{parent_path}{id}/")))
         .execute(conn)
         .expect("path");
     id
 }
 
-/// An active product with one variant; returns (product id, variant id).
+pub fn category_slug(conn: &mut DbConn, id: i64) -> String {
+    categories::table
+        .find(id)
+        .select(categories::slug)
+        .first(conn)
+        .expect("category")
+}
+
+pub fn product_slug(conn: &mut DbConn, id: i64) -> String {
+    products::table
+        .find(id)
+        .select(products::slug)
+        .first(conn)
+        .expect("product")
+}
+
+/// An active product with one variant, announced to search as a seller's edit would be;
+/// returns (product id, variant id).
 pub struct ProductBuilder {
     pub name: String,
+    pub description: String,
     pub price: i64,
     pub stock: i32,
     pub status: &'static str,
+    pub featured: bool,
+    /// (average in hundredths, count)
+    pub rating: (i32, i32),
 }
 
 impl ProductBuilder {
     pub fn new(name: &str) -> ProductBuilder {
         ProductBuilder {
             name: name.to_owned(),
+            description: String::new(),
             price: 1999,
             stock: 10,
             status: "active",
+            featured: false,
+            rating: (0, 0),
         }
+    }
+
+    pub fn description(mut self, text: &str) -> ProductBuilder {
+        self.description = text.to_owned();
+        self
+    }
+
+    pub fn featured(mut self) -> ProductBuilder {
+        self.featured = true;
+        self
+    }
+
+    pub fn rating(mut self, average_hundredths: i32, count: i32) -> ProductBuilder {
+        self.rating = (average_hundredths, count);
+        self
     }
 
     pub fn price(mut self, cents: i64) -> ProductBuilder {
@@ -131,9 +189,18 @@ impl ProductBuilder {
                 products::seller_id.eq(seller_id),
                 products::primary_category_id.eq(category_id),
                 products::name.eq(&self.name),
+                products::description.eq(&self.description),
+                products::is_featured.eq(self.featured),
+                products::rating_avg.eq(self.rating.0),
+                products::rating_count.eq(self.rating.1),
+                products::rating_sum.eq(i64::from(self.rating.0) * i64::from(self.rating.1) / 100),
                 products::slug.eq(format!(
                     "{}-{tag}",
-                    self.name.to_lowercase().replace(' ', "-")
+                    self.name
+                        .to_lowercase()
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                        .collect::<String>()
                 )),
                 products::status.eq(self.status),
                 products::price_min.eq(self.price),
@@ -171,6 +238,7 @@ impl ProductBuilder {
             )
             .expect("ledger row");
         }
+        shopwave::search::enqueue(conn, product_id).expect("search outbox row");
         (product_id, variant_id)
     }
 }

@@ -16,7 +16,10 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use diesel::connection::SimpleConnection;
 
+use std::sync::Arc;
+
 use shopwave::db::{self, Backend, DbConn, Pool, PooledConn};
+use shopwave::search::{Indexer, Running, SearchIndex};
 use shopwave::web::{AppState, WebConfig};
 
 /// Runs an async test body once on SQLite and once on PostgreSQL, as two named tests.
@@ -136,6 +139,10 @@ type AppService =
 /// The whole shop in-process, with one visitor's cookie jar.
 pub struct TestApp {
     pub db: TestDb,
+    pub search: Arc<SearchIndex>,
+    pub indexer: Arc<Indexer>,
+    /// The background indexer, as `serve` runs it; stopped with the app.
+    _indexing: Running,
     service: AppService,
     cookies: RefCell<BTreeMap<String, String>>,
 }
@@ -204,10 +211,18 @@ impl TestApp {
         demo_mode: bool,
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
+        let search = Arc::new(SearchIndex::open(&db.data_dir()).expect("search index"));
+        let indexer = Arc::new(Indexer::new(search.clone()).expect("search writer"));
+        let indexing = shopwave::search::spawn(
+            indexer.clone(),
+            db.pool.clone(),
+            std::time::Duration::from_millis(20),
+        );
         let state = AppState {
             pool: db.pool.clone(),
             data_dir: db.data_dir(),
             demo_mode,
+            search: search.clone(),
         };
         let config = WebConfig {
             secret: TEST_SECRET.to_vec(),
@@ -220,6 +235,9 @@ impl TestApp {
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
         TestApp {
             db,
+            search,
+            indexer,
+            _indexing: indexing,
             service,
             cookies: RefCell::new(BTreeMap::new()),
         }
@@ -227,6 +245,13 @@ impl TestApp {
 
     pub fn conn(&self) -> PooledConn {
         self.db.conn()
+    }
+
+    /// Applies the whole search outbox now, so a test need not wait for the background indexer.
+    pub fn drain_search(&self) {
+        self.indexer
+            .drain(&mut self.conn())
+            .expect("search outbox drains");
     }
 
     /// Forgets every cookie, as a new browser would.

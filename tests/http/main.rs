@@ -6,11 +6,13 @@ mod common;
 
 mod accounts;
 mod addresses;
+mod catalog;
 mod cli;
 mod database;
 mod foundation;
 mod hostile_input;
 mod schema;
+mod search;
 mod seed;
 mod two_factor;
 mod wishlist;

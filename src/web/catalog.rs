@@ -1,0 +1,146 @@
+//! `/c/{slug}` and `/p/{slug}`: category listings and product pages.
+
+use actix_web::{get, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::AppState;
+use super::chrome::Chrome;
+use super::error::WebResult;
+use crate::catalog::category::{self, CategoryPage};
+use crate::catalog::listing::{self, Filters, ListingParams, Sort};
+use crate::catalog::product::{self, ProductPage};
+
+/// What the filter form and sort links of a listing need to render and to link onward.
+pub struct ListingView {
+    pub base: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub sorts: Vec<Sort>,
+    /// Pairs every link of the listing keeps (the search text).
+    pub keep: Vec<(String, String)>,
+    /// (slug, name) for the seller drop-down; empty where facets list sellers instead.
+    pub sellers: Vec<(String, String)>,
+}
+
+impl ListingView {
+    pub fn href_with_sort(&self, sort: &Sort) -> String {
+        listing::href(&self.base, &self.filters, *sort, &self.kept())
+    }
+
+    pub fn href_after(&self, token: &str) -> String {
+        let mut extra = self.kept();
+        extra.push(("after", token));
+        listing::href(&self.base, &self.filters, self.sort, &extra)
+    }
+
+    /// A numbered page of results (search pages by number; categories by cursor).
+    pub fn href_after_page(&self, page: usize) -> String {
+        let page = page.to_string();
+        let mut extra = self.kept();
+        extra.push(("page", &page));
+        listing::href(&self.base, &self.filters, self.sort, &extra)
+    }
+
+    fn kept(&self) -> Vec<(&str, &str)> {
+        self.keep
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    pub fn min_price(&self) -> String {
+        self.filters
+            .min_price
+            .map(|m| m.plain())
+            .unwrap_or_default()
+    }
+
+    pub fn max_price(&self) -> String {
+        self.filters
+            .max_price
+            .map(|m| m.plain())
+            .unwrap_or_default()
+    }
+
+    pub fn is_rating(&self, stars: &i32) -> bool {
+        self.filters.min_rating == Some(*stars)
+    }
+
+    pub fn is_seller(&self, slug: &str) -> bool {
+        self.filters.seller.as_deref() == Some(slug)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/category.html")]
+struct CategoryTemplate {
+    chrome: Chrome,
+    page: CategoryPage,
+    listing: ListingView,
+    /// Set past the first page.
+    first_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[get("/c/{slug}")]
+pub async fn show_category(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    slug: web::Path<String>,
+    params: web::Query<ListingParams>,
+) -> WebResult<CategoryTemplate> {
+    let parsed = params.parse(Sort::Featured)?;
+    let slug = slug.into_inner();
+    let listing_for_service = parsed.clone();
+    let page = state
+        .db(move |conn| category::category_page(conn, &slug, &listing_for_service))
+        .await?;
+    let listing = ListingView {
+        base: format!("/c/{}", page.category.slug),
+        filters: parsed.filters,
+        sort: parsed.sort,
+        sorts: Sort::CATEGORY_CHOICES.to_vec(),
+        keep: Vec::new(),
+        sellers: page.sellers.clone(),
+    };
+    let next_href = page
+        .next
+        .map(|cursor| listing.href_after(&cursor.encode(listing.sort)));
+    let first_href = parsed.after.map(|_| listing.href_with_sort(&listing.sort));
+    Ok(CategoryTemplate {
+        chrome,
+        page,
+        listing,
+        first_href,
+        next_href,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog/product.html")]
+struct ProductTemplate {
+    chrome: Chrome,
+    page: ProductPage,
+}
+
+#[derive(Deserialize)]
+pub struct ReviewsParams {
+    reviews_after: Option<String>,
+}
+
+#[get("/p/{slug}")]
+pub async fn show_product(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    slug: web::Path<String>,
+    params: web::Query<ReviewsParams>,
+) -> WebResult<ProductTemplate> {
+    let slug = slug.into_inner();
+    let after = params.into_inner().reviews_after;
+    let page = state
+        .db(move |conn| product::product_page(conn, &slug, after.as_deref()))
+        .await?;
+    Ok(ProductTemplate { chrome, page })
+}

@@ -1,0 +1,187 @@
+//! `/search?q=` results with facets, and `/search/suggest?q=` for search-as-you-type.
+
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::AppState;
+use super::catalog::ListingView;
+use super::chrome::Chrome;
+use super::error::{WebError, WebResult};
+use crate::catalog::listing::{Filters, ListingParams, Sort};
+use crate::money::Money;
+use crate::search::service::{self, SearchRequest, SearchResults};
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    category: Option<String>,
+    page: Option<String>,
+    #[serde(flatten)]
+    listing: ListingParams,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "search/results.html")]
+struct ResultsPage {
+    chrome: Chrome,
+    /// `None` when there was nothing to search for.
+    results: Option<SearchResults>,
+    listing: ListingView,
+    previous_href: Option<String>,
+    next_href: Option<String>,
+}
+
+impl ResultsPage {
+    fn with_filters(&self, filters: Filters) -> String {
+        crate::catalog::listing::href(
+            &self.listing.base,
+            &filters,
+            self.listing.sort,
+            &self.kept(),
+        )
+    }
+
+    fn kept(&self) -> Vec<(&str, &str)> {
+        self.listing
+            .keep
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    pub fn category_href(&self, slug: &str) -> String {
+        let mut extra: Vec<(&str, &str)> = self
+            .kept()
+            .into_iter()
+            .filter(|(k, _)| *k != "category")
+            .collect();
+        extra.push(("category", slug));
+        crate::catalog::listing::href(
+            &self.listing.base,
+            &self.listing.filters,
+            self.listing.sort,
+            &extra,
+        )
+    }
+
+    pub fn seller_href(&self, slug: &str) -> String {
+        self.with_filters(Filters {
+            seller: Some(slug.to_owned()),
+            ..self.listing.filters.clone()
+        })
+    }
+
+    pub fn price_href(&self, low: &Money, high: &Option<Money>) -> String {
+        self.with_filters(Filters {
+            min_price: Some(*low),
+            max_price: *high,
+            ..self.listing.filters.clone()
+        })
+    }
+
+    pub fn rating_href(&self, stars: &i32) -> String {
+        self.with_filters(Filters {
+            min_rating: Some(*stars),
+            ..self.listing.filters.clone()
+        })
+    }
+}
+
+#[get("/search")]
+pub async fn show_results(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    params: web::Query<SearchParams>,
+) -> WebResult<ResultsPage> {
+    let params = params.into_inner();
+    let listing = params.listing.parse(Sort::Relevance)?;
+    let page = match params
+        .page
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => 1,
+        Some(text) => text.parse().map_err(|_| {
+            WebError::BadRequest("The page number should be a whole number.".into())
+        })?,
+    };
+    // Control characters are never part of a search; they must not reach the page either.
+    let text: String = params
+        .q
+        .chars()
+        .take(crate::search::MAX_CHARS * 4)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let category = params.category.filter(|c| !c.trim().is_empty());
+    let mut keep = vec![("q".to_owned(), text.clone())];
+    if let Some(slug) = &category {
+        keep.push(("category".to_owned(), slug.clone()));
+    }
+    let view = ListingView {
+        base: "/search".into(),
+        filters: listing.filters.clone(),
+        sort: listing.sort,
+        sorts: Sort::SEARCH_CHOICES.to_vec(),
+        keep,
+        sellers: Vec::new(),
+    };
+    let chrome = chrome.with_query(&text);
+    let browsing = text.trim().is_empty() && category.is_none() && listing.filters.is_empty();
+    let results = if browsing {
+        None
+    } else {
+        let index = state.search.clone();
+        let request = SearchRequest {
+            text,
+            category,
+            listing,
+            page,
+        };
+        Some(
+            state
+                .db(move |conn| service::search(conn, &index, &request))
+                .await?,
+        )
+    };
+    let page_href = |n: usize| view.href_after_page(n);
+    let (previous_href, next_href) = match &results {
+        Some(r) => (
+            (r.page > 1).then(|| page_href(r.page - 1)),
+            (r.page < r.pages).then(|| page_href(r.page + 1)),
+        ),
+        None => (None, None),
+    };
+    Ok(ResultsPage {
+        chrome,
+        results,
+        listing: view,
+        previous_href,
+        next_href,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SuggestParams {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(serde::Serialize)]
+struct Suggestions {
+    suggestions: Vec<service::Suggestion>,
+}
+
+#[get("/search/suggest")]
+pub async fn suggest(
+    state: web::Data<AppState>,
+    params: web::Query<SuggestParams>,
+) -> WebResult<HttpResponse> {
+    let index = state.search.clone();
+    let typed: String = params.into_inner().q.chars().take(100).collect();
+    let suggestions = web::block(move || service::suggest(&index, &typed)).await??;
+    Ok(HttpResponse::Ok().json(Suggestions { suggestions }))
+}
