@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod builders;
+pub mod commerce;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -4,5 +4,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod checkout;
 mod foundation;
 mod schema;
