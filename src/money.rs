@@ -51,6 +51,10 @@ impl Money {
         Money::round(exact)
     }
 
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
     /// `self` × `quantity`, or `None` when it would overflow.
     pub fn times(self, quantity: i64) -> Option<Money> {
         self.0.checked_mul(quantity).map(Money)

@@ -41,6 +41,13 @@ pub struct Priced {
     pub tax_bps: i32,
 }
 
+impl Priced {
+    /// The tax rate as a percentage, e.g. "8.25".
+    pub fn tax_percent(&self) -> String {
+        format!("{}.{:02}", self.tax_bps / 100, self.tax_bps % 100)
+    }
+}
+
 /// Prices the user's cart for a destination and shipping method, refusing what cannot be ordered.
 pub fn price(
     conn: &mut DbConn,

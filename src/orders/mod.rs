@@ -134,8 +134,9 @@ impl OrderDetail {
         status_label(&self.order.status)
     }
 
-    pub fn money(&self, cents: i64) -> Money {
-        Money::from_minor(cents)
+    /// Cents as money, for the template (which hands over fields by reference or by value).
+    pub fn money(&self, cents: impl std::borrow::Borrow<i64>) -> Money {
+        Money::from_minor(*cents.borrow())
     }
 }
 

@@ -15,7 +15,7 @@ pub struct CardDetails {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardToken {
     pub token: String,
-    pub brand: &'static str,
+    pub brand: String,
     pub last4: String,
     pub exp_month: i32,
     pub exp_year: i32,

@@ -49,7 +49,7 @@ pub(crate) fn insert(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Resul
         .values((
             payment_methods::user_id.eq(user_id),
             payment_methods::gateway_token.eq(&card.token),
-            payment_methods::brand.eq(card.brand),
+            payment_methods::brand.eq(&card.brand),
             payment_methods::last4.eq(&card.last4),
             payment_methods::exp_month.eq(card.exp_month),
             payment_methods::exp_year.eq(card.exp_year),

@@ -138,7 +138,7 @@ impl PaymentGateway for TestGateway {
                 behaviour.tag(),
                 crate::util::random_hex(12)
             ),
-            brand: brand_of(&digits),
+            brand: brand_of(&digits).to_owned(),
             last4: digits[digits.len() - 4..].to_owned(),
             exp_month: card.exp_month,
             exp_year: card.exp_year,

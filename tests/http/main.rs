@@ -7,3 +7,4 @@ mod common;
 mod checkout;
 mod foundation;
 mod schema;
+mod shopping;
