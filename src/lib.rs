@@ -17,6 +17,7 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod promotions;
+pub mod reviews;
 pub mod seed;
 pub mod util;
 pub mod web;

@@ -14,6 +14,7 @@ mod home;
 mod orders;
 mod pages;
 mod payment_methods;
+mod reviews;
 
 use std::time::Duration;
 
@@ -87,6 +88,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .service(payment_methods::add_card)
         .service(payment_methods::make_default)
         .service(payment_methods::delete_card)
+        .service(reviews::show_review)
+        .service(reviews::save_review)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

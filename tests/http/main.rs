@@ -6,5 +6,7 @@ mod common;
 
 mod checkout;
 mod foundation;
+mod money_props;
+mod reviews;
 mod schema;
 mod shopping;
