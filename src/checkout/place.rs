@@ -264,6 +264,8 @@ fn take_stock(conn: &mut DbConn, lines: &[CartLine]) -> Result<Vec<i64>> {
             None => return Err(out_of_stock(conn, line)?),
         }
     }
+    // Products are then updated in id order too, so two orders never lock them crosswise.
+    sold_out.sort_unstable();
     sold_out.dedup();
     Ok(sold_out)
 }

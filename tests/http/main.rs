@@ -5,6 +5,7 @@
 mod common;
 
 mod checkout;
+mod flash_sale;
 mod foundation;
 mod money_props;
 mod reviews;
