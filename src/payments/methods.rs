@@ -37,7 +37,18 @@ pub fn add(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Result<i64> {
 }
 
 /// `add` for callers already inside a transaction (checkout saves a new card with the order).
+/// A token the user already saved (a retry after a decline) is reused, not saved twice.
 pub(crate) fn insert(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Result<i64> {
+    let saved: Option<i64> = payment_methods::table
+        .filter(payment_methods::user_id.eq(user_id))
+        .filter(payment_methods::gateway_token.eq(&card.token))
+        .filter(payment_methods::deleted_at.is_null())
+        .select(payment_methods::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = saved {
+        return Ok(id);
+    }
     let has_default: bool = diesel::select(diesel::dsl::exists(
         payment_methods::table
             .filter(payment_methods::user_id.eq(user_id))

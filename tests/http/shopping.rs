@@ -312,3 +312,37 @@ on_both_backends! {
         app.post(&format!("/account/payment-methods/{}/default", other.card), &[]).await.assert_status(404);
     }
 }
+
+on_both_backends! {
+    async fn order_history_pages_newest_first_by_keyset(db: TestDb) {
+        let shop = shop(&db);
+        let b = buyer(&db, APPROVED);
+        let saga = saga(&db);
+        let mut numbers = Vec::new();
+        for _ in 0..23 {
+            add_to_cart(&mut db.conn(), b.id, shop.variant, 1);
+            diesel::update(product_variants::table.find(shop.variant))
+                .set(product_variants::stock.eq(product_variants::stock + 1))
+                .execute(&mut db.conn())
+                .expect("restock");
+            shopwave::inventory::record(&mut db.conn(), shop.variant, 1, shopwave::inventory::Reason::Restock, None, None)
+                .expect("ledger");
+            match saga.submit(&order_request(b.id, b.address, shop.shipping, b.card)).expect("placed") {
+                shopwave::checkout::Outcome::Confirmed { number } => numbers.push(number),
+                other => panic!("{other:?}"),
+            }
+        }
+        let app = TestApp::new(db).await;
+        app.sign_in_as(b.id);
+        let first = app.get("/orders").await;
+        first.assert_status(200).assert_contains(&numbers[22]).assert_contains(&numbers[3]);
+        assert!(!first.body.contains(&format!(">{}<", numbers[2])), "page one holds the 20 newest");
+        assert!(first.body.find(&numbers[22]) < first.body.find(&numbers[21]), "newest first");
+        let next = format!("/orders?after={}", numbers[3]);
+        first.assert_contains(&next);
+        let second = app.get(&next).await;
+        second.assert_status(200).assert_contains(&numbers[2]).assert_contains(&numbers[0]);
+        assert!(!second.body.contains(&numbers[3]) && !second.body.contains("Older orders"));
+        app.get("/orders?after=SW-0000-NOPE").await.assert_status(404);
+    }
+}
