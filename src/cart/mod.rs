@@ -153,6 +153,7 @@ pub fn add(
     write_tx(conn, |c| {
         let item = buyable(c, variant_id)?;
         let cart = find_or_create(c, owner)?;
+        touch(c, cart.id)?;
         let held: i32 = cart_items::table
             .filter(cart_items::cart_id.eq(cart.id))
             .filter(cart_items::variant_id.eq(variant_id))
@@ -179,7 +180,6 @@ pub fn add(
         } else {
             set_line(c, cart.id, variant_id, wanted)?;
         }
-        touch(c, cart.id)?;
         count_in(c, cart.id)
     })
 }
@@ -193,12 +193,12 @@ pub fn set_quantity(
 ) -> Result<i64> {
     write_tx(conn, |c| {
         let cart = find(c, owner)?.ok_or(Error::NotFound)?;
+        touch(c, cart.id)?;
         let item = buyable(c, variant_id)?;
         check_stock(&item, quantity.get())?;
         if set_line(c, cart.id, variant_id, quantity.get())? == 0 {
             return Err(Error::NotFound);
         }
-        touch(c, cart.id)?;
         count_in(c, cart.id)
     })
 }
@@ -217,13 +217,13 @@ fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> 
 pub fn remove(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<i64> {
     write_tx(conn, |c| {
         let cart = find(c, owner)?.ok_or(Error::NotFound)?;
+        touch(c, cart.id)?;
         diesel::delete(
             cart_items::table
                 .filter(cart_items::cart_id.eq(cart.id))
                 .filter(cart_items::variant_id.eq(variant_id)),
         )
         .execute(c)?;
-        touch(c, cart.id)?;
         count_in(c, cart.id)
     })
 }
@@ -260,6 +260,9 @@ pub fn remove_promotion(conn: &mut DbConn, owner: &CartOwner) -> Result<()> {
     Ok(())
 }
 
+/// Marks the cart changed. Every change does this first: the row lock it takes on PostgreSQL
+/// queues the change behind a checkout of the same cart (which takes it first too), instead of
+/// letting the two lock cart lines crosswise.
 fn touch(conn: &mut DbConn, cart_id: i64) -> Result<()> {
     diesel::update(carts::table.find(cart_id))
         .set(carts::updated_at.eq(crate::util::now()))
@@ -278,6 +281,7 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
             return item_count(c, &user);
         };
         let cart = find_or_create(c, &user)?;
+        touch(c, cart.id)?;
         let items: Vec<(i64, i32, i64)> = cart_items::table
             .filter(cart_items::cart_id.eq(guest_cart.id))
             .select((
@@ -315,9 +319,17 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
                 .execute(c)?;
         }
         diesel::delete(carts::table.find(guest_cart.id)).execute(c)?;
-        touch(c, cart.id)?;
         count_in(c, cart.id)
     })
+}
+
+/// Locks the user's cart row for the rest of the transaction (on PostgreSQL; SQLite's write
+/// transactions are serial anyway). Checkout and its compensations take it before anything else.
+pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    diesel::update(carts::table.filter(carts::user_id.eq(user_id)))
+        .set(carts::updated_at.eq(crate::util::now()))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Empties the user's cart and drops its code: the order now holds them.
@@ -336,6 +348,7 @@ pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
 pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) -> Result<()> {
     use crate::db::schema::order_items;
     let cart = find_or_create(conn, &CartOwner::User(user_id))?;
+    touch(conn, cart.id)?;
     let ordered: Vec<(i64, i32, i64)> = order_items::table
         .inner_join(product_variants::table)
         .filter(order_items::order_id.eq(order_id))
@@ -358,7 +371,7 @@ pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) 
                 .execute(conn)?;
         }
     }
-    touch(conn, cart.id)
+    Ok(())
 }
 
 #[cfg(test)]

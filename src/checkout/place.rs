@@ -11,7 +11,7 @@ use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key, stock};
 use crate::cart::{self, CartLine};
 use crate::db::models::{Order, Promotion};
 use crate::db::schema::{
-    carts, order_items, order_status_history, orders, payments, product_variants, shipping_methods,
+    order_items, order_status_history, orders, payments, product_variants, shipping_methods,
 };
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
@@ -134,9 +134,7 @@ pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<P
         let now = crate::util::now();
         // The cart row's lock queues this user's other checkouts (other tabs, a double click)
         // behind this one; they then find the order by key, or an empty cart.
-        diesel::update(carts::table.filter(carts::user_id.eq(user_id)))
-            .set(carts::updated_at.eq(now))
-            .execute(c)?;
+        cart::lock(c, user_id)?;
         if let Some(order) = by_key(c, user_id, &request.idempotency_key)? {
             return Ok(Placed {
                 order_id: order.id,

@@ -222,7 +222,8 @@ pub(crate) fn cancel_unshipped(
 
 /// Gives an order's stock back with compensating ledger rows (ascending variant id, like the
 /// sale) and returns its voucher use. The caller has just moved the order out of a live status
-/// conditionally, which is what makes this happen once.
+/// conditionally, which is what makes this happen once. Rows are locked in the order placing an
+/// order locks them (variants, promotion, products), so the two never wait on each other crosswise.
 pub(crate) fn release(
     conn: &mut DbConn,
     order_id: i64,
@@ -238,6 +239,7 @@ pub(crate) fn release(
             order_items::quantity,
         ))
         .load(conn)?;
+    let mut back_in_stock = Vec::new();
     for (variant_id, product_id, quantity) in lines {
         let stock: i32 = diesel::update(product_variants::table.find(variant_id))
             .set((
@@ -248,10 +250,16 @@ pub(crate) fn release(
             .get_result(conn)?;
         inventory::record(conn, variant_id, quantity, reason, Some(order_id), actor_id)?;
         if stock == quantity {
-            crate::checkout::stock::availability_changed(conn, product_id)?;
+            back_in_stock.push(product_id);
         }
     }
-    crate::promotions::reverse_use(conn, order_id)
+    crate::promotions::reverse_use(conn, order_id)?;
+    back_in_stock.sort_unstable();
+    back_in_stock.dedup();
+    for product_id in back_in_stock {
+        crate::checkout::stock::availability_changed(conn, product_id)?;
+    }
+    Ok(())
 }
 
 /// The order confirmation e-mail, plain text.

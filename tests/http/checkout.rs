@@ -268,3 +268,21 @@ on_both_backends! {
         assert_orders_complete(conn);
     }
 }
+
+on_both_backends! {
+    async fn two_tabs_with_two_keys_make_at_most_one_order_from_one_cart(db: TestDb) {
+        let stage = stage(&db, 1000, 10);
+        let b = buyer(&db, APPROVED);
+        add_to_cart(&mut db.conn(), b.id, stage.variant, 3);
+        let tabs = (0..4).map(|_| order_request(b.id, b.address, stage.shipping, b.card)).collect();
+        let outcomes = race(&Arc::new(saga(&db)), tabs);
+
+        assert_eq!(confirmed(&outcomes), 1, "{outcomes:?}");
+        for refused in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+            assert!(matches!(refused, Error::Invalid(m) if m == "Your cart is empty."), "{refused:?}");
+        }
+        let conn = &mut db.conn();
+        assert_eq!(stock_of(conn, stage.variant), 7);
+        assert_orders_complete(conn);
+    }
+}
