@@ -127,8 +127,36 @@ fn empty_cart() -> Error {
     Error::Invalid("Your cart is empty.".into())
 }
 
-/// The order transaction. `card` is the gateway token for a new card (already tokenized).
+/// How many times a transaction the database aborted to break a deadlock is run again.
+const ATTEMPTS: usize = 3;
+
+/// The order transaction, run again (up to `ATTEMPTS` times) when PostgreSQL aborts it to break a
+/// deadlock or a serialization conflict: an aborted attempt wrote nothing, so that is safe.
 pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
+    let mut attempt = 1;
+    loop {
+        match place_once(conn, request, gateway) {
+            Err(error) if attempt < ATTEMPTS && is_transient(&error) => {
+                tracing::warn!(%error, attempt, "placing an order again after a transient abort");
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+fn is_transient(error: &Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error as E};
+    match error {
+        Error::Db(crate::db::Error::Query(E::DatabaseError(kind, info))) => {
+            matches!(kind, DatabaseErrorKind::SerializationFailure)
+                || info.message().starts_with("deadlock detected")
+        }
+        _ => false,
+    }
+}
+
+fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
     let user_id = request.user_id;
     write_tx(conn, |c| {
         let now = crate::util::now();
@@ -378,4 +406,31 @@ fn insert_line(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::DatabaseErrorKind as Kind;
+
+    fn refused(kind: Kind, message: &str) -> Error {
+        Error::Db(crate::db::Error::Query(
+            diesel::result::Error::DatabaseError(kind, Box::new(message.to_owned())),
+        ))
+    }
+
+    #[test]
+    fn only_deadlocks_and_serialization_failures_are_tried_again() {
+        assert!(is_transient(&refused(Kind::Unknown, "deadlock detected")));
+        assert!(is_transient(&refused(
+            Kind::SerializationFailure,
+            "could not serialize access"
+        )));
+        assert!(!is_transient(&refused(
+            Kind::UniqueViolation,
+            "duplicate key value"
+        )));
+        assert!(!is_transient(&refused(Kind::CheckViolation, "stock >= 0")));
+        assert!(!is_transient(&Error::Conflict("sold out".into())));
+    }
 }
