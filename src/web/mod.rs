@@ -1,7 +1,6 @@
 //! The HTTP layer: actix handlers that parse, check access, call one service and render.
 
 pub mod auth;
-pub use cart::guest_cart_token;
 pub mod chrome;
 pub mod csrf;
 pub mod error;
@@ -15,6 +14,8 @@ mod orders;
 mod pages;
 mod payment_methods;
 mod reviews;
+
+pub use cart::guest_cart_token;
 
 use std::time::Duration;
 
