@@ -112,6 +112,9 @@ fn migrated(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
     Ok(conn)
 }
 
+/// How often the payment sweeper looks for orders whose payment window has passed.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
@@ -141,6 +144,8 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         demo_mode: demo,
         search,
     };
+    // Settles orders a crash left waiting for payment, then keeps sweeping.
+    std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);
     let config = WebConfig {
         secret,
         secure_cookies: settings.secure_cookies,

@@ -3,13 +3,21 @@
 //! Requests flow one way: `web` (handlers) → domain services (`catalog`, `accounts`, ...) → `db`.
 
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod inventory;
+pub mod mail;
 pub mod money;
+pub mod orders;
+pub mod payments;
+pub mod pricing;
+pub mod promotions;
+pub mod reviews;
 pub mod search;
 pub mod seed;
 pub mod util;

@@ -2,6 +2,13 @@
 //!
 //! The rounding rule, used everywhere a rate meets an amount (tax, percentage discounts,
 //! commission): compute exactly with `rust_decimal`, then round half away from zero to the cent.
+//!
+//! The allocation rule, used wherever one amount is spread over several lines (an order discount
+//! over the lines it applies to): largest remainder. Each line first gets its exact share,
+//! `total × weight / Σ weights`, rounded down to the cent; the cents still missing go one each to
+//! the lines with the largest fractional remainders, earlier lines first on a tie. The shares add
+//! up to the total exactly, and no line gets more than its weight when the total does not exceed
+//! the sum of the weights.
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
@@ -44,9 +51,40 @@ impl Money {
         Money::round(exact)
     }
 
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
     /// `self` × `quantity`, or `None` when it would overflow.
     pub fn times(self, quantity: i64) -> Option<Money> {
         self.0.checked_mul(quantity).map(Money)
+    }
+
+    /// Spreads `self` over lines in proportion to `weights` by the module's allocation rule.
+    /// Returns one share per weight; all zero when the weights are all zero or negative.
+    pub fn allocate(self, weights: &[Money]) -> Vec<Money> {
+        let weights: Vec<i128> = weights.iter().map(|w| i128::from(w.0.max(0))).collect();
+        let sum: i128 = weights.iter().sum();
+        if sum == 0 || self.0 <= 0 {
+            return vec![Money::ZERO; weights.len()];
+        }
+        let total = i128::from(self.0);
+        let mut shares: Vec<i128> = weights.iter().map(|w| total * w / sum).collect();
+        let mut missing = total - shares.iter().sum::<i128>();
+        let mut by_remainder: Vec<usize> = (0..weights.len()).collect();
+        // Stable sort: equal remainders keep line order, so earlier lines win ties.
+        by_remainder.sort_by_key(|&i| std::cmp::Reverse(total * weights[i] % sum));
+        for i in by_remainder {
+            if missing == 0 {
+                break;
+            }
+            shares[i] += 1;
+            missing -= 1;
+        }
+        shares
+            .into_iter()
+            .map(|s| Money(i64::try_from(s).unwrap_or(i64::MAX)))
+            .collect()
     }
 
     fn round(exact: Decimal) -> Money {
@@ -127,6 +165,30 @@ mod tests {
         assert_eq!(Money::parse("1.234"), None);
         assert_eq!(Money::parse("abc"), None);
         assert_eq!(Money::parse("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn allocation_gives_leftover_cents_to_the_largest_remainders() {
+        let cents = |v: &[i64]| v.iter().copied().map(Money::from_minor).collect::<Vec<_>>();
+        // $1.00 over three equal lines: 33.33… each, the spare cent to the first line.
+        assert_eq!(
+            Money::from_minor(100).allocate(&cents(&[500, 500, 500])),
+            cents(&[34, 33, 33])
+        );
+        // $10.00 over $30 and $10: exact thirds, 750 / 250.
+        assert_eq!(
+            Money::from_minor(1000).allocate(&cents(&[3000, 1000])),
+            cents(&[750, 250])
+        );
+        // 5 cents over 1, 1, 3 cents: shares 1, 1, 3 (never more than a line's weight).
+        assert_eq!(
+            Money::from_minor(5).allocate(&cents(&[1, 1, 3])),
+            cents(&[1, 1, 3])
+        );
+        assert_eq!(
+            Money::from_minor(7).allocate(&cents(&[0, 0])),
+            cents(&[0, 0])
+        );
     }
 
     #[test]

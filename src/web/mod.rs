@@ -8,11 +8,19 @@ pub mod metrics;
 pub mod session_store;
 
 mod account;
+mod cart;
 mod catalog;
+mod checkout;
 mod health;
 mod home;
+mod orders;
+mod pages;
+mod payment_methods;
+mod reviews;
 mod search;
 mod wishlist;
+
+pub use cart::guest_cart_token;
 
 use std::time::Duration;
 
@@ -80,6 +88,24 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .service(metrics::show_metrics)
         .configure(account::routes)
         .configure(wishlist::routes)
+        .service(cart::show_cart)
+        .service(cart::add_to_cart)
+        .service(cart::update_line)
+        .service(cart::remove_line)
+        .service(cart::apply_promotion)
+        .service(cart::remove_promotion)
+        .service(checkout::show_checkout)
+        .service(checkout::review)
+        .service(checkout::place_order)
+        .service(orders::list_orders)
+        .service(orders::show_order)
+        .service(orders::cancel_order)
+        .service(payment_methods::list_cards)
+        .service(payment_methods::add_card)
+        .service(payment_methods::make_default)
+        .service(payment_methods::delete_card)
+        .service(reviews::show_review)
+        .service(reviews::save_review)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
@@ -108,6 +134,7 @@ pub fn app(
     let static_dir = config.static_dir.clone();
     App::new()
         .app_data(web::Data::new(state.clone()))
+        .app_data(web::Data::new(payment_saga(&state)))
         .app_data(web::Data::new(csrf::CsrfSigner::new(
             &config.secret,
             config.secure_cookies,
@@ -129,6 +156,16 @@ pub fn app(
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(metrics::record))
         .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// Checkout's payment collaborators for this node: the gateway and mailer keep their files in the
+/// node's data directory.
+pub fn payment_saga(state: &AppState) -> crate::checkout::PaymentSaga {
+    crate::checkout::PaymentSaga::new(
+        state.pool.clone(),
+        crate::payments::gateway_for(&state.data_dir),
+        crate::mail::Mailer::from_env(&state.data_dir),
+    )
 }
 
 pub fn session_middleware(

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod builders;
+pub mod commerce;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -103,6 +104,16 @@ impl TestDb {
             pool,
             dir,
             pg_schema,
+        }
+    }
+
+    /// The state `serve` would build over this database, with this node's own search index.
+    pub fn app_state(&self, demo_mode: bool) -> AppState {
+        AppState {
+            pool: self.pool.clone(),
+            data_dir: self.data_dir(),
+            demo_mode,
+            search: Arc::new(SearchIndex::open(&self.data_dir()).expect("search index")),
         }
     }
 
@@ -211,19 +222,14 @@ impl TestApp {
         demo_mode: bool,
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
-        let search = Arc::new(SearchIndex::open(&db.data_dir()).expect("search index"));
+        let state = db.app_state(demo_mode);
+        let search = state.search.clone();
         let indexer = Arc::new(Indexer::new(search.clone()).expect("search writer"));
         let indexing = shopwave::search::spawn(
             indexer.clone(),
             db.pool.clone(),
             std::time::Duration::from_millis(20),
         );
-        let state = AppState {
-            pool: db.pool.clone(),
-            data_dir: db.data_dir(),
-            demo_mode,
-            search: search.clone(),
-        };
         let config = WebConfig {
             secret: TEST_SECRET.to_vec(),
             secure_cookies: false,
@@ -296,35 +302,7 @@ impl TestApp {
     /// Signs this visitor in as `user_id` by planting a server-side session, as the login form
     /// would; lets tests of other features skip the login page.
     pub fn sign_in_as(&self, user_id: i64) {
-        use diesel::prelude::*;
-        use shopwave::db::schema::{sessions, users};
-        let mut conn = self.conn();
-        let (first_name, role): (String, String) = users::table
-            .find(user_id)
-            .select((users::first_name, users::role))
-            .first(&mut conn)
-            .expect("user exists");
-        let user = serde_json::json!({ "id": user_id, "first_name": first_name, "role": role });
-        let state =
-            serde_json::json!({ "auth.uid": user_id.to_string(), "auth.user": user.to_string() });
-        let key = shopwave::util::random_hex(32);
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(shopwave::util::sha256_hex(&key)),
-                sessions::user_id.eq(user_id),
-                sessions::state.eq(state.to_string()),
-                sessions::expires_at.eq(shopwave::util::now() + chrono::Duration::days(1)),
-            ))
-            .execute(&mut conn)
-            .expect("insert session");
-        let mut jar = actix_web::cookie::CookieJar::new();
-        jar.private_mut(&actix_web::cookie::Key::derive_from(&TEST_SECRET))
-            .add(actix_web::cookie::Cookie::new("sw_session", key));
-        let sealed = jar
-            .get("sw_session")
-            .expect("sealed cookie")
-            .value()
-            .to_owned();
+        let sealed = plant_session(&mut self.conn(), user_id);
         self.set_cookie("sw_session", &sealed);
     }
 
@@ -378,6 +356,38 @@ impl TestApp {
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
+}
+
+/// Inserts a signed-in server-side session for `user_id`, as the login form would, and returns
+/// the sealed `sw_session` cookie value that carries it.
+pub fn plant_session(conn: &mut DbConn, user_id: i64) -> String {
+    use diesel::prelude::*;
+    use shopwave::db::schema::{sessions, users};
+    let (first_name, role): (String, String) = users::table
+        .find(user_id)
+        .select((users::first_name, users::role))
+        .first(conn)
+        .expect("user exists");
+    let user = serde_json::json!({ "id": user_id, "first_name": first_name, "role": role });
+    let state =
+        serde_json::json!({ "auth.uid": user_id.to_string(), "auth.user": user.to_string() });
+    let key = shopwave::util::random_hex(32);
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(shopwave::util::sha256_hex(&key)),
+            sessions::user_id.eq(user_id),
+            sessions::state.eq(state.to_string()),
+            sessions::expires_at.eq(shopwave::util::now() + chrono::Duration::days(1)),
+        ))
+        .execute(conn)
+        .expect("insert session");
+    let mut jar = actix_web::cookie::CookieJar::new();
+    jar.private_mut(&actix_web::cookie::Key::derive_from(&TEST_SECRET))
+        .add(actix_web::cookie::Cookie::new("sw_session", key));
+    jar.get("sw_session")
+        .expect("sealed cookie")
+        .value()
+        .to_owned()
 }
 
 fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{client_ip, local_path, render, see_other, signed_in_as};
+use super::{client_ip, local_path, render, see_other};
 use crate::accounts::login::{self, LoginOutcome};
 use crate::accounts::totp;
 use crate::web::AppState;
@@ -91,7 +91,7 @@ pub(super) async fn submit_login(
         .await;
     let (status, message) = match outcome {
         Ok(LoginOutcome::SignedIn(user)) => {
-            chrome::sign_in(&session, &signed_in_as(&user))?;
+            super::sign_in_with_cart(&state, &session, &user).await?;
             chrome::flash(
                 &session,
                 "success",
@@ -187,7 +187,7 @@ pub(super) async fn submit_second_step(
     let (status, message) = match verified {
         Ok(user) => {
             session.remove(PENDING_KEY);
-            chrome::sign_in(&session, &signed_in_as(&user))?;
+            super::sign_in_with_cart(&state, &session, &user).await?;
             chrome::mark_second_factor(&session)?;
             chrome::flash(
                 &session,

@@ -75,6 +75,31 @@ pub(super) fn local_path(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
+/// Signs `user` in on this session and carries over the cart they filled as a visitor.
+pub(super) async fn sign_in_with_cart(
+    state: &super::AppState,
+    session: &actix_session::Session,
+    user: &User,
+) -> WebResult<()> {
+    let guest_cart = super::guest_cart_token(session);
+    super::chrome::sign_in(session, &signed_in_as(user))?;
+    let user_id = user.id;
+    let count = match guest_cart {
+        Some(token) => {
+            state
+                .db(move |c| crate::cart::merge_on_login(c, &token, user_id))
+                .await?
+        }
+        None => {
+            state
+                .db(move |c| crate::cart::item_count(c, &crate::cart::CartOwner::User(user_id)))
+                .await?
+        }
+    };
+    super::chrome::set_cart_count(session, count).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(())
+}
+
 pub(super) fn signed_in_as(user: &User) -> SignedIn {
     SignedIn {
         id: user.id,

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{client_ip, render, see_other, signed_in_as};
+use super::{client_ip, render, see_other};
 use crate::accounts::form::FieldErrors;
 use crate::accounts::registration::{self, Registration, RegistrationInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -91,7 +91,7 @@ pub(super) async fn submit_register(
         .await;
     match created {
         Ok(user) => {
-            chrome::sign_in(&session, &signed_in_as(&user))?;
+            super::sign_in_with_cart(&state, &session, &user).await?;
             chrome::flash(
                 &session,
                 "success",

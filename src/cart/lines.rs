@@ -1,0 +1,216 @@
+//! Reading a cart: its lines joined with today's product data, and the priced view the cart page
+//! shows (price changes, stock problems, the promotion and its exact discount).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::{CartOwner, find};
+use crate::db::DbConn;
+use crate::db::models::Promotion;
+use crate::db::schema::{cart_items, categories, product_categories, product_variants, products};
+use crate::error::Result;
+use crate::money::Money;
+use crate::pricing::{self, LineInput, Shipping};
+
+/// One cart line with what the shop says about it now.
+#[derive(Debug, Clone)]
+pub struct CartLine {
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub seller_id: i64,
+    pub product_name: String,
+    pub product_slug: String,
+    pub variant_name: String,
+    pub sku: String,
+    pub quantity: i32,
+    /// The price when the item was put in the cart.
+    pub added_price: Money,
+    /// Today's price: what the order will charge.
+    pub price: Money,
+    pub stock: i32,
+    /// The product is published and the variant on sale.
+    pub purchasable: bool,
+    /// Materialised paths ('/1/5/') of every category the product is in, for promotion scope.
+    pub category_paths: Vec<String>,
+}
+
+impl CartLine {
+    pub fn price_changed(&self) -> bool {
+        self.price != self.added_price
+    }
+
+    pub fn price_went_up(&self) -> bool {
+        self.price > self.added_price
+    }
+
+    pub fn line_price(&self) -> Money {
+        self.price
+            .times(i64::from(self.quantity))
+            .unwrap_or(Money::ZERO)
+    }
+
+    /// What stops this line from being ordered as it is, in the shopper's words.
+    pub fn problem(&self) -> Option<String> {
+        if !self.purchasable {
+            Some("No longer available; please remove it.".into())
+        } else if self.stock == 0 {
+            Some("Out of stock.".into())
+        } else if self.quantity > self.stock {
+            Some(format!("Only {} left in stock.", self.stock))
+        } else {
+            None
+        }
+    }
+
+    pub fn pricing_input(&self, discountable: bool) -> LineInput {
+        LineInput {
+            unit_price: self.price,
+            quantity: self.quantity,
+            discountable,
+        }
+    }
+}
+
+/// The lines of a cart, in ascending variant id order (the order checkout takes stock in).
+pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
+    type Row = (
+        i64,
+        i32,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i32,
+        bool,
+        String,
+        bool,
+        i64,
+    );
+    let rows: Vec<Row> = cart_items::table
+        .inner_join(product_variants::table.inner_join(products::table))
+        .filter(cart_items::cart_id.eq(cart_id))
+        .order(cart_items::variant_id.asc())
+        .select((
+            cart_items::variant_id,
+            cart_items::quantity,
+            cart_items::unit_price,
+            products::id,
+            products::name,
+            products::slug,
+            product_variants::name,
+            product_variants::sku,
+            product_variants::price,
+            product_variants::stock,
+            product_variants::is_active,
+            products::status,
+            products::deleted_at.is_null(),
+            products::seller_id,
+        ))
+        .load(conn)?;
+    let product_ids: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    let mut paths: HashMap<i64, Vec<String>> = HashMap::new();
+    let listed: Vec<(i64, String)> = product_categories::table
+        .inner_join(categories::table)
+        .filter(product_categories::product_id.eq_any(&product_ids))
+        .select((product_categories::product_id, categories::path))
+        .load(conn)?;
+    let primary: Vec<(i64, String)> = products::table
+        .inner_join(categories::table)
+        .filter(products::id.eq_any(&product_ids))
+        .select((products::id, categories::path))
+        .load(conn)?;
+    for (product_id, path) in listed.into_iter().chain(primary) {
+        paths.entry(product_id).or_default().push(path);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| CartLine {
+            variant_id: r.0,
+            quantity: r.1,
+            added_price: Money::from_minor(r.2),
+            product_id: r.3,
+            product_name: r.4,
+            product_slug: r.5,
+            variant_name: r.6,
+            sku: r.7,
+            price: Money::from_minor(r.8),
+            stock: r.9,
+            purchasable: r.10 && r.11 == "active" && r.12,
+            seller_id: r.13,
+            category_paths: paths.remove(&r.3).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The cart page: lines, the promotion (or why it no longer applies) and totals before shipping
+/// and tax, computed by the same rules checkout uses.
+#[derive(Debug, Clone, Default)]
+pub struct CartView {
+    pub lines: Vec<CartLine>,
+    pub line_discounts: Vec<Money>,
+    pub promotion: Option<Promotion>,
+    /// Set when the cart's promotion is attached but cannot be used as the cart stands.
+    pub promotion_problem: Option<String>,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub count: i64,
+}
+
+impl CartView {
+    pub fn total(&self) -> Money {
+        self.subtotal - self.discount
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn can_check_out(&self) -> bool {
+        !self.lines.is_empty() && self.lines.iter().all(|l| l.problem().is_none())
+    }
+}
+
+pub fn view(conn: &mut DbConn, owner: &CartOwner) -> Result<CartView> {
+    let Some(cart) = find(conn, owner)? else {
+        return Ok(CartView::default());
+    };
+    let lines = lines(conn, cart.id)?;
+    let promotion = match cart.promotion_id {
+        Some(id) => Some(crate::promotions::by_id(conn, id)?),
+        None => None,
+    };
+    let user_id = match owner {
+        CartOwner::User(id) => Some(*id),
+        CartOwner::Guest(_) => None,
+    };
+    let promotion_problem = match &promotion {
+        Some(p) => crate::promotions::check(conn, p, user_id, &lines, crate::util::now())
+            .err()
+            .map(|refusal| refusal.to_string()),
+        None => None,
+    };
+    let usable = promotion.as_ref().filter(|_| promotion_problem.is_none());
+    let inputs: Vec<LineInput> = lines
+        .iter()
+        .map(|l| l.pricing_input(usable.is_some_and(|p| crate::promotions::applies_to(p, l))))
+        .collect();
+    let discount = usable.map_or(pricing::Discount::None, crate::promotions::discount_of);
+    let quote =
+        pricing::quote(&inputs, discount, Shipping::NONE, 0).unwrap_or_else(|| pricing::Quote {
+            lines: Vec::new(),
+            totals: Default::default(),
+        });
+    Ok(CartView {
+        count: lines.iter().map(|l| i64::from(l.quantity)).sum(),
+        line_discounts: quote.lines.iter().map(|l| l.discount).collect(),
+        subtotal: quote.totals.subtotal,
+        discount: quote.totals.discount,
+        lines,
+        promotion,
+        promotion_problem,
+    })
+}

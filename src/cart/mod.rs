@@ -1,0 +1,398 @@
+//! The cart: a signed-in shopper's (one per user) or a visitor's (keyed by a random token kept in
+//! their session), merged into the user's cart at sign-in. Quantities are checked against stock
+//! when they change; checkout checks again, atomically, when the order is placed.
+
+mod lines;
+
+use diesel::prelude::*;
+
+use crate::db::models::Cart;
+use crate::db::schema::{cart_items, carts, product_variants, products};
+use crate::db::{DbConn, is_unique_violation, write_tx};
+use crate::error::{Error, Result};
+
+pub use lines::{CartLine, CartView, lines, view};
+
+/// Whose cart: a signed-in user's, or a visitor's by their session's cart token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CartOwner {
+    User(i64),
+    Guest(String),
+}
+
+impl CartOwner {
+    fn user_id(&self) -> Option<i64> {
+        match self {
+            CartOwner::User(id) => Some(*id),
+            CartOwner::Guest(_) => None,
+        }
+    }
+}
+
+/// The most of one item a cart holds (the database's CHECK says the same).
+pub const MAX_QUANTITY: i32 = 999;
+
+/// A quantity typed by a shopper, parsed once: a whole number from 1 to 999.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantity(i32);
+
+impl Quantity {
+    pub fn parse(text: &str) -> Result<Quantity> {
+        let refuse = || {
+            Error::Invalid(format!(
+                "Please choose a quantity from 1 to {MAX_QUANTITY}."
+            ))
+        };
+        let value: i64 = text.trim().parse().map_err(|_| refuse())?;
+        if !(1..=i64::from(MAX_QUANTITY)).contains(&value) {
+            return Err(refuse());
+        }
+        Ok(Quantity(value as i32))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// The owner's cart, if they have one.
+pub fn find(conn: &mut DbConn, owner: &CartOwner) -> Result<Option<Cart>> {
+    let query = carts::table.select(Cart::as_select()).into_boxed();
+    let query = match owner {
+        CartOwner::User(id) => query.filter(carts::user_id.eq(*id)),
+        CartOwner::Guest(token) => query.filter(carts::session_token.eq(token.clone())),
+    };
+    Ok(query.first(conn).optional()?)
+}
+
+fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
+    if let Some(cart) = find(conn, owner)? {
+        return Ok(cart);
+    }
+    let (user_id, token) = match owner {
+        CartOwner::User(id) => (Some(*id), None),
+        CartOwner::Guest(token) => (None, Some(token.clone())),
+    };
+    let inserted = diesel::insert_into(carts::table)
+        .values((carts::user_id.eq(user_id), carts::session_token.eq(token)))
+        .execute(conn);
+    match inserted {
+        Ok(_) => find(conn, owner)?.ok_or(Error::NotFound),
+        // Two first requests raced; the other one's cart is ours.
+        Err(e) if is_unique_violation(&e) => find(conn, owner)?.ok_or(Error::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Units in the cart, for the header.
+pub fn item_count(conn: &mut DbConn, owner: &CartOwner) -> Result<i64> {
+    let Some(cart) = find(conn, owner)? else {
+        return Ok(0);
+    };
+    count_in(conn, cart.id)
+}
+
+fn count_in(conn: &mut DbConn, cart_id: i64) -> Result<i64> {
+    let total: Option<i64> = cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id))
+        .select(diesel::dsl::sum(cart_items::quantity))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// A variant a shopper may buy: its product is published and it is on sale.
+struct Buyable {
+    name: String,
+    price: i64,
+    stock: i32,
+}
+
+fn buyable(conn: &mut DbConn, variant_id: i64) -> Result<Buyable> {
+    let row: Option<(String, String, i64, i32)> = product_variants::table
+        .inner_join(products::table)
+        .filter(product_variants::id.eq(variant_id))
+        .filter(product_variants::is_active.eq(true))
+        .filter(products::status.eq("active"))
+        .filter(products::deleted_at.is_null())
+        .select((
+            products::name,
+            product_variants::name,
+            product_variants::price,
+            product_variants::stock,
+        ))
+        .first(conn)
+        .optional()?;
+    let (product, variant, price, stock) =
+        row.ok_or_else(|| Error::Invalid("That product is not available to buy.".into()))?;
+    let name = if variant.is_empty() {
+        product
+    } else {
+        format!("{product} ({variant})")
+    };
+    Ok(Buyable { name, price, stock })
+}
+
+fn check_stock(item: &Buyable, wanted: i32) -> Result<()> {
+    match item.stock {
+        0 => Err(Error::Conflict(format!("{} is out of stock.", item.name))),
+        stock if wanted > stock => Err(Error::Conflict(format!(
+            "Only {stock} of {} left in stock; you asked for {wanted}.",
+            item.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Adds `quantity` of a variant (on top of any already in the cart); returns the new count.
+pub fn add(
+    conn: &mut DbConn,
+    owner: &CartOwner,
+    variant_id: i64,
+    quantity: Quantity,
+) -> Result<i64> {
+    write_tx(conn, |c| {
+        let item = buyable(c, variant_id)?;
+        let cart = find_or_create(c, owner)?;
+        touch(c, cart.id)?;
+        let held: i32 = cart_items::table
+            .filter(cart_items::cart_id.eq(cart.id))
+            .filter(cart_items::variant_id.eq(variant_id))
+            .select(cart_items::quantity)
+            .first(c)
+            .optional()?
+            .unwrap_or(0);
+        let wanted = held + quantity.get();
+        if wanted > MAX_QUANTITY {
+            return Err(Error::Invalid(format!(
+                "A cart holds at most {MAX_QUANTITY} of one item; you already have {held}."
+            )));
+        }
+        check_stock(&item, wanted)?;
+        if held == 0 {
+            diesel::insert_into(cart_items::table)
+                .values((
+                    cart_items::cart_id.eq(cart.id),
+                    cart_items::variant_id.eq(variant_id),
+                    cart_items::quantity.eq(wanted),
+                    cart_items::unit_price.eq(item.price),
+                ))
+                .execute(c)?;
+        } else {
+            set_line(c, cart.id, variant_id, wanted)?;
+        }
+        count_in(c, cart.id)
+    })
+}
+
+/// Sets a line's quantity; returns the new count.
+pub fn set_quantity(
+    conn: &mut DbConn,
+    owner: &CartOwner,
+    variant_id: i64,
+    quantity: Quantity,
+) -> Result<i64> {
+    write_tx(conn, |c| {
+        let cart = find(c, owner)?.ok_or(Error::NotFound)?;
+        touch(c, cart.id)?;
+        let item = buyable(c, variant_id)?;
+        check_stock(&item, quantity.get())?;
+        if set_line(c, cart.id, variant_id, quantity.get())? == 0 {
+            return Err(Error::NotFound);
+        }
+        count_in(c, cart.id)
+    })
+}
+
+fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> Result<usize> {
+    Ok(diesel::update(
+        cart_items::table
+            .filter(cart_items::cart_id.eq(cart_id))
+            .filter(cart_items::variant_id.eq(variant_id)),
+    )
+    .set(cart_items::quantity.eq(quantity))
+    .execute(conn)?)
+}
+
+/// Takes a line out (also one whose product is no longer sold); returns the new count.
+pub fn remove(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<i64> {
+    write_tx(conn, |c| {
+        let cart = find(c, owner)?.ok_or(Error::NotFound)?;
+        touch(c, cart.id)?;
+        diesel::delete(
+            cart_items::table
+                .filter(cart_items::cart_id.eq(cart.id))
+                .filter(cart_items::variant_id.eq(variant_id)),
+        )
+        .execute(c)?;
+        count_in(c, cart.id)
+    })
+}
+
+/// Applies a promotion code to the cart, or says exactly why it cannot be used.
+pub fn apply_promotion(conn: &mut DbConn, owner: &CartOwner, code: &str) -> Result<String> {
+    write_tx(conn, |c| {
+        let cart = find(c, owner)?.ok_or_else(|| {
+            Error::Invalid("Add something to your cart before entering a code.".into())
+        })?;
+        let promotion = crate::promotions::find_by_code(c, code)?;
+        let cart_lines = lines(c, cart.id)?;
+        crate::promotions::check(
+            c,
+            &promotion,
+            owner.user_id(),
+            &cart_lines,
+            crate::util::now(),
+        )
+        .map_err(|refusal| Error::Invalid(refusal.to_string()))?;
+        diesel::update(carts::table.find(cart.id))
+            .set(carts::promotion_id.eq(promotion.id))
+            .execute(c)?;
+        Ok(promotion.code)
+    })
+}
+
+pub fn remove_promotion(conn: &mut DbConn, owner: &CartOwner) -> Result<()> {
+    if let Some(cart) = find(conn, owner)? {
+        diesel::update(carts::table.find(cart.id))
+            .set(carts::promotion_id.eq(None::<i64>))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Marks the cart changed. Every change does this first: the row lock it takes on PostgreSQL
+/// queues the change behind a checkout of the same cart (which takes it first too), instead of
+/// letting the two lock cart lines crosswise.
+fn touch(conn: &mut DbConn, cart_id: i64) -> Result<()> {
+    diesel::update(carts::table.find(cart_id))
+        .set(carts::updated_at.eq(crate::util::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// At sign-in: moves the visitor's cart into the user's, adding quantities of the same item
+/// (up to the per-item maximum) and keeping the user's promotion, else the visitor's. Returns the
+/// user's new item count. Stock is checked again at checkout, so it is not refused here.
+pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> Result<i64> {
+    write_tx(conn, |c| {
+        let guest = CartOwner::Guest(session_token.to_owned());
+        let user = CartOwner::User(user_id);
+        let Some(guest_cart) = find(c, &guest)? else {
+            return item_count(c, &user);
+        };
+        let cart = find_or_create(c, &user)?;
+        touch(c, cart.id)?;
+        let items: Vec<(i64, i32, i64)> = cart_items::table
+            .filter(cart_items::cart_id.eq(guest_cart.id))
+            .select((
+                cart_items::variant_id,
+                cart_items::quantity,
+                cart_items::unit_price,
+            ))
+            .load(c)?;
+        for (variant_id, quantity, unit_price) in items {
+            let held: Option<i32> = cart_items::table
+                .filter(cart_items::cart_id.eq(cart.id))
+                .filter(cart_items::variant_id.eq(variant_id))
+                .select(cart_items::quantity)
+                .first(c)
+                .optional()?;
+            match held {
+                Some(held) => {
+                    set_line(c, cart.id, variant_id, (held + quantity).min(MAX_QUANTITY))?;
+                }
+                None => {
+                    diesel::insert_into(cart_items::table)
+                        .values((
+                            cart_items::cart_id.eq(cart.id),
+                            cart_items::variant_id.eq(variant_id),
+                            cart_items::quantity.eq(quantity),
+                            cart_items::unit_price.eq(unit_price),
+                        ))
+                        .execute(c)?;
+                }
+            }
+        }
+        if cart.promotion_id.is_none() && guest_cart.promotion_id.is_some() {
+            diesel::update(carts::table.find(cart.id))
+                .set(carts::promotion_id.eq(guest_cart.promotion_id))
+                .execute(c)?;
+        }
+        diesel::delete(carts::table.find(guest_cart.id)).execute(c)?;
+        count_in(c, cart.id)
+    })
+}
+
+/// Locks the user's cart row for the rest of the transaction (on PostgreSQL; SQLite's write
+/// transactions are serial anyway). Checkout and its compensations take it before anything else.
+pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    diesel::update(carts::table.filter(carts::user_id.eq(user_id)))
+        .set(carts::updated_at.eq(crate::util::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Empties the user's cart and drops its code: the order now holds them.
+pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    if let Some(cart) = find(conn, &CartOwner::User(user_id))? {
+        diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart.id))).execute(conn)?;
+        diesel::update(carts::table.find(cart.id))
+            .set(carts::promotion_id.eq(None::<i64>))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Puts an order's lines back into its owner's cart, at today's prices: used when payment is
+/// declined while the shopper is still at checkout, so they can try another card.
+pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) -> Result<()> {
+    use crate::db::schema::order_items;
+    let cart = find_or_create(conn, &CartOwner::User(user_id))?;
+    touch(conn, cart.id)?;
+    let ordered: Vec<(i64, i32, i64)> = order_items::table
+        .inner_join(product_variants::table)
+        .filter(order_items::order_id.eq(order_id))
+        .select((
+            order_items::variant_id,
+            order_items::quantity,
+            product_variants::price,
+        ))
+        .load(conn)?;
+    for (variant_id, quantity, price) in ordered {
+        let updated = set_line(conn, cart.id, variant_id, quantity)?;
+        if updated == 0 {
+            diesel::insert_into(cart_items::table)
+                .values((
+                    cart_items::cart_id.eq(cart.id),
+                    cart_items::variant_id.eq(variant_id),
+                    cart_items::quantity.eq(quantity),
+                    cart_items::unit_price.eq(price),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_outside_one_to_999_are_refused() {
+        assert_eq!(Quantity::parse("3").map(Quantity::get).ok(), Some(3));
+        assert_eq!(Quantity::parse(" 999 ").map(Quantity::get).ok(), Some(999));
+        for bad in [
+            "0",
+            "-1",
+            "1000",
+            "1.5",
+            "9223372036854775808",
+            "9223372036854775807",
+            "NaN",
+            "",
+        ] {
+            assert!(Quantity::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

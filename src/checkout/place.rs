@@ -1,0 +1,436 @@
+//! Placing an order: one write transaction that either does everything or nothing (DESIGN.md
+//! "Rules that carry the design"): the cart re-read under its owner's row lock, conditional stock
+//! decrements in ascending variant id order, the conditional voucher use, the order with its
+//! snapshot lines, ledger rows, status history and pending payment record, the cart emptied, and
+//! an outbox row for each product that sold out. A repeated idempotency key returns the order
+//! the first submit made.
+
+use diesel::prelude::*;
+
+use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key, stock};
+use crate::cart::{self, CartLine};
+use crate::db::models::{Order, Promotion};
+use crate::db::schema::{
+    order_items, order_status_history, orders, payments, product_variants, shipping_methods,
+};
+use crate::db::{DbConn, write_tx};
+use crate::error::{Error, Result};
+use crate::inventory::{self, Reason};
+use crate::money::Money;
+use crate::payments::methods;
+use crate::pricing::{self, Quote, Shipping};
+
+/// What the transaction made, and what the payment step needs.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub order_id: i64,
+    pub number: String,
+    pub grand_total: Money,
+    pub payment_key: String,
+    /// The gateway token to charge; `None` when this submit repeated an earlier one.
+    pub charge_token: Option<String>,
+}
+
+/// Everything a quote depends on, read and checked together.
+pub struct Priced {
+    pub lines: Vec<CartLine>,
+    pub quote: Quote,
+    pub promotion: Option<Promotion>,
+    pub address: crate::db::models::Address,
+    pub shipping: crate::db::models::ShippingMethod,
+    pub tax_bps: i32,
+}
+
+impl Priced {
+    /// The tax rate as a percentage, e.g. "8.25".
+    pub fn tax_percent(&self) -> String {
+        format!("{}.{:02}", self.tax_bps / 100, self.tax_bps % 100)
+    }
+}
+
+/// Prices the user's cart for a destination and shipping method, refusing what cannot be ordered.
+pub fn price(
+    conn: &mut DbConn,
+    user_id: i64,
+    address_id: i64,
+    shipping_method_id: i64,
+) -> Result<Priced> {
+    let owner = cart::CartOwner::User(user_id);
+    let cart = cart::find(conn, &owner)?.ok_or_else(empty_cart)?;
+    let lines = cart::lines(conn, cart.id)?;
+    if lines.is_empty() {
+        return Err(empty_cart());
+    }
+    if let Some(line) = lines.iter().find(|l| !l.purchasable) {
+        return Err(Error::Conflict(format!(
+            "{} is no longer available; please remove it from your cart.",
+            line.product_name
+        )));
+    }
+    let address = super::owned_address(conn, user_id, address_id)?;
+    let shipping: crate::db::models::ShippingMethod = shipping_methods::table
+        .filter(shipping_methods::id.eq(shipping_method_id))
+        .filter(shipping_methods::is_active.eq(true))
+        .select(crate::db::models::ShippingMethod::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::Invalid("Please choose one of the shipping methods shown.".into()))?;
+    let promotion = match cart.promotion_id {
+        Some(id) => {
+            let promotion = crate::promotions::by_id(conn, id)?;
+            crate::promotions::check(conn, &promotion, Some(user_id), &lines, crate::util::now())
+                .map_err(|refusal| {
+                Error::Conflict(format!(
+                    "{refusal} Please remove the code {} from your cart.",
+                    promotion.code
+                ))
+            })?;
+            Some(promotion)
+        }
+        None => None,
+    };
+    let tax_bps = super::tax_rate(conn, &address.country, &address.region)?;
+    let inputs: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            l.pricing_input(
+                promotion
+                    .as_ref()
+                    .is_some_and(|p| crate::promotions::applies_to(p, l)),
+            )
+        })
+        .collect();
+    let discount = promotion
+        .as_ref()
+        .map_or(pricing::Discount::None, crate::promotions::discount_of);
+    let quote = pricing::quote(
+        &inputs,
+        discount,
+        Shipping {
+            price: Money::from_minor(shipping.price),
+            free_over: shipping.free_over.map(Money::from_minor),
+        },
+        tax_bps,
+    )
+    .ok_or_else(|| Error::Invalid("That order is too large to place.".into()))?;
+    Ok(Priced {
+        lines,
+        quote,
+        promotion,
+        address,
+        shipping,
+        tax_bps,
+    })
+}
+
+fn empty_cart() -> Error {
+    Error::Invalid("Your cart is empty.".into())
+}
+
+/// How many times a transaction the database aborted to break a deadlock is run again.
+const ATTEMPTS: usize = 3;
+
+/// The order transaction, run again (up to `ATTEMPTS` times) when PostgreSQL aborts it to break a
+/// deadlock or a serialization conflict: an aborted attempt wrote nothing, so that is safe.
+pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
+    let mut attempt = 1;
+    loop {
+        match place_once(conn, request, gateway) {
+            Err(error) if attempt < ATTEMPTS && is_transient(&error) => {
+                tracing::warn!(%error, attempt, "placing an order again after a transient abort");
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+fn is_transient(error: &Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error as E};
+    match error {
+        Error::Db(crate::db::Error::Query(E::DatabaseError(kind, info))) => {
+            matches!(kind, DatabaseErrorKind::SerializationFailure)
+                || info.message().starts_with("deadlock detected")
+        }
+        _ => false,
+    }
+}
+
+fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
+    let user_id = request.user_id;
+    write_tx(conn, |c| {
+        let now = crate::util::now();
+        // The cart row's lock queues this user's other checkouts (other tabs, a double click)
+        // behind this one; they then find the order by key, or an empty cart.
+        cart::lock(c, user_id)?;
+        if let Some(order) = by_key(c, user_id, &request.idempotency_key)? {
+            return Ok(Placed {
+                order_id: order.id,
+                payment_key: payment_key(&order.number),
+                grand_total: Money::from_minor(order.grand_total),
+                number: order.number,
+                charge_token: None,
+            });
+        }
+        let priced = price(c, user_id, request.address_id, request.shipping_method_id)?;
+        if request
+            .expected_total
+            .is_some_and(|t| t != priced.quote.totals.grand_total)
+        {
+            return Err(Error::Conflict(
+                "Your order changed since you reviewed it (a price, the stock or your cart). \
+                 Please check the new total and place the order again."
+                    .into(),
+            ));
+        }
+        let (payment_method_id, token, brand, last4) = match &request.payment {
+            PaymentChoice::Saved(id) => {
+                let card = methods::owned(c, user_id, *id)
+                    .map_err(|_| Error::Invalid("Please choose one of your saved cards.".into()))?;
+                (Some(card.id), card.gateway_token, card.brand, card.last4)
+            }
+            PaymentChoice::NewCard { card, save } => {
+                let id = if *save {
+                    Some(methods::insert(c, user_id, card)?)
+                } else {
+                    None
+                };
+                (
+                    id,
+                    card.token.clone(),
+                    card.brand.to_owned(),
+                    card.last4.clone(),
+                )
+            }
+        };
+        let sold_out = take_stock(c, &priced.lines)?;
+        let order_id = insert_order(c, request, &priced, payment_method_id, now)?;
+        for (line, priced_line) in priced.lines.iter().zip(&priced.quote.lines) {
+            insert_line(c, order_id, line, priced_line, priced.tax_bps)?;
+            inventory::record(
+                c,
+                line.variant_id,
+                -line.quantity,
+                Reason::Sale,
+                Some(order_id),
+                Some(user_id),
+            )?;
+        }
+        diesel::insert_into(order_status_history::table)
+            .values((
+                order_status_history::order_id.eq(order_id),
+                order_status_history::to_status.eq("pending_payment"),
+                order_status_history::actor_id.eq(user_id),
+                order_status_history::note.eq("Order placed"),
+            ))
+            .execute(c)?;
+        if let Some(promotion) = &priced.promotion {
+            crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
+        }
+        let number: String = orders::table
+            .find(order_id)
+            .select(orders::number)
+            .first(c)?;
+        let key = payment_key(&number);
+        diesel::insert_into(payments::table)
+            .values((
+                payments::order_id.eq(order_id),
+                payments::payment_method_id.eq(payment_method_id),
+                payments::gateway.eq(gateway),
+                payments::idempotency_key.eq(&key),
+                payments::amount.eq(priced.quote.totals.grand_total.minor()),
+                payments::card_brand.eq(&brand),
+                payments::card_last4.eq(&last4),
+            ))
+            .execute(c)?;
+        cart::empty(c, user_id)?;
+        for product_id in sold_out {
+            stock::availability_changed(c, product_id)?;
+        }
+        Ok(Placed {
+            order_id,
+            number,
+            grand_total: priced.quote.totals.grand_total,
+            payment_key: key,
+            charge_token: Some(token),
+        })
+    })
+}
+
+fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
+    Ok(orders::table
+        .filter(orders::user_id.eq(user_id))
+        .filter(orders::idempotency_key.eq(key))
+        .select(Order::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Takes each line's units with a conditional decrement, in ascending variant id order (the
+/// lines come sorted) so that two orders never wait on each other in opposite orders. Returns
+/// the products that sold out.
+fn take_stock(conn: &mut DbConn, lines: &[CartLine]) -> Result<Vec<i64>> {
+    let mut sold_out = Vec::new();
+    for line in lines {
+        let left: Option<i32> = diesel::update(
+            product_variants::table
+                .filter(product_variants::id.eq(line.variant_id))
+                .filter(product_variants::stock.ge(line.quantity)),
+        )
+        .set((
+            product_variants::stock.eq(product_variants::stock - line.quantity),
+            product_variants::updated_at.eq(crate::util::now()),
+        ))
+        .returning(product_variants::stock)
+        .get_result(conn)
+        .optional()?;
+        match left {
+            Some(0) => sold_out.push(line.product_id),
+            Some(_) => {}
+            None => return Err(out_of_stock(conn, line)?),
+        }
+    }
+    // Products are then updated in id order too, so two orders never lock them crosswise.
+    sold_out.sort_unstable();
+    sold_out.dedup();
+    Ok(sold_out)
+}
+
+fn out_of_stock(conn: &mut DbConn, line: &CartLine) -> Result<Error> {
+    let stock: i32 = product_variants::table
+        .find(line.variant_id)
+        .select(product_variants::stock)
+        .first(conn)?;
+    Ok(Error::Conflict(if stock == 0 {
+        format!(
+            "Sorry, {} has just sold out. Please remove it from your cart.",
+            line.product_name
+        )
+    } else {
+        format!(
+            "Sorry, only {stock} of {} {} left; please lower the quantity in your cart.",
+            line.product_name,
+            if stock == 1 { "is" } else { "are" }
+        )
+    }))
+}
+
+fn new_order_number(now: chrono::NaiveDateTime) -> String {
+    format!(
+        "SW-{}-{}",
+        now.format("%y%m"),
+        crate::util::random_hex(4).to_uppercase()
+    )
+}
+
+fn insert_order(
+    conn: &mut DbConn,
+    request: &PlaceOrder,
+    priced: &Priced,
+    payment_method_id: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> Result<i64> {
+    let totals = &priced.quote.totals;
+    let address = &priced.address;
+    // A random number can clash with an earlier one; a savepoint lets us draw again.
+    for _ in 0..5 {
+        let number = new_order_number(now);
+        let inserted = conn.transaction(|c| {
+            diesel::insert_into(orders::table)
+                .values((
+                    (
+                        orders::number.eq(&number),
+                        orders::user_id.eq(request.user_id),
+                        orders::subtotal.eq(totals.subtotal.minor()),
+                        orders::discount_total.eq(totals.discount.minor()),
+                        orders::shipping_total.eq(totals.shipping.minor()),
+                        orders::tax_total.eq(totals.tax.minor()),
+                        orders::grand_total.eq(totals.grand_total.minor()),
+                        orders::promotion_id.eq(priced.promotion.as_ref().map(|p| p.id)),
+                        orders::promotion_code
+                            .eq(priced.promotion.as_ref().map(|p| p.code.clone())),
+                        orders::shipping_method_id.eq(priced.shipping.id),
+                        orders::shipping_method_name.eq(&priced.shipping.name),
+                    ),
+                    (
+                        orders::shipping_address_id.eq(address.id),
+                        orders::ship_name.eq(&address.full_name),
+                        orders::ship_line1.eq(&address.line1),
+                        orders::ship_line2.eq(&address.line2),
+                        orders::ship_city.eq(&address.city),
+                        orders::ship_region.eq(&address.region),
+                        orders::ship_postal_code.eq(&address.postal_code),
+                        orders::ship_country.eq(&address.country),
+                        orders::payment_method_id.eq(payment_method_id),
+                        orders::idempotency_key.eq(&request.idempotency_key),
+                        orders::payment_expires_at.eq(now + PAYMENT_WINDOW),
+                    ),
+                ))
+                .returning(orders::id)
+                .get_result::<i64>(c)
+        });
+        match inserted {
+            Ok(id) => return Ok(id),
+            Err(e) if crate::db::is_unique_violation(&e) && e.to_string().contains("number") => {
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Internal("could not draw a free order number".into()))
+}
+
+fn insert_line(
+    conn: &mut DbConn,
+    order_id: i64,
+    line: &CartLine,
+    priced: &pricing::PricedLine,
+    tax_bps: i32,
+) -> Result<()> {
+    diesel::insert_into(order_items::table)
+        .values((
+            order_items::order_id.eq(order_id),
+            order_items::variant_id.eq(line.variant_id),
+            order_items::product_id.eq(line.product_id),
+            order_items::seller_id.eq(line.seller_id),
+            order_items::product_name.eq(&line.product_name),
+            order_items::variant_name.eq(&line.variant_name),
+            order_items::sku.eq(&line.sku),
+            order_items::unit_price.eq(line.price.minor()),
+            order_items::quantity.eq(line.quantity),
+            order_items::line_subtotal.eq(priced.subtotal.minor()),
+            order_items::discount.eq(priced.discount.minor()),
+            order_items::tax_rate_bps.eq(tax_bps),
+            order_items::tax.eq(priced.tax.minor()),
+            order_items::line_total.eq(priced.total.minor()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::DatabaseErrorKind as Kind;
+
+    fn refused(kind: Kind, message: &str) -> Error {
+        Error::Db(crate::db::Error::Query(
+            diesel::result::Error::DatabaseError(kind, Box::new(message.to_owned())),
+        ))
+    }
+
+    #[test]
+    fn only_deadlocks_and_serialization_failures_are_tried_again() {
+        assert!(is_transient(&refused(Kind::Unknown, "deadlock detected")));
+        assert!(is_transient(&refused(
+            Kind::SerializationFailure,
+            "could not serialize access"
+        )));
+        assert!(!is_transient(&refused(
+            Kind::UniqueViolation,
+            "duplicate key value"
+        )));
+        assert!(!is_transient(&refused(Kind::CheckViolation, "stock >= 0")));
+        assert!(!is_transient(&Error::Conflict("sold out".into())));
+    }
+}

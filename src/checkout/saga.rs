@@ -1,0 +1,250 @@
+//! The payment saga and its sweeper. Placing the order commits first; the gateway is called with
+//! no transaction open and no connection held; its answer is recorded in a second, short
+//! transaction. A crash anywhere leaves an order that is either complete and pending payment, or
+//! not there at all — and the sweeper settles pending orders whose window has passed by asking the
+//! gateway about the payment's idempotency key before it cancels anything.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::prelude::*;
+
+use super::settle::{PaymentFailure, confirm_payment, fail_payment, mark_unknown};
+use super::{PlaceOrder, payment_key, place};
+use crate::db::Pool;
+use crate::db::schema::{orders, payments, refunds};
+use crate::error::{Error, Result};
+use crate::mail::Mailer;
+use crate::money::Money;
+use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup};
+
+/// Where a submitted order stands once the gateway has answered (or not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Confirmed {
+        number: String,
+    },
+    Declined {
+        number: String,
+        reason: String,
+    },
+    /// The gateway's answer is not known yet; the order holds its stock until it is.
+    Pending {
+        number: String,
+    },
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub confirmed: usize,
+    pub cancelled: usize,
+}
+
+/// Checkout's collaborators: the pool, the payment gateway and the mailer.
+pub struct PaymentSaga {
+    pool: Pool,
+    gateway: Gateway,
+    mailer: Mailer,
+}
+
+impl PaymentSaga {
+    pub fn new(pool: Pool, gateway: Gateway, mailer: Mailer) -> PaymentSaga {
+        PaymentSaga {
+            pool,
+            gateway,
+            mailer,
+        }
+    }
+
+    fn conn(&self) -> Result<crate::db::PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Exchanges typed card details for a gateway token; a bad card is a form error.
+    pub fn tokenize(&self, card: &CardDetails) -> Result<CardToken> {
+        self.gateway
+            .tokenize(card)
+            .map_err(|e| Error::Invalid(e.to_string()))
+    }
+
+    /// Places the order, then charges it. A repeated submit charges nothing and reports where
+    /// the first one stands.
+    pub fn submit(&self, request: &PlaceOrder) -> Result<Outcome> {
+        let placed = place(&mut *self.conn()?, request, self.gateway.name())?;
+        let Some(token) = &placed.charge_token else {
+            return self.standing(placed.order_id);
+        };
+        match self
+            .gateway
+            .charge(token, placed.grand_total, &placed.payment_key)
+        {
+            ChargeOutcome::Captured { reference } => {
+                self.captured(placed.order_id, &reference, placed.grand_total)?;
+                self.standing(placed.order_id)
+            }
+            ChargeOutcome::Declined { reason } => {
+                let failure = PaymentFailure::Declined(reason);
+                fail_payment(&mut *self.conn()?, placed.order_id, &failure, true)?;
+                self.standing(placed.order_id)
+            }
+            ChargeOutcome::Unknown => {
+                mark_unknown(&mut *self.conn()?, placed.order_id)?;
+                self.standing(placed.order_id)
+            }
+        }
+    }
+
+    fn standing(&self, order_id: i64) -> Result<Outcome> {
+        let (number, status, reason): (String, String, Option<String>) = orders::table
+            .find(order_id)
+            .select((orders::number, orders::status, orders::cancel_reason))
+            .first(&mut *self.conn()?)?;
+        Ok(match status.as_str() {
+            "pending_payment" => Outcome::Pending { number },
+            "payment_failed" | "cancelled" => Outcome::Declined {
+                number,
+                reason: reason.unwrap_or_default(),
+            },
+            _ => Outcome::Confirmed { number },
+        })
+    }
+
+    /// Records a capture. If the order stopped waiting meanwhile (the sweeper or the shopper
+    /// cancelled it), the money is given back at once and the refund recorded.
+    fn captured(&self, order_id: i64, reference: &str, amount: Money) -> Result<bool> {
+        if confirm_payment(&mut *self.conn()?, order_id, reference)? {
+            self.send_confirmation(order_id);
+            return Ok(true);
+        }
+        let refund_key = format!("refund_{reference}");
+        let outcome = self.gateway.refund(reference, amount, &refund_key);
+        let mut conn = self.pool.get()?;
+        let payment_id: i64 = payments::table
+            .filter(payments::order_id.eq(order_id))
+            .select(payments::id)
+            .first(&mut conn)?;
+        diesel::insert_into(refunds::table)
+            .values((
+                refunds::payment_id.eq(payment_id),
+                refunds::order_id.eq(order_id),
+                refunds::amount.eq(amount.minor()),
+                refunds::reason.eq("Captured after the order was cancelled"),
+                refunds::status.eq(if outcome.is_ok() {
+                    "succeeded"
+                } else {
+                    "failed"
+                }),
+                refunds::gateway_reference.eq(outcome.as_ref().ok()),
+            ))
+            .execute(&mut conn)?;
+        Ok(false)
+    }
+
+    /// The e-mail is a courtesy: a failure is logged, never undoes the order.
+    fn send_confirmation(&self, order_id: i64) {
+        let email = self
+            .pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut conn| {
+                crate::orders::confirmation_email(&mut conn, order_id).map_err(|e| e.to_string())
+            });
+        if let Err(error) = email.and_then(|email| self.mailer.send(&email)) {
+            tracing::warn!(order_id, %error, "confirmation e-mail not sent");
+        }
+    }
+
+    /// A shopper cancels their paid order before it ships: stock and voucher go back in one
+    /// transaction, then the payment is refunded and the refund recorded.
+    pub fn cancel_order(&self, user_id: i64, number: &str) -> Result<()> {
+        let (order_id, amount) = crate::db::write_tx(&mut *self.conn()?, |c| {
+            crate::orders::cancel_unshipped(c, user_id, number)
+        })?;
+        let mut conn = self.pool.get()?;
+        let captured: Option<(i64, Option<String>)> = payments::table
+            .filter(payments::order_id.eq(order_id))
+            .filter(payments::status.eq("captured"))
+            .select((payments::id, payments::gateway_reference))
+            .first(&mut conn)
+            .optional()?;
+        let Some((payment_id, Some(reference))) = captured else {
+            return Ok(());
+        };
+        let outcome = self
+            .gateway
+            .refund(&reference, amount, &format!("refund_{reference}"));
+        diesel::insert_into(refunds::table)
+            .values((
+                refunds::payment_id.eq(payment_id),
+                refunds::order_id.eq(order_id),
+                refunds::amount.eq(amount.minor()),
+                refunds::reason.eq("Cancelled by the customer"),
+                refunds::status.eq(if outcome.is_ok() {
+                    "succeeded"
+                } else {
+                    "failed"
+                }),
+                refunds::gateway_reference.eq(outcome.as_ref().ok()),
+                refunds::created_by.eq(user_id),
+            ))
+            .execute(&mut conn)?;
+        if outcome.is_ok() {
+            diesel::update(payments::table.find(payment_id))
+                .set(payments::status.eq("voided"))
+                .execute(&mut conn)?;
+        }
+        Ok(())
+    }
+
+    /// Settles every order still waiting for payment after `now`'s window: confirmed when the
+    /// gateway holds a capture under its key, otherwise cancelled with stock and voucher returned.
+    pub fn sweep(&self, now: chrono::NaiveDateTime) -> Result<SweepReport> {
+        let stale: Vec<(i64, String, i64)> = orders::table
+            .filter(orders::status.eq("pending_payment"))
+            .filter(orders::payment_expires_at.lt(now))
+            .order(orders::payment_expires_at.asc())
+            .limit(500)
+            .select((orders::id, orders::number, orders::grand_total))
+            .load(&mut *self.conn()?)?;
+        let mut report = SweepReport::default();
+        for (order_id, number, total) in stale {
+            let settled = match self.gateway.lookup(&payment_key(&number)) {
+                Lookup::Captured { reference } => {
+                    if self.captured(order_id, &reference, Money::from_minor(total))? {
+                        report.confirmed += 1;
+                    }
+                    continue;
+                }
+                Lookup::Declined { reason } => PaymentFailure::Declined(reason),
+                Lookup::NotFound => PaymentFailure::NotCompleted,
+            };
+            if fail_payment(&mut *self.conn()?, order_id, &settled, false)? {
+                report.cancelled += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs the sweeper now (settling what a crash left behind) and then every `every`.
+    pub fn spawn_sweeper(self: Arc<Self>, every: Duration) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("payment-sweeper".into())
+            .spawn(move || {
+                loop {
+                    match self.sweep(crate::util::now()) {
+                        Ok(report) if report != SweepReport::default() => {
+                            tracing::info!(
+                                confirmed = report.confirmed,
+                                cancelled = report.cancelled,
+                                "payment sweep"
+                            )
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(%error, "payment sweep failed"),
+                    }
+                    std::thread::sleep(every);
+                }
+            })
+            .expect("spawn the payment sweeper thread")
+    }
+}

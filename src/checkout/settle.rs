@@ -1,0 +1,142 @@
+//! Recording the payment's answer. Each step is conditional on the order still being
+//! `pending_payment`, so the saga, the sweeper and a customer's cancel can race and exactly one
+//! of them settles the order.
+
+use diesel::prelude::*;
+
+use crate::db::schema::{order_status_history, orders, payments};
+use crate::db::{DbConn, write_tx};
+use crate::error::Result;
+use crate::inventory::Reason;
+
+/// Moves a pending order to `to`; false when someone else settled it first.
+fn leave_pending(
+    conn: &mut DbConn,
+    order_id: i64,
+    to: &str,
+    reason: Option<&str>,
+    note: &str,
+) -> Result<bool> {
+    let now = crate::util::now();
+    let moved = diesel::update(
+        orders::table
+            .filter(orders::id.eq(order_id))
+            .filter(orders::status.eq("pending_payment")),
+    )
+    .set((
+        orders::status.eq(to),
+        orders::cancel_reason.eq(reason),
+        orders::payment_expires_at.eq(None::<chrono::NaiveDateTime>),
+        orders::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if moved == 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(order_status_history::table)
+        .values((
+            order_status_history::order_id.eq(order_id),
+            order_status_history::from_status.eq("pending_payment"),
+            order_status_history::to_status.eq(to),
+            order_status_history::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+fn set_payment(
+    conn: &mut DbConn,
+    order_id: i64,
+    status: &str,
+    reference: Option<&str>,
+    failure: Option<&str>,
+) -> Result<()> {
+    diesel::update(payments::table.filter(payments::order_id.eq(order_id)))
+        .set((
+            payments::status.eq(status),
+            payments::gateway_reference.eq(reference),
+            payments::failure_reason.eq(failure),
+            payments::updated_at.eq(crate::util::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The charge was captured: the payment is recorded and the order confirmed. Returns false when
+/// the order was no longer waiting (the caller must then give the money back).
+pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Result<bool> {
+    write_tx(conn, |c| {
+        if !leave_pending(c, order_id, "confirmed", None, "Payment captured")? {
+            return Ok(false);
+        }
+        set_payment(c, order_id, "captured", Some(reference), None)?;
+        Ok(true)
+    })
+}
+
+/// Why an order was not paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentFailure {
+    /// The gateway said no, with its reason.
+    Declined(String),
+    /// No charge reached the gateway within the payment window.
+    NotCompleted,
+}
+
+impl PaymentFailure {
+    pub fn reason(&self) -> &str {
+        match self {
+            PaymentFailure::Declined(reason) => reason,
+            PaymentFailure::NotCompleted => "The payment was not completed in time.",
+        }
+    }
+
+    fn payment_status(&self) -> &'static str {
+        match self {
+            PaymentFailure::Declined(_) => "declined",
+            PaymentFailure::NotCompleted => "failed",
+        }
+    }
+}
+
+/// The charge was declined or never happened: the order becomes `payment_failed` and its stock
+/// and voucher use go back with compensating ledger rows. With `refill_cart`, the lines return
+/// to the shopper's cart so they can try another card. Returns false when already settled.
+pub fn fail_payment(
+    conn: &mut DbConn,
+    order_id: i64,
+    failure: &PaymentFailure,
+    refill_cart: bool,
+) -> Result<bool> {
+    let reason = failure.reason();
+    write_tx(conn, |c| {
+        if !leave_pending(c, order_id, "payment_failed", Some(reason), reason)? {
+            return Ok(false);
+        }
+        set_payment(c, order_id, failure.payment_status(), None, Some(reason))?;
+        crate::orders::release(c, order_id, Reason::PaymentFailed, None)?;
+        if refill_cart {
+            let user_id: i64 = orders::table
+                .find(order_id)
+                .select(orders::user_id)
+                .first(c)?;
+            crate::cart::refill_from_order(c, user_id, order_id)?;
+        }
+        Ok(true)
+    })
+}
+
+/// The gateway's answer was lost: the order keeps waiting and the sweeper will ask again.
+pub(crate) fn mark_unknown(conn: &mut DbConn, order_id: i64) -> Result<()> {
+    diesel::update(
+        payments::table
+            .filter(payments::order_id.eq(order_id))
+            .filter(payments::status.eq("pending")),
+    )
+    .set((
+        payments::status.eq("unknown"),
+        payments::updated_at.eq(crate::util::now()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! `/checkout`: choose address, shipping and payment; review every amount; place the order.
+//! The review page carries an idempotency key, so a double submit makes one order. A new card
+//! is tokenized at the review step and its token kept in the (server-side) session until the
+//! order is placed; the card number itself is never stored.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::auth::CurrentUser;
+use super::chrome::{self, Chrome};
+use super::error::{WebError, WebResult};
+use super::pages::{refusal, remember_cart_count, rerender, see_other};
+use crate::checkout::{self, Options, Outcome, PaymentChoice, PaymentSaga, PlaceOrder, Priced};
+use crate::error::Error;
+use crate::money::Money;
+use crate::payments::{CardDetails, CardToken};
+
+const CARD_KEY: &str = "checkout.card";
+
+/// A card tokenized at review, waiting in the session for the order to be placed.
+#[derive(Serialize, Deserialize)]
+struct PendingCard {
+    token: String,
+    brand: String,
+    last4: String,
+    exp_month: i32,
+    exp_year: i32,
+    save: bool,
+}
+
+#[derive(Template)]
+#[template(path = "checkout/form.html")]
+struct CheckoutPage {
+    chrome: Chrome,
+    options: Options,
+    error: Option<String>,
+}
+
+impl CheckoutPage {
+    fn money(&self, cents: impl std::borrow::Borrow<i64>) -> Money {
+        Money::from_minor(*cents.borrow())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkout/review.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    priced: Priced,
+    payment: String,
+    payment_label: String,
+    idempotency_key: String,
+}
+
+async fn checkout_page(
+    state: &AppState,
+    chrome: Chrome,
+    user_id: i64,
+    error: Option<String>,
+    status: StatusCode,
+) -> WebResult<HttpResponse> {
+    let options = state.db(move |c| checkout::options(c, user_id)).await?;
+    rerender(
+        &CheckoutPage {
+            chrome,
+            options,
+            error,
+        },
+        status,
+    )
+}
+
+#[get("/checkout")]
+pub async fn show_checkout(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+) -> WebResult<HttpResponse> {
+    let options = state.db(move |c| checkout::options(c, user.id)).await?;
+    if options.cart.is_empty() {
+        chrome::flash(&session, "info", "Your cart is empty.");
+        return Ok(see_other("/cart"));
+    }
+    rerender(
+        &CheckoutPage {
+            chrome,
+            options,
+            error: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    address_id: Option<i64>,
+    shipping_method_id: Option<i64>,
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    card_number: String,
+    #[serde(default)]
+    exp_month: String,
+    #[serde(default)]
+    exp_year: String,
+    #[serde(default)]
+    cvc: String,
+    save_card: Option<String>,
+}
+
+fn chosen<T>(value: Option<T>, what: &str) -> Result<T, Error> {
+    value.ok_or_else(|| Error::Invalid(format!("Please choose {what}.")))
+}
+
+#[post("/checkout/review")]
+pub async fn review(
+    state: web::Data<AppState>,
+    saga: web::Data<PaymentSaga>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    form: web::Form<ReviewForm>,
+) -> WebResult<HttpResponse> {
+    let form = form.into_inner();
+    let result = prepare_review(&state, &saga, &session, user.id, form).await;
+    match result {
+        Ok((priced, payment, payment_label)) => {
+            let page = ReviewPage {
+                chrome,
+                priced,
+                payment,
+                payment_label,
+                idempotency_key: crate::util::random_hex(16),
+            };
+            rerender(&page, StatusCode::OK)
+        }
+        Err(error) => match refusal(&error) {
+            Some((status, message)) => {
+                checkout_page(&state, chrome, user.id, Some(message), status).await
+            }
+            None => Err(error),
+        },
+    }
+}
+
+async fn prepare_review(
+    state: &AppState,
+    saga: &web::Data<PaymentSaga>,
+    session: &Session,
+    user_id: i64,
+    form: ReviewForm,
+) -> WebResult<(Priced, String, String)> {
+    let address_id = chosen(form.address_id, "a delivery address")?;
+    let shipping_method_id = chosen(form.shipping_method_id, "a shipping method")?;
+    let (payment, label) = if form.payment == "new" {
+        let card = CardDetails {
+            number: form.card_number,
+            exp_month: form.exp_month.trim().parse().unwrap_or(0),
+            exp_year: form.exp_year.trim().parse().unwrap_or(0),
+            cvc: form.cvc.trim().to_owned(),
+        };
+        let saga = saga.clone();
+        let token = web::block(move || saga.tokenize(&card)).await??;
+        let label = format!("{} ending {}", token.brand, token.last4);
+        let pending = PendingCard {
+            token: token.token,
+            brand: token.brand,
+            last4: token.last4,
+            exp_month: token.exp_month,
+            exp_year: token.exp_year,
+            save: form.save_card.is_some(),
+        };
+        session
+            .insert(CARD_KEY, &pending)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        ("new".to_owned(), label)
+    } else {
+        let id = saved_card_id(&form.payment)?;
+        let card = state
+            .db(move |c| {
+                crate::payments::methods::owned(c, user_id, id)
+                    .map_err(|_| Error::Invalid("Please choose one of your saved cards.".into()))
+            })
+            .await?;
+        (
+            form.payment.clone(),
+            format!("{} ending {}", card.brand, card.last4),
+        )
+    };
+    let priced = state
+        .db(move |c| checkout::price(c, user_id, address_id, shipping_method_id))
+        .await?;
+    Ok((priced, payment, label))
+}
+
+fn saved_card_id(payment: &str) -> Result<i64, Error> {
+    payment
+        .strip_prefix("saved:")
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| Error::Invalid("Please choose how to pay.".into()))
+}
+
+#[derive(Deserialize)]
+pub struct PlaceForm {
+    address_id: i64,
+    shipping_method_id: i64,
+    payment: String,
+    idempotency_key: String,
+    expected_total: i64,
+}
+
+#[post("/checkout/place")]
+pub async fn place_order(
+    state: web::Data<AppState>,
+    saga: web::Data<PaymentSaga>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    form: web::Form<PlaceForm>,
+) -> WebResult<HttpResponse> {
+    let result = submit(&saga, &session, user.id, form.into_inner()).await;
+    match result {
+        Ok(Outcome::Confirmed { number }) => {
+            session.remove(CARD_KEY);
+            remember_cart_count(&session, 0)?;
+            chrome::flash(
+                &session,
+                "success",
+                format!(
+                    "Thank you! Order {number} is confirmed; a confirmation e-mail is on its way."
+                ),
+            );
+            Ok(see_other(&format!("/orders/{number}")))
+        }
+        Ok(Outcome::Pending { number }) => {
+            session.remove(CARD_KEY);
+            remember_cart_count(&session, 0)?;
+            chrome::flash(
+                &session,
+                "info",
+                format!(
+                    "Order {number} is placed. We are waiting for the card processor to confirm your payment; this page will show it."
+                ),
+            );
+            Ok(see_other(&format!("/orders/{number}")))
+        }
+        Ok(Outcome::Declined { number, reason }) => {
+            let count = state
+                .db(move |c| crate::cart::item_count(c, &crate::cart::CartOwner::User(user.id)))
+                .await?;
+            remember_cart_count(&session, count)?;
+            let message = format!(
+                "Your payment did not go through: {reason} Order {number} was cancelled and nothing was charged; your items are back in your cart, so you can try another card."
+            );
+            checkout_page(
+                &state,
+                chrome,
+                user.id,
+                Some(message),
+                StatusCode::PAYMENT_REQUIRED,
+            )
+            .await
+        }
+        Err(error) => match refusal(&error) {
+            Some((status, message)) => {
+                checkout_page(&state, chrome, user.id, Some(message), status).await
+            }
+            None => Err(error),
+        },
+    }
+}
+
+async fn submit(
+    saga: &web::Data<PaymentSaga>,
+    session: &Session,
+    user_id: i64,
+    form: PlaceForm,
+) -> WebResult<Outcome> {
+    if !checkout::valid_idempotency_key(&form.idempotency_key) {
+        return Err(WebError::BadRequest(
+            "This form is incomplete; please review your order again.".into(),
+        ));
+    }
+    let payment = if form.payment == "new" {
+        let card = session
+            .get::<PendingCard>(CARD_KEY)
+            .ok()
+            .flatten()
+            .ok_or_else(|| WebError::BadRequest("Please enter your card details again.".into()))?;
+        PaymentChoice::NewCard {
+            save: card.save,
+            card: CardToken {
+                token: card.token,
+                brand: card.brand,
+                last4: card.last4,
+                exp_month: card.exp_month,
+                exp_year: card.exp_year,
+            },
+        }
+    } else {
+        PaymentChoice::Saved(saved_card_id(&form.payment)?)
+    };
+    let request = PlaceOrder {
+        user_id,
+        address_id: form.address_id,
+        shipping_method_id: form.shipping_method_id,
+        payment,
+        idempotency_key: form.idempotency_key,
+        expected_total: Some(Money::from_minor(form.expected_total)),
+    };
+    let saga = saga.clone();
+    Ok(web::block(move || saga.submit(&request)).await??)
+}

@@ -1,0 +1,39 @@
+//! Small response helpers for form flows: the 303 after a successful POST, and a page rendered
+//! with a chosen status when a form is refused.
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use askama::Template;
+
+use super::error::{WebError, WebResult};
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Renders `page` with `status`: a refused form comes back with its message and a 4xx.
+pub fn rerender(page: &impl Template, status: StatusCode) -> WebResult<HttpResponse> {
+    let body = page
+        .render()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// Keeps the header's cart count current after a change.
+pub fn remember_cart_count(session: &actix_session::Session, count: i64) -> WebResult<()> {
+    super::chrome::set_cart_count(session, count).map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// The status a refused form is answered with: 400 for input to correct, 409 for a state that
+/// changed (stock, a voucher's uses), 404 for something not found.
+pub fn refusal(error: &WebError) -> Option<(StatusCode, String)> {
+    match error {
+        WebError::BadRequest(message) => Some((StatusCode::BAD_REQUEST, message.clone())),
+        WebError::Conflict(message) => Some((StatusCode::CONFLICT, message.clone())),
+        _ => None,
+    }
+}

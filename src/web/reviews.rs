@@ -1,0 +1,122 @@
+//! `/p/{slug}/review`: a signed-in shopper writes or edits their review of a product and sees its
+//! moderation status.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::CurrentUser;
+use super::chrome::{self, Chrome};
+use super::error::WebResult;
+use super::pages::{refusal, rerender, see_other};
+use crate::db::models::Review;
+use crate::reviews::{self, ReviewInput, Reviewable};
+
+#[derive(Template)]
+#[template(path = "reviews/form.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    product: Reviewable,
+    review: Option<Review>,
+    error: Option<String>,
+}
+
+impl ReviewPage {
+    fn rating_is(&self, stars: &i32) -> bool {
+        self.review.as_ref().is_some_and(|r| r.rating == *stars)
+    }
+}
+
+async fn review_page(
+    state: &AppState,
+    chrome: Chrome,
+    user_id: i64,
+    slug: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> WebResult<HttpResponse> {
+    let (product, review) = state
+        .db(move |c| {
+            let product = reviews::reviewable(c, &slug)?;
+            let review = reviews::own(c, user_id, product.id)?;
+            Ok((product, review))
+        })
+        .await?;
+    rerender(
+        &ReviewPage {
+            chrome,
+            product,
+            review,
+            error,
+        },
+        status,
+    )
+}
+
+#[get("/p/{slug}/review")]
+pub async fn show_review(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    review_page(
+        &state,
+        chrome,
+        user.id,
+        path.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[post("/p/{slug}/review")]
+pub async fn save_review(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<ReviewForm>,
+) -> WebResult<HttpResponse> {
+    let slug = path.into_inner();
+    let form = form.into_inner();
+    let target = slug.clone();
+    let result = state
+        .db(move |c| {
+            let input = ReviewInput::parse(&form.rating, &form.title, &form.body)?;
+            let product = reviews::reviewable(c, &target)?;
+            reviews::submit(c, user.id, product.id, &input)
+        })
+        .await;
+    match result {
+        Ok(()) => {
+            chrome::flash(
+                &session,
+                "success",
+                "Thank you! Your review will appear once a moderator has approved it.",
+            );
+            Ok(see_other(&format!("/p/{slug}/review")))
+        }
+        Err(error) => match refusal(&error) {
+            Some((status, message)) => {
+                review_page(&state, chrome, user.id, slug, Some(message), status).await
+            }
+            None => Err(error),
+        },
+    }
+}
