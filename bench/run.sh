@@ -42,7 +42,6 @@ fi
 if [ ! -f "$data/seeded" ]; then
   echo "== seeding $backend at scale $scale"
   /usr/bin/time -f "seed: %e s, peak RSS %M KB" $bin seed --scale "$scale"
-  [ -x "$bin" ] && $bin reindex 2>/dev/null || true
   touch "$data/seeded"
 fi
 
@@ -68,13 +67,32 @@ request = function()
 end
 LUA
 
+psql_q "SELECT id FROM product_variants WHERE stock > 100 ORDER BY id LIMIT 5000" > "$lists/variants"
+python3 bench/prepare.py "http://127.0.0.1:$port" "$lists" shopper1@bulk.test shopper2@bulk.test shopwave-bulk-shopper
+
+cat > "$lists/cart_add.lua" <<'LUA'
+local variants = {}
+for line in io.lines(os.getenv("VARIANTS")) do variants[#variants + 1] = line end
+local cookie, token = os.getenv("COOKIE"), os.getenv("CSRF")
+local i = math.random(#variants)
+request = function()
+  i = i % #variants + 1
+  return wrk.format("POST", "/cart/add",
+    { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie },
+    "quantity=1&csrf_token=" .. token .. "&variant_id=" .. variants[i])
+end
+LUA
+
 results=$(mktemp)
-run() { # name, url-or-list
+run() { # name, url-or-list-or-lua [, extra wrk arguments]
   local name=$1 target=$2 out
-  if [ -f "$target" ]; then
+  shift 2
+  if [[ "$target" == *.lua ]]; then
+    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$target" "$@" "http://127.0.0.1:$port/")
+  elif [ -f "$target" ]; then
     out=$(PATHS=$target wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$lists/rotate.lua" "http://127.0.0.1:$port/")
   else
-    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port$target")
+    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$target")
   fi
   local rps p50 p99 non2xx errors
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
@@ -87,9 +105,13 @@ run() { # name, url-or-list
 
 run "ceiling (/ping)" /ping
 run "home" /
-run "category" "$lists/categories"
+run "category (first page)" "$lists/categories"
+run "category (deep keyset page)" "$lists/deep_categories"
 run "product" "$lists/products"
 run "search" "$lists/search"
+run "order history (heaviest customer)" /orders -H "Cookie: $(cat "$lists/heavy_cookie")"
+VARIANTS=$lists/variants COOKIE=$(cat "$lists/shopper_cookie") CSRF=$(cat "$lists/shopper_csrf") \
+  run "cart add (POST)" "$lists/cart_add.lua"
 
 rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 ceiling=$(head -1 "$results" | cut -d'|' -f2)

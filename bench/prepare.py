@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Prepares the benchmark's inputs against a running server, with the standard library only:
+deep category pages (followed through their keyset "next" links), and signed-in sessions for
+the order-history and cart benchmarks.
+
+    bench/prepare.py BASE_URL OUT_DIR HEAVY_EMAIL SHOPPER_EMAIL PASSWORD
+"""
+import html
+import http.cookiejar
+import re
+import sys
+import urllib.parse
+import urllib.request
+
+base, out, heavy, shopper, password = sys.argv[1:6]
+
+
+def opener():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def fetch(client, path, data=None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    with client.open(base + path, body, timeout=30) as response:
+        return response.read().decode("utf-8", "replace")
+
+
+def sign_in(email):
+    client, jar = opener()
+    page = fetch(client, "/account/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    fetch(client, "/account/login", {"email": email, "password": password, "csrf_token": token})
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return client, cookie, token
+
+
+# Deep category pages: follow each category's "next" link up to 20 times.
+client, _ = opener()
+deep = []
+for line in open(f"{out}/categories"):
+    path = line.strip()
+    for _ in range(20):
+        page = fetch(client, path)
+        found = re.search(r'href="([^"]*after=[^"]*)"[^>]*rel="next"|rel="next"[^>]*href="([^"]*after=[^"]*)"', page)
+        if not found:
+            break
+        path = html.unescape(found.group(1) or found.group(2))
+    if "after=" in path:
+        deep.append(path)
+open(f"{out}/deep_categories", "w").write("\n".join(deep or ["/"]) + "\n")
+
+_, cookie, _ = sign_in(heavy)
+open(f"{out}/heavy_cookie", "w").write(cookie)
+_, cookie, token = sign_in(shopper)
+open(f"{out}/shopper_cookie", "w").write(cookie)
+open(f"{out}/shopper_csrf", "w").write(token)
+print(f"{len(deep)} deep category pages; sessions for {heavy} and {shopper}")
