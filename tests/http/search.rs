@@ -239,6 +239,7 @@ on_both_backends! {
         assert_eq!(inside.facets.categories.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(), [("Tents", 1)]);
         let page = app.get(&format!("/search?q=canvas&category={outdoor_slug}")).await;
         page.assert_status(200).assert_contains("2 products found").assert_contains("Tents</a> <span class=\"muted\">(1)</span>");
+        page.assert_contains(&format!("href=\"/search?q=canvas&#38;category={outdoor_slug}\">Clear filters"));
     }
 }
 
