@@ -50,15 +50,14 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
         .order((categories::position, categories::id))
         .select(Category::as_select())
         .load(conn)?;
-    let featured = products::table
-        .filter(products::status.eq("active"))
+    let featured = category::published()
         .filter(products::is_featured.eq(true))
         .order(products::id.desc())
         .limit(8)
         .select(Product::as_select())
         .load(conn)?;
-    let top_rated = products::table
-        .filter(products::status.eq("active"))
+    let top_rated = category::published()
+        .filter(products::rating_count.gt(0))
         .order((products::rating_avg.desc(), products::id.desc()))
         .limit(8)
         .select(Product::as_select())

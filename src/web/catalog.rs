@@ -43,6 +43,17 @@ impl ListingView {
         listing::href(&self.base, &self.filters, self.sort, &extra)
     }
 
+    /// The listing without filters, keeping the search text.
+    pub fn clear_href(&self) -> String {
+        if self.keep.is_empty() {
+            return self.base.clone();
+        }
+        let pairs = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.keep)
+            .finish();
+        format!("{}?{pairs}", self.base)
+    }
+
     fn kept(&self) -> Vec<(&str, &str)> {
         self.keep
             .iter()

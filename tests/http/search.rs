@@ -239,6 +239,7 @@ on_both_backends! {
         assert_eq!(inside.facets.categories.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(), [("Tents", 1)]);
         let page = app.get(&format!("/search?q=canvas&category={outdoor_slug}")).await;
         page.assert_status(200).assert_contains("2 products found").assert_contains("Tents</a> <span class=\"muted\">(1)</span>");
+        page.assert_contains(&format!("href=\"/search?q=canvas&#38;category={outdoor_slug}\">Clear filters"));
     }
 }
 
@@ -347,5 +348,35 @@ on_both_backends! {
         drop(conn);
         app.drain_search();
         app.get("/healthz").await.assert_status(200).assert_contains("\"behind\":0");
+    }
+}
+
+on_both_backends! {
+    async fn a_late_committing_outbox_row_is_not_skipped(db: TestDb) {
+        // Only PostgreSQL lets two writers overlap; SQLite queues them, so ids commit in order.
+        if db.is_sqlite() {
+            return;
+        }
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let cat = category(&mut conn, "Boats");
+        let index = Arc::new(SearchIndex::open(&db.data_dir().join("node")).unwrap());
+        let indexer = Indexer::new(index.clone()).unwrap();
+        indexer.drain(&mut conn).unwrap();
+        let mut slow = db.conn();
+        slow.transaction::<_, diesel::result::Error, _>(|slow| {
+            // This writer takes the lower outbox id but commits last.
+            ProductBuilder::new("Sea Kayak").insert(slow, shop, cat);
+            ProductBuilder::new("River Canoe").insert(&mut conn, shop, cat);
+            indexer.drain(&mut conn).unwrap();
+            // The later row is searchable at once, but the position waits below the gap.
+            assert_eq!(find(&mut conn, &index, "canoe").total, 1);
+            assert!(shopwave::search::lag(&mut conn, &index).unwrap().behind >= 2);
+            Ok(())
+        }).unwrap();
+        indexer.drain(&mut conn).unwrap();
+        assert_eq!(find(&mut conn, &index, "kayak").total, 1, "the late row was applied");
+        assert_eq!(find(&mut conn, &index, "canoe").total, 1);
+        assert_eq!(shopwave::search::lag(&mut conn, &index).unwrap().behind, 0);
     }
 }
