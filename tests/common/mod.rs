@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod builders;
 
 use std::cell::RefCell;
@@ -130,6 +131,23 @@ impl Drop for TestDb {
 
 pub const TEST_SECRET: [u8; 64] = [7; 64];
 
+/// The one place tests build the app's shared state, whether in-process or on a real socket.
+pub fn app_state(db: &TestDb, demo_mode: bool) -> AppState {
+    AppState {
+        pool: db.pool.clone(),
+        data_dir: db.data_dir(),
+        demo_mode,
+    }
+}
+
+pub fn web_config() -> WebConfig {
+    WebConfig {
+        secret: TEST_SECRET.to_vec(),
+        secure_cookies: false,
+        static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
+    }
+}
+
 type AppService =
     boxed::BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
 
@@ -204,18 +222,10 @@ impl TestApp {
         demo_mode: bool,
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
-        let state = AppState {
-            pool: db.pool.clone(),
-            data_dir: db.data_dir(),
-            demo_mode,
-        };
-        let config = WebConfig {
-            secret: TEST_SECRET.to_vec(),
-            secure_cookies: false,
-            static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
-        };
-        let service =
-            test::init_service(shopwave::web::app(state, config).configure(extra_routes)).await;
+        let service = test::init_service(
+            shopwave::web::app(app_state(&db, demo_mode), web_config()).configure(extra_routes),
+        )
+        .await;
         let service =
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
         TestApp {
