@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod builders;
 pub mod commerce;
 
@@ -144,6 +145,15 @@ impl Drop for TestDb {
 
 pub const TEST_SECRET: [u8; 64] = [7; 64];
 
+/// The one place tests build the app's shared state, whether in-process or on a real socket.
+pub fn web_config() -> WebConfig {
+    WebConfig {
+        secret: TEST_SECRET.to_vec(),
+        secure_cookies: false,
+        static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
+    }
+}
+
 type AppService =
     boxed::BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
 
@@ -230,13 +240,9 @@ impl TestApp {
             db.pool.clone(),
             std::time::Duration::from_millis(20),
         );
-        let config = WebConfig {
-            secret: TEST_SECRET.to_vec(),
-            secure_cookies: false,
-            static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
-        };
         let service =
-            test::init_service(shopwave::web::app(state, config).configure(extra_routes)).await;
+            test::init_service(shopwave::web::app(state, web_config()).configure(extra_routes))
+                .await;
         let service =
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
         TestApp {

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod addresses;
+mod browser;
 mod catalog;
 mod checkout;
 mod cli;

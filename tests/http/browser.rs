@@ -1,0 +1,91 @@
+//! The main journeys in a real headless Chromium against the shop on a real socket: what a
+//! shopper sees, types and clicks, with real cookies and redirects. Skipped with a message when
+//! chromedriver is not installed (never in CI).
+
+use crate::common::browser::{Browser, JavaScript};
+use crate::on_both_backends;
+
+const PASSWORD: &str = "plum kettle harbour";
+
+on_both_backends! {
+    async fn a_visitor_registers_signs_out_and_signs_back_in(db: TestDb) {
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.visit("/").await;
+        browser.click_link("Register").await;
+        assert_eq!(browser.heading().await, "Create an account");
+
+        browser.sign_up("Ann", "ann@example.test", PASSWORD).await;
+        assert_eq!(browser.path().await, "/account");
+        assert_eq!(browser.heading().await, "Your account");
+        browser.expect_text("Welcome to ShopWave, Ann! Your account is ready.").await;
+        let header = browser.text_of("header").await;
+        assert!(header.contains("Ann") && header.contains("Sign out"), "signed in: {header}");
+
+        browser.sign_out().await;
+        assert_eq!(browser.path().await, "/");
+        let header = browser.text_of("header").await;
+        assert!(header.contains("Sign in") && !header.contains("Ann"), "signed out: {header}");
+
+        // The account page now asks for a sign-in, and comes back to it afterwards.
+        browser.visit("/account").await;
+        assert_eq!(browser.path().await, "/account/login?next=%2Faccount");
+        browser.sign_in("ann@example.test", PASSWORD).await;
+        assert_eq!(browser.path().await, "/account");
+        browser.expect_text("Welcome back, Ann.").await;
+        assert!(browser.text_of("header").await.contains("Ann"));
+    }
+}
+
+on_both_backends! {
+    async fn a_shopper_adds_an_address_after_fixing_a_missing_country(db: TestDb) {
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.sign_up("Ben", "ben@example.test", PASSWORD).await;
+        browser.click_link("Addresses").await;
+        browser.expect_text("You have no saved addresses yet.").await;
+        browser.click_link("Add an address").await;
+
+        browser.fill("Label (e.g. Home, Work)", "Home").await;
+        browser.fill("Full name", "Ben Baker").await;
+        browser.fill("Address line 1", "12 Elm Road").await;
+        browser.fill("City", "Leipzig").await;
+        browser.fill("Postal code", "04109").await;
+        browser.submit("Save address").await;
+        browser.expect_text("Please correct the fields marked below.").await;
+        browser.expect_text("Please choose a country from the list.").await;
+
+        // What was typed is still there; only the country needs fixing.
+        browser.choose("Country", "Germany").await;
+        browser.submit("Save address").await;
+        assert_eq!(browser.path().await, "/account/addresses");
+        browser.expect_text("Address saved.").await;
+        let listed = browser.text_of("main").await;
+        for line in ["Ben Baker", "12 Elm Road", "Leipzig", "04109", "Germany", "Default"] {
+            assert!(listed.contains(line), "{line:?} missing from:\n{listed}");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn the_home_page_shows_the_demo_shop_and_works_without_javascript(db: TestDb) {
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo seed");
+        let Some(browser) = Browser::open_with(db, JavaScript::Off).await else { return };
+        browser.visit("/").await;
+
+        let categories = browser.text_of("section[aria-labelledby=cats]").await;
+        for name in ["Shop by category", "Electronics", "Home & Kitchen", "Fashion", "Books"] {
+            assert!(categories.contains(name), "{name:?} missing from:\n{categories}");
+        }
+        let featured = browser.text_of("section[aria-labelledby=featured]").await;
+        assert!(featured.starts_with("Featured"), "{featured}");
+        assert!(featured.contains('$') && featured.contains("In stock"), "product cards with prices: {featured}");
+        browser.expect_text("Top rated").await;
+
+        // Search and category links are plain HTML: they work with scripts off.
+        browser.fill("Search products", "lamp").await;
+        browser.submit("Search").await;
+        assert_eq!(browser.path().await, "/search?q=lamp");
+        browser.visit("/").await;
+        browser.click_link("Books").await;
+        assert_eq!(browser.path().await, "/c/books");
+    }
+}
