@@ -3,6 +3,8 @@
 //! Requests flow one way: `web` (handlers) → domain services (`catalog`, `accounts`, ...) → `db`.
 
 pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -10,6 +12,9 @@ pub mod db;
 pub mod error;
 pub mod inventory;
 pub mod money;
+pub mod outbox;
+pub mod paging;
 pub mod seed;
+pub mod sellers;
 pub mod util;
 pub mod web;

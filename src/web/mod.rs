@@ -8,8 +8,10 @@ pub mod metrics;
 pub mod session_store;
 
 mod account;
+mod admin;
 mod health;
 mod home;
+mod seller;
 mod wishlist;
 
 use std::time::Duration;
@@ -72,6 +74,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .service(metrics::show_metrics)
         .configure(account::routes)
         .configure(wishlist::routes)
+        .configure(admin::routes)
+        .configure(seller::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

@@ -6,11 +6,15 @@ mod common;
 
 mod accounts;
 mod addresses;
+mod admin_reports;
+mod admin_reviews;
+mod admin_users;
 mod cli;
 mod database;
 mod foundation;
 mod hostile_input;
 mod schema;
 mod seed;
+mod seller_panel;
 mod two_factor;
 mod wishlist;
