@@ -43,6 +43,19 @@ pub fn record(
     order_id: Option<i64>,
     actor_id: Option<i64>,
 ) -> Result<()> {
+    record_with_note(conn, variant_id, delta, reason, order_id, actor_id, "")
+}
+
+/// `record` with the person's own words on why (a seller's stock adjustment, say).
+pub fn record_with_note(
+    conn: &mut DbConn,
+    variant_id: i64,
+    delta: i32,
+    reason: Reason,
+    order_id: Option<i64>,
+    actor_id: Option<i64>,
+    note: &str,
+) -> Result<()> {
     diesel::insert_into(inventory_movements::table)
         .values((
             inventory_movements::variant_id.eq(variant_id),
@@ -50,6 +63,7 @@ pub fn record(
             inventory_movements::reason.eq(reason.as_str()),
             inventory_movements::order_id.eq(order_id),
             inventory_movements::actor_id.eq(actor_id),
+            inventory_movements::note.eq(note),
         ))
         .execute(conn)?;
     Ok(())

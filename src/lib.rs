@@ -3,6 +3,8 @@
 //! Requests flow one way: `web` (handlers) → domain services (`catalog`, `accounts`, ...) → `db`.
 
 pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -14,11 +16,13 @@ pub mod inventory;
 pub mod mail;
 pub mod money;
 pub mod orders;
+pub mod paging;
 pub mod payments;
 pub mod pricing;
 pub mod promotions;
 pub mod reviews;
 pub mod search;
 pub mod seed;
+pub mod sellers;
 pub mod util;
 pub mod web;

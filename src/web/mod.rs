@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod session_store;
 
 mod account;
+mod admin;
 mod cart;
 mod catalog;
 mod checkout;
@@ -18,6 +19,7 @@ mod pages;
 mod payment_methods;
 mod reviews;
 mod search;
+mod seller;
 mod wishlist;
 
 pub use cart::guest_cart_token;
@@ -106,6 +108,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .service(payment_methods::delete_card)
         .service(reviews::show_review)
         .service(reviews::save_review)
+        .configure(admin::routes)
+        .configure(seller::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

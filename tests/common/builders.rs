@@ -242,3 +242,86 @@ impl ProductBuilder {
         (product_id, variant_id)
     }
 }
+
+/// Inserts a review of `product_id` by `user_id` in the given status; returns its id.
+pub fn review(conn: &mut DbConn, user_id: i64, product_id: i64, rating: i32, status: &str) -> i64 {
+    diesel::insert_into(reviews::table)
+        .values((
+            reviews::user_id.eq(user_id),
+            reviews::product_id.eq(product_id),
+            reviews::rating.eq(rating),
+            reviews::title.eq(format!("Review {}", random_hex(3))),
+            reviews::body.eq("Words about the product."),
+            reviews::status.eq(status),
+        ))
+        .returning(reviews::id)
+        .get_result(conn)
+        .expect("insert review")
+}
+
+/// One line of a test order: what was bought from whom, at what price.
+pub struct Line {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub seller_id: i64,
+    pub unit_price: i64,
+    pub quantity: i32,
+    pub tax: i64,
+}
+
+/// Inserts an order placed at `created_at` in `status` with its lines, totals consistent with
+/// the schema's checks; returns the order id.
+pub fn order(
+    conn: &mut DbConn,
+    user_id: i64,
+    status: &str,
+    created_at: chrono::NaiveDateTime,
+    lines: &[Line],
+) -> i64 {
+    let subtotal: i64 = lines
+        .iter()
+        .map(|l| l.unit_price * i64::from(l.quantity))
+        .sum();
+    let tax_total: i64 = lines.iter().map(|l| l.tax).sum();
+    let order_id: i64 = diesel::insert_into(orders::table)
+        .values((
+            orders::number.eq(format!("SW-{}", random_hex(5))),
+            orders::user_id.eq(user_id),
+            orders::status.eq(status),
+            orders::subtotal.eq(subtotal),
+            orders::tax_total.eq(tax_total),
+            orders::grand_total.eq(subtotal + tax_total),
+            orders::shipping_method_name.eq("Standard"),
+            orders::ship_name.eq("Ann Smith"),
+            orders::ship_line1.eq("1 Main St"),
+            orders::ship_city.eq("Springfield"),
+            orders::ship_postal_code.eq("12345"),
+            orders::ship_country.eq("US"),
+            orders::idempotency_key.eq(random_hex(8)),
+            orders::created_at.eq(created_at),
+            orders::updated_at.eq(created_at),
+        ))
+        .returning(orders::id)
+        .get_result(conn)
+        .expect("insert order");
+    for line in lines {
+        let line_subtotal = line.unit_price * i64::from(line.quantity);
+        diesel::insert_into(order_items::table)
+            .values((
+                order_items::order_id.eq(order_id),
+                order_items::variant_id.eq(line.variant_id),
+                order_items::product_id.eq(line.product_id),
+                order_items::seller_id.eq(line.seller_id),
+                order_items::product_name.eq("Snapshot name"),
+                order_items::sku.eq("SNAP"),
+                order_items::unit_price.eq(line.unit_price),
+                order_items::quantity.eq(line.quantity),
+                order_items::line_subtotal.eq(line_subtotal),
+                order_items::tax.eq(line.tax),
+                order_items::line_total.eq(line_subtotal + line.tax),
+            ))
+            .execute(conn)
+            .expect("insert order line");
+    }
+    order_id
+}

@@ -6,6 +6,9 @@ mod common;
 
 mod accounts;
 mod addresses;
+mod admin_reports;
+mod admin_reviews;
+mod admin_users;
 mod browser;
 mod catalog;
 mod checkout;
@@ -19,6 +22,7 @@ mod reviews;
 mod schema;
 mod search;
 mod seed;
+mod seller_panel;
 mod shopping;
 mod two_factor;
 mod wishlist;

@@ -1,0 +1,33 @@
+//! The admin panel's services: review moderation, the sales report and user management.
+//! Callers have already checked that the caller is an administrator.
+
+pub mod reports;
+pub mod reviews;
+pub mod users;
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{reviews as review_rows, users as user_rows};
+use crate::error::Result;
+
+/// What the `/admin` front page counts: work waiting for an administrator.
+pub struct Overview {
+    pub pending_reviews: i64,
+    pub suspended_users: i64,
+}
+
+pub fn overview(conn: &mut DbConn) -> Result<Overview> {
+    let pending_reviews = review_rows::table
+        .filter(review_rows::status.eq("pending"))
+        .count()
+        .get_result(conn)?;
+    let suspended_users = user_rows::table
+        .filter(user_rows::status.eq("suspended"))
+        .count()
+        .get_result(conn)?;
+    Ok(Overview {
+        pending_reviews,
+        suspended_users,
+    })
+}

@@ -1,0 +1,196 @@
+//! QP-08, the sales report: revenue and units by top-level category over a date range.
+//!
+//! The range picks orders through `orders.created_at` (indexed with the status), so a short
+//! range reads only its own orders and their lines, never the whole order table. Lines are
+//! summed per product category in SQL; the few resulting rows are then folded into their
+//! top-level categories through the categories' materialised paths.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+
+use crate::accounts::form::FieldErrors;
+use crate::db::DbConn;
+use crate::db::schema::{categories, order_items, orders, products};
+use crate::error::Result;
+use crate::money::Money;
+
+/// Orders whose money the shop has: paid and not cancelled, refunded or failed.
+pub const PAID_STATUSES: [&str; 4] = ["confirmed", "processing", "shipped", "delivered"];
+
+/// The longest range one report covers; longer ones are several reports.
+pub const MAX_DAYS: i64 = 366;
+
+/// Whole days, both ends included, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DateRange {
+    /// The default report: the last 30 days up to `today`.
+    pub fn last_30_days(today: NaiveDate) -> DateRange {
+        DateRange {
+            from: today - Duration::days(29),
+            to: today,
+        }
+    }
+
+    /// Checks the form's `from` and `to` (YYYY-MM-DD).
+    pub fn parse(from: &str, to: &str) -> std::result::Result<DateRange, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut date = |field: &'static str, label: &str, raw: &str| {
+            let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (2000..=2100).contains(&d.year()));
+            if parsed.is_none() {
+                errors.add(
+                    field,
+                    format!("Please enter the {label} date as YYYY-MM-DD."),
+                );
+            }
+            parsed
+        };
+        let (from, to) = (date("from", "start", from), date("to", "end", to));
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                errors.add("to", "The end date must not be before the start date.");
+            } else if (to - from).num_days() >= MAX_DAYS {
+                errors.add(
+                    "to",
+                    format!("A report covers at most {MAX_DAYS} days; please shorten the range."),
+                );
+            } else {
+                return Ok(DateRange { from, to });
+            }
+        }
+        Err(errors)
+    }
+
+    fn start(self) -> NaiveDateTime {
+        self.from.and_time(chrono::NaiveTime::MIN)
+    }
+
+    /// The first instant after the range: the end date counts whole.
+    fn end_exclusive(self) -> NaiveDateTime {
+        (self.to + Duration::days(1)).and_time(chrono::NaiveTime::MIN)
+    }
+}
+
+/// One top-level category's line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategorySales {
+    pub category_id: i64,
+    pub name: String,
+    pub revenue: Money,
+    pub units: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SalesReport {
+    pub range: DateRange,
+    /// Highest revenue first.
+    pub rows: Vec<CategorySales>,
+    pub total_revenue: Money,
+    pub total_units: i64,
+}
+
+/// Revenue (line totals) and units of paid orders placed in `range`, by top-level category.
+pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesReport> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps one integer type on both backends.
+    let by_leaf: Vec<(i64, Option<i64>, Option<i64>)> = order_items::table
+        .inner_join(orders::table)
+        .inner_join(products::table)
+        .filter(orders::status.eq_any(PAID_STATUSES))
+        .filter(orders::created_at.ge(range.start()))
+        .filter(orders::created_at.lt(range.end_exclusive()))
+        .group_by(products::primary_category_id)
+        .select((
+            products::primary_category_id,
+            sql::<Nullable<BigInt>>("CAST(SUM(order_items.line_total) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(order_items.quantity) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let leaf_ids: Vec<i64> = by_leaf.iter().map(|(id, _, _)| *id).collect();
+    let leaf_paths: Vec<(i64, String)> = categories::table
+        .filter(categories::id.eq_any(&leaf_ids))
+        .select((categories::id, categories::path))
+        .load(conn)?;
+    let mut by_root: BTreeMap<i64, (Money, i64)> = BTreeMap::new();
+    for (leaf, revenue, units) in by_leaf {
+        let root = leaf_paths
+            .iter()
+            .find(|(id, _)| *id == leaf)
+            .and_then(|(_, path)| root_of(path))
+            .unwrap_or(leaf);
+        let entry = by_root.entry(root).or_default();
+        entry.0 += Money::from_minor(revenue.unwrap_or(0));
+        entry.1 += units.unwrap_or(0);
+    }
+    let root_ids: Vec<i64> = by_root.keys().copied().collect();
+    let names: Vec<(i64, String)> = categories::table
+        .filter(categories::id.eq_any(&root_ids))
+        .select((categories::id, categories::name))
+        .load(conn)?;
+    let mut rows: Vec<CategorySales> = by_root
+        .into_iter()
+        .map(|(category_id, (revenue, units))| CategorySales {
+            category_id,
+            name: names
+                .iter()
+                .find(|(id, _)| *id == category_id)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_default(),
+            revenue,
+            units,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.revenue.cmp(&a.revenue).then(a.name.cmp(&b.name)));
+    Ok(SalesReport {
+        range,
+        total_revenue: rows.iter().map(|r| r.revenue).sum(),
+        total_units: rows.iter().map(|r| r.units).sum(),
+        rows,
+    })
+}
+
+/// The top-level category of a materialised path: `/3/17/42/` → 3.
+fn root_of(path: &str) -> Option<i64> {
+    path.trim_start_matches('/').split('/').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ranges_are_whole_days_in_order_and_bounded() {
+        let range = DateRange::parse("2026-01-01", " 2026-01-31 ").unwrap();
+        assert_eq!(
+            (range.from, range.to),
+            (day("2026-01-01"), day("2026-01-31"))
+        );
+        assert_eq!(range.end_exclusive().date(), day("2026-02-01"));
+        let errors = DateRange::parse("2026-02-01", "2026-01-01").unwrap_err();
+        assert!(errors.get("to").is_some());
+        let errors = DateRange::parse("yesterday", "2026-13-01").unwrap_err();
+        assert!(errors.get("from").is_some() && errors.get("to").is_some());
+        assert!(DateRange::parse("1970-01-01", "1970-01-02").is_err());
+        assert!(DateRange::parse("2024-01-01", "2026-01-01").is_err());
+    }
+
+    #[test]
+    fn the_root_is_the_first_id_of_the_path() {
+        assert_eq!(root_of("/3/17/42/"), Some(3));
+        assert_eq!(root_of("/9/"), Some(9));
+        assert_eq!(root_of(""), None);
+    }
+}

@@ -1,0 +1,304 @@
+//! Review moderation. A product's rating columns count approved reviews only; each decision
+//! moves them by the review's own contribution in the same transaction as the status change,
+//! so an approved review that is later rejected is subtracted again.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::audit::{self, Entity};
+use crate::db::schema::{products, reviews, users};
+use crate::db::{self, DbConn};
+use crate::error::{Error, Result};
+use crate::paging::KeysetPage;
+use crate::util::now;
+
+pub const PAGE_SIZE: usize = 20;
+
+/// The closed set of review states, as stored in `reviews.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 3] = [
+        ReviewStatus::Pending,
+        ReviewStatus::Approved,
+        ReviewStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReviewStatus> {
+        ReviewStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// What an approved review adds to its product's (rating sum, rating count).
+    fn contribution(self, rating: i32) -> (i64, i32) {
+        match self {
+            ReviewStatus::Approved => (i64::from(rating), 1),
+            ReviewStatus::Pending | ReviewStatus::Rejected => (0, 0),
+        }
+    }
+}
+
+/// An administrator's verdict on a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    fn outcome(self) -> ReviewStatus {
+        match self {
+            Decision::Approve => ReviewStatus::Approved,
+            Decision::Reject => ReviewStatus::Rejected,
+        }
+    }
+}
+
+/// A review as the moderation queue shows it.
+#[derive(Debug, Clone)]
+pub struct QueuedReview {
+    pub id: i64,
+    pub product_name: String,
+    pub product_slug: String,
+    pub author: String,
+    pub rating: i32,
+    pub title: String,
+    pub body: String,
+    pub is_verified_purchase: bool,
+    pub created_at: NaiveDateTime,
+}
+
+type QueueRow = (
+    i64,
+    i64,
+    String,
+    String,
+    i32,
+    String,
+    String,
+    bool,
+    NaiveDateTime,
+);
+
+/// Reviews in `status`, oldest first (the order they have waited in), continuing after the
+/// review `after` on the (status, created_at, id) index.
+pub fn queue(
+    conn: &mut DbConn,
+    status: ReviewStatus,
+    after: Option<i64>,
+) -> Result<KeysetPage<QueuedReview>> {
+    let mut query = reviews::table
+        .inner_join(products::table)
+        .filter(reviews::status.eq(status.as_str()))
+        .order((reviews::created_at, reviews::id))
+        .limit(PAGE_SIZE as i64 + 1)
+        .select((
+            reviews::id,
+            reviews::user_id,
+            products::name,
+            products::slug,
+            reviews::rating,
+            reviews::title,
+            reviews::body,
+            reviews::is_verified_purchase,
+            reviews::created_at,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        let since: NaiveDateTime = reviews::table
+            .find(after)
+            .select(reviews::created_at)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| Error::Invalid("That page link is out of date.".into()))?;
+        query = query.filter(
+            reviews::created_at
+                .gt(since)
+                .or(reviews::created_at.eq(since).and(reviews::id.gt(after))),
+        );
+    }
+    let rows: Vec<QueueRow> = query.load(conn)?;
+    let author_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let authors: Vec<(i64, String, String)> = users::table
+        .filter(users::id.eq_any(&author_ids))
+        .select((users::id, users::first_name, users::last_name))
+        .load(conn)?;
+    let reviews = rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                user_id,
+                product_name,
+                product_slug,
+                rating,
+                title,
+                body,
+                verified,
+                created_at,
+            )| {
+                QueuedReview {
+                    id,
+                    author: authors
+                        .iter()
+                        .find(|(author, _, _)| *author == user_id)
+                        .map(|(_, first, last)| format!("{first} {last}").trim().to_owned())
+                        .unwrap_or_default(),
+                    product_name,
+                    product_slug,
+                    rating,
+                    title,
+                    body,
+                    is_verified_purchase: verified,
+                    created_at,
+                }
+            },
+        )
+        .collect();
+    Ok(KeysetPage::from_rows(reviews, PAGE_SIZE, |r| r.id))
+}
+
+/// Whether a decision changed anything: deciding what a review already is does nothing, so a
+/// double-submitted button is harmless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Changed,
+    AlreadyDecided,
+}
+
+/// Applies `decision` to the review, moving the product's rating, recording who decided when,
+/// and writing the audit entry and the search outbox row, all in one transaction.
+pub fn moderate(
+    conn: &mut DbConn,
+    admin_id: i64,
+    review_id: i64,
+    decision: Decision,
+) -> Result<Moderation> {
+    db::write_tx(conn, |conn| {
+        let (product_id, rating, stored): (i64, i32, String) = reviews::table
+            .find(review_id)
+            .select((reviews::product_id, reviews::rating, reviews::status))
+            .first(conn)?;
+        let before = ReviewStatus::parse(&stored)
+            .ok_or_else(|| Error::Internal(format!("review {review_id} has status {stored}")))?;
+        let after = decision.outcome();
+        if before == after {
+            return Ok(Moderation::AlreadyDecided);
+        }
+        let at = now();
+        // Conditional on the status read above: a concurrent decision makes this one stop
+        // instead of counting the review's rating twice.
+        let updated = diesel::update(
+            reviews::table
+                .find(review_id)
+                .filter(reviews::status.eq(before.as_str())),
+        )
+        .set((
+            reviews::status.eq(after.as_str()),
+            reviews::moderated_by.eq(admin_id),
+            reviews::moderated_at.eq(at),
+            reviews::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(Error::Conflict(
+                "Another administrator has just moderated this review; please reload the queue."
+                    .into(),
+            ));
+        }
+        let (sum_before, count_before) = before.contribution(rating);
+        let (sum_after, count_after) = after.contribution(rating);
+        move_rating(
+            conn,
+            product_id,
+            sum_after - sum_before,
+            count_after - count_before,
+        )?;
+        audit::record(
+            conn,
+            admin_id,
+            match decision {
+                Decision::Approve => "review.approve",
+                Decision::Reject => "review.reject",
+            },
+            Entity {
+                kind: "review",
+                id: review_id,
+            },
+            &format!(
+                "{} -> {}; {rating} stars on product {product_id}",
+                before.as_str(),
+                after.as_str()
+            ),
+        )?;
+        crate::search::enqueue(conn, product_id)?;
+        Ok(Moderation::Changed)
+    })
+}
+
+/// Adds the deltas to the product's rating sum and count (one atomic update, which also holds
+/// the row lock until commit on PostgreSQL) and recomputes the average from the new totals.
+fn move_rating(conn: &mut DbConn, product_id: i64, sum_delta: i64, count_delta: i32) -> Result<()> {
+    let (sum, count): (i64, i32) = diesel::update(products::table.find(product_id))
+        .set((
+            products::rating_sum.eq(products::rating_sum + sum_delta),
+            products::rating_count.eq(products::rating_count + count_delta),
+            products::updated_at.eq(now()),
+        ))
+        .returning((products::rating_sum, products::rating_count))
+        .get_result(conn)?;
+    diesel::update(products::table.find(product_id))
+        .set(products::rating_avg.eq(average_hundredths(sum, count)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The mean rating in hundredths of a star (4.25 stars → 425), rounded half up; 0 with no
+/// ratings.
+pub fn average_hundredths(sum: i64, count: i32) -> i32 {
+    if count <= 0 {
+        return 0;
+    }
+    let count = i64::from(count);
+    let rounded = (sum * 200 + count) / (2 * count);
+    i32::try_from(rounded.clamp(0, 500)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn averages_are_hundredths_rounded_half_up() {
+        assert_eq!(average_hundredths(0, 0), 0);
+        assert_eq!(average_hundredths(9, 2), 450);
+        assert_eq!(average_hundredths(13, 3), 433);
+        assert_eq!(average_hundredths(14, 3), 467);
+        // 33 / 8 = 4.125 stars = 412.5 hundredths, which rounds up.
+        assert_eq!(average_hundredths(33, 8), 413);
+    }
+
+    #[test]
+    fn only_approved_reviews_contribute() {
+        assert_eq!(ReviewStatus::Approved.contribution(4), (4, 1));
+        assert_eq!(ReviewStatus::Pending.contribution(4), (0, 0));
+        assert_eq!(ReviewStatus::Rejected.contribution(4), (0, 0));
+        assert_eq!(
+            ReviewStatus::parse("approved"),
+            Some(ReviewStatus::Approved)
+        );
+        assert_eq!(ReviewStatus::parse("spam"), None);
+    }
+}

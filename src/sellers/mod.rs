@@ -1,0 +1,50 @@
+//! The seller panel's services: the dashboard (QP-06) and the seller's own listings. Every
+//! function starts from the signed-in user and finds their seller profile itself, so a caller
+//! cannot act for another seller by passing the wrong id.
+
+pub mod dashboard;
+pub mod products;
+
+use diesel::prelude::*;
+
+use crate::accounts::form::FieldErrors;
+use crate::accounts::ownership::Owned;
+use crate::db::DbConn;
+use crate::db::models::{Product, Seller};
+use crate::db::schema::sellers;
+use crate::error::{Error, Result};
+
+/// What a write returns when the database turned up a problem the seller can fix on the form
+/// (a SKU already taken, more stock removed than there is), tied to the field to fix.
+pub type Checked<T> = std::result::Result<T, FieldErrors>;
+
+/// A product's owner, for the ownership rule, is the seller who lists it.
+impl Owned for Product {
+    fn owner_id(&self) -> i64 {
+        self.seller_id
+    }
+}
+
+/// The seller profile of a signed-in user. A user with the seller role but no profile yet
+/// has nothing to manage.
+pub fn profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
+    sellers::table
+        .filter(sellers::user_id.eq(user_id))
+        .select(Seller::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::Forbidden)
+}
+
+/// The profile of a seller allowed to change listings: a pending or suspended seller may look
+/// but not change anything.
+fn active_profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
+    let seller = profile_of(conn, user_id)?;
+    if seller.status != "active" {
+        return Err(Error::Invalid(format!(
+            "Your seller account is {}, so listings cannot be changed. Please contact us.",
+            seller.status
+        )));
+    }
+    Ok(seller)
+}
