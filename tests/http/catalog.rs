@@ -241,3 +241,15 @@ on_both_backends! {
             .assert_contains(">Games</a>").assert_contains("action=\"/search\"");
     }
 }
+
+on_both_backends! {
+    async fn the_product_page_links_to_writing_a_review(db: TestDb) {
+        let mut conn = db.conn();
+        let (shop, tea) = (seller(&mut conn), category(&mut conn, "Tea"));
+        let (product, _) = ProductBuilder::new("Green Tea").insert(&mut conn, shop, tea);
+        let slug = product_slug(&mut conn, product);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.get(&format!("/p/{slug}")).await.assert_status(200).assert_contains(&format!("href=\"/p/{slug}/review\""));
+    }
+}
