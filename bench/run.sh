@@ -55,7 +55,7 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null &
 lists=$(mktemp -d)
 psql_q "SELECT '/p/' || slug FROM products WHERE status = 'active' ORDER BY id LIMIT 2000" > "$lists/products"
 psql_q "SELECT '/c/' || slug FROM categories ORDER BY id" > "$lists/categories"
-sed 's|^|/search?q=|; s| |+|g' bench/queries.txt > "$lists/search"
+sed 's|^|/search?q=|; s| |+|g; s|"|%22|g' bench/queries.txt > "$lists/search"
 
 cat > "$lists/rotate.lua" <<'LUA'
 local paths = {}
