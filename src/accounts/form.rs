@@ -71,6 +71,14 @@ pub fn text(
     value.to_owned()
 }
 
+/// A person's first name (required) and last name (optional), as every account form asks them.
+pub fn names(errors: &mut FieldErrors, first_name: &str, last_name: &str) -> (String, String) {
+    (
+        text(errors, "first_name", "First name", first_name, 100, true),
+        text(errors, "last_name", "Last name", last_name, 100, false),
+    )
+}
+
 /// An optional one-line field: `None` when left empty.
 pub fn optional_text(
     errors: &mut FieldErrors,

@@ -35,22 +35,7 @@ pub struct ProfileChanges {
 impl ProfileChanges {
     pub fn parse(input: &ProfileInput) -> Result<ProfileChanges, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let first_name = form::text(
-            &mut errors,
-            "first_name",
-            "First name",
-            input.first_name,
-            100,
-            true,
-        );
-        let last_name = form::text(
-            &mut errors,
-            "last_name",
-            "Last name",
-            input.last_name,
-            100,
-            false,
-        );
+        let (first_name, last_name) = form::names(&mut errors, input.first_name, input.last_name);
         let phone = form::phone(&mut errors, "phone", input.phone);
         errors.or_ok(ProfileChanges {
             first_name,

@@ -32,22 +32,7 @@ impl Registration {
             errors.add("email", e.to_string());
             String::new()
         });
-        let first_name = form::text(
-            &mut errors,
-            "first_name",
-            "First name",
-            input.first_name,
-            100,
-            true,
-        );
-        let last_name = form::text(
-            &mut errors,
-            "last_name",
-            "Last name",
-            input.last_name,
-            100,
-            false,
-        );
+        let (first_name, last_name) = form::names(&mut errors, input.first_name, input.last_name);
         if let Err(e) = check_new_password(input.password, &email) {
             errors.add("password", e.to_string());
         }

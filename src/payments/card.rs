@@ -11,6 +11,19 @@ pub struct CardDetails {
     pub cvc: String,
 }
 
+impl CardDetails {
+    /// A card as typed into a form; an unreadable month or year becomes 0, which the card checks
+    /// then refuse with their own message.
+    pub fn typed(number: String, exp_month: &str, exp_year: &str, cvc: &str) -> CardDetails {
+        CardDetails {
+            number,
+            exp_month: exp_month.trim().parse().unwrap_or(0),
+            exp_year: exp_year.trim().parse().unwrap_or(0),
+            cvc: cvc.trim().to_owned(),
+        }
+    }
+}
+
 /// What a gateway gives back for a card: never the number itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardToken {

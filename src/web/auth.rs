@@ -5,8 +5,8 @@
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
-use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest};
 
 use super::chrome::{SignedIn, flash, has_second_factor, signed_in};
 use super::error::WebError;
@@ -50,13 +50,8 @@ fn sign_in_first(req: &HttpRequest) -> actix_web::Error {
 }
 
 fn redirect(location: &str) -> actix_web::Error {
-    actix_web::error::InternalError::from_response(
-        "redirect",
-        HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, location))
-            .finish(),
-    )
-    .into()
+    actix_web::error::InternalError::from_response("redirect", super::pages::see_other(location))
+        .into()
 }
 
 fn demo_mode(req: &HttpRequest) -> bool {

@@ -158,12 +158,7 @@ async fn prepare_review(
     let address_id = chosen(form.address_id, "a delivery address")?;
     let shipping_method_id = chosen(form.shipping_method_id, "a shipping method")?;
     let (payment, label) = if form.payment == "new" {
-        let card = CardDetails {
-            number: form.card_number,
-            exp_month: form.exp_month.trim().parse().unwrap_or(0),
-            exp_year: form.exp_year.trim().parse().unwrap_or(0),
-            cvc: form.cvc.trim().to_owned(),
-        };
+        let card = CardDetails::typed(form.card_number, &form.exp_month, &form.exp_year, &form.cvc);
         let saga = saga.clone();
         let token = web::block(move || saga.tokenize(&card)).await??;
         let label = format!("{} ending {}", token.brand, token.last4);

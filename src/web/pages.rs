@@ -23,6 +23,17 @@ pub fn rerender(page: &impl Template, status: StatusCode) -> WebResult<HttpRespo
         .body(body))
 }
 
+/// A return path from a form's `next` field: only a path on this site (`/x`), never `//host`,
+/// `/\\host` or a full URL, so no form can be used to send shoppers elsewhere.
+pub fn local_path(raw: &str) -> Option<String> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && raw.len() <= 2000
+        && !raw.chars().any(|c| c.is_control() || c == '\\');
+    ok.then(|| raw.to_owned())
+}
+
 /// Keeps the header's cart count current after a change.
 pub fn remember_cart_count(session: &actix_session::Session, count: i64) -> WebResult<()> {
     super::chrome::set_cart_count(session, count).map_err(|e| WebError::Internal(e.to_string()))
@@ -35,5 +46,28 @@ pub fn refusal(error: &WebError) -> Option<(StatusCode, String)> {
         WebError::BadRequest(message) => Some((StatusCode::BAD_REQUEST, message.clone())),
         WebError::Conflict(message) => Some((StatusCode::CONFLICT, message.clone())),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_return_targets() {
+        assert_eq!(
+            local_path("/orders?page=2").as_deref(),
+            Some("/orders?page=2")
+        );
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "https://evil.com",
+            "evil",
+            "/a\r\nb",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
     }
 }

@@ -71,12 +71,7 @@ pub async fn add_card(
     form: web::Form<CardForm>,
 ) -> WebResult<HttpResponse> {
     let form = form.into_inner();
-    let card = CardDetails {
-        number: form.card_number,
-        exp_month: form.exp_month.trim().parse().unwrap_or(0),
-        exp_year: form.exp_year.trim().parse().unwrap_or(0),
-        cvc: form.cvc.trim().to_owned(),
-    };
+    let card = CardDetails::typed(form.card_number, &form.exp_month, &form.exp_year, &form.cvc);
     let (saga, user_id) = (saga.clone(), user.id);
     let result: WebResult<()> = async {
         let token = web::block(move || saga.tokenize(&card)).await??;

@@ -1,7 +1,6 @@
 //! `/wishlist`: the shopper's saved products; product pages post to `/wishlist/add`.
 
 use actix_session::Session;
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -45,10 +44,7 @@ struct ProductForm {
 }
 
 fn back_to(next: &str) -> HttpResponse {
-    let location = local_path(next).unwrap_or_else(|| "/wishlist".to_owned());
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    super::pages::see_other(&local_path(next).unwrap_or_else(|| "/wishlist".to_owned()))
 }
 
 #[post("/wishlist/add")]

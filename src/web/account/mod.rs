@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::chrome::SignedIn;
-use super::error::{WebError, WebResult};
+use super::error::WebResult;
 use crate::db::models::User;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -47,32 +47,17 @@ pub(super) fn client_ip(req: &HttpRequest) -> String {
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
 }
 
-/// A page with a status other than 200: a form shown again with its messages.
+pub(super) use super::pages::{local_path, see_other};
+
+/// A page with a status other than 200: a form shown again with its messages. Account pages
+/// carry personal data, so no cache keeps them.
 pub(super) fn render(page: &impl Template, status: StatusCode) -> WebResult<HttpResponse> {
-    let body = page
-        .render()
-        .map_err(|e| WebError::Internal(format!("template: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
-}
-
-pub(super) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// A return path after sign-in: only a path on this site (`/x`), never `//host`, `/\host` or a
-/// full URL, so the login page cannot be used to send shoppers elsewhere.
-pub(super) fn local_path(raw: &str) -> Option<String> {
-    let ok = raw.starts_with('/')
-        && !raw.starts_with("//")
-        && !raw.starts_with("/\\")
-        && raw.len() <= 2000
-        && !raw.chars().any(|c| c.is_control() || c == '\\');
-    ok.then(|| raw.to_owned())
+    let mut response = super::pages::rerender(page, status)?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// Signs `user` in on this session and carries over the cart they filled as a visitor.
@@ -96,7 +81,7 @@ pub(super) async fn sign_in_with_cart(
                 .await?
         }
     };
-    super::chrome::set_cart_count(session, count).map_err(|e| WebError::Internal(e.to_string()))?;
+    super::pages::remember_cart_count(session, count)?;
     Ok(())
 }
 
@@ -105,28 +90,5 @@ pub(super) fn signed_in_as(user: &User) -> SignedIn {
         id: user.id,
         first_name: user.first_name.clone(),
         role: user.role.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn only_local_paths_are_return_targets() {
-        assert_eq!(
-            local_path("/orders?page=2").as_deref(),
-            Some("/orders?page=2")
-        );
-        for bad in [
-            "//evil.com",
-            "/\\evil.com",
-            "https://evil.com",
-            "evil",
-            "/a\r\nb",
-            "/a\\b",
-        ] {
-            assert_eq!(local_path(bad), None, "{bad:?}");
-        }
     }
 }

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use crate::admin::reviews::{self, Decision, Moderation, QueuedReview, ReviewStatus};
 use crate::paging::KeysetPage;
 use crate::web::AppState;
-use crate::web::account::{local_path, see_other};
 use crate::web::auth::AdminUser;
 use crate::web::chrome::{self, Chrome};
 use crate::web::error::{WebError, WebResult};
+use crate::web::pages::{local_path, see_other};
 
 #[derive(Deserialize)]
 pub(super) struct QueueQuery {

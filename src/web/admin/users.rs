@@ -9,10 +9,10 @@ use serde::Deserialize;
 use crate::admin::users::{self, UserSummary};
 use crate::paging::KeysetPage;
 use crate::web::AppState;
-use crate::web::account::see_other;
 use crate::web::auth::AdminUser;
 use crate::web::chrome::{self, Chrome};
 use crate::web::error::WebResult;
+use crate::web::pages::see_other;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
