@@ -2,14 +2,17 @@
 # Page benchmarks: starts the release server on a seeded database and measures each page with
 # wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
 #
-#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C]
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N]
+#
+# --cache is the server's --catalog-cache (catalog pages kept in memory per kind); 0 measures
+# every page read from the database.
 #
 # Prints a markdown table (req/s, p50, p99, errors, ratio to the ceiling) and the peak RSS.
 # Seeded databases are kept under bench-data/ and reused; delete them to reseed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-backend=sqlite scale=0.01 duration=10 connections=32 port=18090
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
@@ -17,6 +20,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --cache) cache=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +50,7 @@ if [ ! -f "$data/seeded" ]; then
 fi
 
 echo "== starting the server ($backend, scale $scale)"
-$bin serve --bind 127.0.0.1:$port > "$data/server.log" 2>&1 &
+$bin serve --bind 127.0.0.1:$port --catalog-cache "$cache" > "$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
@@ -116,7 +120,7 @@ VARIANTS=$lists/variants COOKIE=$(cat "$lists/shopper_cookie") CSRF=$(cat "$list
 rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 ceiling=$(head -1 "$results" | cut -d'|' -f2)
 echo
-echo "backend $backend, scale $scale, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), wrk -t2 -c$connections -d${duration}s, $(date -u +%F)"
+echo "backend $backend, scale $scale, catalog cache $cache, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), wrk -t2 -c$connections -d${duration}s, $(date -u +%F)"
 echo
 echo "| page | req/s | p50 | p99 | non-2xx | socket errors | × ceiling |"
 echo "|---|---:|---:|---:|---:|---:|---:|"

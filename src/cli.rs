@@ -135,11 +135,16 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         pool.clone(),
         std::time::Duration::from_millis(100),
     );
+    let catalog = std::sync::Arc::new(crate::catalog::cache::CatalogCache::new(
+        search.clone(),
+        settings.catalog_cache,
+    ));
     let state = AppState {
         pool,
         data_dir: settings.data_dir.clone(),
         demo_mode: demo,
         search,
+        catalog,
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

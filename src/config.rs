@@ -47,6 +47,14 @@ pub struct Settings {
     /// Mark cookies Secure and __Host- prefixed: set it whenever the shop is served over HTTPS.
     #[arg(long, env = "SHOPWAVE_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// Catalog pages (of each kind: category, product, search) kept in memory between changes; 0 turns the cache off.
+    #[arg(
+        long,
+        env = "SHOPWAVE_CATALOG_CACHE",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub catalog_cache: usize,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

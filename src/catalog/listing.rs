@@ -131,6 +131,15 @@ pub struct Listing {
     pub after: Option<Cursor>,
 }
 
+impl Listing {
+    /// The listing's one canonical address under `base`, cursor included: what caches key on.
+    pub fn address(&self, base: &str) -> String {
+        let token = self.after.map(|cursor| cursor.encode(self.sort));
+        let extra: Vec<(&str, &str)> = token.iter().map(|t| ("after", t.as_str())).collect();
+        href(base, &self.filters, self.sort, &extra)
+    }
+}
+
 impl ListingParams {
     /// `default_sort` is what an absent or unknown `sort` means; `Relevance` is accepted only
     /// where it is the default (search), since a category has no query to be relevant to.

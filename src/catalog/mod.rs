@@ -1,5 +1,6 @@
 //! The catalog as shoppers see it: categories and product listings.
 
+pub mod cache;
 pub mod category;
 pub mod listing;
 pub mod product;

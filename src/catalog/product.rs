@@ -90,10 +90,19 @@ impl VariantView {
     pub fn stock_note(&self) -> String {
         match self.stock {
             0 => "Out of stock".to_owned(),
-            1..=5 => format!("Only {} left", self.stock),
+            1..=FEW_LEFT => format!("Only {} left", self.stock),
             _ => "In stock".to_owned(),
         }
     }
+}
+
+/// Up to this many, a product page says exactly how many are left.
+pub const FEW_LEFT: i32 = 5;
+
+/// Whether a variant's stock moving from `before` to `after` changes what its product page says,
+/// so the move must reach the search outbox like any other change shoppers can see.
+pub fn stock_note_changes(before: i32, after: i32) -> bool {
+    before.clamp(0, FEW_LEFT + 1) != after.clamp(0, FEW_LEFT + 1)
 }
 
 pub struct RatingSummary {

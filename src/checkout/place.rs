@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key, stock};
 use crate::cart::{self, CartLine};
+use crate::catalog::product::stock_note_changes;
 use crate::db::models::{Order, Promotion};
 use crate::db::schema::{
     order_items, order_status_history, orders, payments, product_variants, shipping_methods,
@@ -203,7 +204,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 )
             }
         };
-        let sold_out = take_stock(c, &priced.lines)?;
+        let stock_shown_changed = take_stock(c, &priced.lines)?;
         let order_id = insert_order(c, request, &priced, payment_method_id, now)?;
         for (line, priced_line) in priced.lines.iter().zip(&priced.quote.lines) {
             insert_line(c, order_id, line, priced_line, priced.tax_bps)?;
@@ -244,7 +245,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             ))
             .execute(c)?;
         cart::empty(c, user_id)?;
-        for product_id in sold_out {
+        for product_id in stock_shown_changed {
             stock::availability_changed(c, product_id)?;
         }
         Ok(Placed {
@@ -268,9 +269,9 @@ fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
 
 /// Takes each line's units with a conditional decrement, in ascending variant id order (the
 /// lines come sorted) so that two orders never wait on each other in opposite orders. Returns
-/// the products that sold out.
+/// the products whose pages now show a different stock note (sold out, "only 2 left").
 fn take_stock(conn: &mut DbConn, lines: &[CartLine]) -> Result<Vec<i64>> {
-    let mut sold_out = Vec::new();
+    let mut changed = Vec::new();
     for line in lines {
         let left: Option<i32> = diesel::update(
             product_variants::table
@@ -285,15 +286,17 @@ fn take_stock(conn: &mut DbConn, lines: &[CartLine]) -> Result<Vec<i64>> {
         .get_result(conn)
         .optional()?;
         match left {
-            Some(0) => sold_out.push(line.product_id),
+            Some(left) if stock_note_changes(left + line.quantity, left) => {
+                changed.push(line.product_id)
+            }
             Some(_) => {}
             None => return Err(out_of_stock(conn, line)?),
         }
     }
     // Products are then updated in id order too, so two orders never lock them crosswise.
-    sold_out.sort_unstable();
-    sold_out.dedup();
-    Ok(sold_out)
+    changed.sort_unstable();
+    changed.dedup();
+    Ok(changed)
 }
 
 fn out_of_stock(conn: &mut DbConn, line: &CartLine) -> Result<Error> {

@@ -7,7 +7,8 @@ use crate::db::DbConn;
 use crate::db::schema::{product_variants, products};
 use crate::error::Result;
 
-/// A product just sold out, or came back: refresh its flag and tell the search indexer.
+/// A product's shown stock changed (sold out, came back, "only 2 left"): refresh its flag and
+/// tell the search indexer, whose outbox also tells every node's catalog cache.
 pub(crate) fn availability_changed(conn: &mut DbConn, product_id: i64) -> Result<()> {
     let in_stock: bool = diesel::select(diesel::dsl::exists(
         product_variants::table

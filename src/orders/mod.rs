@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 
+use crate::catalog::product::stock_note_changes;
 use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
 use crate::db::schema::{
@@ -239,7 +240,7 @@ pub(crate) fn release(
             order_items::quantity,
         ))
         .load(conn)?;
-    let mut back_in_stock = Vec::new();
+    let mut stock_shown_changed = Vec::new();
     for (variant_id, product_id, quantity) in lines {
         let stock: i32 = diesel::update(product_variants::table.find(variant_id))
             .set((
@@ -249,14 +250,14 @@ pub(crate) fn release(
             .returning(product_variants::stock)
             .get_result(conn)?;
         inventory::record(conn, variant_id, quantity, reason, Some(order_id), actor_id)?;
-        if stock == quantity {
-            back_in_stock.push(product_id);
+        if stock_note_changes(stock - quantity, stock) {
+            stock_shown_changed.push(product_id);
         }
     }
     crate::promotions::reverse_use(conn, order_id)?;
-    back_in_stock.sort_unstable();
-    back_in_stock.dedup();
-    for product_id in back_in_stock {
+    stock_shown_changed.sort_unstable();
+    stock_shown_changed.dedup();
+    for product_id in stock_shown_changed {
         crate::checkout::stock::availability_changed(conn, product_id)?;
     }
     Ok(())

@@ -42,6 +42,18 @@ pub struct SearchRequest {
     pub page: usize,
 }
 
+impl SearchRequest {
+    /// Everything that decides the results, as one string for the catalog cache.
+    pub fn cache_key(&self) -> String {
+        let category = self.category.as_deref().unwrap_or_default();
+        let listing = self.listing.address("/search");
+        format!(
+            "{}\u{0}{category}\u{0}{listing}\u{0}{}",
+            self.text, self.page
+        )
+    }
+}
+
 pub struct SearchResults {
     pub hits: Vec<Hit>,
     pub total: usize,

@@ -1,5 +1,7 @@
 //! `/c/{slug}` and `/p/{slug}`: category listings and product pages.
 
+use std::sync::Arc;
+
 use actix_web::{get, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -88,7 +90,7 @@ impl ListingView {
 #[template(path = "catalog/category.html")]
 struct CategoryTemplate {
     chrome: Chrome,
-    page: CategoryPage,
+    page: Arc<CategoryPage>,
     listing: ListingView,
     /// Set past the first page.
     first_href: Option<String>,
@@ -104,9 +106,12 @@ pub async fn show_category(
 ) -> WebResult<CategoryTemplate> {
     let parsed = params.parse(Sort::Featured)?;
     let slug = slug.into_inner();
+    let key = parsed.address(&format!("/c/{slug}"));
     let listing_for_service = parsed.clone();
     let page = state
-        .db(move |conn| category::category_page(conn, &slug, &listing_for_service))
+        .cached(&state.catalog.categories, key, move |conn| {
+            category::category_page(conn, &slug, &listing_for_service)
+        })
         .await?;
     let listing = ListingView {
         base: format!("/c/{}", page.category.slug),
@@ -133,7 +138,7 @@ pub async fn show_category(
 #[template(path = "catalog/product.html")]
 struct ProductTemplate {
     chrome: Chrome,
-    page: ProductPage,
+    page: Arc<ProductPage>,
 }
 
 #[derive(Deserialize)]
@@ -150,8 +155,11 @@ pub async fn show_product(
 ) -> WebResult<ProductTemplate> {
     let slug = slug.into_inner();
     let after = params.into_inner().reviews_after;
+    let key = (slug.clone(), after.clone());
     let page = state
-        .db(move |conn| product::product_page(conn, &slug, after.as_deref()))
+        .cached(&state.catalog.products, key, move |conn| {
+            product::product_page(conn, &slug, after.as_deref())
+        })
         .await?;
     Ok(ProductTemplate { chrome, page })
 }

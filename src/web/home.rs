@@ -1,5 +1,7 @@
 //! `/`: the shop's front page.
 
+use std::sync::Arc;
+
 use actix_web::{get, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,11 +15,11 @@ use crate::catalog::{self, Home};
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
-    home: Home,
+    home: Arc<Home>,
 }
 
 #[get("/")]
 pub async fn show_home(state: web::Data<AppState>, chrome: Chrome) -> WebResult<HomePage> {
-    let home = state.db(catalog::home).await?;
+    let home = state.cached(&state.catalog.home, (), catalog::home).await?;
     Ok(HomePage { chrome, home })
 }

@@ -24,6 +24,8 @@ mod wishlist;
 
 pub use cart::guest_cart_token;
 
+use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_files::Files;
@@ -36,6 +38,7 @@ use actix_web::http::header;
 use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{App, HttpResponse, HttpServer, web};
 
+use crate::catalog::cache::{CatalogCache, Shelf};
 use crate::db::{DbConn, Pool};
 use error::{WebError, WebResult};
 
@@ -48,6 +51,8 @@ pub struct AppState {
     pub demo_mode: bool,
     /// This node's search index (its indexer runs beside the server).
     pub search: std::sync::Arc<crate::search::SearchIndex>,
+    /// The catalog pages' data between changes.
+    pub catalog: std::sync::Arc<CatalogCache>,
 }
 
 impl AppState {
@@ -64,6 +69,35 @@ impl AppState {
         })
         .await?;
         Ok(result?)
+    }
+
+    /// `db` for a write that changes what shoppers see of the catalog: once it has committed,
+    /// this node's cached catalog pages are stale.
+    pub async fn db_changing_catalog<T, F>(&self, work: F) -> WebResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
+    {
+        let result = self.db(work).await;
+        self.catalog.changed();
+        result
+    }
+
+    /// A catalog page's data from `shelf` if nothing has changed since it was read, else read by
+    /// `load` on the blocking pool and kept.
+    pub async fn cached<K, V, F>(&self, shelf: &Shelf<K, V>, key: K, load: F) -> WebResult<Arc<V>>
+    where
+        K: Hash + Eq,
+        V: Send + 'static,
+        F: FnOnce(&mut DbConn) -> crate::error::Result<V> + Send + 'static,
+    {
+        let version = self.catalog.version();
+        if let Some(hit) = shelf.get(&key, version) {
+            return Ok(hit);
+        }
+        let value = Arc::new(self.db(load).await?);
+        shelf.put(key, version, value.clone());
+        Ok(value)
     }
 }
 

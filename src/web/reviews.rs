@@ -96,8 +96,9 @@ pub async fn save_review(
     let slug = path.into_inner();
     let form = form.into_inner();
     let target = slug.clone();
+    // Editing an approved review withdraws it from the rating until it is approved again.
     let result = state
-        .db(move |c| {
+        .db_changing_catalog(move |c| {
             let input = ReviewInput::parse(&form.rating, &form.title, &form.body)?;
             let product = reviews::reviewable(c, &target)?;
             reviews::submit(c, user.id, product.id, &input)

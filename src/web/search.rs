@@ -1,5 +1,7 @@
 //! `/search?q=` results with facets, and `/search/suggest?q=` for search-as-you-type.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,7 +30,7 @@ pub struct SearchParams {
 struct ResultsPage {
     chrome: Chrome,
     /// `None` when there was nothing to search for.
-    results: Option<SearchResults>,
+    results: Option<Arc<SearchResults>>,
     listing: ListingView,
     previous_href: Option<String>,
     next_href: Option<String>,
@@ -141,9 +143,12 @@ pub async fn show_results(
             listing,
             page,
         };
+        let key = request.cache_key();
         Some(
             state
-                .db(move |conn| service::search(conn, &index, &request))
+                .cached(&state.catalog.searches, key, move |conn| {
+                    service::search(conn, &index, &request)
+                })
                 .await?,
         )
     };

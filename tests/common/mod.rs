@@ -20,6 +20,7 @@ use diesel::connection::SimpleConnection;
 
 use std::sync::Arc;
 
+use shopwave::catalog::cache::CatalogCache;
 use shopwave::db::{self, Backend, DbConn, Pool, PooledConn};
 use shopwave::search::{Indexer, Running, SearchIndex};
 use shopwave::web::{AppState, WebConfig};
@@ -110,11 +111,13 @@ impl TestDb {
 
     /// The state `serve` would build over this database, with this node's own search index.
     pub fn app_state(&self, demo_mode: bool) -> AppState {
+        let search = Arc::new(SearchIndex::open(&self.data_dir()).expect("search index"));
         AppState {
             pool: self.pool.clone(),
             data_dir: self.data_dir(),
             demo_mode,
-            search: Arc::new(SearchIndex::open(&self.data_dir()).expect("search index")),
+            catalog: Arc::new(CatalogCache::new(search.clone(), 1_000)),
+            search,
         }
     }
 

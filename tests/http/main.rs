@@ -11,6 +11,7 @@ mod admin_reviews;
 mod admin_users;
 mod browser;
 mod catalog;
+mod catalog_cache;
 mod checkout;
 mod cli;
 mod database;

@@ -89,7 +89,7 @@ async fn decide(
 ) -> WebResult<HttpResponse> {
     let AdminUser(me) = admin;
     let outcome = state
-        .db(move |conn| reviews::moderate(conn, me.id, review_id, decision))
+        .db_changing_catalog(move |conn| reviews::moderate(conn, me.id, review_id, decision))
         .await?;
     let message = match (outcome, decision) {
         (Moderation::Changed, Decision::Approve) => "Review approved; it now counts in the rating.",

@@ -146,7 +146,7 @@ pub(super) async fn create(
         }
     };
     match state
-        .db(move |conn| products::create(conn, me.id, &new))
+        .db_changing_catalog(move |conn| products::create(conn, me.id, &new))
         .await?
     {
         Ok(product_id) => {
@@ -289,7 +289,9 @@ pub(super) async fn update_details(
         }
     };
     state
-        .db(move |conn| products::update_details(conn, me.id, product_id, &details))
+        .db_changing_catalog(move |conn| {
+            products::update_details(conn, me.id, product_id, &details)
+        })
         .await?;
     chrome::flash(&session, "success", "Product details saved.");
     Ok(see_other(&format!("/seller/products/{product_id}")))
@@ -323,7 +325,9 @@ pub(super) async fn change_price(
         }
     };
     state
-        .db(move |conn| products::change_price(conn, me.id, product_id, variant_id, price))
+        .db_changing_catalog(move |conn| {
+            products::change_price(conn, me.id, product_id, variant_id, price)
+        })
         .await?;
     chrome::flash(&session, "success", format!("Price set to {price}."));
     Ok(see_other(&format!("/seller/products/{product_id}")))
@@ -342,7 +346,9 @@ pub(super) async fn adjust_stock(
     let (errors, status) = match StockChange::parse(&form) {
         Err(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
         Ok(change) => match state
-            .db(move |conn| products::adjust_stock(conn, me.id, product_id, variant_id, &change))
+            .db_changing_catalog(move |conn| {
+                products::adjust_stock(conn, me.id, product_id, variant_id, &change)
+            })
             .await?
         {
             Ok(stock) => {
