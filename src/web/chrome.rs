@@ -78,7 +78,12 @@ impl FromRequest for Chrome {
             .unwrap_or_default();
         // The flash is taken before the sign-in is checked: a sign-in that expires now leaves
         // its notice for the next page rather than this one, which may be a redirect.
-        let flash = session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok);
+        // Removing marks the session changed, which costs a write of its row: only when there
+        // is a flash to take.
+        let flash = match session.contains_key(FLASH_KEY) {
+            true => session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok),
+            false => None,
+        };
         std::future::ready(Ok(Chrome {
             user: signed_in(&session),
             cart_count: session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0),
@@ -173,8 +178,12 @@ pub fn sign_out(session: &Session) {
     session.purge();
 }
 
+/// Stores the count only when it differs: every insert costs a write of the session row.
 pub fn set_cart_count(session: &Session, count: i64) -> Result<(), actix_web::Error> {
-    session.insert(CART_COUNT_KEY, count)?;
+    let known: i64 = session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0);
+    if known != count || !session.contains_key(CART_COUNT_KEY) {
+        session.insert(CART_COUNT_KEY, count)?;
+    }
     Ok(())
 }
 

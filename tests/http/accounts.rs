@@ -86,6 +86,26 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn browsing_while_signed_in_does_not_rewrite_the_session_on_every_page(db: TestDb) {
+        let app = TestApp::new(db).await;
+        register(&app, "Bea@Example.com", "Bea").await.assert_redirect_to("/account");
+        // The first page after the redirect takes the welcome flash: that is a change.
+        app.get("/account").await.assert_contains("Welcome to ShopWave, Bea!");
+        let state_now = || -> (String, chrono::NaiveDateTime) {
+            sessions::table.select((sessions::state, sessions::expires_at)).first(&mut app.conn()).unwrap()
+        };
+        let before = state_now();
+        for path in ["/", "/account", "/orders", "/cart"] {
+            let page = app.get(path).await;
+            page.assert_status(200);
+            let rewrote = page.headers.get_all("set-cookie").any(|c| c.to_str().unwrap_or("").starts_with("sw_session="));
+            assert!(!rewrote, "{path} rewrote the session");
+        }
+        assert_eq!(state_now(), before, "no page view changed the stored session");
+    }
+}
+
+on_both_backends! {
     async fn an_email_is_taken_whatever_its_letter_case(db: TestDb) {
         let app = TestApp::new(db).await;
         register(&app, "ann@example.com", "Ann").await.assert_redirect_to("/account");
