@@ -105,8 +105,9 @@ pub async fn show_category(
     let parsed = params.parse(Sort::Featured)?;
     let slug = slug.into_inner();
     let listing_for_service = parsed.clone();
+    let index = state.search.clone();
     let page = state
-        .db(move |conn| category::category_page(conn, &slug, &listing_for_service))
+        .db(move |conn| category::category_page(conn, &index, &slug, &listing_for_service))
         .await?;
     let listing = ListingView {
         base: format!("/c/{}", page.category.slug),
