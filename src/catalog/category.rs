@@ -92,9 +92,10 @@ fn seller_choices(conn: &mut DbConn) -> Result<Vec<(String, String)>> {
 }
 
 /// One page of the listing and the cursor of the next. The index orders and pages; the next
-/// cursor is the index's place of the last product the page covers, so paging goes on from
-/// the same point even when the database held some of the page's products back as no longer
-/// published.
+/// cursor is the index's place (its sort key, not the database's, which may be newer) of the
+/// last product the page covers. That is the last product shown unless the database held it
+/// back as no longer published; taking it even then means a page whose products were all held
+/// back still leads onward instead of linking to itself.
 fn page_of_products(
     conn: &mut DbConn,
     index: &SearchIndex,
