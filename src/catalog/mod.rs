@@ -7,9 +7,9 @@ pub mod product;
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::{Category, Product};
 use crate::db::schema::{categories, product_images, products};
+use crate::db::{DbConn, MultiBackend};
 use crate::error::Result;
 use crate::money::Money;
 
@@ -51,13 +51,13 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
         .order((categories::position, categories::id))
         .select(Category::as_select())
         .load(conn)?;
-    let featured = category::published()
+    let featured = published()
         .filter(products::is_featured.eq(true))
         .order(products::id.desc())
         .limit(8)
         .select(Product::as_select())
         .load(conn)?;
-    let top_rated = category::published()
+    let top_rated = published()
         .filter(products::rating_count.gt(0))
         .order((products::rating_avg.desc(), products::id.desc()))
         .limit(8)
@@ -68,6 +68,27 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
         featured: cards(conn, featured)?,
         top_rated: cards(conn, top_rated)?,
     })
+}
+
+/// What shoppers may see: active and not deleted.
+pub fn published() -> products::BoxedQuery<'static, MultiBackend> {
+    products::table
+        .filter(products::status.eq("active"))
+        .filter(products::deleted_at.is_null())
+        .into_boxed()
+}
+
+/// The products among `ids` shoppers may see now, as cards, in the order of `ids`. Listings
+/// read from the search index pass through here, so the database has the last word: a product
+/// unpublished a moment ago is left out even before the indexer has caught up.
+pub fn published_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(Product, ProductCard)>> {
+    let mut rows: Vec<Product> = published()
+        .filter(products::id.eq_any(ids))
+        .select(Product::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    let products = rows.clone();
+    Ok(products.into_iter().zip(cards(conn, rows)?).collect())
 }
 
 /// Turns product rows into cards, fetching every card's first image in one query.

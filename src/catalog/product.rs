@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::category::{breadcrumb, published};
-use super::{ProductCard, cards};
+use super::category::breadcrumb;
+use super::{ProductCard, cards, published};
 use crate::db::DbConn;
 use crate::db::models::{Category, Product, ProductImage, Seller, Variant};
 use crate::db::schema::{product_images, product_variants, products, reviews, sellers, users};

@@ -2,13 +2,16 @@
 //!
 //! Writers call [`enqueue`] inside the transaction of every change search must see (product or
 //! variant created, edited, deleted or unpublished, stock reaching or leaving zero, price or
-//! rating change). The [`Indexer`] applies the outbox to the index in id order; the page reads
-//! through [`service`].
+//! rating change). The [`Indexer`] applies the outbox to the index in id order; the search page
+//! reads through [`service`], category pages through [`category`].
 
+pub mod category;
 mod documents;
 mod facets;
+mod filters;
 mod index;
 mod indexer;
+mod keyset;
 pub mod service;
 mod text;
 

@@ -3,13 +3,12 @@
 //! indexer has caught up).
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 
 use diesel::prelude::*;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -17,13 +16,14 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::facets::{Counts, FacetCounts, PRICE_BANDS};
+use super::filters;
 use super::index::{SearchIndex, internal};
 use super::text::{self, UserQuery};
 use crate::catalog::listing::{Filters, Listing, Sort};
-use crate::catalog::{ProductCard, cards};
+use crate::catalog::{ProductCard, published_in_order};
 use crate::db::DbConn;
-use crate::db::models::{Category, Product};
-use crate::db::schema::{categories, products, sellers};
+use crate::db::models::Category;
+use crate::db::schema::{categories, sellers};
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -226,17 +226,6 @@ fn product_ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>
         .collect()
 }
 
-/// The products among `ids` shoppers may see now, as cards, in the order of `ids`.
-fn published_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(Product, ProductCard)>> {
-    let mut rows: Vec<Product> = crate::catalog::category::published()
-        .filter(products::id.eq_any(ids))
-        .select(Product::as_select())
-        .load(conn)?;
-    rows.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
-    let products = rows.clone();
-    Ok(products.into_iter().zip(cards(conn, rows)?).collect())
-}
-
 /// Searched fields and how much a match in each counts.
 fn weighted_fields(index: &SearchIndex) -> [(Field, f32); 4] {
     let f = &index.fields;
@@ -329,37 +318,9 @@ fn build_query(
             }
         }
     }
-    let f = &index.fields;
-    let mut filter = |query: Box<dyn Query>| clauses.push((Occur::Must, query));
-    let u64_term = |field: Field, value: u64| Term::from_field_u64(field, value);
-    if filters.min_price.is_some() || filters.max_price.is_some() {
-        let low = filters.min_price.map_or(Bound::Unbounded, |m| {
-            Bound::Included(u64_term(f.price, m.minor().max(0) as u64))
-        });
-        let high = filters.max_price.map_or(Bound::Unbounded, |m| {
-            Bound::Included(u64_term(f.price, m.minor().max(0) as u64))
-        });
-        filter(Box::new(RangeQuery::new(low, high)));
-    }
-    if filters.in_stock {
-        filter(Box::new(TermQuery::new(
-            u64_term(f.in_stock, 1),
-            IndexRecordOption::Basic,
-        )));
-    }
-    if let Some(rating) = filters.min_rating_hundredths() {
-        let low = Bound::Included(u64_term(f.rating, rating as u64));
-        filter(Box::new(RangeQuery::new(low, Bound::Unbounded)));
-    }
-    if let Some(id) = seller_id {
-        filter(Box::new(TermQuery::new(
-            u64_term(f.seller_id, id as u64),
-            IndexRecordOption::Basic,
-        )));
-    }
-    if let Some(category) = category {
-        let term = u64_term(f.category_ids, category.id as u64);
-        filter(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+    let category_id = category.map(|c| c.id);
+    for clause in filters::clauses(index, filters, category_id, seller_id) {
+        clauses.push((Occur::Must, clause));
     }
     Box::new(BooleanQuery::new(clauses))
 }

@@ -108,9 +108,10 @@ pub async fn show_category(
     let slug = slug.into_inner();
     let key = parsed.address(&format!("/c/{slug}"));
     let listing_for_service = parsed.clone();
+    let index = state.search.clone();
     let page = state
         .cached(&state.catalog.categories, key, move |conn| {
-            category::category_page(conn, &slug, &listing_for_service)
+            category::category_page(conn, &index, &slug, &listing_for_service)
         })
         .await?;
     let listing = ListingView {

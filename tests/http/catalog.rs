@@ -1,4 +1,10 @@
 //! Category pages and product pages, as a shopper browses them.
+//!
+//! Category listings come from the search index, which follows the database through the
+//! outbox; tests that create products and then open a category page drain the outbox first,
+//! as the background indexer would within 100 ms.
+
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
@@ -8,6 +14,7 @@ use crate::common::builders::{
 #[allow(unused_imports)]
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
+use shopwave::db::DbConn;
 use shopwave::db::schema::{product_variants, products, reviews};
 
 /// The product links of a page's main listing, in order.
@@ -22,6 +29,14 @@ fn product_links(body: &str) -> Vec<String> {
     links
 }
 
+/// The product links of the category's "Top rated" block, in order.
+fn top_rated_links(body: &str) -> Vec<String> {
+    let Some(block) = body.split("id=\"toprated\"").nth(1) else {
+        return Vec::new();
+    };
+    product_links(block.split("id=\"all\"").next().unwrap_or_default())
+}
+
 fn next_link(body: &str) -> Option<String> {
     let start = body.find("rel=\"next\" href=\"")? + "rel=\"next\" href=\"".len();
     let href = &body[start..];
@@ -30,6 +45,37 @@ fn next_link(body: &str) -> Option<String> {
             .replace("&#38;", "&")
             .replace("&amp;", "&"),
     )
+}
+
+/// Follows "Next page" from `start` to the end; returns every product link seen, page by page.
+async fn walk(app: &TestApp, start: &str) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut next = Some(start.to_owned());
+    while let Some(path) = next {
+        assert!(pages.len() < 20, "paging never ends: {pages:?}");
+        let page = app.get(&path).await;
+        page.assert_status(200);
+        pages.push(product_links(&page.body));
+        next = next_link(&page.body);
+    }
+    pages
+}
+
+fn id_of(conn: &mut DbConn, slug: &str) -> i64 {
+    products::table
+        .filter(products::slug.eq(slug))
+        .select(products::id)
+        .first(conn)
+        .unwrap()
+}
+
+/// Polls `done` until it holds, for at most five seconds.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 on_both_backends! {
@@ -47,6 +93,7 @@ on_both_backends! {
         let (kitchen_slug, home_slug) = (category_slug(&mut conn, kitchen), category_slug(&mut conn, home));
         drop(conn);
         let app = TestApp::new(db).await;
+        app.drain_search();
 
         let page = app.get(&format!("/c/{home_slug}")).await;
         page.assert_status(200).assert_contains("Cast Iron Pan").assert_contains("Bread Knife");
@@ -73,15 +120,9 @@ on_both_backends! {
         let slug = category_slug(&mut conn, cat);
         drop(conn);
         let app = TestApp::new(db).await;
+        app.drain_search();
 
-        let mut seen = Vec::new();
-        let mut next = Some(format!("/c/{slug}?sort=price_asc"));
-        while let Some(path) = next {
-            let page = app.get(&path).await;
-            page.assert_status(200);
-            seen.extend(product_links(&page.body));
-            next = next_link(&page.body);
-        }
+        let seen = walk(&app, &format!("/c/{slug}?sort=price_asc")).await.concat();
         assert_eq!(seen.len(), 30, "{seen:?}");
         let mut unique = seen.clone();
         unique.sort();
@@ -110,6 +151,7 @@ on_both_backends! {
             .select(shopwave::db::schema::sellers::slug).first(&mut conn).unwrap();
         drop(conn);
         let app = TestApp::new(db).await;
+        app.drain_search();
         let names = |body: &str| product_links(body).into_iter()
             .map(|s| s.split('-').next().unwrap().to_owned()).collect::<Vec<_>>();
 
@@ -251,5 +293,179 @@ on_both_backends! {
         drop(conn);
         let app = TestApp::new(db).await;
         app.get(&format!("/p/{slug}")).await.assert_status(200).assert_contains(&format!("href=\"/p/{slug}/review\""));
+    }
+}
+
+on_both_backends! {
+    async fn paging_a_category_where_every_product_ties_visits_each_once_newest_id_first(db: TestDb) {
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let cat = category(&mut conn, "Socks");
+        // Sixty products, none featured: the Featured order ties on all of them, so only the id
+        // decides, and it must carry across page boundaries.
+        let mut ids: Vec<i64> = (0..60)
+            .map(|n| ProductBuilder::new(&format!("Sock {n:02}")).insert(&mut conn, shop, cat).0)
+            .collect();
+        let slug = category_slug(&mut conn, cat);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+
+        let pages = walk(&app, &format!("/c/{slug}")).await;
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [24, 24, 12]);
+        let mut conn = app.conn();
+        let seen: Vec<i64> = pages.concat().iter().map(|s| id_of(&mut conn, s)).collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(seen, ids);
+    }
+}
+
+on_both_backends! {
+    async fn paging_by_price_breaks_equal_prices_by_id_in_the_same_direction(db: TestDb) {
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let cat = category(&mut conn, "Candles");
+        // Fifty products at only two prices, so every page boundary falls inside a tie.
+        let mut expected: Vec<(i64, i64)> = (0..50)
+            .map(|n| {
+                let price = if n % 2 == 0 { 1_500 } else { 2_500 };
+                let (id, _) = ProductBuilder::new(&format!("Candle {n:02}")).price(price).insert(&mut conn, shop, cat);
+                (price, id)
+            })
+            .collect();
+        let slug = category_slug(&mut conn, cat);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+        let mut conn = app.conn();
+        let places = |pages: Vec<Vec<String>>, conn: &mut DbConn| -> Vec<(i64, i64)> {
+            pages.concat().iter().map(|s| {
+                products::table.filter(products::slug.eq(s))
+                    .select((products::price_min, products::id)).first(conn).unwrap()
+            }).collect()
+        };
+
+        let descending = places(walk(&app, &format!("/c/{slug}?sort=price_desc")).await, &mut conn);
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(descending, expected);
+
+        let ascending = places(walk(&app, &format!("/c/{slug}?sort=price_asc")).await, &mut conn);
+        expected.reverse();
+        assert_eq!(ascending, expected);
+    }
+}
+
+on_both_backends! {
+    async fn a_product_unpublished_before_the_index_hears_of_it_is_hidden_and_paging_goes_on(db: TestDb) {
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let cat = category(&mut conn, "Kites");
+        let ids: Vec<i64> = (0..30)
+            .map(|n| ProductBuilder::new(&format!("Kite {n:02}")).rating(300 + n, 1).insert(&mut conn, shop, cat).0)
+            .collect();
+        let slug = category_slug(&mut conn, cat);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+
+        // Newest id first: ids[6] is the last product of page one, ids[29] the first, and also
+        // the best rated. Archive both without telling search (no outbox row), as if the
+        // indexer had not got to them yet: the index still lists them, the database does not.
+        let (last_on_first_page, best_rated) = (ids[6], ids[29]);
+        let mut conn = app.conn();
+        diesel::update(products::table.filter(products::id.eq_any([last_on_first_page, best_rated])))
+            .set(products::status.eq("archived"))
+            .execute(&mut conn).unwrap();
+        let hidden: Vec<String> = [last_on_first_page, best_rated].iter().map(|id| product_slug(&mut conn, *id)).collect();
+
+        let first = app.get(&format!("/c/{slug}")).await;
+        let top = top_rated_links(&first.body);
+        assert_eq!(top.len(), 3, "{top:?}");
+        assert!(hidden.iter().all(|h| !top.contains(h)), "{top:?}");
+        let pages = walk(&app, &format!("/c/{slug}")).await;
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [22, 6]);
+        let seen: Vec<i64> = pages.concat().iter().map(|s| id_of(&mut conn, s)).collect();
+        let mut expected: Vec<i64> = ids.iter().copied().filter(|id| ![last_on_first_page, best_rated].contains(id)).collect();
+        expected.reverse();
+        assert_eq!(seen, expected);
+    }
+}
+
+on_both_backends! {
+    async fn filters_hold_on_every_page_a_cursor_leads_to(db: TestDb) {
+        let mut conn = db.conn();
+        let (one, two) = (seller(&mut conn), seller(&mut conn));
+        let cat = category(&mut conn, "Rugs");
+        let mut wanted = Vec::new();
+        for n in 0..120i64 {
+            let shop = if n % 4 == 0 { two } else { one };
+            let price = 1_000 + (n % 5) * 1_000;
+            let stock = if n % 3 == 0 { 0 } else { 5 };
+            let (id, _) = ProductBuilder::new(&format!("Rug {n:02}")).price(price).stock(stock).insert(&mut conn, shop, cat);
+            if shop == one && stock > 0 && (2_000..=4_000).contains(&price) {
+                wanted.push((price, id));
+            }
+        }
+        let slug = category_slug(&mut conn, cat);
+        let seller_one: String = shopwave::db::schema::sellers::table.find(one)
+            .select(shopwave::db::schema::sellers::slug).first(&mut conn).unwrap();
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+
+        let start = format!("/c/{slug}?sort=price_asc&in_stock=1&min_price=20&max_price=40&seller={seller_one}");
+        let pages = walk(&app, &start).await;
+        assert!(pages.len() > 1, "the filtered listing spans pages: {pages:?}");
+        let mut conn = app.conn();
+        let seen: Vec<(i64, i64)> = pages.concat().iter().map(|s| {
+            products::table.filter(products::slug.eq(s))
+                .select((products::price_min, products::id)).first(&mut conn).unwrap()
+        }).collect();
+        wanted.sort_unstable();
+        assert_eq!(seen, wanted);
+    }
+}
+
+on_both_backends! {
+    async fn the_top_rated_block_shows_the_four_best_reviewed_on_the_first_unfiltered_page(db: TestDb) {
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let cat = category(&mut conn, "Teapots");
+        let sub = subcategory(&mut conn, cat, "Glass Teapots");
+        ProductBuilder::new("Unreviewed Pot").insert(&mut conn, shop, cat);
+        ProductBuilder::new("Fair Pot").rating(300, 2).insert(&mut conn, shop, cat);
+        ProductBuilder::new("Good Pot").rating(420, 3).insert(&mut conn, shop, sub);
+        ProductBuilder::new("Great Pot").rating(480, 5).insert(&mut conn, shop, cat);
+        ProductBuilder::new("Also Great Pot").rating(480, 1).insert(&mut conn, shop, sub);
+        ProductBuilder::new("Best Pot").rating(500, 9).insert(&mut conn, shop, cat);
+        let slug = category_slug(&mut conn, cat);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+        let names = |links: Vec<String>| links.iter().map(|s| s.rsplit_once('-').unwrap().0.to_owned()).collect::<Vec<_>>();
+
+        let page = app.get(&format!("/c/{slug}")).await;
+        // Rating first, then the newer product of a tie.
+        assert_eq!(names(top_rated_links(&page.body)), ["best-pot", "also-great-pot", "great-pot", "good-pot"]);
+        assert_eq!(product_links(&page.body).len(), 6);
+        let filtered = app.get(&format!("/c/{slug}?in_stock=1")).await;
+        assert!(top_rated_links(&filtered.body).is_empty());
+    }
+}
+
+on_both_backends! {
+    async fn a_new_product_reaches_its_category_page_once_the_indexer_applies_it(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let mut conn = app.conn();
+        let shop = seller(&mut conn);
+        let parent = category(&mut conn, "Outdoors");
+        let tents = subcategory(&mut conn, parent, "Tents");
+        ProductBuilder::new("Storm Tent").insert(&mut conn, shop, tents);
+        let slug = category_slug(&mut conn, parent);
+        drop(conn);
+        // No drain: the background indexer (every 20 ms in tests) brings it in on its own.
+        eventually("the new tent is listed under its parent category", async || {
+            app.get(&format!("/c/{slug}")).await.body.contains("Storm Tent")
+        }).await;
     }
 }
