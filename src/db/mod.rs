@@ -192,8 +192,16 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
     ran.map_err(|e| Error::Migration(e.to_string()))
 }
 
+/// SQLite writers of this process take turns here before they ask SQLite for its write lock.
+/// SQLite makes a writer that finds the lock taken sleep and retry (up to 100 ms a sleep), so
+/// under load some writers lose round after round and wait a second or more; here they wait
+/// on a mutex and start the moment the writer before them finishes. Other processes (a CLI
+/// command beside the server) still meet the busy timeout. One gate for every SQLite database
+/// of the process: a server has one, and write transactions never nest.
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `work` in a write transaction. On SQLite it begins IMMEDIATE so that concurrent writers
-/// queue on the busy timeout instead of failing with "database is locked" at their first write.
+/// queue instead of failing with "database is locked" at their first write.
 pub fn write_tx<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -204,6 +212,9 @@ where
     match conn {
         DbConn::Postgres(_) => conn.transaction(work),
         DbConn::Sqlite(sqlite) => {
+            let _turn = SQLITE_WRITERS
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
             match work(conn) {
                 Ok(value) => {

@@ -34,6 +34,14 @@ impl DbSessionStore {
         let pool = self.pool.clone();
         actix_web::web::block(move || work(&mut *pool.get()?)).await?
     }
+
+    /// `run` in a write transaction, so session writes queue with every other writer.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        self.run(move |conn| crate::db::write_tx(conn, work)).await
+    }
 }
 
 type State = HashMap<String, String>;
@@ -72,7 +80,7 @@ impl SessionStore for DbSessionStore {
         let key = random_hex(32);
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(&key), user_id_of(&state), expiry(ttl));
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::insert_into(sessions::table)
                 .values((
                     sessions::id.eq(id),
@@ -98,7 +106,7 @@ impl SessionStore for DbSessionStore {
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(key.as_ref()), user_id_of(&state), expiry(ttl));
         let updated = self
-            .run(move |conn| {
+            .write(move |conn| {
                 Ok(diesel::update(sessions::table.filter(sessions::id.eq(id)))
                     .set((
                         sessions::user_id.eq(user_id),
@@ -126,7 +134,7 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let (id, expires_at) = (sha256_hex(key.as_ref()), expiry(ttl));
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::update(sessions::table.filter(sessions::id.eq(id)))
                 .set(sessions::expires_at.eq(expires_at))
                 .execute(conn)?;
@@ -137,7 +145,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
         let id = sha256_hex(key.as_ref());
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
             Ok(())
         })
