@@ -2,17 +2,18 @@
 # Page benchmarks: starts the release server on a seeded database and measures each page with
 # wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
 #
-#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N]
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S]
 #
 # --cache is the server's --catalog-cache (catalog pages kept in memory per kind); 0 measures
-# every page read from the database.
+# every page read from the database. Each page is first loaded for --warmup seconds, unmeasured
+# (a shop's caches and the OS page cache are warm in service).
 #
 # Prints a markdown table (req/s, p50, p99, errors, ratio to the ceiling) and the peak RSS.
 # Seeded databases are kept under bench-data/ and reused; delete them to reseed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -91,13 +93,20 @@ results=$(mktemp)
 run() { # name, url-or-list-or-lua [, extra wrk arguments]
   local name=$1 target=$2 out
   shift 2
-  if [[ "$target" == *.lua ]]; then
-    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$target" "$@" "http://127.0.0.1:$port/")
-  elif [ -f "$target" ]; then
-    out=$(PATHS=$target wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$lists/rotate.lua" "http://127.0.0.1:$port/")
-  else
-    out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$target")
-  fi
+  load() { # seconds [extra wrk arguments]
+    local seconds=$1
+    shift
+    if [[ "$target" == *.lua ]]; then
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$target" "$@" "http://127.0.0.1:$port/"
+    elif [ -f "$target" ]; then
+      PATHS=$target wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$lists/rotate.lua" "http://127.0.0.1:$port/"
+    else
+      wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$target"
+    fi
+  }
+  # Writes are measured cold: a warm-up would only fill the cart.
+  [[ "$target" == *.lua ]] || load "$warmup" "$@" > /dev/null
+  out=$(load "$duration" "$@")
   local rps p50 p99 non2xx errors
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
