@@ -5,8 +5,9 @@
 #   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S]
 #
 # --cache is the server's --catalog-cache (catalog pages kept in memory per kind); 0 measures
-# every page read from the database. Each page is first loaded for --warmup seconds, unmeasured
-# (a shop's caches and the OS page cache are warm in service).
+# every page read from the database. Before each read page is measured, every path of its list
+# is loaded once and the page is loaded for --warmup seconds, unmeasured (a shop in service has
+# its popular pages in its caches and the OS page cache).
 #
 # Prints a markdown table (req/s, p50, p99, errors, ratio to the ceiling) and the peak RSS.
 # Seeded databases are kept under bench-data/ and reused; delete them to reseed.
@@ -104,7 +105,9 @@ run() { # name, url-or-list-or-lua [, extra wrk arguments]
       wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$target"
     fi
   }
-  # Writes are measured cold: a warm-up would only fill the cart.
+  # Reads start warm: every path of a list once, then --warmup seconds of load. Writes are
+  # measured cold: a warm-up would only fill the cart.
+  [ -f "$target" ] && [[ "$target" != *.lua ]] && python3 bench/warm.py "http://127.0.0.1:$port" "$target"
   [[ "$target" == *.lua ]] || load "$warmup" "$@" > /dev/null
   out=$(load "$duration" "$@")
   local rps p50 p99 non2xx errors

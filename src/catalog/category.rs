@@ -30,7 +30,7 @@ pub struct CategoryPage {
     pub products: Vec<ProductCard>,
     /// The cursor of the page after this one, when there is one.
     pub next: Option<Cursor>,
-    pub sellers: Vec<(String, String)>,
+    pub sellers: std::sync::Arc<[(String, String)]>,
 }
 
 pub fn category_page(
@@ -57,7 +57,7 @@ pub fn category_page(
         top_rated,
         products,
         next,
-        sellers: seller_choices(conn)?,
+        sellers: seller_choices(conn)?.into(),
         category,
     })
 }

@@ -187,7 +187,7 @@ fn rating_summary(conn: &mut DbConn, product: &Product) -> Result<RatingSummary>
         })
         .collect();
     Ok(RatingSummary {
-        average: format!("{:.1}", f64::from(product.rating_avg) / 100.0),
+        average: super::stars(product.rating_avg),
         count: product.rating_count,
         distribution,
     })

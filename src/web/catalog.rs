@@ -23,7 +23,7 @@ pub struct ListingView {
     /// Pairs every link of the listing keeps (the search text).
     pub keep: Vec<(String, String)>,
     /// (slug, name) for the seller drop-down; empty where facets list sellers instead.
-    pub sellers: Vec<(String, String)>,
+    pub sellers: Arc<[(String, String)]>,
 }
 
 impl ListingView {

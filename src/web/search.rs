@@ -129,7 +129,7 @@ pub async fn show_results(
         sort: listing.sort,
         sorts: Sort::SEARCH_CHOICES.to_vec(),
         keep,
-        sellers: Vec::new(),
+        sellers: Arc::new([]),
     };
     let chrome = chrome.with_query(&text);
     let browsing = text.trim().is_empty() && category.is_none() && listing.filters.is_empty();
