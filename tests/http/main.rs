@@ -12,6 +12,7 @@ mod admin_users;
 mod browser;
 mod catalog;
 mod checkout;
+mod checkout_latency;
 mod cli;
 mod database;
 mod flash_sale;
