@@ -22,7 +22,7 @@ const UNITS: i32 = 100;
 const PRICE: i64 = 4999;
 
 /// Starts the real server on a free loopback port, in its own thread and runtime.
-fn start_server(db: &TestDb) -> SocketAddr {
+pub(crate) fn start_server(db: &TestDb) -> SocketAddr {
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port");

@@ -13,6 +13,7 @@ mod browser;
 mod catalog;
 mod catalog_cache;
 mod checkout;
+mod checkout_latency;
 mod cli;
 mod database;
 mod flash_sale;
