@@ -123,7 +123,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
             println!("{report}");
         }
     }
-    let pool = db::connect(backend, None)
+    let pool = db::connect(backend, settings.db_pool)
         .map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
     crate::web::metrics::count_panics();

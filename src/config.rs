@@ -55,6 +55,9 @@ pub struct Settings {
         global = true
     )]
     pub catalog_cache: usize,
+    /// Database connections the server may hold open (default 8).
+    #[arg(long, env = "SHOPWAVE_DB_POOL", global = true)]
+    pub db_pool: Option<u32>,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -168,10 +168,12 @@ fn ensure_sqlite_dir(backend: &Backend) -> Result<(), Error> {
     Ok(())
 }
 
-/// Builds the pool for a backend, sized for it: SQLite has one writer at a time anyway.
+/// Builds the pool for a backend. `max_size` defaults to 8: on a 2-core machine shared with
+/// PostgreSQL, 16 connections made the order history's p99 three times worse (75–90 ms against
+/// 21–34 ms) for no more throughput; a database on its own machine may want more.
 pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> {
     ensure_sqlite_dir(backend)?;
-    let size = max_size.unwrap_or(if backend.is_sqlite() { 8 } else { 16 });
+    let size = max_size.unwrap_or(8);
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
