@@ -410,3 +410,31 @@ fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {
 pub fn execute(conn: &mut DbConn, sql: &str) -> Result<(), diesel::result::Error> {
     conn.batch_execute(sql)
 }
+
+/// The value of the first form field called `name` in a page (a checked radio comes first).
+pub fn form_field(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in:\n{body}"))
+        + marker.len();
+    body[start..]
+        .split('"')
+        .next()
+        .expect("closing quote")
+        .to_owned()
+}
+
+/// What the checkout review page's "Place order" form posts.
+pub fn place_order_fields(review: &str) -> Vec<(&'static str, String)> {
+    [
+        "address_id",
+        "shipping_method_id",
+        "payment",
+        "idempotency_key",
+        "expected_total",
+    ]
+    .into_iter()
+    .map(|name| (name, form_field(review, name)))
+    .collect()
+}

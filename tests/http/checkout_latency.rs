@@ -20,7 +20,7 @@ use diesel::prelude::*;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, product_slug, seller};
 use crate::common::commerce::*;
-use crate::common::{TestDb, plant_session};
+use crate::common::{TestDb, form_field, place_order_fields, plant_session};
 use crate::flash_sale::start_server;
 use shopwave::db::schema::{cart_items, order_items, orders, payments};
 
@@ -180,16 +180,6 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> (Response, Vec<String>, b
     (response, set_cookies, keep_alive)
 }
 
-/// The value of the first form field called `name` on a page (the checked radio comes first).
-fn field(page: &str, name: &str) -> String {
-    let start = format!("name=\"{name}\" value=\"");
-    let at = page
-        .find(&start)
-        .unwrap_or_else(|| panic!("no field {name} on the page:\n{page}"))
-        + start.len();
-    page[at..at + page[at..].find('"').expect("closing quote")].to_owned()
-}
-
 #[track_caller]
 fn expect(response: &Response, status: u16, step: &str) {
     assert_eq!(
@@ -216,7 +206,7 @@ fn checkout(browser: &mut Browser, product: &str, variant: i64) -> Steps {
     let started = Instant::now();
     let (page, product) = timed(|| browser.get(product));
     expect(&page, 200, "product page");
-    let token = field(&page.body, "csrf_token");
+    let token = form_field(&page.body, "csrf_token");
     let variant = variant.to_string();
     let (cart, add) = timed(|| {
         let added = browser.post(
@@ -230,10 +220,10 @@ fn checkout(browser: &mut Browser, product: &str, variant: i64) -> Steps {
     expect(&cart, 200, "cart page");
     let (form, form_time) = timed(|| browser.get("/checkout"));
     expect(&form, 200, "checkout form");
-    let token = field(&form.body, "csrf_token");
+    let token = form_field(&form.body, "csrf_token");
     let (address, shipping) = (
-        field(&form.body, "address_id"),
-        field(&form.body, "shipping_method_id"),
+        form_field(&form.body, "address_id"),
+        form_field(&form.body, "shipping_method_id"),
     );
     let (review, review_time) = timed(|| {
         browser.post(
@@ -251,16 +241,7 @@ fn checkout(browser: &mut Browser, product: &str, variant: i64) -> Steps {
         )
     });
     expect(&review, 200, "review");
-    let fields: Vec<(&str, String)> = [
-        "address_id",
-        "shipping_method_id",
-        "payment",
-        "idempotency_key",
-        "expected_total",
-    ]
-    .into_iter()
-    .map(|name| (name, field(&review.body, name)))
-    .collect();
+    let fields = place_order_fields(&review.body);
     let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let (placed, place) = timed(|| browser.post("/checkout/place", &token, &fields));
     expect(&placed, 303, "place order");

@@ -5,24 +5,10 @@ use diesel::prelude::*;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
 use crate::common::commerce::*;
-use crate::common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb, place_order_fields};
 use crate::on_both_backends;
 use shopwave::cart::{self, CartOwner};
 use shopwave::db::schema::{orders, payment_methods, product_variants};
-
-/// The value of a hidden or text input in a page.
-fn field(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name} in:\n{body}"))
-        + marker.len();
-    body[start..]
-        .split('"')
-        .next()
-        .expect("closing quote")
-        .to_owned()
-}
 
 fn order_count(app: &TestApp) -> i64 {
     orders::table
@@ -183,19 +169,6 @@ async fn review(app: &TestApp, shop: &Shop, address: i64, payment: &str) -> crat
     .await
 }
 
-fn place_fields(review: &str) -> Vec<(&'static str, String)> {
-    [
-        "address_id",
-        "shipping_method_id",
-        "payment",
-        "idempotency_key",
-        "expected_total",
-    ]
-    .into_iter()
-    .map(|name| (name, field(review, name)))
-    .collect()
-}
-
 async fn place(app: &TestApp, fields: &[(&'static str, String)]) -> crate::common::Page {
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     app.post("/checkout/place", &borrowed).await
@@ -208,7 +181,7 @@ on_both_backends! {
         let page = review(&app, &shop, buyer.address, &format!("saved:{}", buyer.card)).await;
         // $39.98, 8.25 % tax = 329.835 → $3.30, shipping $4.99: $48.27.
         page.assert_status(200).assert_contains("$39.98").assert_contains("$3.30").assert_contains("$4.99").assert_contains("$48.27");
-        let fields = place_fields(&page.body);
+        let fields = place_order_fields(&page.body);
 
         let placed = place(&app, &fields).await;
         let location = placed.location().expect("redirect").to_owned();
@@ -242,7 +215,7 @@ on_both_backends! {
             .assert_status(400).assert_contains("one of your saved cards");
 
         let page = review(&app, &shop, buyer.address, &format!("saved:{}", buyer.card)).await;
-        let mut fields = place_fields(&page.body);
+        let mut fields = place_order_fields(&page.body);
         let tampered: Vec<_> = fields.iter().cloned().map(|(k, v)| if k == "expected_total" { (k, "1".to_owned()) } else { (k, v) }).collect();
         place(&app, &tampered).await.assert_status(409).assert_contains("changed since you reviewed it");
         let stolen: Vec<_> = fields.iter().cloned().map(|(k, v)| if k == "payment" { (k, format!("saved:{}", other.card)) } else { (k, v) }).collect();
@@ -273,7 +246,7 @@ on_both_backends! {
             ("cvc", "123"),
         ]).await;
         page.assert_status(200).assert_contains("visa ending 0002");
-        let declined = place(&app, &place_fields(&page.body)).await;
+        let declined = place(&app, &place_order_fields(&page.body)).await;
         declined.assert_status(402).assert_contains("Your card was declined.").assert_contains("back in your cart");
         assert_eq!(stock_of(&mut app.conn(), shop.variant), 10);
         app.get("/cart").await.assert_contains("Copper Kettle").assert_contains("aria-label=\"items in cart\">2<");
