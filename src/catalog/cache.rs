@@ -8,6 +8,10 @@
 //! sees their change at once on the node that made it, and every other node within one indexer
 //! pass (100 ms). Entries also expire after `MAX_AGE`, which bounds how long anything no outbox row
 //! announces (a reviewer's new display name, a new seller in the filter list) can show stale.
+//!
+//! Memory: an entry is a page's data, 5–20 KB, so the default 10,000 entries of each kind hold at
+//! most a few hundred megabytes, and far less in practice (227 MB peak RSS for the whole server in
+//! the PostgreSQL benchmark at 100,000 products).
 
 use std::hash::Hash;
 use std::num::NonZeroUsize;
