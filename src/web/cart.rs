@@ -10,9 +10,10 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::MaybeUser;
+use super::chrome::remember_cart_count;
 use super::chrome::{self, Chrome};
 use super::error::{WebError, WebResult};
-use super::pages::{refusal, remember_cart_count, rerender, see_other};
+use super::pages::{refusal, rerender, see_other};
 use crate::cart::{self, CartOwner, CartView, Quantity};
 use crate::error::Error;
 

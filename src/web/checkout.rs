@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::CurrentUser;
+use super::chrome::remember_cart_count;
 use super::chrome::{self, Chrome};
 use super::error::{WebError, WebResult};
-use super::pages::{refusal, remember_cart_count, rerender, see_other};
+use super::pages::{refusal, rerender, see_other};
 use crate::checkout::{self, Options, Outcome, PaymentChoice, PaymentSaga, PlaceOrder, Priced};
 use crate::error::Error;
 use crate::money::Money;

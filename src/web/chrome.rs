@@ -7,6 +7,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfToken;
+use super::error::{WebError, WebResult};
 
 const SIGNED_IN_KEY: &str = "auth.user";
 /// When this sign-in began and was last used (Unix seconds), for the absolute and idle limits.
@@ -178,11 +179,13 @@ pub fn sign_out(session: &Session) {
     session.purge();
 }
 
-/// Stores the count only when it differs: every insert costs a write of the session row.
-pub fn set_cart_count(session: &Session, count: i64) -> Result<(), actix_web::Error> {
-    let known: i64 = session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0);
-    if known != count || !session.contains_key(CART_COUNT_KEY) {
-        session.insert(CART_COUNT_KEY, count)?;
+/// Keeps the header's cart count current after a change. Stores it only when it differs: every
+/// insert costs a write of the session row.
+pub fn remember_cart_count(session: &Session, count: i64) -> WebResult<()> {
+    if session.get::<i64>(CART_COUNT_KEY).ok().flatten() != Some(count) {
+        session
+            .insert(CART_COUNT_KEY, count)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
     }
     Ok(())
 }

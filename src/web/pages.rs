@@ -34,11 +34,6 @@ pub fn local_path(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
-/// Keeps the header's cart count current after a change.
-pub fn remember_cart_count(session: &actix_session::Session, count: i64) -> WebResult<()> {
-    super::chrome::set_cart_count(session, count).map_err(|e| WebError::Internal(e.to_string()))
-}
-
 /// The status a refused form is answered with: 400 for input to correct, 409 for a state that
 /// changed (stock, a voucher's uses), 404 for something not found.
 pub fn refusal(error: &WebError) -> Option<(StatusCode, String)> {

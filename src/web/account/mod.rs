@@ -81,7 +81,7 @@ pub(super) async fn sign_in_with_cart(
                 .await?
         }
     };
-    super::pages::remember_cart_count(session, count)?;
+    super::chrome::remember_cart_count(session, count)?;
     Ok(())
 }
 
