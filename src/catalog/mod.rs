@@ -2,7 +2,6 @@
 
 pub mod cache;
 pub mod category;
-pub mod listing;
 pub mod product;
 
 use diesel::prelude::*;

@@ -19,12 +19,12 @@ use super::facets::{Counts, FacetCounts, PRICE_BANDS};
 use super::filters;
 use super::index::{SearchIndex, internal};
 use super::text::{self, UserQuery};
-use crate::catalog::listing::{Filters, Listing, Sort};
 use crate::catalog::{ProductCard, published_in_order};
 use crate::db::DbConn;
 use crate::db::models::Category;
 use crate::db::schema::{categories, sellers};
 use crate::error::{Error, Result};
+use crate::listing::{Filters, Listing, Sort};
 use crate::money::Money;
 
 pub const PAGE_SIZE: usize = 24;

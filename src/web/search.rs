@@ -11,7 +11,7 @@ use super::AppState;
 use super::catalog::ListingView;
 use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
-use crate::catalog::listing::{Filters, ListingParams, Sort};
+use crate::listing::{Filters, ListingParams, Sort};
 use crate::money::Money;
 use crate::search::service::{self, SearchRequest, SearchResults};
 
@@ -38,7 +38,7 @@ struct ResultsPage {
 
 impl ResultsPage {
     fn with_filters(&self, filters: Filters) -> String {
-        crate::catalog::listing::href(
+        crate::listing::href(
             &self.listing.base,
             &filters,
             self.listing.sort,
@@ -61,7 +61,7 @@ impl ResultsPage {
             .filter(|(k, _)| *k != "category")
             .collect();
         extra.push(("category", slug));
-        crate::catalog::listing::href(
+        crate::listing::href(
             &self.listing.base,
             &self.listing.filters,
             self.listing.sort,

@@ -12,9 +12,9 @@ use crate::common::builders::{
 #[allow(unused_imports)]
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
-use shopwave::catalog::listing::{ListingParams, Sort};
 use shopwave::db::schema::{products, sellers};
 use shopwave::db::{DbConn, write_tx};
+use shopwave::listing::{ListingParams, Sort};
 use shopwave::search::service::{self, SearchRequest, SearchResults};
 use shopwave::search::{Indexer, SearchIndex};
 
