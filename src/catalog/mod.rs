@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod category;
 pub mod product;
+pub mod search_results;
 
 use diesel::prelude::*;
 

@@ -3,7 +3,8 @@
 //! Writers call [`enqueue`] inside the transaction of every change search must see (product or
 //! variant created, edited, deleted or unpublished, stock reaching or leaving zero, price or
 //! rating change). The [`Indexer`] applies the outbox to the index in id order; the search page
-//! reads through [`service`], category pages through [`category`].
+//! reads through [`find`], category pages through [`category`], search-as-you-type through
+//! [`suggest`]. Both pages answer with product ids, which the catalog turns into products.
 
 pub mod category;
 mod documents;
@@ -12,13 +13,14 @@ mod filters;
 mod index;
 mod indexer;
 mod keyset;
-pub mod service;
+mod service;
 mod text;
 
 use diesel::prelude::*;
 
 pub use index::SearchIndex;
 pub use indexer::{Indexer, Running, Staged, spawn};
+pub use service::{Facets, Found, Fragment, Highlighter, SearchRequest, Suggestion, find, suggest};
 pub use text::MAX_CHARS;
 
 use crate::db::DbConn;

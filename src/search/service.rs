@@ -1,6 +1,6 @@
-//! `/search` and `/search/suggest`: the index finds and ranks, the database has the last word
-//! on what is shown (a product unpublished a moment ago is never listed, even before the
-//! indexer has caught up).
+//! `/search` and `/search/suggest`: the index finds, ranks and counts one page of products. It
+//! answers with product ids; the catalog then has the last word on what is shown
+//! (`catalog::search_results`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,7 +19,6 @@ use super::facets::{Counts, FacetCounts, PRICE_BANDS};
 use super::filters;
 use super::index::{SearchIndex, internal};
 use super::text::{self, UserQuery};
-use crate::catalog::{ProductCard, published_in_order};
 use crate::db::DbConn;
 use crate::db::models::Category;
 use crate::db::schema::{categories, sellers};
@@ -54,8 +53,10 @@ impl SearchRequest {
     }
 }
 
-pub struct SearchResults {
-    pub hits: Vec<Hit>,
+/// One page of a search as the index answers it.
+pub struct Found {
+    /// The page's products, best first; some may have been unpublished since they were indexed.
+    pub ids: Vec<i64>,
     pub total: usize,
     pub page: usize,
     pub pages: usize,
@@ -66,12 +67,8 @@ pub struct SearchResults {
     pub shortened: bool,
     /// The text held no word to search for (only operators or punctuation).
     pub unreadable: bool,
-}
-
-pub struct Hit {
-    pub card: ProductCard,
-    pub name: Vec<Fragment>,
-    pub snippet: Vec<Fragment>,
+    /// Marks the searched words in what the page shows of each product.
+    pub highlighter: Highlighter,
 }
 
 /// A piece of text and whether it matched; templates escape `text` and wrap matches in <mark>.
@@ -93,11 +90,7 @@ pub struct Facets {
     pub ratings: Vec<(i32, u64)>,
 }
 
-pub fn search(
-    conn: &mut DbConn,
-    index: &SearchIndex,
-    request: &SearchRequest,
-) -> Result<SearchResults> {
+pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> Result<Found> {
     if request.page == 0 || request.page > MAX_PAGE {
         return Err(Error::Invalid(format!(
             "Results go up to page {MAX_PAGE}. Please narrow the search with a filter instead."
@@ -128,8 +121,8 @@ pub fn search(
     };
     let unreadable = parsed.is_empty() && !request.text.trim().is_empty();
     if unreadable && category.is_none() && request.listing.filters.is_empty() {
-        return Ok(SearchResults {
-            hits: Vec::new(),
+        return Ok(Found {
+            ids: Vec::new(),
             total: 0,
             page: 1,
             pages: 1,
@@ -137,6 +130,7 @@ pub fn search(
             category,
             shortened: parsed.shortened,
             unreadable,
+            highlighter: Highlighter::new(index, &parsed),
         });
     }
     let searcher = index.searcher();
@@ -149,18 +143,8 @@ pub fn search(
     );
     let offset = (request.page - 1) * PAGE_SIZE;
     let (addresses, total, counts) = run(&searcher, query.as_ref(), request.listing.sort, offset)?;
-    let ids = product_ids(&searcher, &addresses)?;
-    let highlighter = Highlighter::new(index, &parsed);
-    let hits = published_in_order(conn, &ids)?
-        .into_iter()
-        .map(|(product, card)| Hit {
-            name: highlighter.highlight(&product.name, usize::MAX),
-            snippet: highlighter.highlight(&product.description, 180),
-            card,
-        })
-        .collect();
-    Ok(SearchResults {
-        hits,
+    Ok(Found {
+        ids: product_ids(&searcher, &addresses)?,
         total,
         page: request.page,
         pages: total.div_ceil(PAGE_SIZE).clamp(1, MAX_PAGE),
@@ -168,6 +152,7 @@ pub fn search(
         category,
         shortened: parsed.shortened,
         unreadable,
+        highlighter: Highlighter::new(index, &parsed),
     })
 }
 
@@ -354,37 +339,33 @@ fn stemmer(index: &SearchIndex) -> TextAnalyzer {
 }
 
 /// Marks the searched words (by stem, so "lamps" marks "lamp") in names and descriptions.
-struct Highlighter {
+pub struct Highlighter {
     terms: BTreeMap<String, f32>,
-    analyzer: TextAnalyzer,
+    /// Present when there are terms to mark.
+    analyzer: Option<TextAnalyzer>,
     field: Field,
 }
 
 impl Highlighter {
     fn new(index: &SearchIndex, parsed: &UserQuery) -> Highlighter {
-        let terms = parsed
+        let terms: BTreeMap<String, f32> = parsed
             .wanted()
             .flat_map(|w| analyzed(index, w))
             .map(|t| (t, 1.0))
             .collect();
         Highlighter {
+            analyzer: (!terms.is_empty()).then(|| stemmer(index)),
             terms,
-            analyzer: stemmer(index),
             field: index.fields.description,
         }
     }
 
     /// The best passage of `text` up to `max_chars`, split into matched and plain fragments.
-    fn highlight(&self, text: &str, max_chars: usize) -> Vec<Fragment> {
-        let snippet = (!self.terms.is_empty()).then(|| {
+    pub fn highlight(&self, text: &str, max_chars: usize) -> Vec<Fragment> {
+        let snippet = self.analyzer.as_ref().map(|analyzer| {
             let max_chars = max_chars.min(text.len().max(1));
-            SnippetGenerator::new(
-                self.terms.clone(),
-                self.analyzer.clone(),
-                self.field,
-                max_chars,
-            )
-            .snippet(text)
+            SnippetGenerator::new(self.terms.clone(), analyzer.clone(), self.field, max_chars)
+                .snippet(text)
         });
         match snippet {
             Some(snippet) if !snippet.is_empty() => {
