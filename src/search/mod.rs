@@ -10,17 +10,23 @@ pub mod category;
 mod documents;
 mod facets;
 mod filters;
+mod highlight;
 mod index;
 mod indexer;
 mod keyset;
+mod query;
 mod service;
+mod suggest;
 mod text;
 
 use diesel::prelude::*;
 
+pub use facets::Facets;
+pub use highlight::{Fragment, Highlighter};
 pub use index::SearchIndex;
 pub use indexer::{Indexer, Running, Staged, spawn};
-pub use service::{Facets, Found, Fragment, Highlighter, SearchRequest, Suggestion, find, suggest};
+pub use service::{Found, SearchRequest, find};
+pub use suggest::{Suggestion, suggest};
 pub use text::MAX_CHARS;
 
 use crate::db::DbConn;
