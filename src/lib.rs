@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod inventory;
+pub mod listing;
 pub mod mail;
 pub mod money;
 pub mod orders;

@@ -11,8 +11,8 @@ use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
 use crate::catalog::category::{self, CategoryPage};
-use crate::catalog::listing::{self, Filters, ListingParams, Sort};
 use crate::catalog::product::{self, ProductPage};
+use crate::listing::{self, Filters, ListingParams, Sort};
 
 /// What the filter form and sort links of a listing need to render and to link onward.
 pub struct ListingView {
