@@ -15,6 +15,7 @@ pub mod error;
 pub mod inventory;
 pub mod mail;
 pub mod money;
+pub mod numbers;
 pub mod orders;
 pub mod paging;
 pub mod payments;

@@ -43,7 +43,7 @@ impl Quantity {
                 "Please choose a quantity from 1 to {MAX_QUANTITY}."
             ))
         };
-        let value: i64 = text.trim().parse().map_err(|_| refuse())?;
+        let value = crate::numbers::parse_whole(text).ok_or_else(refuse)?;
         if !(1..=i64::from(MAX_QUANTITY)).contains(&value) {
             return Err(refuse());
         }
@@ -387,6 +387,10 @@ mod tests {
             "-1",
             "1000",
             "1.5",
+            "+-1",
+            "1e2",
+            "3.0",
+            " ",
             "9223372036854775808",
             "9223372036854775807",
             "NaN",
