@@ -182,6 +182,7 @@ pub fn get(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<Address> 
 /// Saves a new address; the first one becomes the default.
 pub fn create(conn: &mut DbConn, user_id: i64, address: &ValidAddress) -> Result<i64> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let live: i64 = addresses::table
             .filter(addresses::user_id.eq(user_id))
             .filter(addresses::deleted_at.is_null())
@@ -210,6 +211,7 @@ pub fn update(
     address: &ValidAddress,
 ) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let existing = get(conn, user_id, address_id)?;
         let make_default = address.make_default || existing.is_default;
         if make_default && !existing.is_default {
@@ -225,6 +227,7 @@ pub fn update(
 /// Soft-deletes the address; when it was the default, the oldest remaining one takes over.
 pub fn delete(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let existing = get(conn, user_id, address_id)?;
         diesel::update(addresses::table.find(address_id))
             .set((
@@ -252,6 +255,7 @@ pub fn delete(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
 
 pub fn set_default(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         get(conn, user_id, address_id)?;
         clear_default(conn, user_id)?;
         diesel::update(addresses::table.find(address_id))
