@@ -66,7 +66,7 @@ on_both_backends! {
         let carts: Vec<Option<i64>> = carts::table.select(carts::user_id).load(&mut app.conn()).unwrap();
         assert_eq!(carts, [Some(ann)]);
         let half = (PARALLEL / 2) as i32;
-        let lines: Vec<(i64, i32)> = all_lines(&app).into_iter().map(|(_, v, q)| (v, q)).collect();
+        let lines: Vec<(i64, i32)> = all_lines(app).into_iter().map(|(_, v, q)| (v, q)).collect();
         assert_eq!(lines, [(kettle, half), (teapot, half)]);
     }
 }
@@ -85,7 +85,7 @@ on_both_backends! {
         });
         assert_all_redirect(&join_all(adds).await, "/cart");
         let half = (PARALLEL / 2) as i32;
-        let lines = all_lines(&app);
+        let lines = all_lines(app);
         assert_eq!(lines.iter().map(|l| (l.1, l.2)).collect::<Vec<_>>(), [(kettle, half), (teapot, half)]);
         assert_eq!(carts::table.count().get_result::<i64>(&mut app.conn()).unwrap(), 1);
         // Whichever session cookie the browser kept, it reaches that one cart.
