@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod listing;
 pub mod mail;
 pub mod money;
+pub mod numbers;
 pub mod orders;
 pub mod paging;
 pub mod payments;

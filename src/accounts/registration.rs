@@ -54,7 +54,7 @@ impl Registration {
 pub fn register(conn: &mut DbConn, registration: &Registration, client_ip: &str) -> Result<User> {
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
-    let password_hash = password::hash(&registration.password);
+    let password_hash = password::bounded(|| password::hash(&registration.password))?;
     let new_user = NewUser {
         email: &registration.email,
         password: &registration.password,
