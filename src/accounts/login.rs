@@ -53,7 +53,7 @@ pub fn authenticate(
         throttle::record_login(conn, &email, client_ip, false)?;
         return Err(Error::Invalid(BAD_CREDENTIALS.into()));
     };
-    if user.status != "active" {
+    if user.status != super::UserStatus::Active {
         throttle::record_login(conn, &email, client_ip, false)?;
         return Err(Error::Forbidden);
     }

@@ -11,6 +11,8 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::login_attempts;
 use crate::error::{Error, Result};
+
+pub use crate::db::types::LoginPurpose;
 use crate::util::now;
 
 pub const WINDOW_MINUTES: i64 = 15;
@@ -20,14 +22,11 @@ pub const MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 10;
 /// Attempts older than this no longer count for anything and are deleted.
 const KEEP_HOURS: i64 = 24;
 
-const LOGIN: &str = "login";
-const REGISTER: &str = "register";
-
 /// Err(TooManyRequests) when this account or address must wait before trying to sign in again.
 pub fn check_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
     let since = now() - Duration::minutes(WINDOW_MINUTES);
     let failures = login_attempts::table
-        .filter(login_attempts::purpose.eq(LOGIN))
+        .filter(login_attempts::purpose.eq(LoginPurpose::Login))
         .filter(login_attempts::succeeded.eq(false))
         .filter(login_attempts::created_at.gt(since));
     let for_account: i64 = failures
@@ -53,7 +52,7 @@ pub fn record_login(
     client_ip: &str,
     succeeded: bool,
 ) -> Result<()> {
-    record(conn, LOGIN, email, client_ip, succeeded)?;
+    record(conn, LoginPurpose::Login, email, client_ip, succeeded)?;
     if succeeded {
         // Successful sign-ins are rare enough to carry the clean-up of expired attempts.
         diesel::delete(
@@ -68,7 +67,7 @@ pub fn record_login(
 /// Err(TooManyRequests) when this address has registered too often in the last hour.
 pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
     let recent: i64 = login_attempts::table
-        .filter(login_attempts::purpose.eq(REGISTER))
+        .filter(login_attempts::purpose.eq(LoginPurpose::Register))
         .filter(login_attempts::client_ip.eq(client_ip))
         .filter(login_attempts::created_at.gt(now() - Duration::hours(1)))
         .count()
@@ -83,12 +82,12 @@ pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
 }
 
 pub fn record_registration(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
-    record(conn, REGISTER, email, client_ip, true)
+    record(conn, LoginPurpose::Register, email, client_ip, true)
 }
 
 fn record(
     conn: &mut DbConn,
-    purpose: &str,
+    purpose: LoginPurpose,
     email: &str,
     client_ip: &str,
     succeeded: bool,

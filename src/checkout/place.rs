@@ -220,7 +220,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         diesel::insert_into(order_status_history::table)
             .values((
                 order_status_history::order_id.eq(order_id),
-                order_status_history::to_status.eq("pending_payment"),
+                order_status_history::to_status.eq(crate::orders::OrderStatus::PendingPayment),
                 order_status_history::actor_id.eq(user_id),
                 order_status_history::note.eq("Order placed"),
             ))

@@ -16,7 +16,10 @@ use crate::db::schema::{orders, payments, refunds};
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
-use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup};
+use crate::orders::OrderStatus;
+use crate::payments::{
+    CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, PaymentStatus, RefundStatus,
+};
 
 /// Where a submitted order stands once the gateway has answered (or not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,13 +98,13 @@ impl PaymentSaga {
     }
 
     fn standing(&self, order_id: i64) -> Result<Outcome> {
-        let (number, status, reason): (String, String, Option<String>) = orders::table
+        let (number, status, reason): (String, OrderStatus, Option<String>) = orders::table
             .find(order_id)
             .select((orders::number, orders::status, orders::cancel_reason))
             .first(&mut *self.conn()?)?;
-        Ok(match status.as_str() {
-            "pending_payment" => Outcome::Pending { number },
-            "payment_failed" | "cancelled" => Outcome::Declined {
+        Ok(match status {
+            OrderStatus::PendingPayment => Outcome::Pending { number },
+            OrderStatus::PaymentFailed | OrderStatus::Cancelled => Outcome::Declined {
                 number,
                 reason: reason.unwrap_or_default(),
             },
@@ -130,9 +133,9 @@ impl PaymentSaga {
                 refunds::amount.eq(amount.minor()),
                 refunds::reason.eq("Captured after the order was cancelled"),
                 refunds::status.eq(if outcome.is_ok() {
-                    "succeeded"
+                    RefundStatus::Succeeded
                 } else {
-                    "failed"
+                    RefundStatus::Failed
                 }),
                 refunds::gateway_reference.eq(outcome.as_ref().ok()),
             ))
@@ -163,7 +166,7 @@ impl PaymentSaga {
         let mut conn = self.pool.get()?;
         let captured: Option<(i64, Option<String>)> = payments::table
             .filter(payments::order_id.eq(order_id))
-            .filter(payments::status.eq("captured"))
+            .filter(payments::status.eq(PaymentStatus::Captured))
             .select((payments::id, payments::gateway_reference))
             .first(&mut conn)
             .optional()?;
@@ -180,9 +183,9 @@ impl PaymentSaga {
                 refunds::amount.eq(amount.minor()),
                 refunds::reason.eq("Cancelled by the customer"),
                 refunds::status.eq(if outcome.is_ok() {
-                    "succeeded"
+                    RefundStatus::Succeeded
                 } else {
-                    "failed"
+                    RefundStatus::Failed
                 }),
                 refunds::gateway_reference.eq(outcome.as_ref().ok()),
                 refunds::created_by.eq(user_id),
@@ -190,7 +193,7 @@ impl PaymentSaga {
             .execute(&mut conn)?;
         if outcome.is_ok() {
             diesel::update(payments::table.find(payment_id))
-                .set(payments::status.eq("voided"))
+                .set(payments::status.eq(PaymentStatus::Voided))
                 .execute(&mut conn)?;
         }
         Ok(())
@@ -200,7 +203,7 @@ impl PaymentSaga {
     /// gateway holds a capture under its key, otherwise cancelled with stock and voucher returned.
     pub fn sweep(&self, now: chrono::NaiveDateTime) -> Result<SweepReport> {
         let stale: Vec<(i64, String, i64)> = orders::table
-            .filter(orders::status.eq("pending_payment"))
+            .filter(orders::status.eq(OrderStatus::PendingPayment))
             .filter(orders::payment_expires_at.lt(now))
             .order(orders::payment_expires_at.asc())
             .limit(500)

@@ -8,12 +8,14 @@ use crate::db::schema::{order_status_history, orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
 use crate::inventory::Reason;
+use crate::orders::OrderStatus;
+use crate::payments::PaymentStatus;
 
 /// Moves a pending order to `to`; false when someone else settled it first.
 fn leave_pending(
     conn: &mut DbConn,
     order_id: i64,
-    to: &str,
+    to: OrderStatus,
     reason: Option<&str>,
     note: &str,
 ) -> Result<bool> {
@@ -21,7 +23,7 @@ fn leave_pending(
     let moved = diesel::update(
         orders::table
             .filter(orders::id.eq(order_id))
-            .filter(orders::status.eq("pending_payment")),
+            .filter(orders::status.eq(OrderStatus::PendingPayment)),
     )
     .set((
         orders::status.eq(to),
@@ -36,7 +38,7 @@ fn leave_pending(
     diesel::insert_into(order_status_history::table)
         .values((
             order_status_history::order_id.eq(order_id),
-            order_status_history::from_status.eq("pending_payment"),
+            order_status_history::from_status.eq(OrderStatus::PendingPayment),
             order_status_history::to_status.eq(to),
             order_status_history::note.eq(note),
         ))
@@ -47,7 +49,7 @@ fn leave_pending(
 fn set_payment(
     conn: &mut DbConn,
     order_id: i64,
-    status: &str,
+    status: PaymentStatus,
     reference: Option<&str>,
     failure: Option<&str>,
 ) -> Result<()> {
@@ -66,10 +68,16 @@ fn set_payment(
 /// the order was no longer waiting (the caller must then give the money back).
 pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Result<bool> {
     write_tx(conn, |c| {
-        if !leave_pending(c, order_id, "confirmed", None, "Payment captured")? {
+        if !leave_pending(
+            c,
+            order_id,
+            OrderStatus::Confirmed,
+            None,
+            "Payment captured",
+        )? {
             return Ok(false);
         }
-        set_payment(c, order_id, "captured", Some(reference), None)?;
+        set_payment(c, order_id, PaymentStatus::Captured, Some(reference), None)?;
         Ok(true)
     })
 }
@@ -91,10 +99,10 @@ impl PaymentFailure {
         }
     }
 
-    fn payment_status(&self) -> &'static str {
+    fn payment_status(&self) -> PaymentStatus {
         match self {
-            PaymentFailure::Declined(_) => "declined",
-            PaymentFailure::NotCompleted => "failed",
+            PaymentFailure::Declined(_) => PaymentStatus::Declined,
+            PaymentFailure::NotCompleted => PaymentStatus::Failed,
         }
     }
 }
@@ -110,7 +118,13 @@ pub fn fail_payment(
 ) -> Result<bool> {
     let reason = failure.reason();
     write_tx(conn, |c| {
-        if !leave_pending(c, order_id, "payment_failed", Some(reason), reason)? {
+        if !leave_pending(
+            c,
+            order_id,
+            OrderStatus::PaymentFailed,
+            Some(reason),
+            reason,
+        )? {
             return Ok(false);
         }
         set_payment(c, order_id, failure.payment_status(), None, Some(reason))?;
@@ -131,10 +145,10 @@ pub(crate) fn mark_unknown(conn: &mut DbConn, order_id: i64) -> Result<()> {
     diesel::update(
         payments::table
             .filter(payments::order_id.eq(order_id))
-            .filter(payments::status.eq("pending")),
+            .filter(payments::status.eq(PaymentStatus::Pending)),
     )
     .set((
-        payments::status.eq("unknown"),
+        payments::status.eq(PaymentStatus::Unknown),
         payments::updated_at.eq(crate::util::now()),
     ))
     .execute(conn)?;

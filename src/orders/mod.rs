@@ -15,13 +15,17 @@ use crate::inventory::{self, Reason};
 use crate::mail::Email;
 use crate::money::Money;
 
+mod status;
+
+pub use crate::db::types::OrderStatus;
+
 pub const PAGE_SIZE: i64 = 20;
 
 /// A row of the order history.
 #[derive(Debug, Clone)]
 pub struct OrderSummary {
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub grand_total: Money,
     pub placed_at: chrono::NaiveDateTime,
     pub units: i64,
@@ -29,7 +33,7 @@ pub struct OrderSummary {
 
 impl OrderSummary {
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
     }
 }
 
@@ -37,21 +41,6 @@ pub struct OrderPage {
     pub orders: Vec<OrderSummary>,
     /// The cursor of the next (older) page, when there is one.
     pub next: Option<String>,
-}
-
-/// Words for a status.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "pending_payment" => "Awaiting payment",
-        "confirmed" => "Confirmed",
-        "processing" => "Being prepared",
-        "shipped" => "Shipped",
-        "delivered" => "Delivered",
-        "cancelled" => "Cancelled",
-        "payment_failed" => "Payment failed",
-        "refunded" => "Refunded",
-        _ => "Unknown",
-    }
 }
 
 /// The user's orders, newest first, `PAGE_SIZE` at a time: the keyset `(created_at, id)` of the
@@ -75,7 +64,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
                 .or(orders::created_at.eq(at).and(orders::id.lt(id))),
         );
     }
-    let rows: Vec<(i64, String, String, i64, chrono::NaiveDateTime)> = query
+    let rows: Vec<(i64, String, OrderStatus, i64, chrono::NaiveDateTime)> = query
         .order((orders::created_at.desc(), orders::id.desc()))
         .limit(PAGE_SIZE + 1)
         .select((
@@ -128,11 +117,14 @@ pub struct OrderDetail {
 impl OrderDetail {
     /// A paid order can be cancelled until it ships.
     pub fn can_cancel(&self) -> bool {
-        matches!(self.order.status.as_str(), "confirmed" | "processing")
+        matches!(
+            self.order.status,
+            OrderStatus::Confirmed | OrderStatus::Processing
+        )
     }
 
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.order.status)
+        self.order.status.label()
     }
 
     /// Cents as money, for the template (which hands over fields by reference or by value).
@@ -186,33 +178,33 @@ pub(crate) fn cancel_unshipped(
     let cancelled = diesel::update(
         orders::table
             .filter(orders::id.eq(order.id))
-            .filter(orders::status.eq_any(["confirmed", "processing"])),
+            .filter(orders::status.eq_any([OrderStatus::Confirmed, OrderStatus::Processing])),
     )
     .set((
-        orders::status.eq("cancelled"),
+        orders::status.eq(OrderStatus::Cancelled),
         orders::cancel_reason.eq("Cancelled by the customer"),
         orders::updated_at.eq(crate::util::now()),
     ))
     .execute(conn)?;
     if cancelled == 0 {
-        return Err(Error::Conflict(match order.status.as_str() {
-            "pending_payment" => {
+        return Err(Error::Conflict(match order.status {
+            OrderStatus::PendingPayment => {
                 "We are still confirming your payment; you can cancel once it is confirmed.".into()
             }
-            "shipped" | "delivered" => {
+            OrderStatus::Shipped | OrderStatus::Delivered => {
                 "This order has already shipped, so it can no longer be cancelled.".into()
             }
             _ => format!(
                 "This order is {} and cannot be cancelled.",
-                status_label(&order.status).to_lowercase()
+                order.status.label().to_lowercase()
             ),
         }));
     }
     diesel::insert_into(order_status_history::table)
         .values((
             order_status_history::order_id.eq(order.id),
-            order_status_history::from_status.eq(&order.status),
-            order_status_history::to_status.eq("cancelled"),
+            order_status_history::from_status.eq(order.status),
+            order_status_history::to_status.eq(OrderStatus::Cancelled),
             order_status_history::actor_id.eq(user_id),
             order_status_history::note.eq("Cancelled by the customer"),
         ))

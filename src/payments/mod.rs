@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::money::Money;
 
+pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
 pub use test_gateway::TestGateway;
 

@@ -4,6 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
+use crate::db::types::{
+    DiscountKind, OrderStatus, PaymentStatus, PayoutStatus, PromotionScope, RefundStatus,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = shipping_methods)]
@@ -35,14 +38,14 @@ pub struct Promotion {
     pub id: i64,
     pub code: String,
     pub description: String,
-    pub discount_kind: String,
+    pub discount_kind: DiscountKind,
     pub percent_bps: Option<i32>,
     pub amount_off: Option<i64>,
     pub min_subtotal: i64,
     pub max_uses: Option<i32>,
     pub uses_count: i32,
     pub per_customer_limit: i32,
-    pub scope: String,
+    pub scope: PromotionScope,
     pub scope_category_id: Option<i64>,
     pub scope_product_id: Option<i64>,
     pub valid_from: NaiveDateTime,
@@ -79,7 +82,7 @@ pub struct Order {
     pub id: i64,
     pub number: String,
     pub user_id: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub currency: String,
     pub subtotal: i64,
     pub discount_total: i64,
@@ -132,8 +135,8 @@ pub struct OrderItem {
 pub struct StatusChange {
     pub id: i64,
     pub order_id: i64,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
     pub actor_id: Option<i64>,
     pub note: String,
     pub created_at: NaiveDateTime,
@@ -172,7 +175,7 @@ pub struct Payment {
     pub gateway: String,
     pub idempotency_key: String,
     pub gateway_reference: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount: i64,
     pub currency: String,
     pub card_brand: Option<String>,
@@ -190,7 +193,7 @@ pub struct Refund {
     pub order_id: i64,
     pub amount: i64,
     pub reason: String,
-    pub status: String,
+    pub status: RefundStatus,
     pub gateway_reference: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
@@ -206,7 +209,7 @@ pub struct Payout {
     pub gross: i64,
     pub commission: i64,
     pub net: i64,
-    pub status: String,
+    pub status: PayoutStatus,
     pub reference: Option<String>,
     pub created_at: NaiveDateTime,
     pub paid_at: Option<NaiveDateTime>,
