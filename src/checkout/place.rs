@@ -7,13 +7,11 @@
 
 use diesel::prelude::*;
 
-use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key, stock};
+use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::catalog::product::stock_note_changes;
 use crate::db::models::{Order, Promotion};
-use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, shipping_methods,
-};
+use crate::db::schema::{order_items, orders, payments, product_variants, shipping_methods};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
@@ -217,14 +215,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 Some(user_id),
             )?;
         }
-        diesel::insert_into(order_status_history::table)
-            .values((
-                order_status_history::order_id.eq(order_id),
-                order_status_history::to_status.eq(crate::orders::OrderStatus::PendingPayment),
-                order_status_history::actor_id.eq(user_id),
-                order_status_history::note.eq("Order placed"),
-            ))
-            .execute(c)?;
+        crate::orders::placed(c, order_id, user_id)?;
         if let Some(promotion) = &priced.promotion {
             crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
         }
@@ -246,7 +237,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             .execute(c)?;
         cart::empty(c, user_id)?;
         for product_id in stock_shown_changed {
-            stock::availability_changed(c, product_id)?;
+            inventory::availability_changed(c, product_id)?;
         }
         Ok(Placed {
             order_id,

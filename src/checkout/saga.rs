@@ -17,9 +17,7 @@ use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::orders::OrderStatus;
-use crate::payments::{
-    CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, PaymentStatus, RefundStatus,
-};
+use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundStatus};
 
 /// Where a submitted order stands once the gateway has answered (or not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,46 +155,9 @@ impl PaymentSaga {
         }
     }
 
-    /// A shopper cancels their paid order before it ships: stock and voucher go back in one
-    /// transaction, then the payment is refunded and the refund recorded.
+    /// A shopper cancels their paid order before it ships (`orders::cancel`).
     pub fn cancel_order(&self, user_id: i64, number: &str) -> Result<()> {
-        let (order_id, amount) = crate::db::write_tx(&mut *self.conn()?, |c| {
-            crate::orders::cancel_unshipped(c, user_id, number)
-        })?;
-        let mut conn = self.pool.get()?;
-        let captured: Option<(i64, Option<String>)> = payments::table
-            .filter(payments::order_id.eq(order_id))
-            .filter(payments::status.eq(PaymentStatus::Captured))
-            .select((payments::id, payments::gateway_reference))
-            .first(&mut conn)
-            .optional()?;
-        let Some((payment_id, Some(reference))) = captured else {
-            return Ok(());
-        };
-        let outcome = self
-            .gateway
-            .refund(&reference, amount, &format!("refund_{reference}"));
-        diesel::insert_into(refunds::table)
-            .values((
-                refunds::payment_id.eq(payment_id),
-                refunds::order_id.eq(order_id),
-                refunds::amount.eq(amount.minor()),
-                refunds::reason.eq("Cancelled by the customer"),
-                refunds::status.eq(if outcome.is_ok() {
-                    RefundStatus::Succeeded
-                } else {
-                    RefundStatus::Failed
-                }),
-                refunds::gateway_reference.eq(outcome.as_ref().ok()),
-                refunds::created_by.eq(user_id),
-            ))
-            .execute(&mut conn)?;
-        if outcome.is_ok() {
-            diesel::update(payments::table.find(payment_id))
-                .set(payments::status.eq(PaymentStatus::Voided))
-                .execute(&mut conn)?;
-        }
-        Ok(())
+        crate::orders::cancel(&self.pool, &self.gateway, user_id, number)
     }
 
     /// Settles every order still waiting for payment after `now`'s window: confirmed when the

@@ -4,47 +4,12 @@
 
 use diesel::prelude::*;
 
-use crate::db::schema::{order_status_history, orders, payments};
+use crate::db::schema::{orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
 use crate::inventory::Reason;
-use crate::orders::OrderStatus;
+use crate::orders::{OrderStatus, transition};
 use crate::payments::PaymentStatus;
-
-/// Moves a pending order to `to`; false when someone else settled it first.
-fn leave_pending(
-    conn: &mut DbConn,
-    order_id: i64,
-    to: OrderStatus,
-    reason: Option<&str>,
-    note: &str,
-) -> Result<bool> {
-    let now = crate::util::now();
-    let moved = diesel::update(
-        orders::table
-            .filter(orders::id.eq(order_id))
-            .filter(orders::status.eq(OrderStatus::PendingPayment)),
-    )
-    .set((
-        orders::status.eq(to),
-        orders::cancel_reason.eq(reason),
-        orders::payment_expires_at.eq(None::<chrono::NaiveDateTime>),
-        orders::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if moved == 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(order_status_history::table)
-        .values((
-            order_status_history::order_id.eq(order_id),
-            order_status_history::from_status.eq(OrderStatus::PendingPayment),
-            order_status_history::to_status.eq(to),
-            order_status_history::note.eq(note),
-        ))
-        .execute(conn)?;
-    Ok(true)
-}
 
 fn set_payment(
     conn: &mut DbConn,
@@ -68,13 +33,8 @@ fn set_payment(
 /// the order was no longer waiting (the caller must then give the money back).
 pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Result<bool> {
     write_tx(conn, |c| {
-        if !leave_pending(
-            c,
-            order_id,
-            OrderStatus::Confirmed,
-            None,
-            "Payment captured",
-        )? {
+        let (from, to) = (OrderStatus::PendingPayment, OrderStatus::Confirmed);
+        if !transition(c, order_id, from, to, None, "Payment captured")? {
             return Ok(false);
         }
         set_payment(c, order_id, PaymentStatus::Captured, Some(reference), None)?;
@@ -118,13 +78,8 @@ pub fn fail_payment(
 ) -> Result<bool> {
     let reason = failure.reason();
     write_tx(conn, |c| {
-        if !leave_pending(
-            c,
-            order_id,
-            OrderStatus::PaymentFailed,
-            Some(reason),
-            reason,
-        )? {
+        let (from, to) = (OrderStatus::PendingPayment, OrderStatus::PaymentFailed);
+        if !transition(c, order_id, from, to, None, reason)? {
             return Ok(false);
         }
         set_payment(c, order_id, failure.payment_status(), None, Some(reason))?;

@@ -5,19 +5,22 @@
 use diesel::prelude::*;
 
 use crate::catalog::product::stock_note_changes;
-use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
 use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, users,
+    order_items, order_status_history, orders, payments, product_variants, refunds, users,
 };
+use crate::db::{DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
 use crate::mail::Email;
 use crate::money::Money;
+use crate::payments::{Gateway, PaymentStatus, RefundStatus};
 
 mod status;
 
 pub use crate::db::types::OrderStatus;
+pub(crate) use status::placed;
+pub use status::transition;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -163,54 +166,84 @@ pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDeta
     })
 }
 
+/// A shopper cancels their paid order before it ships: stock and voucher go back in one
+/// transaction, then the payment is refunded and the refund recorded.
+pub fn cancel(pool: &Pool, gateway: &Gateway, user_id: i64, number: &str) -> Result<()> {
+    let (order_id, amount) = write_tx(&mut *pool.get()?, |c| cancel_unshipped(c, user_id, number))?;
+    let mut conn = pool.get()?;
+    let captured: Option<(i64, Option<String>)> = payments::table
+        .filter(payments::order_id.eq(order_id))
+        .filter(payments::status.eq(PaymentStatus::Captured))
+        .select((payments::id, payments::gateway_reference))
+        .first(&mut conn)
+        .optional()?;
+    let Some((payment_id, Some(reference))) = captured else {
+        return Ok(());
+    };
+    let outcome = gateway.refund(&reference, amount, &format!("refund_{reference}"));
+    diesel::insert_into(refunds::table)
+        .values((
+            refunds::payment_id.eq(payment_id),
+            refunds::order_id.eq(order_id),
+            refunds::amount.eq(amount.minor()),
+            refunds::reason.eq("Cancelled by the customer"),
+            refunds::status.eq(if outcome.is_ok() {
+                RefundStatus::Succeeded
+            } else {
+                RefundStatus::Failed
+            }),
+            refunds::gateway_reference.eq(outcome.as_ref().ok()),
+            refunds::created_by.eq(user_id),
+        ))
+        .execute(&mut conn)?;
+    if outcome.is_ok() {
+        diesel::update(payments::table.find(payment_id))
+            .set(payments::status.eq(PaymentStatus::Voided))
+            .execute(&mut conn)?;
+    }
+    Ok(())
+}
+
 /// Cancels a paid order that has not shipped, inside the caller's transaction: stock and voucher
 /// go back. Returns the order id and the amount to refund.
-pub(crate) fn cancel_unshipped(
-    conn: &mut DbConn,
-    user_id: i64,
-    number: &str,
-) -> Result<(i64, Money)> {
+fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i64, Money)> {
     let order: Order = orders::table
         .filter(orders::number.eq(number))
         .filter(orders::user_id.eq(user_id))
         .select(Order::as_select())
         .first(conn)?;
-    let cancelled = diesel::update(
-        orders::table
-            .filter(orders::id.eq(order.id))
-            .filter(orders::status.eq_any([OrderStatus::Confirmed, OrderStatus::Processing])),
-    )
-    .set((
-        orders::status.eq(OrderStatus::Cancelled),
-        orders::cancel_reason.eq("Cancelled by the customer"),
-        orders::updated_at.eq(crate::util::now()),
-    ))
-    .execute(conn)?;
-    if cancelled == 0 {
-        return Err(Error::Conflict(match order.status {
-            OrderStatus::PendingPayment => {
-                "We are still confirming your payment; you can cancel once it is confirmed.".into()
-            }
-            OrderStatus::Shipped | OrderStatus::Delivered => {
-                "This order has already shipped, so it can no longer be cancelled.".into()
-            }
-            _ => format!(
-                "This order is {} and cannot be cancelled.",
-                order.status.label().to_lowercase()
-            ),
-        }));
+    let note = "Cancelled by the customer";
+    let mut status = order.status;
+    // A lost race means the order moved meanwhile (confirmed -> processing, say): look again.
+    while matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
+        if transition(
+            conn,
+            order.id,
+            status,
+            OrderStatus::Cancelled,
+            Some(user_id),
+            note,
+        )? {
+            release(conn, order.id, Reason::Cancellation, Some(user_id))?;
+            return Ok((order.id, Money::from_minor(order.grand_total)));
+        }
+        status = orders::table
+            .find(order.id)
+            .select(orders::status)
+            .first(conn)?;
     }
-    diesel::insert_into(order_status_history::table)
-        .values((
-            order_status_history::order_id.eq(order.id),
-            order_status_history::from_status.eq(order.status),
-            order_status_history::to_status.eq(OrderStatus::Cancelled),
-            order_status_history::actor_id.eq(user_id),
-            order_status_history::note.eq("Cancelled by the customer"),
-        ))
-        .execute(conn)?;
-    release(conn, order.id, Reason::Cancellation, Some(user_id))?;
-    Ok((order.id, Money::from_minor(order.grand_total)))
+    Err(Error::Conflict(match status {
+        OrderStatus::PendingPayment => {
+            "We are still confirming your payment; you can cancel once it is confirmed.".into()
+        }
+        OrderStatus::Shipped | OrderStatus::Delivered => {
+            "This order has already shipped, so it can no longer be cancelled.".into()
+        }
+        _ => format!(
+            "This order is {} and cannot be cancelled.",
+            status.label().to_lowercase()
+        ),
+    }))
 }
 
 /// Gives an order's stock back with compensating ledger rows (ascending variant id, like the
@@ -250,7 +283,7 @@ pub(crate) fn release(
     stock_shown_changed.sort_unstable();
     stock_shown_changed.dedup();
     for product_id in stock_shown_changed {
-        crate::checkout::stock::availability_changed(conn, product_id)?;
+        inventory::availability_changed(conn, product_id)?;
     }
     Ok(())
 }

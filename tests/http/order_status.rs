@@ -1,0 +1,66 @@
+//! Order status changes go through `orders::transition`: each one leaves a history row, and one
+//! a person made leaves an audit row naming them.
+
+use diesel::prelude::*;
+
+use crate::common::builders::{ProductBuilder, category, seller};
+use crate::common::commerce::*;
+use crate::on_both_backends;
+use shopwave::checkout::Outcome;
+use shopwave::db::schema::{audit_log, order_status_history, orders};
+
+on_both_backends! {
+    async fn a_customer_cancel_is_in_the_history_and_the_audit_log(db: TestDb) {
+        let conn = &mut db.conn();
+        let (s, c) = (seller(conn), category(conn, "Gadgets"));
+        let (_, variant) = ProductBuilder::new("Widget").price(1000).stock(5).insert(conn, s, c);
+        let shipping = shipping_method(conn, 499, None);
+        let b = buyer(&db, APPROVED);
+        add_to_cart(conn, b.id, variant, 1);
+        let saga = saga(&db);
+        let Ok(Outcome::Confirmed { number }) =
+            saga.submit(&order_request(b.id, b.address, shipping, b.card))
+        else {
+            panic!("approved");
+        };
+        saga.cancel_order(b.id, &number).expect("cancelled");
+
+        let order_id: i64 = orders::table
+            .filter(orders::number.eq(&number))
+            .select(orders::id)
+            .first(conn)
+            .expect("order");
+        let history: Vec<(Option<String>, String, Option<i64>)> = order_status_history::table
+            .filter(order_status_history::order_id.eq(order_id))
+            .order(order_status_history::id)
+            .select((
+                order_status_history::from_status,
+                order_status_history::to_status,
+                order_status_history::actor_id,
+            ))
+            .load(conn)
+            .expect("history");
+        assert_eq!(
+            history,
+            [
+                (None, "pending_payment".to_owned(), Some(b.id)),
+                (Some("pending_payment".to_owned()), "confirmed".to_owned(), None),
+                (Some("confirmed".to_owned()), "cancelled".to_owned(), Some(b.id)),
+            ]
+        );
+        let audited: Vec<(Option<i64>, String, String)> = audit_log::table
+            .filter(audit_log::entity_type.eq("order"))
+            .filter(audit_log::entity_id.eq(order_id))
+            .select((audit_log::actor_id, audit_log::action, audit_log::details))
+            .load(conn)
+            .expect("audit");
+        assert_eq!(
+            audited,
+            [(
+                Some(b.id),
+                "order.status".to_owned(),
+                "confirmed → cancelled: Cancelled by the customer".to_owned()
+            )]
+        );
+    }
+}
