@@ -12,12 +12,12 @@ use diesel::prelude::*;
 use super::settle::{PaymentFailure, confirm_payment, fail_payment, mark_unknown};
 use super::{PlaceOrder, payment_key, place};
 use crate::db::Pool;
-use crate::db::schema::{orders, payments, refunds};
+use crate::db::schema::{orders, payments};
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::orders::OrderStatus;
-use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundStatus};
+use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest};
 
 /// Where a submitted order stands once the gateway has answered (or not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,27 +117,23 @@ impl PaymentSaga {
             self.send_confirmation(order_id);
             return Ok(true);
         }
-        let refund_key = format!("refund_{reference}");
-        let outcome = self.gateway.refund(reference, amount, &refund_key);
         let mut conn = self.pool.get()?;
         let payment_id: i64 = payments::table
             .filter(payments::order_id.eq(order_id))
             .select(payments::id)
             .first(&mut conn)?;
-        diesel::insert_into(refunds::table)
-            .values((
-                refunds::payment_id.eq(payment_id),
-                refunds::order_id.eq(order_id),
-                refunds::amount.eq(amount.minor()),
-                refunds::reason.eq("Captured after the order was cancelled"),
-                refunds::status.eq(if outcome.is_ok() {
-                    RefundStatus::Succeeded
-                } else {
-                    RefundStatus::Failed
-                }),
-                refunds::gateway_reference.eq(outcome.as_ref().ok()),
-            ))
-            .execute(&mut conn)?;
+        crate::payments::refund(
+            &mut conn,
+            &self.gateway,
+            &RefundRequest {
+                payment_id,
+                order_id,
+                reference,
+                amount,
+                reason: "Captured after the order was cancelled",
+                created_by: None,
+            },
+        )?;
         Ok(false)
     }
 

@@ -7,14 +7,14 @@ use diesel::prelude::*;
 use crate::catalog::product::stock_note_changes;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
 use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, refunds, users,
+    order_items, order_status_history, orders, payments, product_variants, users,
 };
 use crate::db::{DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
 use crate::mail::Email;
 use crate::money::Money;
-use crate::payments::{Gateway, PaymentStatus, RefundStatus};
+use crate::payments::{Gateway, PaymentStatus, RefundRequest};
 
 mod status;
 
@@ -180,27 +180,18 @@ pub fn cancel(pool: &Pool, gateway: &Gateway, user_id: i64, number: &str) -> Res
     let Some((payment_id, Some(reference))) = captured else {
         return Ok(());
     };
-    let outcome = gateway.refund(&reference, amount, &format!("refund_{reference}"));
-    diesel::insert_into(refunds::table)
-        .values((
-            refunds::payment_id.eq(payment_id),
-            refunds::order_id.eq(order_id),
-            refunds::amount.eq(amount.minor()),
-            refunds::reason.eq("Cancelled by the customer"),
-            refunds::status.eq(if outcome.is_ok() {
-                RefundStatus::Succeeded
-            } else {
-                RefundStatus::Failed
-            }),
-            refunds::gateway_reference.eq(outcome.as_ref().ok()),
-            refunds::created_by.eq(user_id),
-        ))
-        .execute(&mut conn)?;
-    if outcome.is_ok() {
-        diesel::update(payments::table.find(payment_id))
-            .set(payments::status.eq(PaymentStatus::Voided))
-            .execute(&mut conn)?;
-    }
+    crate::payments::refund(
+        &mut conn,
+        gateway,
+        &RefundRequest {
+            payment_id,
+            order_id,
+            reference: &reference,
+            amount,
+            reason: "Cancelled by the customer",
+            created_by: Some(user_id),
+        },
+    )?;
     Ok(())
 }
 
