@@ -10,12 +10,13 @@ use diesel::prelude::*;
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::catalog::product::stock_note_changes;
-use crate::db::models::{Order, Promotion};
+use crate::db::models::{NewOrder, NewOrderItem, Order, Promotion};
 use crate::db::schema::{order_items, orders, payments, product_variants, shipping_methods};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
 use crate::money::Money;
+use crate::orders::OrderStatus;
 use crate::payments::methods;
 use crate::pricing::{self, Quote, Shipping};
 
@@ -329,37 +330,37 @@ fn insert_order(
     // A random number can clash with an earlier one; a savepoint lets us draw again.
     for _ in 0..5 {
         let number = new_order_number(now);
+        let order = NewOrder {
+            number: &number,
+            user_id: request.user_id,
+            status: OrderStatus::PendingPayment,
+            subtotal: totals.subtotal.minor(),
+            discount_total: totals.discount.minor(),
+            shipping_total: totals.shipping.minor(),
+            tax_total: totals.tax.minor(),
+            grand_total: totals.grand_total.minor(),
+            promotion_id: priced.promotion.as_ref().map(|p| p.id),
+            promotion_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
+            shipping_method_id: Some(priced.shipping.id),
+            shipping_method_name: &priced.shipping.name,
+            shipping_address_id: Some(address.id),
+            ship_name: &address.full_name,
+            ship_line1: &address.line1,
+            ship_line2: address.line2.as_deref(),
+            ship_city: &address.city,
+            ship_region: &address.region,
+            ship_postal_code: &address.postal_code,
+            ship_country: &address.country,
+            payment_method_id,
+            idempotency_key: &request.idempotency_key,
+            tracking_number: None,
+            payment_expires_at: Some(now + PAYMENT_WINDOW),
+            created_at: None,
+            updated_at: None,
+        };
         let inserted = conn.transaction(|c| {
             diesel::insert_into(orders::table)
-                .values((
-                    (
-                        orders::number.eq(&number),
-                        orders::user_id.eq(request.user_id),
-                        orders::subtotal.eq(totals.subtotal.minor()),
-                        orders::discount_total.eq(totals.discount.minor()),
-                        orders::shipping_total.eq(totals.shipping.minor()),
-                        orders::tax_total.eq(totals.tax.minor()),
-                        orders::grand_total.eq(totals.grand_total.minor()),
-                        orders::promotion_id.eq(priced.promotion.as_ref().map(|p| p.id)),
-                        orders::promotion_code
-                            .eq(priced.promotion.as_ref().map(|p| p.code.clone())),
-                        orders::shipping_method_id.eq(priced.shipping.id),
-                        orders::shipping_method_name.eq(&priced.shipping.name),
-                    ),
-                    (
-                        orders::shipping_address_id.eq(address.id),
-                        orders::ship_name.eq(&address.full_name),
-                        orders::ship_line1.eq(&address.line1),
-                        orders::ship_line2.eq(&address.line2),
-                        orders::ship_city.eq(&address.city),
-                        orders::ship_region.eq(&address.region),
-                        orders::ship_postal_code.eq(&address.postal_code),
-                        orders::ship_country.eq(&address.country),
-                        orders::payment_method_id.eq(payment_method_id),
-                        orders::idempotency_key.eq(&request.idempotency_key),
-                        orders::payment_expires_at.eq(now + PAYMENT_WINDOW),
-                    ),
-                ))
+                .values(&order)
                 .returning(orders::id)
                 .get_result::<i64>(c)
         });
@@ -382,22 +383,22 @@ fn insert_line(
     tax_bps: i32,
 ) -> Result<()> {
     diesel::insert_into(order_items::table)
-        .values((
-            order_items::order_id.eq(order_id),
-            order_items::variant_id.eq(line.variant_id),
-            order_items::product_id.eq(line.product_id),
-            order_items::seller_id.eq(line.seller_id),
-            order_items::product_name.eq(&line.product_name),
-            order_items::variant_name.eq(&line.variant_name),
-            order_items::sku.eq(&line.sku),
-            order_items::unit_price.eq(line.price.minor()),
-            order_items::quantity.eq(line.quantity),
-            order_items::line_subtotal.eq(priced.subtotal.minor()),
-            order_items::discount.eq(priced.discount.minor()),
-            order_items::tax_rate_bps.eq(tax_bps),
-            order_items::tax.eq(priced.tax.minor()),
-            order_items::line_total.eq(priced.total.minor()),
-        ))
+        .values(&NewOrderItem {
+            order_id,
+            variant_id: line.variant_id,
+            product_id: line.product_id,
+            seller_id: line.seller_id,
+            product_name: &line.product_name,
+            variant_name: &line.variant_name,
+            sku: &line.sku,
+            unit_price: line.price.minor(),
+            quantity: line.quantity,
+            line_subtotal: priced.subtotal.minor(),
+            discount: priced.discount.minor(),
+            tax_rate_bps: tax_bps,
+            tax: priced.tax.minor(),
+            line_total: priced.total.minor(),
+        })
         .execute(conn)?;
     Ok(())
 }

@@ -130,6 +130,59 @@ pub struct OrderItem {
     pub line_total: i64,
 }
 
+/// A new order as inserted: the totals and the shipping address are snapshots. `None` in
+/// `created_at`/`updated_at` means now.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = orders)]
+pub struct NewOrder<'a> {
+    pub number: &'a str,
+    pub user_id: i64,
+    pub status: OrderStatus,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub tax_total: i64,
+    pub grand_total: i64,
+    pub promotion_id: Option<i64>,
+    pub promotion_code: Option<&'a str>,
+    pub shipping_method_id: Option<i64>,
+    pub shipping_method_name: &'a str,
+    pub shipping_address_id: Option<i64>,
+    pub ship_name: &'a str,
+    pub ship_line1: &'a str,
+    pub ship_line2: Option<&'a str>,
+    pub ship_city: &'a str,
+    pub ship_region: &'a str,
+    pub ship_postal_code: &'a str,
+    pub ship_country: &'a str,
+    pub payment_method_id: Option<i64>,
+    pub idempotency_key: &'a str,
+    pub tracking_number: Option<&'a str>,
+    pub payment_expires_at: Option<NaiveDateTime>,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A line of a new order: what was bought, snapshotted, with its priced amounts.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = order_items)]
+pub struct NewOrderItem<'a> {
+    pub order_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub seller_id: i64,
+    pub product_name: &'a str,
+    pub variant_name: &'a str,
+    pub sku: &'a str,
+    pub unit_price: i64,
+    pub quantity: i32,
+    pub line_subtotal: i64,
+    pub discount: i64,
+    pub tax_rate_bps: i32,
+    pub tax: i64,
+    pub line_total: i64,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = order_status_history)]
 pub struct StatusChange {
