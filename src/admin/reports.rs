@@ -8,13 +8,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
 use crate::accounts::form::FieldErrors;
-use crate::db::DbConn;
 use crate::db::schema::{categories, order_items, orders, products};
+use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
 use crate::orders::OrderStatus;
@@ -109,8 +107,8 @@ pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesRep
         .group_by(products::primary_category_id)
         .select((
             products::primary_category_id,
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.line_total) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.quantity) AS BIGINT)"),
+            sum_bigint(order_items::line_total),
+            sum_bigint(order_items::quantity),
         ))
         .load(conn)?;
     let leaf_ids: Vec<i64> = by_leaf.iter().map(|(id, _, _)| *id).collect();

@@ -146,14 +146,7 @@ pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<P
 }
 
 fn is_transient(error: &Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error as E};
-    match error {
-        Error::Db(crate::db::Error::Query(E::DatabaseError(kind, info))) => {
-            matches!(kind, DatabaseErrorKind::SerializationFailure)
-                || info.message().starts_with("deadlock detected")
-        }
-        _ => false,
-    }
+    matches!(error, Error::Db(crate::db::Error::Query(e)) if crate::db::is_deadlock_or_serialization_failure(e))
 }
 
 fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
@@ -366,9 +359,7 @@ fn insert_order(
         });
         match inserted {
             Ok(id) => return Ok(id),
-            Err(e) if crate::db::is_unique_violation(&e) && e.to_string().contains("number") => {
-                continue;
-            }
+            Err(e) if crate::db::unique_violation_on(&e, "orders", &["number"]) => continue,
             Err(e) => return Err(e.into()),
         }
     }

@@ -2,13 +2,11 @@
 //! shop's commission, and variants at or below their reorder point.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
-use crate::db::DbConn;
 use crate::db::models::Seller;
 use crate::db::schema::{order_items, orders, product_variants, products};
+use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
 use crate::orders::OrderStatus;
@@ -141,9 +139,8 @@ fn revenue(conn: &mut DbConn, seller: &Seller, since: Option<NaiveDateTime>) -> 
         .filter(order_items::seller_id.eq(seller.id))
         .filter(orders::status.eq_any(OrderStatus::PAID))
         .select((
-            // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps one type on both.
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.line_total) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.quantity) AS BIGINT)"),
+            sum_bigint(order_items::line_total),
+            sum_bigint(order_items::quantity),
         ))
         .into_boxed();
     if let Some(since) = since {

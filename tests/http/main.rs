@@ -16,6 +16,7 @@ mod checkout;
 mod checkout_latency;
 mod cli;
 mod database;
+mod db_refusals;
 mod flash_sale;
 mod foundation;
 mod hostile_input;
