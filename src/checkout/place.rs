@@ -160,7 +160,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             return Ok(Placed {
                 order_id: order.id,
                 payment_key: payment_key(&order.number),
-                grand_total: Money::from_minor(order.grand_total),
+                grand_total: order.grand_total,
                 number: order.number,
                 charge_token: None,
             });
@@ -224,7 +224,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 payments::payment_method_id.eq(payment_method_id),
                 payments::gateway.eq(gateway),
                 payments::idempotency_key.eq(&key),
-                payments::amount.eq(priced.quote.totals.grand_total.minor()),
+                payments::amount.eq(priced.quote.totals.grand_total),
                 payments::card_brand.eq(&brand),
                 payments::card_last4.eq(&last4),
             ))
@@ -327,11 +327,11 @@ fn insert_order(
             number: &number,
             user_id: request.user_id,
             status: OrderStatus::PendingPayment,
-            subtotal: totals.subtotal.minor(),
-            discount_total: totals.discount.minor(),
-            shipping_total: totals.shipping.minor(),
-            tax_total: totals.tax.minor(),
-            grand_total: totals.grand_total.minor(),
+            subtotal: totals.subtotal,
+            discount_total: totals.discount,
+            shipping_total: totals.shipping,
+            tax_total: totals.tax,
+            grand_total: totals.grand_total,
             promotion_id: priced.promotion.as_ref().map(|p| p.id),
             promotion_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
             shipping_method_id: Some(priced.shipping.id),
@@ -382,13 +382,13 @@ fn insert_line(
             product_name: &line.product_name,
             variant_name: &line.variant_name,
             sku: &line.sku,
-            unit_price: line.price.minor(),
+            unit_price: line.price,
             quantity: line.quantity,
-            line_subtotal: priced.subtotal.minor(),
-            discount: priced.discount.minor(),
+            line_subtotal: priced.subtotal,
+            discount: priced.discount,
             tax_rate_bps: tax_bps,
-            tax: priced.tax.minor(),
-            line_total: priced.total.minor(),
+            tax: priced.tax,
+            line_total: priced.total,
         })
         .execute(conn)?;
     Ok(())

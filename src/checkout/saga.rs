@@ -159,7 +159,7 @@ impl PaymentSaga {
     /// Settles every order still waiting for payment after `now`'s window: confirmed when the
     /// gateway holds a capture under its key, otherwise cancelled with stock and voucher returned.
     pub fn sweep(&self, now: chrono::NaiveDateTime) -> Result<SweepReport> {
-        let stale: Vec<(i64, String, i64)> = orders::table
+        let stale: Vec<(i64, String, Money)> = orders::table
             .filter(orders::status.eq(OrderStatus::PendingPayment))
             .filter(orders::payment_expires_at.lt(now))
             .order(orders::payment_expires_at.asc())
@@ -170,7 +170,7 @@ impl PaymentSaga {
         for (order_id, number, total) in stale {
             let settled = match self.gateway.lookup(&payment_key(&number)) {
                 Lookup::Captured { reference } => {
-                    if self.captured(order_id, &reference, Money::from_minor(total))? {
+                    if self.captured(order_id, &reference, total)? {
                         report.confirmed += 1;
                     }
                     continue;

@@ -67,7 +67,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
                 .or(orders::created_at.eq(at).and(orders::id.lt(id))),
         );
     }
-    let rows: Vec<(i64, String, OrderStatus, i64, chrono::NaiveDateTime)> = query
+    let rows: Vec<(i64, String, OrderStatus, Money, chrono::NaiveDateTime)> = query
         .order((orders::created_at.desc(), orders::id.desc()))
         .limit(PAGE_SIZE + 1)
         .select((
@@ -98,7 +98,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
         .map(|(id, number, status, total, placed_at)| OrderSummary {
             number,
             status,
-            grand_total: Money::from_minor(total),
+            grand_total: total,
             placed_at,
             units: units.get(&id).copied().unwrap_or(0),
         })
@@ -128,11 +128,6 @@ impl OrderDetail {
 
     pub fn status_label(&self) -> &'static str {
         self.order.status.label()
-    }
-
-    /// Cents as money, for the template (which hands over fields by reference or by value).
-    pub fn money(&self, cents: impl std::borrow::Borrow<i64>) -> Money {
-        Money::from_minor(*cents.borrow())
     }
 }
 
@@ -216,7 +211,7 @@ fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i6
             note,
         )? {
             release(conn, order.id, Reason::Cancellation, Some(user_id))?;
-            return Ok((order.id, Money::from_minor(order.grand_total)));
+            return Ok((order.id, order.grand_total));
         }
         status = orders::table
             .find(order.id)
@@ -307,21 +302,16 @@ pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
         } else {
             format!("{} ({})", item.product_name, item.variant_name)
         };
-        body += &format!(
-            "  {} × {}  {}\n",
-            item.quantity,
-            name,
-            Money::from_minor(item.line_subtotal)
-        );
+        body += &format!("  {} × {}  {}\n", item.quantity, name, item.line_subtotal);
     }
     body += &format!(
         "\nSubtotal  {}\nDiscount  -{}\nShipping  {} ({})\nTax       {}\nTotal     {}\n\nShipping to:\n  {}\n  {}\n",
-        Money::from_minor(o.subtotal),
-        Money::from_minor(o.discount_total),
-        Money::from_minor(o.shipping_total),
+        o.subtotal,
+        o.discount_total,
+        o.shipping_total,
         o.shipping_method_name,
-        Money::from_minor(o.tax_total),
-        Money::from_minor(o.grand_total),
+        o.tax_total,
+        o.grand_total,
         o.ship_name,
         o.ship_line1,
     );

@@ -63,7 +63,7 @@ pub fn record_refund(
             .values((
                 refunds::payment_id.eq(request.payment_id),
                 refunds::order_id.eq(request.order_id),
-                refunds::amount.eq(request.amount.minor()),
+                refunds::amount.eq(request.amount),
                 refunds::reason.eq(request.reason),
                 refunds::status.eq(status),
                 refunds::gateway_reference.eq(gateway_reference),
@@ -76,16 +76,16 @@ pub fn record_refund(
 
 /// What of a payment can still be given back: its amount less the refunds that went through.
 pub fn refundable(conn: &mut DbConn, payment_id: i64) -> Result<Money> {
-    let amount: i64 = payments::table
+    let amount: Money = payments::table
         .find(payment_id)
         .select(payments::amount)
         .first(conn)?;
-    let refunded: Vec<i64> = refunds::table
+    let refunded: Vec<Money> = refunds::table
         .filter(refunds::payment_id.eq(payment_id))
         .filter(refunds::status.eq(RefundStatus::Succeeded))
         .select(refunds::amount)
         .load(conn)?;
-    Ok(Money::from_minor(amount - refunded.iter().sum::<i64>()))
+    Ok(amount - refunded.into_iter().sum())
 }
 
 fn check_refundable(conn: &mut DbConn, payment_id: i64, amount: Money) -> Result<()> {

@@ -7,6 +7,7 @@ use crate::db::schema::*;
 use crate::db::types::{
     DiscountKind, OrderStatus, PaymentStatus, PayoutStatus, PromotionScope, RefundStatus,
 };
+use crate::money::Money;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = shipping_methods)]
@@ -84,11 +85,11 @@ pub struct Order {
     pub user_id: i64,
     pub status: OrderStatus,
     pub currency: String,
-    pub subtotal: i64,
-    pub discount_total: i64,
-    pub shipping_total: i64,
-    pub tax_total: i64,
-    pub grand_total: i64,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub shipping_total: Money,
+    pub tax_total: Money,
+    pub grand_total: Money,
     pub promotion_id: Option<i64>,
     pub promotion_code: Option<String>,
     pub shipping_method_id: Option<i64>,
@@ -121,13 +122,13 @@ pub struct OrderItem {
     pub product_name: String,
     pub variant_name: String,
     pub sku: String,
-    pub unit_price: i64,
+    pub unit_price: Money,
     pub quantity: i32,
-    pub line_subtotal: i64,
-    pub discount: i64,
+    pub line_subtotal: Money,
+    pub discount: Money,
     pub tax_rate_bps: i32,
-    pub tax: i64,
-    pub line_total: i64,
+    pub tax: Money,
+    pub line_total: Money,
 }
 
 /// A new order as inserted: the totals and the shipping address are snapshots. `None` in
@@ -138,11 +139,11 @@ pub struct NewOrder<'a> {
     pub number: &'a str,
     pub user_id: i64,
     pub status: OrderStatus,
-    pub subtotal: i64,
-    pub discount_total: i64,
-    pub shipping_total: i64,
-    pub tax_total: i64,
-    pub grand_total: i64,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub shipping_total: Money,
+    pub tax_total: Money,
+    pub grand_total: Money,
     pub promotion_id: Option<i64>,
     pub promotion_code: Option<&'a str>,
     pub shipping_method_id: Option<i64>,
@@ -174,13 +175,13 @@ pub struct NewOrderItem<'a> {
     pub product_name: &'a str,
     pub variant_name: &'a str,
     pub sku: &'a str,
-    pub unit_price: i64,
+    pub unit_price: Money,
     pub quantity: i32,
-    pub line_subtotal: i64,
-    pub discount: i64,
+    pub line_subtotal: Money,
+    pub discount: Money,
     pub tax_rate_bps: i32,
-    pub tax: i64,
-    pub line_total: i64,
+    pub tax: Money,
+    pub line_total: Money,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -229,7 +230,7 @@ pub struct Payment {
     pub idempotency_key: String,
     pub gateway_reference: Option<String>,
     pub status: PaymentStatus,
-    pub amount: i64,
+    pub amount: Money,
     pub currency: String,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -244,7 +245,7 @@ pub struct Refund {
     pub id: i64,
     pub payment_id: i64,
     pub order_id: i64,
-    pub amount: i64,
+    pub amount: Money,
     pub reason: String,
     pub status: RefundStatus,
     pub gateway_reference: Option<String>,
