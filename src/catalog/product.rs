@@ -9,9 +9,9 @@ use super::{ProductCard, cards, published};
 use crate::db::DbConn;
 use crate::db::models::{Category, Product, ProductImage, Seller, Variant};
 use crate::db::schema::{product_images, product_variants, products, reviews, sellers, users};
+use crate::db::types::ReviewStatus;
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::reviews::ReviewStatus;
 
 const REVIEWS_PER_PAGE: i64 = 10;
 const RELATED: i64 = 4;
