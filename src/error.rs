@@ -20,6 +20,12 @@ pub enum Error {
     Db(#[from] crate::db::Error),
     #[error("{0}")]
     Internal(String),
+    /// A caller asked for an order move the transition table does not allow: a bug, not input.
+    #[error("an order cannot move from {from} to {to}")]
+    IllegalTransition {
+        from: crate::orders::OrderStatus,
+        to: crate::orders::OrderStatus,
+    },
 }
 
 impl From<diesel::result::Error> for Error {

@@ -98,3 +98,20 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
         })
         .collect())
 }
+
+/// A product's shown stock changed (sold out, came back, "only 2 left"): refresh its flag and
+/// tell the search indexer, whose outbox also tells every node's catalog cache.
+pub(crate) fn availability_changed(conn: &mut DbConn, product_id: i64) -> Result<()> {
+    use crate::db::schema::products;
+    let in_stock: bool = diesel::select(diesel::dsl::exists(
+        product_variants::table
+            .filter(product_variants::product_id.eq(product_id))
+            .filter(product_variants::is_active.eq(true))
+            .filter(product_variants::stock.gt(0)),
+    ))
+    .get_result(conn)?;
+    diesel::update(products::table.find(product_id))
+        .set(products::in_stock.eq(in_stock))
+        .execute(conn)?;
+    crate::search::enqueue(conn, product_id)
+}

@@ -60,7 +60,7 @@ pub fn authenticate(
     let Some(user) = user.filter(|_| matches) else {
         return Err(Error::Invalid(BAD_CREDENTIALS.into()));
     };
-    if user.status != "active" {
+    if user.status != super::UserStatus::Active {
         return Err(Error::Forbidden);
     }
     throttle::take_back(conn, attempt)?;

@@ -20,6 +20,8 @@ use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 
+pub use crate::db::types::{Role, UserStatus};
+
 /// Locks the user's row until the transaction ends, on PostgreSQL (SQLite's writers already
 /// take turns in `db::write_tx`). Every change that keeps "at most one default" among a user's
 /// addresses or saved cards takes it first, so concurrent changes run one after the other
@@ -37,24 +39,6 @@ pub(crate) fn lock_user(conn: &mut DbConn, user_id: i64) -> Result<()> {
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 128;
-
-/// The closed set of roles, as stored in `users.role`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Customer,
-    Seller,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Seller => "seller",
-            Role::Admin => "admin",
-        }
-    }
-}
 
 /// An e-mail address as stored: trimmed and lower-cased, so uniqueness ignores case.
 pub fn normalize_email(raw: &str) -> Result<String> {
@@ -117,7 +101,7 @@ pub fn insert_user_with_hash(
             users::password_hash.eq(password_hash),
             users::first_name.eq(user.first_name.trim()),
             users::last_name.eq(user.last_name.trim()),
-            users::role.eq(user.role.as_str()),
+            users::role.eq(user.role),
         ))
         .returning(users::id)
         .get_result(conn)

@@ -28,7 +28,10 @@ pub fn suspend_user(conn: &mut DbConn, email: &str) -> Result<i64> {
             .select(users::id)
             .first(conn)?;
         diesel::update(users::table.find(id))
-            .set((users::status.eq("suspended"), users::updated_at.eq(now())))
+            .set((
+                users::status.eq(super::UserStatus::Suspended),
+                users::updated_at.eq(now()),
+            ))
             .execute(conn)?;
         end_all_sessions(conn, id)?;
         Ok::<_, Error>(id)

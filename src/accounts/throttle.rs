@@ -18,6 +18,8 @@ use sha2::Digest;
 use crate::db::schema::login_attempts;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
+
+pub use crate::db::types::LoginPurpose;
 use crate::util::now;
 
 pub const WINDOW_MINUTES: i64 = 15;
@@ -27,8 +29,6 @@ pub const MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 10;
 /// Attempts older than this no longer count for anything and are deleted.
 const KEEP_HOURS: i64 = 24;
 
-const LOGIN: &str = "login";
-const REGISTER: &str = "register";
 
 /// A password check the throttle let through, counted as a failure until `take_back`.
 #[must_use = "a right password must take its attempt back"]
@@ -45,7 +45,7 @@ pub fn begin_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<At
         check_login(conn, email, client_ip)?;
         let id = diesel::insert_into(login_attempts::table)
             .values((
-                login_attempts::purpose.eq(LOGIN),
+                login_attempts::purpose.eq(LoginPurpose::Login),
                 login_attempts::email.eq(email),
                 login_attempts::client_ip.eq(client_ip),
                 login_attempts::succeeded.eq(false),
@@ -78,7 +78,7 @@ fn take_turn(conn: &mut DbConn, key: &str) -> Result<()> {
 fn check_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
     let since = now() - Duration::minutes(WINDOW_MINUTES);
     let failures = login_attempts::table
-        .filter(login_attempts::purpose.eq(LOGIN))
+        .filter(login_attempts::purpose.eq(LoginPurpose::Login))
         .filter(login_attempts::succeeded.eq(false))
         .filter(login_attempts::created_at.gt(since));
     let for_account: i64 = failures
@@ -101,7 +101,7 @@ fn check_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
 /// Records a finished sign-in, which also carries the clean-up of expired attempts (successful
 /// sign-ins are rare enough for that).
 pub fn record_sign_in(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
-    record(conn, LOGIN, email, client_ip, true)?;
+    record(conn, LoginPurpose::Login, email, client_ip, true)?;
     diesel::delete(
         login_attempts::table
             .filter(login_attempts::created_at.lt(now() - Duration::hours(KEEP_HOURS))),
@@ -113,7 +113,7 @@ pub fn record_sign_in(conn: &mut DbConn, email: &str, client_ip: &str) -> Result
 /// Err(TooManyRequests) when this address has registered too often in the last hour.
 pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
     let recent: i64 = login_attempts::table
-        .filter(login_attempts::purpose.eq(REGISTER))
+        .filter(login_attempts::purpose.eq(LoginPurpose::Register))
         .filter(login_attempts::client_ip.eq(client_ip))
         .filter(login_attempts::created_at.gt(now() - Duration::hours(1)))
         .count()
@@ -128,12 +128,12 @@ pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
 }
 
 pub fn record_registration(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
-    record(conn, REGISTER, email, client_ip, true)
+    record(conn, LoginPurpose::Register, email, client_ip, true)
 }
 
 fn record(
     conn: &mut DbConn,
-    purpose: &str,
+    purpose: LoginPurpose,
     email: &str,
     client_ip: &str,
     succeeded: bool,

@@ -162,7 +162,7 @@ pub fn verify_second_factor(
         })?,
         None => false,
     };
-    if !accepted || user.status != "active" {
+    if !accepted || user.status != super::UserStatus::Active {
         return Err(Error::Invalid(
             "That code is not valid. Codes change every 30 seconds; a recovery code works once."
                 .into(),

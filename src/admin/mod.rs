@@ -7,9 +7,11 @@ pub mod users;
 
 use diesel::prelude::*;
 
+use crate::accounts::UserStatus;
 use crate::db::DbConn;
 use crate::db::schema::{reviews as review_rows, users as user_rows};
 use crate::error::Result;
+use crate::reviews::ReviewStatus;
 
 /// What the `/admin` front page counts: work waiting for an administrator.
 pub struct Overview {
@@ -19,11 +21,11 @@ pub struct Overview {
 
 pub fn overview(conn: &mut DbConn) -> Result<Overview> {
     let pending_reviews = review_rows::table
-        .filter(review_rows::status.eq("pending"))
+        .filter(review_rows::status.eq(ReviewStatus::Pending))
         .count()
         .get_result(conn)?;
     let suspended_users = user_rows::table
-        .filter(user_rows::status.eq("suspended"))
+        .filter(user_rows::status.eq(UserStatus::Suspended))
         .count()
         .get_result(conn)?;
     Ok(Overview {

@@ -8,18 +8,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
 use crate::accounts::form::FieldErrors;
-use crate::db::DbConn;
 use crate::db::schema::{categories, order_items, orders, products};
+use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
-
-/// Orders whose money the shop has: paid and not cancelled, refunded or failed.
-pub const PAID_STATUSES: [&str; 4] = ["confirmed", "processing", "shipped", "delivered"];
+use crate::orders::OrderStatus;
 
 /// The longest range one report covers; longer ones are several reports.
 pub const MAX_DAYS: i64 = 366;
@@ -105,14 +101,14 @@ pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesRep
     let by_leaf: Vec<(i64, Option<i64>, Option<i64>)> = order_items::table
         .inner_join(orders::table)
         .inner_join(products::table)
-        .filter(orders::status.eq_any(PAID_STATUSES))
+        .filter(orders::status.eq_any(OrderStatus::PAID))
         .filter(orders::created_at.ge(range.start()))
         .filter(orders::created_at.lt(range.end_exclusive()))
         .group_by(products::primary_category_id)
         .select((
             products::primary_category_id,
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.line_total) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.quantity) AS BIGINT)"),
+            sum_bigint(order_items::line_total),
+            sum_bigint(order_items::quantity),
         ))
         .load(conn)?;
     let leaf_ids: Vec<i64> = by_leaf.iter().map(|(id, _, _)| *id).collect();

@@ -10,45 +10,10 @@ use crate::db::schema::{products, reviews, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::paging::KeysetPage;
+use crate::reviews::ReviewStatus;
 use crate::util::now;
 
 pub const PAGE_SIZE: usize = 20;
-
-/// The closed set of review states, as stored in `reviews.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl ReviewStatus {
-    pub const ALL: [ReviewStatus; 3] = [
-        ReviewStatus::Pending,
-        ReviewStatus::Approved,
-        ReviewStatus::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewStatus::Pending => "pending",
-            ReviewStatus::Approved => "approved",
-            ReviewStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ReviewStatus> {
-        ReviewStatus::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// What an approved review adds to its product's (rating sum, rating count).
-    fn contribution(self, rating: i32) -> (i64, i32) {
-        match self {
-            ReviewStatus::Approved => (i64::from(rating), 1),
-            ReviewStatus::Pending | ReviewStatus::Rejected => (0, 0),
-        }
-    }
-}
 
 /// An administrator's verdict on a review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +66,7 @@ pub fn queue(
 ) -> Result<KeysetPage<QueuedReview>> {
     let mut query = reviews::table
         .inner_join(products::table)
-        .filter(reviews::status.eq(status.as_str()))
+        .filter(reviews::status.eq(status))
         .order((reviews::created_at, reviews::id))
         .limit(PAGE_SIZE as i64 + 1)
         .select((
@@ -187,12 +152,10 @@ pub fn moderate(
     decision: Decision,
 ) -> Result<Moderation> {
     db::write_tx(conn, |conn| {
-        let (product_id, rating, stored): (i64, i32, String) = reviews::table
+        let (product_id, rating, before): (i64, i32, ReviewStatus) = reviews::table
             .find(review_id)
             .select((reviews::product_id, reviews::rating, reviews::status))
             .first(conn)?;
-        let before = ReviewStatus::parse(&stored)
-            .ok_or_else(|| Error::Internal(format!("review {review_id} has status {stored}")))?;
         let after = decision.outcome();
         if before == after {
             return Ok(Moderation::AlreadyDecided);
@@ -203,10 +166,10 @@ pub fn moderate(
         let updated = diesel::update(
             reviews::table
                 .find(review_id)
-                .filter(reviews::status.eq(before.as_str())),
+                .filter(reviews::status.eq(before)),
         )
         .set((
-            reviews::status.eq(after.as_str()),
+            reviews::status.eq(after),
             reviews::moderated_by.eq(admin_id),
             reviews::moderated_at.eq(at),
             reviews::updated_at.eq(at),
@@ -295,10 +258,5 @@ mod tests {
         assert_eq!(ReviewStatus::Approved.contribution(4), (4, 1));
         assert_eq!(ReviewStatus::Pending.contribution(4), (0, 0));
         assert_eq!(ReviewStatus::Rejected.contribution(4), (0, 0));
-        assert_eq!(
-            ReviewStatus::parse("approved"),
-            Some(ReviewStatus::Approved)
-        );
-        assert_eq!(ReviewStatus::parse("spam"), None);
     }
 }

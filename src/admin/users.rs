@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::accounts::sessions::end_all_sessions;
+use crate::accounts::{Role, UserStatus};
 use crate::audit::{self, Entity};
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
@@ -21,19 +22,19 @@ pub struct UserSummary {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub created_at: NaiveDateTime,
     pub last_login_at: Option<NaiveDateTime>,
 }
 
 impl UserSummary {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
 
     pub fn is_suspended(&self) -> bool {
-        self.status == "suspended"
+        self.status == UserStatus::Suspended
     }
 }
 
@@ -65,7 +66,7 @@ pub fn suspend(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
         ));
     }
     db::write_tx(conn, |conn| {
-        change_status(conn, user_id, "active", "suspended")?;
+        change_status(conn, user_id, UserStatus::Active, UserStatus::Suspended)?;
         let ended = end_all_sessions(conn, user_id)?;
         audit::record(
             conn,
@@ -83,7 +84,7 @@ pub fn suspend(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
 /// Lets a suspended account sign in again.
 pub fn reactivate(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
-        change_status(conn, user_id, "suspended", "active")?;
+        change_status(conn, user_id, UserStatus::Suspended, UserStatus::Active)?;
         audit::record(
             conn,
             admin_id,
@@ -99,14 +100,14 @@ pub fn reactivate(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> 
 
 /// Moves the account from `from` to `to`, or says why it cannot: a missing account is
 /// `NotFound`, one in another state a `Conflict`.
-fn change_status(conn: &mut DbConn, user_id: i64, from: &str, to: &str) -> Result<()> {
+fn change_status(conn: &mut DbConn, user_id: i64, from: UserStatus, to: UserStatus) -> Result<()> {
     let updated = diesel::update(users::table.find(user_id).filter(users::status.eq(from)))
         .set((users::status.eq(to), users::updated_at.eq(now())))
         .execute(conn)?;
     if updated == 1 {
         return Ok(());
     }
-    let current: String = users::table
+    let current: UserStatus = users::table
         .find(user_id)
         .select(users::status)
         .first(conn)?;

@@ -84,7 +84,7 @@ pub fn children(conn: &mut DbConn, parent_id: i64) -> Result<Vec<Category>> {
 /// Active sellers for the filter's drop-down, by name: (slug, display name).
 fn seller_choices(conn: &mut DbConn) -> Result<Vec<(String, String)>> {
     Ok(sellers::table
-        .filter(sellers::status.eq("active"))
+        .filter(sellers::status.eq(crate::db::types::SellerStatus::Active))
         .order(sellers::display_name)
         .limit(100)
         .select((sellers::slug, sellers::display_name))

@@ -9,6 +9,7 @@ use super::{ProductCard, cards, published};
 use crate::db::DbConn;
 use crate::db::models::{Category, Product, ProductImage, Seller, Variant};
 use crate::db::schema::{product_images, product_variants, products, reviews, sellers, users};
+use crate::db::types::ReviewStatus;
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -170,7 +171,7 @@ pub fn product_page(
 fn rating_summary(conn: &mut DbConn, product: &Product) -> Result<RatingSummary> {
     let counts: Vec<(i32, i64)> = reviews::table
         .filter(reviews::product_id.eq(product.id))
-        .filter(reviews::status.eq("approved"))
+        .filter(reviews::status.eq(ReviewStatus::Approved))
         .group_by(reviews::rating)
         .select((reviews::rating, count_star()))
         .load(conn)?;
@@ -229,7 +230,7 @@ fn approved_reviews(
     let mut query = reviews::table
         .inner_join(users::table.on(users::id.eq(reviews::user_id)))
         .filter(reviews::product_id.eq(product_id))
-        .filter(reviews::status.eq("approved"))
+        .filter(reviews::status.eq(ReviewStatus::Approved))
         .order((reviews::created_at.desc(), reviews::id.desc()))
         .limit(REVIEWS_PER_PAGE + 1)
         .into_boxed();

@@ -7,17 +7,16 @@
 
 use diesel::prelude::*;
 
-use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key, stock};
+use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::catalog::product::stock_note_changes;
-use crate::db::models::{Order, Promotion};
-use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, shipping_methods,
-};
+use crate::db::models::{NewOrder, NewOrderItem, Order, Promotion};
+use crate::db::schema::{order_items, orders, payments, product_variants, shipping_methods};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
 use crate::money::Money;
+use crate::orders::OrderStatus;
 use crate::payments::methods;
 use crate::pricing::{self, Quote, Shipping};
 
@@ -147,14 +146,7 @@ pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<P
 }
 
 fn is_transient(error: &Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error as E};
-    match error {
-        Error::Db(crate::db::Error::Query(E::DatabaseError(kind, info))) => {
-            matches!(kind, DatabaseErrorKind::SerializationFailure)
-                || info.message().starts_with("deadlock detected")
-        }
-        _ => false,
-    }
+    matches!(error, Error::Db(crate::db::Error::Query(e)) if crate::db::is_deadlock_or_serialization_failure(e))
 }
 
 fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
@@ -168,7 +160,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             return Ok(Placed {
                 order_id: order.id,
                 payment_key: payment_key(&order.number),
-                grand_total: Money::from_minor(order.grand_total),
+                grand_total: order.grand_total,
                 number: order.number,
                 charge_token: None,
             });
@@ -217,14 +209,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 Some(user_id),
             )?;
         }
-        diesel::insert_into(order_status_history::table)
-            .values((
-                order_status_history::order_id.eq(order_id),
-                order_status_history::to_status.eq("pending_payment"),
-                order_status_history::actor_id.eq(user_id),
-                order_status_history::note.eq("Order placed"),
-            ))
-            .execute(c)?;
+        crate::orders::placed(c, order_id, user_id)?;
         if let Some(promotion) = &priced.promotion {
             crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
         }
@@ -239,14 +224,14 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 payments::payment_method_id.eq(payment_method_id),
                 payments::gateway.eq(gateway),
                 payments::idempotency_key.eq(&key),
-                payments::amount.eq(priced.quote.totals.grand_total.minor()),
+                payments::amount.eq(priced.quote.totals.grand_total),
                 payments::card_brand.eq(&brand),
                 payments::card_last4.eq(&last4),
             ))
             .execute(c)?;
         cart::empty(c, user_id)?;
         for product_id in stock_shown_changed {
-            stock::availability_changed(c, product_id)?;
+            inventory::availability_changed(c, product_id)?;
         }
         Ok(Placed {
             order_id,
@@ -338,45 +323,43 @@ fn insert_order(
     // A random number can clash with an earlier one; a savepoint lets us draw again.
     for _ in 0..5 {
         let number = new_order_number(now);
+        let order = NewOrder {
+            number: &number,
+            user_id: request.user_id,
+            status: OrderStatus::PendingPayment,
+            subtotal: totals.subtotal,
+            discount_total: totals.discount,
+            shipping_total: totals.shipping,
+            tax_total: totals.tax,
+            grand_total: totals.grand_total,
+            promotion_id: priced.promotion.as_ref().map(|p| p.id),
+            promotion_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
+            shipping_method_id: Some(priced.shipping.id),
+            shipping_method_name: &priced.shipping.name,
+            shipping_address_id: Some(address.id),
+            ship_name: &address.full_name,
+            ship_line1: &address.line1,
+            ship_line2: address.line2.as_deref(),
+            ship_city: &address.city,
+            ship_region: &address.region,
+            ship_postal_code: &address.postal_code,
+            ship_country: &address.country,
+            payment_method_id,
+            idempotency_key: &request.idempotency_key,
+            tracking_number: None,
+            payment_expires_at: Some(now + PAYMENT_WINDOW),
+            created_at: None,
+            updated_at: None,
+        };
         let inserted = conn.transaction(|c| {
             diesel::insert_into(orders::table)
-                .values((
-                    (
-                        orders::number.eq(&number),
-                        orders::user_id.eq(request.user_id),
-                        orders::subtotal.eq(totals.subtotal.minor()),
-                        orders::discount_total.eq(totals.discount.minor()),
-                        orders::shipping_total.eq(totals.shipping.minor()),
-                        orders::tax_total.eq(totals.tax.minor()),
-                        orders::grand_total.eq(totals.grand_total.minor()),
-                        orders::promotion_id.eq(priced.promotion.as_ref().map(|p| p.id)),
-                        orders::promotion_code
-                            .eq(priced.promotion.as_ref().map(|p| p.code.clone())),
-                        orders::shipping_method_id.eq(priced.shipping.id),
-                        orders::shipping_method_name.eq(&priced.shipping.name),
-                    ),
-                    (
-                        orders::shipping_address_id.eq(address.id),
-                        orders::ship_name.eq(&address.full_name),
-                        orders::ship_line1.eq(&address.line1),
-                        orders::ship_line2.eq(&address.line2),
-                        orders::ship_city.eq(&address.city),
-                        orders::ship_region.eq(&address.region),
-                        orders::ship_postal_code.eq(&address.postal_code),
-                        orders::ship_country.eq(&address.country),
-                        orders::payment_method_id.eq(payment_method_id),
-                        orders::idempotency_key.eq(&request.idempotency_key),
-                        orders::payment_expires_at.eq(now + PAYMENT_WINDOW),
-                    ),
-                ))
+                .values(&order)
                 .returning(orders::id)
                 .get_result::<i64>(c)
         });
         match inserted {
             Ok(id) => return Ok(id),
-            Err(e) if crate::db::is_unique_violation(&e) && e.to_string().contains("number") => {
-                continue;
-            }
+            Err(e) if crate::db::unique_violation_on(&e, "orders", &["number"]) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -391,22 +374,22 @@ fn insert_line(
     tax_bps: i32,
 ) -> Result<()> {
     diesel::insert_into(order_items::table)
-        .values((
-            order_items::order_id.eq(order_id),
-            order_items::variant_id.eq(line.variant_id),
-            order_items::product_id.eq(line.product_id),
-            order_items::seller_id.eq(line.seller_id),
-            order_items::product_name.eq(&line.product_name),
-            order_items::variant_name.eq(&line.variant_name),
-            order_items::sku.eq(&line.sku),
-            order_items::unit_price.eq(line.price.minor()),
-            order_items::quantity.eq(line.quantity),
-            order_items::line_subtotal.eq(priced.subtotal.minor()),
-            order_items::discount.eq(priced.discount.minor()),
-            order_items::tax_rate_bps.eq(tax_bps),
-            order_items::tax.eq(priced.tax.minor()),
-            order_items::line_total.eq(priced.total.minor()),
-        ))
+        .values(&NewOrderItem {
+            order_id,
+            variant_id: line.variant_id,
+            product_id: line.product_id,
+            seller_id: line.seller_id,
+            product_name: &line.product_name,
+            variant_name: &line.variant_name,
+            sku: &line.sku,
+            unit_price: line.price,
+            quantity: line.quantity,
+            line_subtotal: priced.subtotal,
+            discount: priced.discount,
+            tax_rate_bps: tax_bps,
+            tax: priced.tax,
+            line_total: priced.total,
+        })
         .execute(conn)?;
     Ok(())
 }

@@ -12,11 +12,12 @@ use diesel::prelude::*;
 use super::settle::{PaymentFailure, confirm_payment, fail_payment, mark_unknown};
 use super::{PlaceOrder, payment_key, place};
 use crate::db::Pool;
-use crate::db::schema::{orders, payments, refunds};
+use crate::db::schema::{orders, payments};
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
-use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup};
+use crate::orders::OrderStatus;
+use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest};
 
 /// Where a submitted order stands once the gateway has answered (or not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,13 +96,13 @@ impl PaymentSaga {
     }
 
     fn standing(&self, order_id: i64) -> Result<Outcome> {
-        let (number, status, reason): (String, String, Option<String>) = orders::table
+        let (number, status, reason): (String, OrderStatus, Option<String>) = orders::table
             .find(order_id)
             .select((orders::number, orders::status, orders::cancel_reason))
             .first(&mut *self.conn()?)?;
-        Ok(match status.as_str() {
-            "pending_payment" => Outcome::Pending { number },
-            "payment_failed" | "cancelled" => Outcome::Declined {
+        Ok(match status {
+            OrderStatus::PendingPayment => Outcome::Pending { number },
+            OrderStatus::PaymentFailed | OrderStatus::Cancelled => Outcome::Declined {
                 number,
                 reason: reason.unwrap_or_default(),
             },
@@ -116,27 +117,23 @@ impl PaymentSaga {
             self.send_confirmation(order_id);
             return Ok(true);
         }
-        let refund_key = format!("refund_{reference}");
-        let outcome = self.gateway.refund(reference, amount, &refund_key);
         let mut conn = self.pool.get()?;
         let payment_id: i64 = payments::table
             .filter(payments::order_id.eq(order_id))
             .select(payments::id)
             .first(&mut conn)?;
-        diesel::insert_into(refunds::table)
-            .values((
-                refunds::payment_id.eq(payment_id),
-                refunds::order_id.eq(order_id),
-                refunds::amount.eq(amount.minor()),
-                refunds::reason.eq("Captured after the order was cancelled"),
-                refunds::status.eq(if outcome.is_ok() {
-                    "succeeded"
-                } else {
-                    "failed"
-                }),
-                refunds::gateway_reference.eq(outcome.as_ref().ok()),
-            ))
-            .execute(&mut conn)?;
+        crate::payments::refund(
+            &mut conn,
+            &self.gateway,
+            &RefundRequest {
+                payment_id,
+                order_id,
+                reference,
+                amount,
+                reason: "Captured after the order was cancelled",
+                created_by: None,
+            },
+        )?;
         Ok(false)
     }
 
@@ -154,53 +151,16 @@ impl PaymentSaga {
         }
     }
 
-    /// A shopper cancels their paid order before it ships: stock and voucher go back in one
-    /// transaction, then the payment is refunded and the refund recorded.
+    /// A shopper cancels their paid order before it ships (`orders::cancel`).
     pub fn cancel_order(&self, user_id: i64, number: &str) -> Result<()> {
-        let (order_id, amount) = crate::db::write_tx(&mut *self.conn()?, |c| {
-            crate::orders::cancel_unshipped(c, user_id, number)
-        })?;
-        let mut conn = self.pool.get()?;
-        let captured: Option<(i64, Option<String>)> = payments::table
-            .filter(payments::order_id.eq(order_id))
-            .filter(payments::status.eq("captured"))
-            .select((payments::id, payments::gateway_reference))
-            .first(&mut conn)
-            .optional()?;
-        let Some((payment_id, Some(reference))) = captured else {
-            return Ok(());
-        };
-        let outcome = self
-            .gateway
-            .refund(&reference, amount, &format!("refund_{reference}"));
-        diesel::insert_into(refunds::table)
-            .values((
-                refunds::payment_id.eq(payment_id),
-                refunds::order_id.eq(order_id),
-                refunds::amount.eq(amount.minor()),
-                refunds::reason.eq("Cancelled by the customer"),
-                refunds::status.eq(if outcome.is_ok() {
-                    "succeeded"
-                } else {
-                    "failed"
-                }),
-                refunds::gateway_reference.eq(outcome.as_ref().ok()),
-                refunds::created_by.eq(user_id),
-            ))
-            .execute(&mut conn)?;
-        if outcome.is_ok() {
-            diesel::update(payments::table.find(payment_id))
-                .set(payments::status.eq("voided"))
-                .execute(&mut conn)?;
-        }
-        Ok(())
+        crate::orders::cancel(&self.pool, &self.gateway, user_id, number)
     }
 
     /// Settles every order still waiting for payment after `now`'s window: confirmed when the
     /// gateway holds a capture under its key, otherwise cancelled with stock and voucher returned.
     pub fn sweep(&self, now: chrono::NaiveDateTime) -> Result<SweepReport> {
-        let stale: Vec<(i64, String, i64)> = orders::table
-            .filter(orders::status.eq("pending_payment"))
+        let stale: Vec<(i64, String, Money)> = orders::table
+            .filter(orders::status.eq(OrderStatus::PendingPayment))
             .filter(orders::payment_expires_at.lt(now))
             .order(orders::payment_expires_at.asc())
             .limit(500)
@@ -210,7 +170,7 @@ impl PaymentSaga {
         for (order_id, number, total) in stale {
             let settled = match self.gateway.lookup(&payment_key(&number)) {
                 Lookup::Captured { reference } => {
-                    if self.captured(order_id, &reference, Money::from_minor(total))? {
+                    if self.captured(order_id, &reference, total)? {
                         report.confirmed += 1;
                     }
                     continue;

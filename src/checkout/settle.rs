@@ -4,50 +4,17 @@
 
 use diesel::prelude::*;
 
-use crate::db::schema::{order_status_history, orders, payments};
+use crate::db::schema::{orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
 use crate::inventory::Reason;
-
-/// Moves a pending order to `to`; false when someone else settled it first.
-fn leave_pending(
-    conn: &mut DbConn,
-    order_id: i64,
-    to: &str,
-    reason: Option<&str>,
-    note: &str,
-) -> Result<bool> {
-    let now = crate::util::now();
-    let moved = diesel::update(
-        orders::table
-            .filter(orders::id.eq(order_id))
-            .filter(orders::status.eq("pending_payment")),
-    )
-    .set((
-        orders::status.eq(to),
-        orders::cancel_reason.eq(reason),
-        orders::payment_expires_at.eq(None::<chrono::NaiveDateTime>),
-        orders::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if moved == 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(order_status_history::table)
-        .values((
-            order_status_history::order_id.eq(order_id),
-            order_status_history::from_status.eq("pending_payment"),
-            order_status_history::to_status.eq(to),
-            order_status_history::note.eq(note),
-        ))
-        .execute(conn)?;
-    Ok(true)
-}
+use crate::orders::{OrderStatus, transition};
+use crate::payments::PaymentStatus;
 
 fn set_payment(
     conn: &mut DbConn,
     order_id: i64,
-    status: &str,
+    status: PaymentStatus,
     reference: Option<&str>,
     failure: Option<&str>,
 ) -> Result<()> {
@@ -66,10 +33,11 @@ fn set_payment(
 /// the order was no longer waiting (the caller must then give the money back).
 pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Result<bool> {
     write_tx(conn, |c| {
-        if !leave_pending(c, order_id, "confirmed", None, "Payment captured")? {
+        let (from, to) = (OrderStatus::PendingPayment, OrderStatus::Confirmed);
+        if !transition(c, order_id, from, to, None, "Payment captured")? {
             return Ok(false);
         }
-        set_payment(c, order_id, "captured", Some(reference), None)?;
+        set_payment(c, order_id, PaymentStatus::Captured, Some(reference), None)?;
         Ok(true)
     })
 }
@@ -91,10 +59,10 @@ impl PaymentFailure {
         }
     }
 
-    fn payment_status(&self) -> &'static str {
+    fn payment_status(&self) -> PaymentStatus {
         match self {
-            PaymentFailure::Declined(_) => "declined",
-            PaymentFailure::NotCompleted => "failed",
+            PaymentFailure::Declined(_) => PaymentStatus::Declined,
+            PaymentFailure::NotCompleted => PaymentStatus::Failed,
         }
     }
 }
@@ -110,7 +78,8 @@ pub fn fail_payment(
 ) -> Result<bool> {
     let reason = failure.reason();
     write_tx(conn, |c| {
-        if !leave_pending(c, order_id, "payment_failed", Some(reason), reason)? {
+        let (from, to) = (OrderStatus::PendingPayment, OrderStatus::PaymentFailed);
+        if !transition(c, order_id, from, to, None, reason)? {
             return Ok(false);
         }
         set_payment(c, order_id, failure.payment_status(), None, Some(reason))?;
@@ -131,10 +100,10 @@ pub(crate) fn mark_unknown(conn: &mut DbConn, order_id: i64) -> Result<()> {
     diesel::update(
         payments::table
             .filter(payments::order_id.eq(order_id))
-            .filter(payments::status.eq("pending")),
+            .filter(payments::status.eq(PaymentStatus::Pending)),
     )
     .set((
-        payments::status.eq("unknown"),
+        payments::status.eq(PaymentStatus::Unknown),
         payments::updated_at.eq(crate::util::now()),
     ))
     .execute(conn)?;

@@ -1,8 +1,14 @@
 //! The data layer: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
 //! write-transaction helper every service uses.
 
+mod errors;
 pub mod models;
 pub mod schema;
+mod sql;
+pub mod types;
+
+pub use errors::{is_deadlock_or_serialization_failure, unique_violation_on};
+pub use sql::{SumBigInt, sum_bigint};
 
 use std::time::Duration;
 

@@ -5,15 +5,22 @@
 use diesel::prelude::*;
 
 use crate::catalog::product::stock_note_changes;
-use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
 use crate::db::schema::{
     order_items, order_status_history, orders, payments, product_variants, users,
 };
+use crate::db::{DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Reason};
 use crate::mail::Email;
 use crate::money::Money;
+use crate::payments::{Gateway, PaymentStatus, RefundRequest};
+
+mod status;
+
+pub use crate::db::types::OrderStatus;
+pub(crate) use status::placed;
+pub use status::transition;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -21,7 +28,7 @@ pub const PAGE_SIZE: i64 = 20;
 #[derive(Debug, Clone)]
 pub struct OrderSummary {
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub grand_total: Money,
     pub placed_at: chrono::NaiveDateTime,
     pub units: i64,
@@ -29,7 +36,7 @@ pub struct OrderSummary {
 
 impl OrderSummary {
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
     }
 }
 
@@ -37,21 +44,6 @@ pub struct OrderPage {
     pub orders: Vec<OrderSummary>,
     /// The cursor of the next (older) page, when there is one.
     pub next: Option<String>,
-}
-
-/// Words for a status.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "pending_payment" => "Awaiting payment",
-        "confirmed" => "Confirmed",
-        "processing" => "Being prepared",
-        "shipped" => "Shipped",
-        "delivered" => "Delivered",
-        "cancelled" => "Cancelled",
-        "payment_failed" => "Payment failed",
-        "refunded" => "Refunded",
-        _ => "Unknown",
-    }
 }
 
 /// The user's orders, newest first, `PAGE_SIZE` at a time: the keyset `(created_at, id)` of the
@@ -75,7 +67,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
                 .or(orders::created_at.eq(at).and(orders::id.lt(id))),
         );
     }
-    let rows: Vec<(i64, String, String, i64, chrono::NaiveDateTime)> = query
+    let rows: Vec<(i64, String, OrderStatus, Money, chrono::NaiveDateTime)> = query
         .order((orders::created_at.desc(), orders::id.desc()))
         .limit(PAGE_SIZE + 1)
         .select((
@@ -106,7 +98,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
         .map(|(id, number, status, total, placed_at)| OrderSummary {
             number,
             status,
-            grand_total: Money::from_minor(total),
+            grand_total: total,
             placed_at,
             units: units.get(&id).copied().unwrap_or(0),
         })
@@ -128,16 +120,14 @@ pub struct OrderDetail {
 impl OrderDetail {
     /// A paid order can be cancelled until it ships.
     pub fn can_cancel(&self) -> bool {
-        matches!(self.order.status.as_str(), "confirmed" | "processing")
+        matches!(
+            self.order.status,
+            OrderStatus::Confirmed | OrderStatus::Processing
+        )
     }
 
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.order.status)
-    }
-
-    /// Cents as money, for the template (which hands over fields by reference or by value).
-    pub fn money(&self, cents: impl std::borrow::Borrow<i64>) -> Money {
-        Money::from_minor(*cents.borrow())
+        self.order.status.label()
     }
 }
 
@@ -171,54 +161,75 @@ pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDeta
     })
 }
 
+/// A shopper cancels their paid order before it ships: stock and voucher go back in one
+/// transaction, then the payment is refunded and the refund recorded.
+pub fn cancel(pool: &Pool, gateway: &Gateway, user_id: i64, number: &str) -> Result<()> {
+    let (order_id, amount) = write_tx(&mut *pool.get()?, |c| cancel_unshipped(c, user_id, number))?;
+    let mut conn = pool.get()?;
+    let captured: Option<(i64, Option<String>)> = payments::table
+        .filter(payments::order_id.eq(order_id))
+        .filter(payments::status.eq(PaymentStatus::Captured))
+        .select((payments::id, payments::gateway_reference))
+        .first(&mut conn)
+        .optional()?;
+    let Some((payment_id, Some(reference))) = captured else {
+        return Ok(());
+    };
+    crate::payments::refund(
+        &mut conn,
+        gateway,
+        &RefundRequest {
+            payment_id,
+            order_id,
+            reference: &reference,
+            amount,
+            reason: "Cancelled by the customer",
+            created_by: Some(user_id),
+        },
+    )?;
+    Ok(())
+}
+
 /// Cancels a paid order that has not shipped, inside the caller's transaction: stock and voucher
 /// go back. Returns the order id and the amount to refund.
-pub(crate) fn cancel_unshipped(
-    conn: &mut DbConn,
-    user_id: i64,
-    number: &str,
-) -> Result<(i64, Money)> {
+fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i64, Money)> {
     let order: Order = orders::table
         .filter(orders::number.eq(number))
         .filter(orders::user_id.eq(user_id))
         .select(Order::as_select())
         .first(conn)?;
-    let cancelled = diesel::update(
-        orders::table
-            .filter(orders::id.eq(order.id))
-            .filter(orders::status.eq_any(["confirmed", "processing"])),
-    )
-    .set((
-        orders::status.eq("cancelled"),
-        orders::cancel_reason.eq("Cancelled by the customer"),
-        orders::updated_at.eq(crate::util::now()),
-    ))
-    .execute(conn)?;
-    if cancelled == 0 {
-        return Err(Error::Conflict(match order.status.as_str() {
-            "pending_payment" => {
-                "We are still confirming your payment; you can cancel once it is confirmed.".into()
-            }
-            "shipped" | "delivered" => {
-                "This order has already shipped, so it can no longer be cancelled.".into()
-            }
-            _ => format!(
-                "This order is {} and cannot be cancelled.",
-                status_label(&order.status).to_lowercase()
-            ),
-        }));
+    let note = "Cancelled by the customer";
+    let mut status = order.status;
+    // A lost race means the order moved meanwhile (confirmed -> processing, say): look again.
+    while matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
+        if transition(
+            conn,
+            order.id,
+            status,
+            OrderStatus::Cancelled,
+            Some(user_id),
+            note,
+        )? {
+            release(conn, order.id, Reason::Cancellation, Some(user_id))?;
+            return Ok((order.id, order.grand_total));
+        }
+        status = orders::table
+            .find(order.id)
+            .select(orders::status)
+            .first(conn)?;
     }
-    diesel::insert_into(order_status_history::table)
-        .values((
-            order_status_history::order_id.eq(order.id),
-            order_status_history::from_status.eq(&order.status),
-            order_status_history::to_status.eq("cancelled"),
-            order_status_history::actor_id.eq(user_id),
-            order_status_history::note.eq("Cancelled by the customer"),
-        ))
-        .execute(conn)?;
-    release(conn, order.id, Reason::Cancellation, Some(user_id))?;
-    Ok((order.id, Money::from_minor(order.grand_total)))
+    Err(Error::Conflict(match status {
+        OrderStatus::PendingPayment => {
+            "We are still confirming your payment; you can cancel once it is confirmed.".into()
+        }
+        OrderStatus::Shipped | OrderStatus::Delivered => {
+            "This order has already shipped, so it can no longer be cancelled.".into()
+        }
+        _ => format!(
+            "This order is {} and cannot be cancelled.",
+            status.label().to_lowercase()
+        ),
+    }))
 }
 
 /// Gives an order's stock back with compensating ledger rows (ascending variant id, like the
@@ -258,7 +269,7 @@ pub(crate) fn release(
     stock_shown_changed.sort_unstable();
     stock_shown_changed.dedup();
     for product_id in stock_shown_changed {
-        crate::checkout::stock::availability_changed(conn, product_id)?;
+        inventory::availability_changed(conn, product_id)?;
     }
     Ok(())
 }
@@ -291,21 +302,16 @@ pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
         } else {
             format!("{} ({})", item.product_name, item.variant_name)
         };
-        body += &format!(
-            "  {} × {}  {}\n",
-            item.quantity,
-            name,
-            Money::from_minor(item.line_subtotal)
-        );
+        body += &format!("  {} × {}  {}\n", item.quantity, name, item.line_subtotal);
     }
     body += &format!(
         "\nSubtotal  {}\nDiscount  -{}\nShipping  {} ({})\nTax       {}\nTotal     {}\n\nShipping to:\n  {}\n  {}\n",
-        Money::from_minor(o.subtotal),
-        Money::from_minor(o.discount_total),
-        Money::from_minor(o.shipping_total),
+        o.subtotal,
+        o.discount_total,
+        o.shipping_total,
         o.shipping_method_name,
-        Money::from_minor(o.tax_total),
-        Money::from_minor(o.grand_total),
+        o.tax_total,
+        o.grand_total,
         o.ship_name,
         o.ship_line1,
     );

@@ -4,13 +4,16 @@
 
 pub mod card;
 pub mod methods;
+mod refunds;
 mod test_gateway;
 
 use std::sync::Arc;
 
 use crate::money::Money;
 
+pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
+pub use refunds::{RefundRequest, record_refund, refund, refundable};
 pub use test_gateway::TestGateway;
 
 /// What a charge request came back with. `Unknown` is a timeout or a lost answer: the charge may

@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::pricing::Discount;
 
+pub use crate::db::types::{DiscountKind, PromotionScope};
+
 /// Why a code cannot be used, worded for the shopper.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -67,15 +69,15 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Promotion> {
 /// Whether the promotion covers a line: site-wide, the product itself, or a product in the
 /// category or any of its descendants.
 pub fn applies_to(promotion: &Promotion, line: &impl PromotionLine) -> bool {
-    match promotion.scope.as_str() {
-        "product" => promotion.scope_product_id == Some(line.product_id()),
-        "category" => promotion.scope_category_id.is_some_and(|id| {
+    match promotion.scope {
+        PromotionScope::Product => promotion.scope_product_id == Some(line.product_id()),
+        PromotionScope::Category => promotion.scope_category_id.is_some_and(|id| {
             let segment = format!("/{id}/");
             line.category_paths()
                 .iter()
                 .any(|path| path.contains(&segment))
         }),
-        _ => true,
+        PromotionScope::Site => true,
     }
 }
 

@@ -9,6 +9,29 @@ use crate::db::models::Review;
 use crate::db::schema::{order_items, orders, products, reviews};
 use crate::db::{DbConn, is_unique_violation, write_tx};
 use crate::error::{Error, Result};
+use crate::orders::OrderStatus;
+
+pub use crate::db::types::ReviewStatus;
+
+impl ReviewStatus {
+    /// What the author is told about their review.
+    pub fn label_for_author(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "Pending moderation",
+            ReviewStatus::Approved => "Published",
+            ReviewStatus::Rejected => "Not published",
+        }
+    }
+
+    /// What a review in this status adds to its product's (rating sum, rating count): only
+    /// approved reviews count.
+    pub(crate) fn contribution(self, rating: i32) -> (i64, i32) {
+        match self {
+            ReviewStatus::Approved => (i64::from(rating), 1),
+            ReviewStatus::Pending | ReviewStatus::Rejected => (0, 0),
+        }
+    }
+}
 
 pub const MAX_TITLE: usize = 120;
 pub const MAX_BODY: usize = 5000;
@@ -83,7 +106,7 @@ fn bought(conn: &mut DbConn, user_id: i64, product_id: i64) -> Result<bool> {
             .inner_join(orders::table)
             .filter(orders::user_id.eq(user_id))
             .filter(order_items::product_id.eq(product_id))
-            .filter(orders::status.eq_any(["confirmed", "processing", "shipped", "delivered"])),
+            .filter(orders::status.eq_any(OrderStatus::PAID)),
     ))
     .get_result(conn)?)
 }
@@ -127,13 +150,13 @@ fn edit(
             reviews::title.eq(&input.title),
             reviews::body.eq(&input.body),
             reviews::is_verified_purchase.eq(verified),
-            reviews::status.eq("pending"),
+            reviews::status.eq(ReviewStatus::Pending),
             reviews::moderated_by.eq(None::<i64>),
             reviews::moderated_at.eq(None::<chrono::NaiveDateTime>),
             reviews::updated_at.eq(crate::util::now()),
         ))
         .execute(conn)?;
-    if previous.status == "approved" {
+    if previous.status == ReviewStatus::Approved {
         withdraw_rating(conn, product_id, previous.rating)?;
     }
     Ok(())

@@ -2,16 +2,14 @@
 //! shop's commission, and variants at or below their reorder point.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
-use crate::admin::reports::PAID_STATUSES;
-use crate::db::DbConn;
 use crate::db::models::Seller;
 use crate::db::schema::{order_items, orders, product_variants, products};
+use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
+use crate::orders::OrderStatus;
 use crate::util::now;
 
 pub const RECENT_ORDERS: i64 = 10;
@@ -21,7 +19,7 @@ pub const LOW_STOCK_ROWS: i64 = 50;
 #[derive(Debug, Clone)]
 pub struct SellerOrder {
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub created_at: NaiveDateTime,
     pub units: i64,
     pub total: Money,
@@ -100,7 +98,7 @@ fn recent_orders(conn: &mut DbConn, seller_id: i64) -> Result<Vec<SellerOrder>> 
         .order(order_items::order_id.desc())
         .limit(RECENT_ORDERS)
         .load(conn)?;
-    let headers: Vec<(i64, String, String, NaiveDateTime)> = orders::table
+    let headers: Vec<(i64, String, OrderStatus, NaiveDateTime)> = orders::table
         .filter(orders::id.eq_any(&order_ids))
         .order(orders::id.desc())
         .select((
@@ -139,11 +137,10 @@ fn revenue(conn: &mut DbConn, seller: &Seller, since: Option<NaiveDateTime>) -> 
     let mut query = order_items::table
         .inner_join(orders::table)
         .filter(order_items::seller_id.eq(seller.id))
-        .filter(orders::status.eq_any(PAID_STATUSES))
+        .filter(orders::status.eq_any(OrderStatus::PAID))
         .select((
-            // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps one type on both.
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.line_total) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(order_items.quantity) AS BIGINT)"),
+            sum_bigint(order_items::line_total),
+            sum_bigint(order_items::quantity),
         ))
         .into_boxed();
     if let Some(since) = since {

@@ -14,6 +14,8 @@ use crate::db::models::{Product, Seller};
 use crate::db::schema::sellers;
 use crate::error::{Error, Result};
 
+pub use crate::db::types::{PayoutStatus, SellerStatus};
+
 /// What a write returns when the database turned up a problem the seller can fix on the form
 /// (a SKU already taken, more stock removed than there is), tied to the field to fix.
 pub type Checked<T> = std::result::Result<T, FieldErrors>;
@@ -40,7 +42,7 @@ pub fn profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
 /// but not change anything.
 fn active_profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
     let seller = profile_of(conn, user_id)?;
-    if seller.status != "active" {
+    if seller.status != SellerStatus::Active {
         return Err(Error::Invalid(format!(
             "Your seller account is {}, so listings cannot be changed. Please contact us.",
             seller.status

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfToken;
 use super::error::{WebError, WebResult};
+use crate::accounts::Role;
 
 const SIGNED_IN_KEY: &str = "auth.user";
 /// When this sign-in began and was last used (Unix seconds), for the absolute and idle limits.
@@ -25,16 +26,16 @@ const FLASH_KEY: &str = "flash";
 pub struct SignedIn {
     pub id: i64,
     pub first_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 impl SignedIn {
     pub fn is_admin(&self) -> bool {
-        self.role == "admin"
+        self.role == Role::Admin
     }
 
     pub fn is_seller(&self) -> bool {
-        self.role == "seller"
+        self.role == Role::Seller
     }
 }
 

@@ -49,6 +49,7 @@ impl From<ServiceError> for WebError {
             }
             ServiceError::Db(e) => WebError::Internal(e.to_string()),
             ServiceError::Internal(e) => WebError::Internal(e),
+            e @ ServiceError::IllegalTransition { .. } => WebError::Internal(e.to_string()),
         }
     }
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
+use crate::db::types::{LoginPurpose, Role, UserStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -14,8 +15,8 @@ pub struct User {
     pub first_name: String,
     pub last_name: String,
     pub phone: Option<String>,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
     pub password_changed_at: NaiveDateTime,
@@ -55,8 +56,7 @@ pub struct LoginAttempt {
     pub client_ip: String,
     pub succeeded: bool,
     pub created_at: NaiveDateTime,
-    /// `login` or `register`.
-    pub purpose: String,
+    pub purpose: LoginPurpose,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
+use crate::db::types::{ReviewStatus, SellerStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = sellers)]
@@ -15,7 +16,7 @@ pub struct Seller {
     pub contact_email: String,
     pub commission_bps: i32,
     pub payout_account: Option<String>,
-    pub status: String,
+    pub status: SellerStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -113,7 +114,7 @@ pub struct Review {
     pub rating: i32,
     pub title: String,
     pub body: String,
-    pub status: String,
+    pub status: ReviewStatus,
     pub is_verified_purchase: bool,
     pub moderated_by: Option<i64>,
     pub moderated_at: Option<NaiveDateTime>,

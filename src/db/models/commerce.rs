@@ -4,6 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
+use crate::db::types::{
+    DiscountKind, OrderStatus, PaymentStatus, PayoutStatus, PromotionScope, RefundStatus,
+};
+use crate::money::Money;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = shipping_methods)]
@@ -35,14 +39,14 @@ pub struct Promotion {
     pub id: i64,
     pub code: String,
     pub description: String,
-    pub discount_kind: String,
+    pub discount_kind: DiscountKind,
     pub percent_bps: Option<i32>,
     pub amount_off: Option<i64>,
     pub min_subtotal: i64,
     pub max_uses: Option<i32>,
     pub uses_count: i32,
     pub per_customer_limit: i32,
-    pub scope: String,
+    pub scope: PromotionScope,
     pub scope_category_id: Option<i64>,
     pub scope_product_id: Option<i64>,
     pub valid_from: NaiveDateTime,
@@ -79,13 +83,13 @@ pub struct Order {
     pub id: i64,
     pub number: String,
     pub user_id: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub currency: String,
-    pub subtotal: i64,
-    pub discount_total: i64,
-    pub shipping_total: i64,
-    pub tax_total: i64,
-    pub grand_total: i64,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub shipping_total: Money,
+    pub tax_total: Money,
+    pub grand_total: Money,
     pub promotion_id: Option<i64>,
     pub promotion_code: Option<String>,
     pub shipping_method_id: Option<i64>,
@@ -118,13 +122,66 @@ pub struct OrderItem {
     pub product_name: String,
     pub variant_name: String,
     pub sku: String,
-    pub unit_price: i64,
+    pub unit_price: Money,
     pub quantity: i32,
-    pub line_subtotal: i64,
-    pub discount: i64,
+    pub line_subtotal: Money,
+    pub discount: Money,
     pub tax_rate_bps: i32,
-    pub tax: i64,
-    pub line_total: i64,
+    pub tax: Money,
+    pub line_total: Money,
+}
+
+/// A new order as inserted: the totals and the shipping address are snapshots. `None` in
+/// `created_at`/`updated_at` means now.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = orders)]
+pub struct NewOrder<'a> {
+    pub number: &'a str,
+    pub user_id: i64,
+    pub status: OrderStatus,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub shipping_total: Money,
+    pub tax_total: Money,
+    pub grand_total: Money,
+    pub promotion_id: Option<i64>,
+    pub promotion_code: Option<&'a str>,
+    pub shipping_method_id: Option<i64>,
+    pub shipping_method_name: &'a str,
+    pub shipping_address_id: Option<i64>,
+    pub ship_name: &'a str,
+    pub ship_line1: &'a str,
+    pub ship_line2: Option<&'a str>,
+    pub ship_city: &'a str,
+    pub ship_region: &'a str,
+    pub ship_postal_code: &'a str,
+    pub ship_country: &'a str,
+    pub payment_method_id: Option<i64>,
+    pub idempotency_key: &'a str,
+    pub tracking_number: Option<&'a str>,
+    pub payment_expires_at: Option<NaiveDateTime>,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A line of a new order: what was bought, snapshotted, with its priced amounts.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = order_items)]
+pub struct NewOrderItem<'a> {
+    pub order_id: i64,
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub seller_id: i64,
+    pub product_name: &'a str,
+    pub variant_name: &'a str,
+    pub sku: &'a str,
+    pub unit_price: Money,
+    pub quantity: i32,
+    pub line_subtotal: Money,
+    pub discount: Money,
+    pub tax_rate_bps: i32,
+    pub tax: Money,
+    pub line_total: Money,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -132,8 +189,8 @@ pub struct OrderItem {
 pub struct StatusChange {
     pub id: i64,
     pub order_id: i64,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
     pub actor_id: Option<i64>,
     pub note: String,
     pub created_at: NaiveDateTime,
@@ -172,8 +229,8 @@ pub struct Payment {
     pub gateway: String,
     pub idempotency_key: String,
     pub gateway_reference: Option<String>,
-    pub status: String,
-    pub amount: i64,
+    pub status: PaymentStatus,
+    pub amount: Money,
     pub currency: String,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -188,9 +245,9 @@ pub struct Refund {
     pub id: i64,
     pub payment_id: i64,
     pub order_id: i64,
-    pub amount: i64,
+    pub amount: Money,
     pub reason: String,
-    pub status: String,
+    pub status: RefundStatus,
     pub gateway_reference: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
@@ -206,7 +263,7 @@ pub struct Payout {
     pub gross: i64,
     pub commission: i64,
     pub net: i64,
-    pub status: String,
+    pub status: PayoutStatus,
     pub reference: Option<String>,
     pub created_at: NaiveDateTime,
     pub paid_at: Option<NaiveDateTime>,

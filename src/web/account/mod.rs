@@ -89,6 +89,6 @@ pub(super) fn signed_in_as(user: &User) -> SignedIn {
     SignedIn {
         id: user.id,
         first_name: user.first_name.clone(),
-        role: user.role.clone(),
+        role: user.role,
     }
 }

@@ -6,8 +6,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use crate::admin::reviews::{self, Decision, Moderation, QueuedReview, ReviewStatus};
+use crate::admin::reviews::{self, Decision, Moderation, QueuedReview};
 use crate::paging::KeysetPage;
+use crate::reviews::ReviewStatus;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
 use crate::web::chrome::{self, Chrome};
