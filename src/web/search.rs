@@ -2,18 +2,24 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
 use super::catalog::ListingView;
 use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
+use super::respond;
+use super::routing::page;
 use crate::catalog::listing::{Filters, ListingParams, Sort};
 use crate::money::Money;
 use crate::search::service::{self, SearchRequest, SearchResults};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/search/suggest", suggest))
+        .service(page("/search", show_results));
+}
 
 #[derive(Deserialize)]
 pub struct SearchParams {
@@ -25,7 +31,7 @@ pub struct SearchParams {
     listing: ListingParams,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "search/results.html")]
 struct ResultsPage {
     chrome: Chrome,
@@ -92,12 +98,11 @@ impl ResultsPage {
     }
 }
 
-#[get("/search")]
-pub async fn show_results(
+async fn show_results(
     state: web::Data<AppState>,
     chrome: Chrome,
     params: web::Query<SearchParams>,
-) -> WebResult<ResultsPage> {
+) -> WebResult<HttpResponse> {
     let params = params.into_inner();
     let listing = params.listing.parse(Sort::Relevance)?;
     let page = match params
@@ -160,7 +165,7 @@ pub async fn show_results(
         ),
         None => (None, None),
     };
-    Ok(ResultsPage {
+    respond::page(&ResultsPage {
         chrome,
         results,
         listing: view,
@@ -180,8 +185,7 @@ struct Suggestions {
     suggestions: Vec<service::Suggestion>,
 }
 
-#[get("/search/suggest")]
-pub async fn suggest(
+async fn suggest(
     state: web::Data<AppState>,
     params: web::Query<SuggestParams>,
 ) -> WebResult<HttpResponse> {
