@@ -1,4 +1,5 @@
-//! `/account/register`: opening a customer account, signed in straight away.
+//! `/account/register`: opening a customer account, signed in straight away. An e-mail that
+//! already has an account is answered the same way, and its owner is told by e-mail.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -8,8 +9,9 @@ use serde::Deserialize;
 
 use super::client_ip;
 use crate::accounts::form::FieldErrors;
-use crate::accounts::registration::{self, Registration, RegistrationInput};
+use crate::accounts::registration::{self, Registered, Registration, RegistrationInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;
 use crate::web::chrome::Chrome;
@@ -81,12 +83,11 @@ pub(super) async fn submit_register(
         }
     };
     let ip = client_ip(&req);
-    let email = registration.email().to_owned();
     let created = state
         .db(move |conn| registration::register(conn, &registration, &ip))
         .await;
     match created {
-        Ok(user) => {
+        Ok(Registered::New(user)) => {
             super::sign_in_with_cart(&state, &session, &user).await?;
             let welcome = format!(
                 "Welcome to ShopWave, {}! Your account is ready.",
@@ -94,12 +95,12 @@ pub(super) async fn submit_register(
             );
             Ok(respond::done(&session, welcome, "/account"))
         }
-        Err(WebError::Conflict(_)) => {
-            page.errors = FieldErrors::single(
-                "email",
-                format!("An account for {email} already exists. Sign in instead?"),
-            );
-            respond::page_with(&page, StatusCode::CONFLICT)
+        Ok(Registered::Taken(notice)) => {
+            let mailer = Mailer::from_env(&state.data_dir);
+            if let Err(error) = web::block(move || mailer.send(&notice)).await? {
+                tracing::warn!(%error, "could not tell an account's owner of a registration");
+            }
+            Ok(see_other("/account"))
         }
         Err(WebError::TooManyRequests(message)) => {
             page.error = Some(message);
