@@ -53,7 +53,7 @@ impl Registration {
 /// What a registration did. The visitor is answered the same way for both, so the form cannot
 /// be used to learn who has an account; the owner of a taken address is told by e-mail instead.
 pub enum Registered {
-    New(User),
+    New(Box<User>),
     /// The e-mail (in any letter case) already has an account: the message to send its owner.
     Taken(Email),
 }
@@ -86,12 +86,12 @@ pub fn register(
             return Ok(Registered::Taken(taken_notice(&registration.email)));
         }
         let id = insert_user_with_hash(conn, &new_user, &password_hash)?;
-        Ok::<_, Error>(Registered::New(
+        Ok::<_, Error>(Registered::New(Box::new(
             users::table
                 .find(id)
                 .select(User::as_select())
                 .first(conn)?,
-        ))
+        )))
     });
     match outcome {
         // Someone registered the same e-mail a moment ago.
