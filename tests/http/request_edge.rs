@@ -328,3 +328,22 @@ on_both_backends! {
         assert!(took < Duration::from_secs(4), "closed after {took:?}");
     }
 }
+
+on_both_backends! {
+    async fn a_refused_field_is_tied_to_its_message(db: TestDb) {
+        let user = UserBuilder::customer().insert(&mut db.conn());
+        let app = TestApp::new(db).await;
+        let page = crate::accounts::register(&app, "not-an-email", "Ann").await;
+        page.assert_status(422)
+            .assert_contains(r#"name="email" value="not-an-email" type='email'"#)
+            .assert_contains(r#"aria-invalid="true" aria-describedby="email-error""#)
+            .assert_contains(r#"<p class="field-error" id="email-error">"#);
+        assert!(!page.body.contains(r#"aria-describedby="first_name-error""#));
+        app.clear_cookies();
+        app.sign_in_as(user);
+        let page = app.post("/account/addresses", &[("full_name", ""), ("line1", "1 Main St")]).await;
+        page.assert_status(422)
+            .assert_contains(r#"aria-invalid="true" aria-describedby="full_name-error""#)
+            .assert_contains(r#"<p class="field-error" id="full_name-error">"#);
+    }
+}
