@@ -13,6 +13,9 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Too much of some bounded work (password hashing) is running; try again in a moment.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Db(#[from] crate::db::Error),
     #[error("{0}")]

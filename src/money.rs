@@ -9,6 +9,20 @@
 //! the lines with the largest fractional remainders, earlier lines first on a tie. The shares add
 //! up to the total exactly, and no line gets more than its weight when the total does not exceed
 //! the sum of the weights.
+//!
+//! Typed amounts (a price, a filter, any amount a person enters) are read by
+//! [`Money::parse_typed`] and only in the form the shop itself prints, so that no amount can be
+//! read in a way its writer did not mean:
+//! - optional surrounding spaces and one leading `$`;
+//! - whole dollars as plain digits (`1299`), or grouped by commas exactly as the shop shows them
+//!   (`1,299`, `12,345,678`: a first group of one to three digits not starting with 0, then groups
+//!   of three);
+//! - optionally a point and one or two decimals (`12.5`, `1,299.00`).
+//!
+//! Everything else is refused with a message showing that form: a decimal comma (`12,99`,
+//! `5,00`), commas out of place (`1,2,3`, `0,500`), exponents (`1e3`), underscores (`1_000`), any
+//! sign (`-0`, `+1`), a point without digits after it (`12.`), more than two decimals, `NaN`,
+//! and amounts that overflow.
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
@@ -29,20 +43,35 @@ impl Money {
         self.0
     }
 
-    /// Parses a shopper- or seller-typed amount such as "12", "12.5" or "1,299.99".
+    /// Reads an amount a person typed, by the module's rule for typed amounts.
+    pub fn parse_typed(text: &str) -> Result<Money, AmountError> {
+        let text = text.trim();
+        let text = text.strip_prefix('$').unwrap_or(text);
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        let dollars = whole_dollars(whole).ok_or(AmountError::Format)?;
+        let cents = match fraction {
+            None => 0,
+            Some(f) if (1..=2).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+                let value: i64 = f.parse().map_err(|_| AmountError::Format)?;
+                if f.len() == 1 { value * 10 } else { value }
+            }
+            Some(_) => return Err(AmountError::Format),
+        };
+        // Only digits are left, so the one way this fails is an amount too large for an i64.
+        let dollars: i64 = dollars.parse().map_err(|_| AmountError::TooLarge)?;
+        dollars
+            .checked_mul(100)
+            .and_then(|d| d.checked_add(cents))
+            .map(Money)
+            .ok_or(AmountError::TooLarge)
+    }
+
+    /// `parse_typed` for callers that word the refusal themselves.
     pub fn parse(text: &str) -> Option<Money> {
-        let cleaned: String = text
-            .trim()
-            .trim_start_matches('$')
-            .chars()
-            .filter(|c| *c != ',')
-            .collect();
-        let value: Decimal = cleaned.parse().ok()?;
-        if value.is_sign_negative() || value.scale() > 2 {
-            return None;
-        }
-        let cents = (value * Decimal::ONE_HUNDRED).trunc();
-        i64::try_from(cents).ok().map(Money)
+        Money::parse_typed(text).ok()
     }
 
     /// `self` × `bps` / 10,000 (basis points: 825 = 8.25 %), rounded by the module's rule.
@@ -103,6 +132,33 @@ impl Money {
     }
 }
 
+/// Why a typed amount was refused; the message shows the form that is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error(
+        "Please enter an amount like 12.99 or 1,299.00: digits, then a point and at most two decimals."
+    )]
+    Format,
+    #[error("That amount is too large.")]
+    TooLarge,
+}
+
+/// The digits of whole dollars, plain or grouped by commas in their proper places.
+fn whole_dollars(text: &str) -> Option<String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return None;
+    }
+    let mut groups = text.split(',');
+    let first = groups.next()?;
+    if text.contains(',') {
+        let leading_ok = (1..=3).contains(&first.len()) && !first.starts_with('0');
+        if !leading_ok || groups.any(|group| group.len() != 3) {
+            return None;
+        }
+    }
+    Some(text.replace(',', ""))
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -157,14 +213,66 @@ mod tests {
     }
 
     #[test]
-    fn parses_typed_amounts_and_refuses_the_rest() {
-        assert_eq!(Money::parse("12"), Some(Money::from_minor(1200)));
-        assert_eq!(Money::parse(" $1,299.9 "), Some(Money::from_minor(129_990)));
-        assert_eq!(Money::parse("0.01"), Some(Money::from_minor(1)));
-        assert_eq!(Money::parse("-1"), None);
-        assert_eq!(Money::parse("1.234"), None);
-        assert_eq!(Money::parse("abc"), None);
-        assert_eq!(Money::parse("99999999999999999999999"), None);
+    fn parses_typed_amounts_in_the_form_the_shop_prints() {
+        let cents = |text: &str| Money::parse_typed(text).map(Money::minor);
+        assert_eq!(cents("12"), Ok(1200));
+        assert_eq!(cents(" $1,299.9 "), Ok(129_990));
+        assert_eq!(cents("1,299.00"), Ok(129_900));
+        assert_eq!(cents("12,345,678.05"), Ok(1_234_567_805));
+        assert_eq!(cents("1299"), Ok(129_900));
+        assert_eq!(cents("0.01"), Ok(1));
+        assert_eq!(cents("0"), Ok(0));
+        assert_eq!(cents("007.5"), Ok(750));
+        assert_eq!(Money::parse("12.99"), Some(Money::from_minor(1299)));
+    }
+
+    #[test]
+    fn refuses_every_amount_that_could_be_read_two_ways() {
+        for bad in [
+            "12,99", "5,00", "1,2,3", "0,500", "1,2999", ",100", "1,", "1,000,00", "1e3", "1E3",
+            "1_000", "-0", "-1", "+1", "+-1", "$-1", "-$1", "1.234", "12.", ".5", "1.2.3", "NaN",
+            "inf", "", " ", "$", "$$1", "1 000", "12 .5", "abc", "０", "1.5e1", "0x10",
+        ] {
+            assert_eq!(Money::parse_typed(bad), Err(AmountError::Format), "{bad:?}");
+        }
+        assert_eq!(
+            Money::parse_typed("99999999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse_typed("92233720368547758.08"),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse_typed("92233720368547758.07"),
+            Ok(Money::from_minor(i64::MAX))
+        );
+        assert!(AmountError::Format.to_string().contains("12.99"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_amount_the_shop_prints_reads_back_as_itself(cents in 0i64..=i64::MAX) {
+            let money = Money::from_minor(cents);
+            proptest::prop_assert_eq!(Money::parse_typed(&money.to_string()), Ok(money));
+            proptest::prop_assert_eq!(Money::parse_typed(&money.plain()), Ok(money));
+        }
+
+        #[test]
+        fn a_decimal_comma_is_never_read_as_a_thousands_comma(
+            whole in 0u32..1_000_000,
+            decimals in "[0-9]{1,2}",
+        ) {
+            let typed = format!("{whole},{decimals}");
+            proptest::prop_assert!(Money::parse_typed(&typed).is_err(), "{}", typed);
+        }
+
+        #[test]
+        fn anything_but_digits_commas_a_point_and_a_dollar_sign_is_refused(
+            text in "[0-9,.$]{0,6}[^0-9,.$\\s][0-9,.$]{0,6}",
+        ) {
+            proptest::prop_assert!(Money::parse_typed(&text).is_err(), "{}", text);
+        }
     }
 
     #[test]

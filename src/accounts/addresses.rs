@@ -125,6 +125,39 @@ impl ValidAddress {
     }
 }
 
+/// The columns the address form writes, for a new address and for a changed one alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = addresses, treat_none_as_null = true)]
+struct AddressFields<'a> {
+    label: &'a str,
+    full_name: &'a str,
+    line1: &'a str,
+    line2: Option<&'a str>,
+    city: &'a str,
+    region: &'a str,
+    postal_code: &'a str,
+    country: &'a str,
+    phone: Option<&'a str>,
+    is_default: bool,
+}
+
+impl ValidAddress {
+    fn fields(&self, is_default: bool) -> AddressFields<'_> {
+        AddressFields {
+            label: &self.label,
+            full_name: &self.full_name,
+            line1: &self.line1,
+            line2: self.line2.as_deref(),
+            city: &self.city,
+            region: &self.region,
+            postal_code: &self.postal_code,
+            country: &self.country,
+            phone: self.phone.as_deref(),
+            is_default,
+        }
+    }
+}
+
 /// The user's live addresses, the default first.
 pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<Address>> {
     Ok(addresses::table
@@ -149,6 +182,7 @@ pub fn get(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<Address> 
 /// Saves a new address; the first one becomes the default.
 pub fn create(conn: &mut DbConn, user_id: i64, address: &ValidAddress) -> Result<i64> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let live: i64 = addresses::table
             .filter(addresses::user_id.eq(user_id))
             .filter(addresses::deleted_at.is_null())
@@ -164,19 +198,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, address: &ValidAddress) -> Result
             clear_default(conn, user_id)?;
         }
         Ok(diesel::insert_into(addresses::table)
-            .values((
-                addresses::user_id.eq(user_id),
-                addresses::label.eq(&address.label),
-                addresses::full_name.eq(&address.full_name),
-                addresses::line1.eq(&address.line1),
-                addresses::line2.eq(&address.line2),
-                addresses::city.eq(&address.city),
-                addresses::region.eq(&address.region),
-                addresses::postal_code.eq(&address.postal_code),
-                addresses::country.eq(&address.country),
-                addresses::phone.eq(&address.phone),
-                addresses::is_default.eq(make_default),
-            ))
+            .values((addresses::user_id.eq(user_id), address.fields(make_default)))
             .returning(addresses::id)
             .get_result(conn)?)
     })
@@ -189,24 +211,14 @@ pub fn update(
     address: &ValidAddress,
 ) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let existing = get(conn, user_id, address_id)?;
         let make_default = address.make_default || existing.is_default;
         if make_default && !existing.is_default {
             clear_default(conn, user_id)?;
         }
         diesel::update(addresses::table.find(address_id))
-            .set((
-                addresses::label.eq(&address.label),
-                addresses::full_name.eq(&address.full_name),
-                addresses::line1.eq(&address.line1),
-                addresses::line2.eq(&address.line2),
-                addresses::city.eq(&address.city),
-                addresses::region.eq(&address.region),
-                addresses::postal_code.eq(&address.postal_code),
-                addresses::country.eq(&address.country),
-                addresses::phone.eq(&address.phone),
-                addresses::is_default.eq(make_default),
-            ))
+            .set(address.fields(make_default))
             .execute(conn)?;
         Ok(())
     })
@@ -215,6 +227,7 @@ pub fn update(
 /// Soft-deletes the address; when it was the default, the oldest remaining one takes over.
 pub fn delete(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         let existing = get(conn, user_id, address_id)?;
         diesel::update(addresses::table.find(address_id))
             .set((
@@ -242,6 +255,7 @@ pub fn delete(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
 
 pub fn set_default(conn: &mut DbConn, user_id: i64, address_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
+        super::lock_user(conn, user_id)?;
         get(conn, user_id, address_id)?;
         clear_default(conn, user_id)?;
         diesel::update(addresses::table.find(address_id))

@@ -34,7 +34,7 @@ pub fn authenticate(
 ) -> Result<LoginOutcome> {
     // A malformed address can have no account; it is still throttled per client address.
     let email = normalize_email(raw_email).unwrap_or_default();
-    throttle::check_login(conn, &email, client_ip)?;
+    let attempt = throttle::begin_login(conn, &email, client_ip)?;
     let user: Option<User> = if email.is_empty() {
         None
     } else {
@@ -48,18 +48,28 @@ pub fn authenticate(
     let stored = user
         .as_ref()
         .map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
-    let matches = password::verify(stored, password_typed) && user.is_some();
+    let matches = match password::bounded(|| password::verify(stored, password_typed)) {
+        Ok(matches) => matches && user.is_some(),
+        Err(busy) => {
+            // Nothing was checked, so nothing counts against the account.
+            throttle::take_back(conn, attempt)?;
+            return Err(busy);
+        }
+    };
+    // A wrong password, or a suspended account, keeps its attempt counted as a failure.
     let Some(user) = user.filter(|_| matches) else {
-        throttle::record_login(conn, &email, client_ip, false)?;
         return Err(Error::Invalid(BAD_CREDENTIALS.into()));
     };
     if user.status != "active" {
-        throttle::record_login(conn, &email, client_ip, false)?;
         return Err(Error::Forbidden);
     }
-    if password::needs_rehash(&user.password_hash) {
+    throttle::take_back(conn, attempt)?;
+    // An upgrade that can wait for a quieter sign-in when the hashing slots are full.
+    if password::needs_rehash(&user.password_hash)
+        && let Ok(fresh) = password::bounded(|| password::hash(password_typed))
+    {
         diesel::update(users::table.find(user.id))
-            .set(users::password_hash.eq(password::hash(password_typed)))
+            .set(users::password_hash.eq(fresh))
             .execute(conn)?;
     }
     if user.totp_enabled {
@@ -72,7 +82,7 @@ pub fn authenticate(
 
 /// Records a finished sign-in (after the second factor, when there is one).
 pub fn complete_sign_in(conn: &mut DbConn, user: User, client_ip: &str) -> Result<User> {
-    throttle::record_login(conn, &user.email, client_ip, true)?;
+    throttle::record_sign_in(conn, &user.email, client_ip)?;
     diesel::update(users::table.find(user.id))
         .set(users::last_login_at.eq(now()))
         .execute(conn)?;

@@ -70,15 +70,21 @@ pub fn change_password(
     client_ip: &str,
 ) -> Result<User> {
     let account = user(conn, user_id)?;
-    throttle::check_login(conn, &account.email, client_ip)?;
-    if !password::verify(&account.password_hash, current) {
-        throttle::record_login(conn, &account.email, client_ip, false)?;
-        return Err(Error::Invalid(
-            "Your current password is not correct.".into(),
-        ));
+    let attempt = throttle::begin_login(conn, &account.email, client_ip)?;
+    match password::bounded(|| password::verify(&account.password_hash, current)) {
+        Ok(true) => throttle::take_back(conn, attempt)?,
+        Ok(false) => {
+            return Err(Error::Invalid(
+                "Your current password is not correct.".into(),
+            ));
+        }
+        Err(busy) => {
+            throttle::take_back(conn, attempt)?;
+            return Err(busy);
+        }
     }
     check_new_password(new, &account.email)?;
-    let new_hash = password::hash(new);
+    let new_hash = password::bounded(|| password::hash(new))?;
     db::write_tx(conn, |conn| {
         diesel::update(users::table.find(user_id))
             .set((

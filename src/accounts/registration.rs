@@ -67,7 +67,7 @@ pub fn register(
 ) -> Result<Registered> {
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
-    let password_hash = password::hash(&registration.password);
+    let password_hash = password::bounded(|| password::hash(&registration.password))?;
     let new_user = NewUser {
         email: &registration.email,
         password: &registration.password,

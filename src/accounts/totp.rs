@@ -119,10 +119,14 @@ pub fn confirm_enrolment(conn: &mut DbConn, user_id: i64, code: &str) -> Result<
 /// sign-in); the recovery codes go with it.
 pub fn disable(conn: &mut DbConn, user_id: i64, password: &str, client_ip: &str) -> Result<()> {
     let user = super::profile::user(conn, user_id)?;
-    throttle::check_login(conn, &user.email, client_ip)?;
-    if !super::password::verify(&user.password_hash, password) {
-        throttle::record_login(conn, &user.email, client_ip, false)?;
-        return Err(Error::Invalid("Your password is not correct.".into()));
+    let attempt = throttle::begin_login(conn, &user.email, client_ip)?;
+    match super::password::bounded(|| super::password::verify(&user.password_hash, password)) {
+        Ok(true) => throttle::take_back(conn, attempt)?,
+        Ok(false) => return Err(Error::Invalid("Your password is not correct.".into())),
+        Err(busy) => {
+            throttle::take_back(conn, attempt)?;
+            return Err(busy);
+        }
     }
     db::write_tx(conn, |conn| {
         diesel::update(users::table.find(user_id))
@@ -148,7 +152,7 @@ pub fn verify_second_factor(
     client_ip: &str,
 ) -> Result<User> {
     let user = super::profile::user(conn, user_id)?;
-    throttle::check_login(conn, &user.email, client_ip)?;
+    let attempt = throttle::begin_login(conn, &user.email, client_ip)?;
     let secret = user.totp_secret.clone().filter(|_| user.totp_enabled);
     let accepted = match secret {
         Some(secret) => db::write_tx(conn, |conn| match accept_code(conn, &user, &secret, code) {
@@ -159,12 +163,12 @@ pub fn verify_second_factor(
         None => false,
     };
     if !accepted || user.status != "active" {
-        throttle::record_login(conn, &user.email, client_ip, false)?;
         return Err(Error::Invalid(
             "That code is not valid. Codes change every 30 seconds; a recovery code works once."
                 .into(),
         ));
     }
+    throttle::take_back(conn, attempt)?;
     login::complete_sign_in(conn, user, client_ip)
 }
 

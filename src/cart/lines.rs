@@ -72,6 +72,20 @@ impl CartLine {
     }
 }
 
+impl crate::promotions::PromotionLine for CartLine {
+    fn product_id(&self) -> i64 {
+        self.product_id
+    }
+
+    fn category_paths(&self) -> &[String] {
+        &self.category_paths
+    }
+
+    fn line_price(&self) -> Money {
+        CartLine::line_price(self)
+    }
+}
+
 /// The lines of a cart, in ascending variant id order (the order checkout takes stock in).
 pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
     type Row = (

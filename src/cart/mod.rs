@@ -3,15 +3,18 @@
 //! when they change; checkout checks again, atomically, when the order is placed.
 
 mod lines;
+mod merge;
 
 use diesel::prelude::*;
 
 use crate::db::models::Cart;
 use crate::db::schema::{cart_items, carts, product_variants, products};
-use crate::db::{DbConn, is_unique_violation, write_tx};
+use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 
 pub use lines::{CartLine, CartView, lines, view};
+pub use merge::merge_on_login;
+pub(crate) use merge::refill_from_order;
 
 /// Whose cart: a signed-in user's, or a visitor's by their session's cart token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +24,13 @@ pub enum CartOwner {
 }
 
 impl CartOwner {
+    /// A visitor's cart, named after a secret their browser already holds (the CSRF token of
+    /// `web::csrf`), so that parallel first adds from one browser that has no cart in its
+    /// session yet all fill the same cart instead of one each.
+    pub fn guest_for(browser_secret: &str) -> CartOwner {
+        CartOwner::Guest(crate::util::sha256_hex(&format!("cart:{browser_secret}")))
+    }
+
     fn user_id(&self) -> Option<i64> {
         match self {
             CartOwner::User(id) => Some(*id),
@@ -43,7 +53,7 @@ impl Quantity {
                 "Please choose a quantity from 1 to {MAX_QUANTITY}."
             ))
         };
-        let value: i64 = text.trim().parse().map_err(|_| refuse())?;
+        let value = crate::numbers::parse_whole(text).ok_or_else(refuse)?;
         if !(1..=i64::from(MAX_QUANTITY)).contains(&value) {
             return Err(refuse());
         }
@@ -65,6 +75,9 @@ pub fn find(conn: &mut DbConn, owner: &CartOwner) -> Result<Option<Cart>> {
     Ok(query.first(conn).optional()?)
 }
 
+/// The owner's cart, made if they have none. Two first requests at once both insert, in one
+/// statement that does nothing on the owner's unique key: on PostgreSQL the second waits for the
+/// first to commit and then reads its cart, where a refused insert would abort its transaction.
 fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
     if let Some(cart) = find(conn, owner)? {
         return Ok(cart);
@@ -73,15 +86,15 @@ fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
         CartOwner::User(id) => (Some(*id), None),
         CartOwner::Guest(token) => (None, Some(token.clone())),
     };
-    let inserted = diesel::insert_into(carts::table)
+    let insert = diesel::insert_into(carts::table)
         .values((carts::user_id.eq(user_id), carts::session_token.eq(token)))
-        .execute(conn);
-    match inserted {
-        Ok(_) => find(conn, owner)?.ok_or(Error::NotFound),
-        // Two first requests raced; the other one's cart is ours.
-        Err(e) if is_unique_violation(&e) => find(conn, owner)?.ok_or(Error::NotFound),
-        Err(e) => Err(e.into()),
-    }
+        .on_conflict_do_nothing();
+    // The multi-backend connection has no ON CONFLICT; both backends do.
+    match conn {
+        DbConn::Postgres(c) => insert.execute(c)?,
+        DbConn::Sqlite(c) => insert.execute(c)?,
+    };
+    find(conn, owner)?.ok_or(Error::NotFound)
 }
 
 /// Units in the cart, for the header.
@@ -168,18 +181,7 @@ pub fn add(
             )));
         }
         check_stock(&item, wanted)?;
-        if held == 0 {
-            diesel::insert_into(cart_items::table)
-                .values((
-                    cart_items::cart_id.eq(cart.id),
-                    cart_items::variant_id.eq(variant_id),
-                    cart_items::quantity.eq(wanted),
-                    cart_items::unit_price.eq(item.price),
-                ))
-                .execute(c)?;
-        } else {
-            set_line(c, cart.id, variant_id, wanted)?;
-        }
+        put_line(c, cart.id, variant_id, wanted, item.price)?;
         count_in(c, cart.id)
     })
 }
@@ -201,6 +203,35 @@ pub fn set_quantity(
         }
         count_in(c, cart.id)
     })
+}
+
+/// The one way a line enters a cart: sets the cart's line for the variant to `quantity`, adding
+/// it at `unit_price` when the cart does not hold the variant yet (a line already there keeps
+/// the price it was added at). One upsert on the line's unique key, so it never meets a
+/// duplicate.
+fn put_line(
+    conn: &mut DbConn,
+    cart_id: i64,
+    variant_id: i64,
+    quantity: i32,
+    unit_price: i64,
+) -> Result<()> {
+    let upsert = diesel::insert_into(cart_items::table)
+        .values((
+            cart_items::cart_id.eq(cart_id),
+            cart_items::variant_id.eq(variant_id),
+            cart_items::quantity.eq(quantity),
+            cart_items::unit_price.eq(unit_price),
+        ))
+        .on_conflict((cart_items::cart_id, cart_items::variant_id))
+        .do_update()
+        .set(cart_items::quantity.eq(quantity));
+    // The multi-backend connection has no ON CONFLICT; both backends do.
+    match conn {
+        DbConn::Postgres(c) => upsert.execute(c)?,
+        DbConn::Sqlite(c) => upsert.execute(c)?,
+    };
+    Ok(())
 }
 
 fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> Result<usize> {
@@ -270,59 +301,6 @@ fn touch(conn: &mut DbConn, cart_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// At sign-in: moves the visitor's cart into the user's, adding quantities of the same item
-/// (up to the per-item maximum) and keeping the user's promotion, else the visitor's. Returns the
-/// user's new item count. Stock is checked again at checkout, so it is not refused here.
-pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> Result<i64> {
-    write_tx(conn, |c| {
-        let guest = CartOwner::Guest(session_token.to_owned());
-        let user = CartOwner::User(user_id);
-        let Some(guest_cart) = find(c, &guest)? else {
-            return item_count(c, &user);
-        };
-        let cart = find_or_create(c, &user)?;
-        touch(c, cart.id)?;
-        let items: Vec<(i64, i32, i64)> = cart_items::table
-            .filter(cart_items::cart_id.eq(guest_cart.id))
-            .select((
-                cart_items::variant_id,
-                cart_items::quantity,
-                cart_items::unit_price,
-            ))
-            .load(c)?;
-        for (variant_id, quantity, unit_price) in items {
-            let held: Option<i32> = cart_items::table
-                .filter(cart_items::cart_id.eq(cart.id))
-                .filter(cart_items::variant_id.eq(variant_id))
-                .select(cart_items::quantity)
-                .first(c)
-                .optional()?;
-            match held {
-                Some(held) => {
-                    set_line(c, cart.id, variant_id, (held + quantity).min(MAX_QUANTITY))?;
-                }
-                None => {
-                    diesel::insert_into(cart_items::table)
-                        .values((
-                            cart_items::cart_id.eq(cart.id),
-                            cart_items::variant_id.eq(variant_id),
-                            cart_items::quantity.eq(quantity),
-                            cart_items::unit_price.eq(unit_price),
-                        ))
-                        .execute(c)?;
-                }
-            }
-        }
-        if cart.promotion_id.is_none() && guest_cart.promotion_id.is_some() {
-            diesel::update(carts::table.find(cart.id))
-                .set(carts::promotion_id.eq(guest_cart.promotion_id))
-                .execute(c)?;
-        }
-        diesel::delete(carts::table.find(guest_cart.id)).execute(c)?;
-        count_in(c, cart.id)
-    })
-}
-
 /// Locks the user's cart row for the rest of the transaction (on PostgreSQL; SQLite's write
 /// transactions are serial anyway). Checkout and its compensations take it before anything else.
 pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
@@ -343,37 +321,6 @@ pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Puts an order's lines back into its owner's cart, at today's prices: used when payment is
-/// declined while the shopper is still at checkout, so they can try another card.
-pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) -> Result<()> {
-    use crate::db::schema::order_items;
-    let cart = find_or_create(conn, &CartOwner::User(user_id))?;
-    touch(conn, cart.id)?;
-    let ordered: Vec<(i64, i32, i64)> = order_items::table
-        .inner_join(product_variants::table)
-        .filter(order_items::order_id.eq(order_id))
-        .select((
-            order_items::variant_id,
-            order_items::quantity,
-            product_variants::price,
-        ))
-        .load(conn)?;
-    for (variant_id, quantity, price) in ordered {
-        let updated = set_line(conn, cart.id, variant_id, quantity)?;
-        if updated == 0 {
-            diesel::insert_into(cart_items::table)
-                .values((
-                    cart_items::cart_id.eq(cart.id),
-                    cart_items::variant_id.eq(variant_id),
-                    cart_items::quantity.eq(quantity),
-                    cart_items::unit_price.eq(price),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +334,10 @@ mod tests {
             "-1",
             "1000",
             "1.5",
+            "+-1",
+            "1e2",
+            "3.0",
+            " ",
             "9223372036854775808",
             "9223372036854775807",
             "NaN",

@@ -24,8 +24,8 @@ use lru::LruCache;
 use super::Home;
 use super::category::CategoryPage;
 use super::product::ProductPage;
+use super::search_results::SearchResults;
 use crate::search::SearchIndex;
-use crate::search::service::SearchResults;
 
 pub const MAX_AGE: Duration = Duration::from_secs(30);
 

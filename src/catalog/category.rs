@@ -10,12 +10,12 @@
 
 use diesel::prelude::*;
 
-use super::listing::{Cursor, Listing};
 use super::{ProductCard, published_in_order};
 use crate::db::DbConn;
 use crate::db::models::Category;
 use crate::db::schema::{categories, sellers};
 use crate::error::Result;
+use crate::listing::{Cursor, Listing};
 use crate::search::{self, SearchIndex};
 
 pub const PAGE_SIZE: usize = 24;

@@ -2,8 +2,8 @@
 
 pub mod cache;
 pub mod category;
-pub mod listing;
 pub mod product;
+pub mod search_results;
 
 use diesel::prelude::*;
 

@@ -90,7 +90,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// The card network, from the number's leading digits.

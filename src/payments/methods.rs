@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::CardToken;
+use crate::accounts::lock_user;
 use crate::db::schema::payment_methods;
 use crate::db::{DbConn, models::PaymentMethod, write_tx};
 use crate::error::{Error, Result};
@@ -39,6 +40,7 @@ pub fn add(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Result<i64> {
 /// `add` for callers already inside a transaction (checkout saves a new card with the order).
 /// A token the user already saved (a retry after a decline) is reused, not saved twice.
 pub(crate) fn insert(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Result<i64> {
+    lock_user(conn, user_id)?;
     let saved: Option<i64> = payment_methods::table
         .filter(payment_methods::user_id.eq(user_id))
         .filter(payment_methods::gateway_token.eq(&card.token))
@@ -72,6 +74,7 @@ pub(crate) fn insert(conn: &mut DbConn, user_id: i64, card: &CardToken) -> Resul
 
 pub fn make_default(conn: &mut DbConn, user_id: i64, id: i64) -> Result<()> {
     write_tx(conn, |c| {
+        lock_user(c, user_id)?;
         owned(c, user_id, id)?;
         // Clear first: the partial unique index allows one default per user at any moment.
         diesel::update(

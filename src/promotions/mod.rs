@@ -4,7 +4,6 @@
 
 use diesel::prelude::*;
 
-use crate::cart::CartLine;
 use crate::db::DbConn;
 use crate::db::models::Promotion;
 use crate::db::schema::{promotion_redemptions, promotions};
@@ -29,6 +28,15 @@ pub enum Refusal {
     CustomerLimitReached,
     #[error("This code does not apply to anything in your cart.")]
     OutOfScope,
+}
+
+/// What a promotion needs to know of a line it may discount.
+pub trait PromotionLine {
+    fn product_id(&self) -> i64;
+    /// Materialised paths ('/1/5/') of every category the product is in.
+    fn category_paths(&self) -> &[String];
+    /// Price times quantity.
+    fn line_price(&self) -> Money;
 }
 
 fn normalise(code: &str) -> String {
@@ -58,12 +66,12 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> Result<Promotion> {
 
 /// Whether the promotion covers a line: site-wide, the product itself, or a product in the
 /// category or any of its descendants.
-pub fn applies_to(promotion: &Promotion, line: &CartLine) -> bool {
+pub fn applies_to(promotion: &Promotion, line: &impl PromotionLine) -> bool {
     match promotion.scope.as_str() {
-        "product" => promotion.scope_product_id == Some(line.product_id),
+        "product" => promotion.scope_product_id == Some(line.product_id()),
         "category" => promotion.scope_category_id.is_some_and(|id| {
             let segment = format!("/{id}/");
-            line.category_paths
+            line.category_paths()
                 .iter()
                 .any(|path| path.contains(&segment))
         }),
@@ -85,7 +93,7 @@ pub fn check(
     conn: &mut DbConn,
     promotion: &Promotion,
     user_id: Option<i64>,
-    lines: &[CartLine],
+    lines: &[impl PromotionLine],
     now: chrono::NaiveDateTime,
 ) -> std::result::Result<(), Refusal> {
     if !promotion.is_active {
@@ -107,7 +115,7 @@ pub fn check(
                 .to_string(),
         ));
     }
-    let subtotal: Money = lines.iter().map(CartLine::line_price).sum();
+    let subtotal: Money = lines.iter().map(PromotionLine::line_price).sum();
     if subtotal.minor() < promotion.min_subtotal {
         return Err(Refusal::BelowMinimum(Money::from_minor(
             promotion.min_subtotal,

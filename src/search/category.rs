@@ -8,9 +8,9 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 
 use super::filters;
 use super::index::{SearchIndex, internal};
-use super::keyset::{Direction, KeysetPage};
-use crate::catalog::listing::{Cursor, Listing, Sort};
+use super::keyset::{Direction, KeysetCollector};
 use crate::error::Result;
+use crate::listing::{Cursor, Listing, Sort};
 
 /// The places (sort key as the cursor stores it, product id) of the first `limit` products of
 /// the category's listing after `listing.after`, in listing order. `seller_id` is the seller
@@ -32,7 +32,7 @@ pub fn places(
     collect(
         index,
         query.as_ref(),
-        KeysetPage {
+        KeysetCollector {
             key_field,
             direction,
             after: listing.after,
@@ -55,7 +55,7 @@ pub fn top_rated(index: &SearchIndex, category_id: i64, limit: usize) -> Result<
     let places = collect(
         index,
         query.as_ref(),
-        KeysetPage {
+        KeysetCollector {
             key_field,
             direction,
             after: None,
@@ -84,6 +84,6 @@ fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-fn collect(index: &SearchIndex, query: &dyn Query, page: KeysetPage) -> Result<Vec<Cursor>> {
+fn collect(index: &SearchIndex, query: &dyn Query, page: KeysetCollector) -> Result<Vec<Cursor>> {
     index.searcher().search(query, &page).map_err(internal)
 }

@@ -1,11 +1,21 @@
 //! Counts over every matching product, in the same pass as the top results: by category, by
-//! seller, by price band and by minimum rating, read from the index's fast fields.
+//! seller, by price band and by minimum rating, read from the index's fast fields; then named
+//! for the page.
 
 use std::collections::HashMap;
 
+use diesel::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::db::DbConn;
+use crate::db::models::Category;
+use crate::db::schema::{categories, sellers};
+use crate::error::Result;
+use crate::money::Money;
+
+const TOP_SELLERS: usize = 10;
 
 /// Price bands in cents: [low, high), the last open-ended.
 pub const PRICE_BANDS: [(u64, Option<u64>); 5] = [
@@ -15,6 +25,18 @@ pub const PRICE_BANDS: [(u64, Option<u64>); 5] = [
     (10_000, Some(25_000)),
     (25_000, None),
 ];
+
+#[derive(Default)]
+pub struct Facets {
+    /// (slug, name, count): the chosen category's children, or the top level.
+    pub categories: Vec<(String, String, u64)>,
+    /// (slug, name, count), most products first.
+    pub sellers: Vec<(String, String, u64)>,
+    /// (low, high, count).
+    pub prices: Vec<(Money, Option<Money>, u64)>,
+    /// (stars, products rated at least that), 4 stars first.
+    pub ratings: Vec<(i32, u64)>,
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
@@ -112,4 +134,70 @@ impl SegmentCollector for SegmentCounts {
     fn harvest(self) -> Counts {
         self.counts
     }
+}
+
+pub(super) fn facets(
+    conn: &mut DbConn,
+    counts: Counts,
+    chosen: Option<&Category>,
+) -> Result<Facets> {
+    let level: Vec<(i64, String, String)> = match chosen {
+        Some(category) => categories::table
+            .filter(categories::parent_id.eq(category.id))
+            .order((categories::position, categories::id))
+            .select((categories::id, categories::slug, categories::name))
+            .load(conn)?,
+        None => categories::table
+            .filter(categories::parent_id.is_null())
+            .order((categories::position, categories::id))
+            .select((categories::id, categories::slug, categories::name))
+            .load(conn)?,
+    };
+    let categories = level
+        .into_iter()
+        .filter_map(|(id, slug, name)| {
+            let n = counts.categories.get(&(id as u64)).copied().unwrap_or(0);
+            (n > 0).then_some((slug, name, n))
+        })
+        .collect();
+    let mut top_sellers: Vec<(u64, u64)> = counts.sellers.into_iter().collect();
+    top_sellers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top_sellers.truncate(TOP_SELLERS);
+    let ids: Vec<i64> = top_sellers.iter().map(|(id, _)| *id as i64).collect();
+    let names: HashMap<i64, (String, String)> = sellers::table
+        .filter(sellers::id.eq_any(&ids))
+        .select((sellers::id, sellers::slug, sellers::display_name))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect();
+    let sellers = top_sellers
+        .into_iter()
+        .filter_map(|(id, n)| {
+            names
+                .get(&(id as i64))
+                .map(|(slug, name)| (slug.clone(), name.clone(), n))
+        })
+        .collect();
+    let prices = PRICE_BANDS
+        .iter()
+        .zip(counts.price_bands)
+        .filter(|(_, n)| *n > 0)
+        .map(|((low, high), n)| {
+            // Filters are inclusive, so a band's top is the cent below the next band.
+            let high = high.map(|h| Money::from_minor(h as i64 - 1));
+            (Money::from_minor(*low as i64), high, n)
+        })
+        .collect();
+    let ratings = (1..=4)
+        .rev()
+        .map(|stars| (stars, counts.at_least_stars[stars as usize - 1]))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Ok(Facets {
+        categories,
+        sellers,
+        prices,
+        ratings,
+    })
 }

@@ -7,7 +7,7 @@ use tantivy::query::{Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::index::SearchIndex;
-use crate::catalog::listing::Filters;
+use crate::listing::Filters;
 
 /// Clauses every listed product must match: the price range, stock, minimum rating, the seller
 /// (resolved from its slug by the caller) and the category, whichever are given.

@@ -12,7 +12,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::catalog::listing::Cursor;
+use crate::listing::Cursor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -51,14 +51,14 @@ struct Rank(i64, i64);
 
 /// Collects the page: `limit` products ordered by the fast field `key_field` (u64 or i64)
 /// then by product id, both in `direction`, keeping only those after `after`.
-pub struct KeysetPage {
+pub struct KeysetCollector {
     pub key_field: &'static str,
     pub direction: Direction,
     pub after: Option<Cursor>,
     pub limit: usize,
 }
 
-impl KeysetPage {
+impl KeysetCollector {
     fn best(&self) -> Best {
         Best {
             direction: self.direction,
@@ -69,7 +69,7 @@ impl KeysetPage {
     }
 }
 
-impl Collector for KeysetPage {
+impl Collector for KeysetCollector {
     /// The places (sort key, product id) of the page's products, in listing order.
     type Fruit = Vec<Cursor>;
     type Child = SegmentPage;
@@ -195,7 +195,7 @@ mod tests {
         limit: usize,
         places: &[(i64, i64)],
     ) -> Vec<(i64, i64)> {
-        let mut best = KeysetPage {
+        let mut best = KeysetCollector {
             key_field: "unused",
             direction,
             after,
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn merging_segment_pages_keeps_the_overall_first() {
-        let page = KeysetPage {
+        let page = KeysetCollector {
             key_field: "unused",
             direction: Direction::Descending,
             after: None,

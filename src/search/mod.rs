@@ -3,22 +3,30 @@
 //! Writers call [`enqueue`] inside the transaction of every change search must see (product or
 //! variant created, edited, deleted or unpublished, stock reaching or leaving zero, price or
 //! rating change). The [`Indexer`] applies the outbox to the index in id order; the search page
-//! reads through [`service`], category pages through [`category`].
+//! reads through [`find`], category pages through [`category`], search-as-you-type through
+//! [`suggest`]. Both pages answer with product ids, which the catalog turns into products.
 
 pub mod category;
 mod documents;
 mod facets;
 mod filters;
+mod highlight;
 mod index;
 mod indexer;
 mod keyset;
-pub mod service;
+mod query;
+mod service;
+mod suggest;
 mod text;
 
 use diesel::prelude::*;
 
+pub use facets::Facets;
+pub use highlight::{Fragment, Highlighter};
 pub use index::SearchIndex;
 pub use indexer::{Indexer, Running, Staged, spawn};
+pub use service::{Found, SearchRequest, find};
+pub use suggest::{Suggestion, suggest};
 pub use text::MAX_CHARS;
 
 use crate::db::DbConn;

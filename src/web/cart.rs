@@ -11,6 +11,7 @@ use super::AppState;
 use super::auth::MaybeUser;
 use super::chrome::Chrome;
 use super::chrome::remember_cart_count;
+use super::csrf::CsrfToken;
 use super::error::{WebError, WebResult};
 use super::respond;
 use super::routing::{form, page};
@@ -33,22 +34,24 @@ pub fn guest_cart_token(session: &Session) -> Option<String> {
     session.get::<String>(CART_TOKEN_KEY).ok().flatten()
 }
 
-/// Whose cart this request works on; a visitor without a cart gets a token only when `create`.
-fn owner(user: &MaybeUser, session: &Session, create: bool) -> WebResult<Option<CartOwner>> {
+/// Whose cart this request works on, if there is one yet.
+fn owner(user: &MaybeUser, session: &Session) -> Option<CartOwner> {
     if let Some(user) = &user.0 {
-        return Ok(Some(CartOwner::User(user.id)));
+        return Some(CartOwner::User(user.id));
     }
-    if let Some(token) = guest_cart_token(session) {
-        return Ok(Some(CartOwner::Guest(token)));
+    guest_cart_token(session).map(CartOwner::Guest)
+}
+
+/// `owner`, or for a visitor without a cart the one named after their browser's CSRF token.
+fn owner_or_new(user: &MaybeUser, session: &Session, browser: &CsrfToken) -> WebResult<CartOwner> {
+    if let Some(owner) = owner(user, session) {
+        return Ok(owner);
     }
-    if !create {
-        return Ok(None);
+    let owner = CartOwner::guest_for(&browser.0);
+    if let CartOwner::Guest(token) = &owner {
+        session.insert(CART_TOKEN_KEY, token)?;
     }
-    let token = crate::util::random_hex(24);
-    session
-        .insert(CART_TOKEN_KEY, &token)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(Some(CartOwner::Guest(token)))
+    Ok(owner)
 }
 
 #[derive(Template)]
@@ -75,7 +78,7 @@ async fn cart_page(
     session: &Session,
     error: Option<String>,
 ) -> WebResult<CartPage> {
-    let cart = load(state, owner(user, session, false)?).await?;
+    let cart = load(state, owner(user, session)).await?;
     remember_cart_count(session, cart.count)?;
     Ok(CartPage {
         chrome,
@@ -125,11 +128,12 @@ async fn add_to_cart(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    browser: CsrfToken,
     form: web::Form<LineForm>,
 ) -> WebResult<HttpResponse> {
     let result = match Quantity::parse(&form.quantity) {
         Ok(quantity) => {
-            let owner = owner(&user, &session, true)?.ok_or(WebError::NotFound)?;
+            let owner = owner_or_new(&user, &session, &browser)?;
             let variant_id = form.variant_id;
             state
                 .db(move |c| cart::add(c, &owner, variant_id, quantity))
@@ -148,7 +152,7 @@ async fn update_line(
     session: Session,
     form: web::Form<LineForm>,
 ) -> WebResult<HttpResponse> {
-    let owner = owner(&user, &session, false)?.ok_or(WebError::NotFound)?;
+    let owner = owner(&user, &session).ok_or(WebError::NotFound)?;
     let result = match Quantity::parse(&form.quantity) {
         Ok(quantity) => {
             let variant_id = form.variant_id;
@@ -174,7 +178,7 @@ async fn remove_line(
     session: Session,
     form: web::Form<RemoveForm>,
 ) -> WebResult<HttpResponse> {
-    let owner = owner(&user, &session, false)?.ok_or(WebError::NotFound)?;
+    let owner = owner(&user, &session).ok_or(WebError::NotFound)?;
     let variant_id = form.variant_id;
     let result = state.db(move |c| cart::remove(c, &owner, variant_id)).await;
     let result = result.map(|count| (count, "Removed from your cart.".to_owned()));
@@ -193,7 +197,7 @@ async fn apply_promotion(
     session: Session,
     form: web::Form<PromotionForm>,
 ) -> WebResult<HttpResponse> {
-    let result = match owner(&user, &session, false)? {
+    let result = match owner(&user, &session) {
         Some(owner) => {
             let code = form.into_inner().code;
             state
@@ -218,7 +222,7 @@ async fn remove_promotion(
     user: MaybeUser,
     session: Session,
 ) -> WebResult<HttpResponse> {
-    if let Some(owner) = owner(&user, &session, false)? {
+    if let Some(owner) = owner(&user, &session) {
         state.db(move |c| cart::remove_promotion(c, &owner)).await?;
     }
     Ok(respond::done(&session, "Code removed.", "/cart"))

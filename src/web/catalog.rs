@@ -12,8 +12,8 @@ use super::error::WebResult;
 use super::respond;
 use super::routing::page;
 use crate::catalog::category::{self, CategoryPage};
-use crate::catalog::listing::{self, Filters, ListingParams, Sort};
 use crate::catalog::product::{self, ProductPage};
+use crate::listing::{self, Filters, ListingParams, Sort};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/c/{slug}", show_category))

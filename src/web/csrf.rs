@@ -13,7 +13,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, http::Method, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, http::Method, web};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -101,9 +101,23 @@ impl CsrfSigner {
     }
 }
 
-/// The token to put in this response's forms, kept in the request for `Chrome`.
+/// The token to put in this response's forms. Until the visitor has a session it depends on
+/// the browser's seed cookie alone, so it also names a browser (see `web::cart`).
 #[derive(Clone, Debug, Default)]
 pub struct CsrfToken(pub String);
+
+impl FromRequest for CsrfToken {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<CsrfToken, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(req
+            .extensions()
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or_default()))
+    }
+}
 
 fn valid_seed(seed: &str) -> bool {
     seed.len() == 32 && seed.bytes().all(|b| b.is_ascii_hexdigit())

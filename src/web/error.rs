@@ -46,6 +46,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Invalid(message) => WebError::BadRequest(message),
             ServiceError::Conflict(message) => WebError::Conflict(message),
             ServiceError::TooManyRequests(message) => WebError::TooManyRequests(message),
+            ServiceError::Busy => WebError::Unavailable("password hashing is at capacity".into()),
             ServiceError::Db(e @ (crate::db::Error::Pool(_) | crate::db::Error::Connect(_))) => {
                 WebError::Unavailable(e.to_string())
             }

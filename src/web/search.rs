@@ -12,9 +12,10 @@ use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
 use super::respond;
 use super::routing::page;
-use crate::catalog::listing::{Filters, ListingParams, Sort};
+use crate::catalog::search_results::{SearchResults, search_results};
+use crate::listing::{Filters, ListingParams, Sort};
 use crate::money::Money;
-use crate::search::service::{self, SearchRequest, SearchResults};
+use crate::search::{self, SearchRequest};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/search/suggest", suggest))
@@ -44,7 +45,7 @@ struct ResultsPage {
 
 impl ResultsPage {
     fn with_filters(&self, filters: Filters) -> String {
-        crate::catalog::listing::href(
+        crate::listing::href(
             &self.listing.base,
             &filters,
             self.listing.sort,
@@ -67,7 +68,7 @@ impl ResultsPage {
             .filter(|(k, _)| *k != "category")
             .collect();
         extra.push(("category", slug));
-        crate::catalog::listing::href(
+        crate::listing::href(
             &self.listing.base,
             &self.listing.filters,
             self.listing.sort,
@@ -120,7 +121,7 @@ async fn show_results(
     let text: String = params
         .q
         .chars()
-        .take(crate::search::MAX_CHARS * 4)
+        .take(search::MAX_CHARS * 4)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let category = params.category.filter(|c| !c.trim().is_empty());
@@ -152,7 +153,7 @@ async fn show_results(
         Some(
             state
                 .cached(&state.catalog.searches, key, move |conn| {
-                    service::search(conn, &index, &request)
+                    search_results(conn, &index, &request)
                 })
                 .await?,
         )
@@ -182,7 +183,7 @@ pub struct SuggestParams {
 
 #[derive(serde::Serialize)]
 struct Suggestions {
-    suggestions: Vec<service::Suggestion>,
+    suggestions: Vec<search::Suggestion>,
 }
 
 async fn suggest(
@@ -191,6 +192,6 @@ async fn suggest(
 ) -> WebResult<HttpResponse> {
     let index = state.search.clone();
     let typed: String = params.into_inner().q.chars().take(100).collect();
-    let suggestions = web::block(move || service::suggest(&index, &typed)).await??;
+    let suggestions = web::block(move || search::suggest(&index, &typed)).await??;
     Ok(HttpResponse::Ok().json(Suggestions { suggestions }))
 }

@@ -386,6 +386,7 @@ impl ChromeDriver {
 
 /// Ends chromedriver and whatever is left of its process group (a hung driver, an orphaned
 /// Chromium).
+#[allow(unsafe_code)]
 fn kill_group(process: &mut Child) {
     if let Ok(pid) = libc::pid_t::try_from(process.id()) {
         // SAFETY: kill(2) with a negative pid signals the process group we created for

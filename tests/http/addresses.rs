@@ -9,7 +9,7 @@ use crate::on_both_backends;
 use shopwave::db::models::Address;
 use shopwave::db::schema::addresses;
 
-fn address_fields<'a>(name: &'a str, country: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn address_fields<'a>(name: &'a str, country: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("label", "Home"),
         ("full_name", name),
@@ -22,7 +22,7 @@ fn address_fields<'a>(name: &'a str, country: &'a str) -> Vec<(&'a str, &'a str)
     ]
 }
 
-fn live_addresses(app: &TestApp, user: i64) -> Vec<Address> {
+pub(crate) fn live_addresses(app: &TestApp, user: i64) -> Vec<Address> {
     addresses::table
         .filter(addresses::user_id.eq(user))
         .filter(addresses::deleted_at.is_null())
@@ -118,5 +118,27 @@ on_both_backends! {
         app.post("/account/addresses", &address_fields("Anon", "US")).await.assert_redirect_to("/account/login");
         let count: i64 = addresses::table.count().get_result(&mut app.conn()).unwrap();
         assert_eq!(count, 0);
+    }
+}
+
+on_both_backends! {
+    async fn an_edit_that_empties_optional_fields_empties_them(db: TestDb) {
+        let ann = UserBuilder::customer().insert(&mut db.conn());
+        let app = TestApp::new(db).await;
+        app.sign_in_as(ann);
+        let mut fields = address_fields("Ann", "US");
+        fields.push(("line2", "Flat 2"));
+        app.post("/account/addresses", &fields).await.assert_redirect_to("/account/addresses");
+        let saved = live_addresses(&app, ann).remove(0);
+        assert_eq!((saved.line2.as_deref(), saved.phone.as_deref()), (Some("Flat 2"), Some("+1 555 0100")));
+
+        let emptied: Vec<(&str, &str)> = address_fields("Ann", "US")
+            .into_iter()
+            .map(|(k, v)| (k, if k == "phone" { "" } else { v }))
+            .chain([("line2", "")])
+            .collect();
+        app.post(&format!("/account/addresses/{}", saved.id), &emptied).await.assert_redirect_to("/account/addresses");
+        let edited = live_addresses(&app, ann).remove(0);
+        assert_eq!((edited.line2, edited.phone, edited.is_default), (None, None, true));
     }
 }

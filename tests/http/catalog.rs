@@ -168,6 +168,11 @@ on_both_backends! {
         let page = app.get(&format!("/c/{slug}?sort=price_asc&seller={seller_two}")).await;
         assert_eq!(names(&page.body), ["gone", "dear"]);
         app.get(&format!("/c/{slug}?min_price=lots")).await.assert_status(400).assert_contains("minimum price");
+        for typed in ["12%2C99", "5%2C00", "1%2C2%2C3", "1e3", "1_000", "-0"] {
+            app.get(&format!("/c/{slug}?max_price={typed}")).await.assert_status(400).assert_contains("an amount like 12.99");
+        }
+        let page = app.get(&format!("/c/{slug}?sort=price_asc&max_price=%2445.0")).await;
+        assert_eq!(names(&page.body), ["cheap", "mid"]);
         app.get(&format!("/c/{slug}?min_rating=9")).await.assert_status(400);
     }
 }

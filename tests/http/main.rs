@@ -20,6 +20,7 @@ mod flash_sale;
 mod foundation;
 mod hostile_input;
 mod money_props;
+mod races;
 mod request_edge;
 mod reviews;
 mod schema;

@@ -12,11 +12,11 @@ use crate::common::builders::{
 #[allow(unused_imports)]
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
-use shopwave::catalog::listing::{ListingParams, Sort};
+use shopwave::catalog::search_results::{SearchResults, search_results};
 use shopwave::db::schema::{products, sellers};
 use shopwave::db::{DbConn, write_tx};
-use shopwave::search::service::{self, SearchRequest, SearchResults};
-use shopwave::search::{Indexer, SearchIndex};
+use shopwave::listing::{ListingParams, Sort};
+use shopwave::search::{Indexer, SearchIndex, SearchRequest};
 
 fn request(text: &str, params: ListingParams) -> SearchRequest {
     SearchRequest {
@@ -28,7 +28,7 @@ fn request(text: &str, params: ListingParams) -> SearchRequest {
 }
 
 fn find(conn: &mut DbConn, index: &SearchIndex, text: &str) -> SearchResults {
-    service::search(conn, index, &request(text, ListingParams::default())).expect("search runs")
+    search_results(conn, index, &request(text, ListingParams::default())).expect("search runs")
 }
 
 fn names(results: &SearchResults) -> Vec<String> {
@@ -234,7 +234,7 @@ on_both_backends! {
         // Drilling into a category counts its children.
         let mut drill = request("canvas", ListingParams::default());
         drill.category = Some(outdoor_slug.clone());
-        let inside = service::search(&mut conn, &app.search, &drill).unwrap();
+        let inside = search_results(&mut conn, &app.search, &drill).unwrap();
         assert_eq!(inside.total, 2);
         assert_eq!(inside.facets.categories.iter().map(|(_, n, c)| (n.as_str(), *c)).collect::<Vec<_>>(), [("Tents", 1)]);
         let page = app.get(&format!("/search?q=canvas&category={outdoor_slug}")).await;
@@ -258,7 +258,7 @@ on_both_backends! {
         let mut conn = app.conn();
         let sorted = |conn: &mut DbConn, sort: &str| {
             let params = ListingParams { sort: Some(sort.into()), ..Default::default() };
-            names(&service::search(conn, &app.search, &request("kettle", params)).unwrap())
+            names(&search_results(conn, &app.search, &request("kettle", params)).unwrap())
         };
         assert_eq!(sorted(&mut conn, "price_asc"), ["Kettle Beta", "Kettle Alpha", "Kettle Gamma"]);
         assert_eq!(sorted(&mut conn, "price_desc"), ["Kettle Gamma", "Kettle Alpha", "Kettle Beta"]);
@@ -266,7 +266,7 @@ on_both_backends! {
         assert_eq!(sorted(&mut conn, "featured")[0], "Kettle Beta");
         let filtered = |conn: &mut DbConn, params: ListingParams| {
             let params = ListingParams { sort: Some("price_asc".into()), ..params };
-            names(&service::search(conn, &app.search, &request("kettle", params)).unwrap())
+            names(&search_results(conn, &app.search, &request("kettle", params)).unwrap())
         };
         assert_eq!(filtered(&mut conn, ListingParams { in_stock: Some("1".into()), ..Default::default() }), ["Kettle Beta", "Kettle Alpha"]);
         assert_eq!(filtered(&mut conn, ListingParams { min_price: Some("30".into()), max_price: Some("90".into()), ..Default::default() }), ["Kettle Alpha", "Kettle Gamma"]);

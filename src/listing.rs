@@ -186,9 +186,9 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 fn price(value: &Option<String>, which: &str) -> Result<Option<Money>> {
     match non_empty(value) {
         None => Ok(None),
-        Some(text) => Money::parse(text).map(Some).ok_or_else(|| {
+        Some(text) => Money::parse_typed(text).map(Some).map_err(|refusal| {
             Error::Invalid(format!(
-                "The {which} price should be an amount such as 25 or 19.99."
+                "The {which} price is not an amount we can read. {refusal}"
             ))
         }),
     }
@@ -197,8 +197,8 @@ fn price(value: &Option<String>, which: &str) -> Result<Option<Money>> {
 fn rating(value: &Option<String>) -> Result<Option<i32>> {
     match non_empty(value) {
         None => Ok(None),
-        Some(text) => match text.parse::<i32>() {
-            Ok(stars @ 1..=5) => Ok(Some(stars)),
+        Some(text) => match crate::numbers::parse_whole(text) {
+            Some(stars @ 1..=5) => Ok(Some(stars as i32)),
             _ => Err(Error::Invalid(
                 "The minimum rating should be a whole number of stars from 1 to 5.".into(),
             )),
@@ -279,6 +279,24 @@ mod tests {
             params(&[("max_price", "cheap")])
                 .parse(Sort::Featured)
                 .is_err()
+        );
+        for (field, typed) in [
+            ("max_price", "12,99"),
+            ("min_price", "1e3"),
+            ("min_rating", "+-4"),
+        ] {
+            assert!(
+                params(&[(field, typed)]).parse(Sort::Featured).is_err(),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            params(&[("max_price", "$1,299.5")])
+                .parse(Sort::Featured)
+                .unwrap()
+                .filters
+                .max_price,
+            Some(Money::from_minor(129_950))
         );
         assert!(
             params(&[("min_price", "50"), ("max_price", "10")])
