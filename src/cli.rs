@@ -152,6 +152,10 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         secret,
         secure_cookies: settings.secure_cookies,
         static_dir: static_dir(),
+        timeouts: crate::web::Timeouts {
+            head: std::time::Duration::from_secs(settings.request_timeout),
+            body: std::time::Duration::from_secs(settings.request_timeout),
+        },
     };
     actix_web::rt::System::new()
         .block_on(crate::web::serve(state, config, bind))

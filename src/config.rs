@@ -58,6 +58,16 @@ pub struct Settings {
     /// Database connections the server may hold open (default 8).
     #[arg(long, env = "SHOPWAVE_DB_POOL", global = true)]
     pub db_pool: Option<u32>,
+    /// Seconds a client may take to send a request's head, and again its body; a slower one gets
+    /// 408 and its connection closes.
+    #[arg(
+        long,
+        env = "SHOPWAVE_REQUEST_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub request_timeout: u64,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

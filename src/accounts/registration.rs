@@ -7,6 +7,7 @@ use crate::db::models::User;
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
+use crate::mail::Email;
 use diesel::prelude::*;
 
 /// The registration form as typed.
@@ -49,9 +50,21 @@ impl Registration {
     }
 }
 
-/// Creates the customer. Err(Conflict) when the e-mail is taken (in any letter case),
-/// Err(TooManyRequests) when this address has registered too often.
-pub fn register(conn: &mut DbConn, registration: &Registration, client_ip: &str) -> Result<User> {
+/// What a registration did. The visitor is answered the same way for both, so the form cannot
+/// be used to learn who has an account; the owner of a taken address is told by e-mail instead.
+pub enum Registered {
+    New(Box<User>),
+    /// The e-mail (in any letter case) already has an account: the message to send its owner.
+    Taken(Email),
+}
+
+/// Creates the customer, or finds the e-mail taken. Err(TooManyRequests) when this address has
+/// registered too often.
+pub fn register(
+    conn: &mut DbConn,
+    registration: &Registration,
+    client_ip: &str,
+) -> Result<Registered> {
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
     let password_hash = password::bounded(|| password::hash(&registration.password))?;
@@ -62,15 +75,42 @@ pub fn register(conn: &mut DbConn, registration: &Registration, client_ip: &str)
         last_name: &registration.last_name,
         role: Role::Customer,
     };
-    let user = db::write_tx(conn, |conn| {
+    let outcome = db::write_tx(conn, |conn| {
         throttle::record_registration(conn, &registration.email, client_ip)?;
+        let taken = users::table
+            .filter(users::email.eq(&registration.email))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            return Ok(Registered::Taken(taken_notice(&registration.email)));
+        }
         let id = insert_user_with_hash(conn, &new_user, &password_hash)?;
-        Ok::<_, Error>(
+        Ok::<_, Error>(Registered::New(Box::new(
             users::table
                 .find(id)
                 .select(User::as_select())
                 .first(conn)?,
-        )
-    })?;
-    Ok(user)
+        )))
+    });
+    match outcome {
+        // Someone registered the same e-mail a moment ago.
+        Err(Error::Conflict(_)) => Ok(Registered::Taken(taken_notice(&registration.email))),
+        other => other,
+    }
+}
+
+fn taken_notice(email: &str) -> Email {
+    Email {
+        to: email.to_owned(),
+        subject: "Someone tried to open a ShopWave account with your e-mail".to_owned(),
+        body: format!(
+            "Someone (perhaps you) just tried to open a new ShopWave account\n\
+             for {email}.\n\n\
+             You already have an account with this address, so nothing was\n\
+             changed. If it was you, simply sign in instead.\n\n\
+             If it was not you, you can ignore this message: your account is\n\
+             as it was.\n"
+        ),
+    }
 }

@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest};
 
-use super::chrome::{SignedIn, flash, has_second_factor, signed_in};
+use super::chrome::{FlashKind, SignedIn, flash, has_second_factor, signed_in};
 use super::error::WebError;
 
 /// Anyone, signed in or not.
@@ -50,7 +50,7 @@ fn sign_in_first(req: &HttpRequest) -> actix_web::Error {
 }
 
 fn redirect(location: &str) -> actix_web::Error {
-    actix_web::error::InternalError::from_response("redirect", super::pages::see_other(location))
+    actix_web::error::InternalError::from_response("redirect", super::respond::see_other(location))
         .into()
 }
 
@@ -107,7 +107,7 @@ impl FromRequest for AdminUser {
             Some(user) if user.is_admin() => {
                 flash(
                     &session,
-                    "info",
+                    FlashKind::Info,
                     "Administrators must sign in with two-factor authentication before the admin \
                      panel opens. Turn it on here, or sign out and in again if it is already on.",
                 );

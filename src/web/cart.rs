@@ -3,22 +3,31 @@
 //! module hands `guest_cart_token` to `cart::merge_on_login`.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::MaybeUser;
+use super::chrome::Chrome;
 use super::chrome::remember_cart_count;
-use super::chrome::{self, Chrome};
 use super::csrf::CsrfToken;
 use super::error::{WebError, WebResult};
-use super::pages::{refusal, rerender, see_other};
+use super::respond;
+use super::routing::{form, page};
 use crate::cart::{self, CartOwner, CartView, Quantity};
 use crate::error::Error;
 
 const CART_TOKEN_KEY: &str = "cart.token";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/cart", show_cart))
+        .service(form("/cart/add", add_to_cart))
+        .service(form("/cart/update", update_line))
+        .service(form("/cart/remove", remove_line))
+        .service(form("/cart/promotion", apply_promotion))
+        .service(form("/cart/promotion/remove", remove_promotion));
+}
 
 /// The visitor's cart token, if their session has one.
 pub fn guest_cart_token(session: &Session) -> Option<String> {
@@ -61,60 +70,51 @@ async fn load(state: &AppState, owner: Option<CartOwner>) -> WebResult<CartView>
     }
 }
 
-#[get("/cart")]
-pub async fn show_cart(
+/// The cart page, with a refusal's message when a form on it was not accepted.
+async fn cart_page(
+    state: &AppState,
+    chrome: Chrome,
+    user: &MaybeUser,
+    session: &Session,
+    error: Option<String>,
+) -> WebResult<CartPage> {
+    let cart = load(state, owner(user, session)).await?;
+    remember_cart_count(session, cart.count)?;
+    Ok(CartPage {
+        chrome,
+        cart,
+        error,
+        signed_in: user.0.is_some(),
+    })
+}
+
+async fn show_cart(
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
 ) -> WebResult<HttpResponse> {
-    let cart = load(&state, owner(&user, &session)).await?;
-    remember_cart_count(&session, cart.count)?;
-    let signed_in = user.0.is_some();
-    rerender(
-        &CartPage {
-            chrome,
-            cart,
-            error: None,
-            signed_in,
-        },
-        StatusCode::OK,
-    )
+    respond::page(&cart_page(&state, chrome, &user, &session, None).await?)
 }
 
 /// After a change: the new count in the header, a flash, and back to the cart. A refusal the
-/// shopper can fix is shown on the cart page itself with a 4xx status.
+/// shopper can fix is shown on the cart page itself.
 async fn finish(
     state: &AppState,
     chrome: Chrome,
     user: &MaybeUser,
     session: &Session,
-    result: WebResult<i64>,
-    done: &str,
+    result: WebResult<(i64, String)>,
 ) -> WebResult<HttpResponse> {
-    match result {
-        Ok(count) => {
+    respond::settle(
+        result,
+        |(count, done)| {
             remember_cart_count(session, count)?;
-            chrome::flash(session, "success", done);
-            Ok(see_other("/cart"))
-        }
-        Err(error) => {
-            let Some((status, message)) = refusal(&error) else {
-                return Err(error);
-            };
-            let cart = load(state, owner(user, session)).await?;
-            let signed_in = user.0.is_some();
-            rerender(
-                &CartPage {
-                    chrome,
-                    cart,
-                    error: Some(message),
-                    signed_in,
-                },
-                status,
-            )
-        }
-    }
+            Ok(respond::done(session, done, "/cart"))
+        },
+        |message| cart_page(state, chrome, user, session, Some(message)),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -123,8 +123,7 @@ pub struct LineForm {
     quantity: String,
 }
 
-#[post("/cart/add")]
-pub async fn add_to_cart(
+async fn add_to_cart(
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -142,19 +141,11 @@ pub async fn add_to_cart(
         }
         Err(e) => Err(e.into()),
     };
-    finish(
-        &state,
-        chrome,
-        &user,
-        &session,
-        result,
-        "Added to your cart.",
-    )
-    .await
+    let result = result.map(|count| (count, "Added to your cart.".to_owned()));
+    finish(&state, chrome, &user, &session, result).await
 }
 
-#[post("/cart/update")]
-pub async fn update_line(
+async fn update_line(
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -171,7 +162,8 @@ pub async fn update_line(
         }
         Err(e) => Err(e.into()),
     };
-    finish(&state, chrome, &user, &session, result, "Quantity updated.").await
+    let result = result.map(|count| (count, "Quantity updated.".to_owned()));
+    finish(&state, chrome, &user, &session, result).await
 }
 
 #[derive(Deserialize)]
@@ -179,8 +171,7 @@ pub struct RemoveForm {
     variant_id: i64,
 }
 
-#[post("/cart/remove")]
-pub async fn remove_line(
+async fn remove_line(
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -190,15 +181,8 @@ pub async fn remove_line(
     let owner = owner(&user, &session).ok_or(WebError::NotFound)?;
     let variant_id = form.variant_id;
     let result = state.db(move |c| cart::remove(c, &owner, variant_id)).await;
-    finish(
-        &state,
-        chrome,
-        &user,
-        &session,
-        result,
-        "Removed from your cart.",
-    )
-    .await
+    let result = result.map(|count| (count, "Removed from your cart.".to_owned()));
+    finish(&state, chrome, &user, &session, result).await
 }
 
 #[derive(Deserialize)]
@@ -206,8 +190,7 @@ pub struct PromotionForm {
     code: String,
 }
 
-#[post("/cart/promotion")]
-pub async fn apply_promotion(
+async fn apply_promotion(
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -220,7 +203,10 @@ pub async fn apply_promotion(
             state
                 .db(move |c| {
                     let applied = cart::apply_promotion(c, &owner, &code)?;
-                    Ok((applied, cart::item_count(c, &owner)?))
+                    Ok((
+                        cart::item_count(c, &owner)?,
+                        format!("Code {applied} applied."),
+                    ))
                 })
                 .await
         }
@@ -228,23 +214,10 @@ pub async fn apply_promotion(
             Err(Error::Invalid("Add something to your cart before entering a code.".into()).into())
         }
     };
-    let message = match &result {
-        Ok((code, _)) => format!("Code {code} applied."),
-        Err(_) => String::new(),
-    };
-    finish(
-        &state,
-        chrome,
-        &user,
-        &session,
-        result.map(|(_, count)| count),
-        &message,
-    )
-    .await
+    finish(&state, chrome, &user, &session, result).await
 }
 
-#[post("/cart/promotion/remove")]
-pub async fn remove_promotion(
+async fn remove_promotion(
     state: web::Data<AppState>,
     user: MaybeUser,
     session: Session,
@@ -252,6 +225,5 @@ pub async fn remove_promotion(
     if let Some(owner) = owner(&user, &session) {
         state.db(move |c| cart::remove_promotion(c, &owner)).await?;
     }
-    chrome::flash(&session, "success", "Code removed.");
-    Ok(see_other("/cart"))
+    Ok(respond::done(&session, "Code removed.", "/cart"))
 }

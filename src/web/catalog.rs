@@ -2,17 +2,23 @@
 
 use std::sync::Arc;
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
+use super::respond;
+use super::routing::page;
 use crate::catalog::category::{self, CategoryPage};
 use crate::catalog::product::{self, ProductPage};
 use crate::listing::{self, Filters, ListingParams, Sort};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/c/{slug}", show_category))
+        .service(page("/p/{slug}", show_product));
+}
 
 /// What the filter form and sort links of a listing need to render and to link onward.
 pub struct ListingView {
@@ -86,7 +92,7 @@ impl ListingView {
     }
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "catalog/category.html")]
 struct CategoryTemplate {
     chrome: Chrome,
@@ -97,13 +103,12 @@ struct CategoryTemplate {
     next_href: Option<String>,
 }
 
-#[get("/c/{slug}")]
-pub async fn show_category(
+async fn show_category(
     state: web::Data<AppState>,
     chrome: Chrome,
     slug: web::Path<String>,
     params: web::Query<ListingParams>,
-) -> WebResult<CategoryTemplate> {
+) -> WebResult<HttpResponse> {
     let parsed = params.parse(Sort::Featured)?;
     let slug = slug.into_inner();
     let key = parsed.address(&format!("/c/{slug}"));
@@ -126,7 +131,7 @@ pub async fn show_category(
         .next
         .map(|cursor| listing.href_after(&cursor.encode(listing.sort)));
     let first_href = parsed.after.map(|_| listing.href_with_sort(&listing.sort));
-    Ok(CategoryTemplate {
+    respond::page(&CategoryTemplate {
         chrome,
         page,
         listing,
@@ -135,7 +140,7 @@ pub async fn show_category(
     })
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "catalog/product.html")]
 struct ProductTemplate {
     chrome: Chrome,
@@ -147,13 +152,12 @@ pub struct ReviewsParams {
     reviews_after: Option<String>,
 }
 
-#[get("/p/{slug}")]
-pub async fn show_product(
+async fn show_product(
     state: web::Data<AppState>,
     chrome: Chrome,
     slug: web::Path<String>,
     params: web::Query<ReviewsParams>,
-) -> WebResult<ProductTemplate> {
+) -> WebResult<HttpResponse> {
     let slug = slug.into_inner();
     let after = params.into_inner().reviews_after;
     let key = (slug.clone(), after.clone());
@@ -162,5 +166,5 @@ pub async fn show_product(
             product::product_page(conn, &slug, after.as_deref())
         })
         .await?;
-    Ok(ProductTemplate { chrome, page })
+    respond::page(&ProductTemplate { chrome, page })
 }

@@ -5,22 +5,28 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::CurrentUser;
-use super::chrome::remember_cart_count;
-use super::chrome::{self, Chrome};
+use super::chrome::{Chrome, FlashKind, remember_cart_count};
 use super::error::{WebError, WebResult};
-use super::pages::{refusal, rerender, see_other};
+use super::respond;
+use super::routing::{form, page};
 use crate::checkout::{self, Options, Outcome, PaymentChoice, PaymentSaga, PlaceOrder, Priced};
 use crate::error::Error;
 use crate::money::Money;
 use crate::payments::{CardDetails, CardToken};
 
 const CARD_KEY: &str = "checkout.card";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/checkout", show_checkout))
+        .service(form("/checkout/review", review))
+        .service(form("/checkout/place", place_order));
+}
 
 /// A card tokenized at review, waiting in the session for the order to be placed.
 #[derive(Serialize, Deserialize)]
@@ -57,44 +63,33 @@ struct ReviewPage {
     idempotency_key: String,
 }
 
+/// The checkout form, with a message when a step after it was not accepted.
 async fn checkout_page(
     state: &AppState,
     chrome: Chrome,
     user_id: i64,
     error: Option<String>,
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
+) -> WebResult<CheckoutPage> {
     let options = state.db(move |c| checkout::options(c, user_id)).await?;
-    rerender(
-        &CheckoutPage {
-            chrome,
-            options,
-            error,
-        },
-        status,
-    )
+    Ok(CheckoutPage {
+        chrome,
+        options,
+        error,
+    })
 }
 
-#[get("/checkout")]
-pub async fn show_checkout(
+async fn show_checkout(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     session: Session,
 ) -> WebResult<HttpResponse> {
-    let options = state.db(move |c| checkout::options(c, user.id)).await?;
-    if options.cart.is_empty() {
-        chrome::flash(&session, "info", "Your cart is empty.");
-        return Ok(see_other("/cart"));
+    let page = checkout_page(&state, chrome, user.id, None).await?;
+    if page.options.cart.is_empty() {
+        let empty = "Your cart is empty.";
+        return Ok(respond::notice(&session, FlashKind::Info, empty, "/cart"));
     }
-    rerender(
-        &CheckoutPage {
-            chrome,
-            options,
-            error: None,
-        },
-        StatusCode::OK,
-    )
+    respond::page(&page)
 }
 
 #[derive(Deserialize)]
@@ -118,8 +113,7 @@ fn chosen<T>(value: Option<T>, what: &str) -> Result<T, Error> {
     value.ok_or_else(|| Error::Invalid(format!("Please choose {what}.")))
 }
 
-#[post("/checkout/review")]
-pub async fn review(
+async fn review(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
@@ -129,24 +123,22 @@ pub async fn review(
 ) -> WebResult<HttpResponse> {
     let form = form.into_inner();
     let result = prepare_review(&state, &saga, &session, user.id, form).await;
-    match result {
-        Ok((priced, payment, payment_label)) => {
-            let page = ReviewPage {
-                chrome,
+    // The review page needs the frame too; it is built for one of the two outcomes only.
+    let (for_review, for_refusal) = (chrome.clone(), chrome);
+    respond::settle(
+        result,
+        |(priced, payment, payment_label)| {
+            respond::page(&ReviewPage {
+                chrome: for_review,
                 priced,
                 payment,
                 payment_label,
                 idempotency_key: crate::util::random_hex(16),
-            };
-            rerender(&page, StatusCode::OK)
-        }
-        Err(error) => match refusal(&error) {
-            Some((status, message)) => {
-                checkout_page(&state, chrome, user.id, Some(message), status).await
-            }
-            None => Err(error),
+            })
         },
-    }
+        |message| checkout_page(&state, for_refusal, user.id, Some(message)),
+    )
+    .await
 }
 
 async fn prepare_review(
@@ -210,8 +202,7 @@ pub struct PlaceForm {
     expected_total: i64,
 }
 
-#[post("/checkout/place")]
-pub async fn place_order(
+async fn place_order(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
@@ -224,26 +215,25 @@ pub async fn place_order(
         Ok(Outcome::Confirmed { number }) => {
             session.remove(CARD_KEY);
             remember_cart_count(&session, 0)?;
-            chrome::flash(
+            Ok(respond::done(
                 &session,
-                "success",
                 format!(
                     "Thank you! Order {number} is confirmed; a confirmation e-mail is on its way."
                 ),
-            );
-            Ok(see_other(&format!("/orders/{number}")))
+                &format!("/orders/{number}"),
+            ))
         }
         Ok(Outcome::Pending { number }) => {
             session.remove(CARD_KEY);
             remember_cart_count(&session, 0)?;
-            chrome::flash(
+            Ok(respond::notice(
                 &session,
-                "info",
+                FlashKind::Info,
                 format!(
                     "Order {number} is placed. We are waiting for the card processor to confirm your payment; this page will show it."
                 ),
-            );
-            Ok(see_other(&format!("/orders/{number}")))
+                &format!("/orders/{number}"),
+            ))
         }
         Ok(Outcome::Declined { number, reason }) => {
             let count = state
@@ -253,21 +243,14 @@ pub async fn place_order(
             let message = format!(
                 "Your payment did not go through: {reason} Order {number} was cancelled and nothing was charged; your items are back in your cart, so you can try another card."
             );
-            checkout_page(
-                &state,
-                chrome,
-                user.id,
-                Some(message),
-                StatusCode::PAYMENT_REQUIRED,
-            )
-            .await
+            let page = checkout_page(&state, chrome, user.id, Some(message)).await?;
+            respond::page_with(&page, StatusCode::PAYMENT_REQUIRED)
         }
-        Err(error) => match refusal(&error) {
-            Some((status, message)) => {
-                checkout_page(&state, chrome, user.id, Some(message), status).await
-            }
-            None => Err(error),
-        },
+        Err(error) => {
+            let refusal = respond::Refusal::of(error)?;
+            let page = checkout_page(&state, chrome, user.id, Some(refusal.message)).await?;
+            respond::page_with(&page, refusal.status)
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfToken;
-use super::error::{WebError, WebResult};
 use crate::accounts::Role;
 
 const SIGNED_IN_KEY: &str = "auth.user";
@@ -39,9 +38,28 @@ impl SignedIn {
     }
 }
 
+/// How a flash message is shown (its CSS class is `flash-` and the kind's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+impl std::fmt::Display for FlashKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FlashKind::Success => "success",
+            FlashKind::Info => "info",
+            FlashKind::Error => "error",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Flash {
-    pub kind: String,
+    pub kind: FlashKind,
     pub message: String,
 }
 
@@ -64,11 +82,10 @@ impl Chrome {
     }
 }
 
-impl FromRequest for Chrome {
-    type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Chrome, actix_web::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+impl Chrome {
+    /// The frame for `req`: error pages build it here too, so a signed-in shopper who meets one
+    /// still sees their name and cart.
+    pub fn of(req: &HttpRequest) -> Chrome {
         let session = req.get_session();
         let demo_mode = req
             .app_data::<actix_web::web::Data<super::AppState>>()
@@ -86,14 +103,23 @@ impl FromRequest for Chrome {
             true => session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok),
             false => None,
         };
-        std::future::ready(Ok(Chrome {
+        Chrome {
             user: signed_in(&session),
             cart_count: session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0),
             flash,
             csrf,
             query: String::new(),
             demo_mode,
-        }))
+        }
+    }
+}
+
+impl FromRequest for Chrome {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Chrome, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Chrome::of(req)))
     }
 }
 
@@ -115,7 +141,7 @@ pub fn signed_in(session: &Session) -> Option<SignedIn> {
         end_sign_in(session);
         flash(
             session,
-            "info",
+            FlashKind::Info,
             "For your security you were signed out. Please sign in again.",
         );
         return None;
@@ -180,23 +206,28 @@ pub fn sign_out(session: &Session) {
     session.purge();
 }
 
-/// Keeps the header's cart count current after a change. Stores it only when it differs: every
-/// insert costs a write of the session row.
-pub fn remember_cart_count(session: &Session, count: i64) -> WebResult<()> {
-    if session.get::<i64>(CART_COUNT_KEY).ok().flatten() != Some(count) {
-        session
-            .insert(CART_COUNT_KEY, count)
-            .map_err(|e| WebError::Internal(e.to_string()))?;
+/// Keeps the header's cart count current after a change. Stores it only when it differs (an
+/// absent count reads as 0): every insert costs a write of the session row, and a visitor who
+/// only looks at an empty cart needs no session at all.
+pub fn remember_cart_count(session: &Session, count: i64) -> Result<(), SessionInsertError> {
+    if session
+        .get::<i64>(CART_COUNT_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+        != count
+    {
+        session.insert(CART_COUNT_KEY, count)?;
     }
     Ok(())
 }
 
 /// A one-time message for the next page, shown after a POST → 303 → GET.
-pub fn flash(session: &Session, kind: &str, message: impl Into<String>) {
+pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
     let _ = session.insert(
         FLASH_KEY,
         Flash {
-            kind: kind.to_owned(),
+            kind,
             message: message.into(),
         },
     );

@@ -1,9 +1,9 @@
-//! Every failure a visitor can meet becomes an HTML page with a clear message and the right
-//! status, here and nowhere else; internals are logged, never shown.
+//! Every failure a visitor can meet gets the right status and a clear message, here and nowhere
+//! else; internals are logged, never shown. `error_page` wraps the message in the visitor's own
+//! page frame.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
 
 use crate::error::Error as ServiceError;
 
@@ -17,6 +17,9 @@ pub enum WebError {
     Unauthorized,
     #[error("{0}")]
     BadRequest(String),
+    /// A form refused as a whole, before its page could show it again.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error(
         "Your form has expired or did not come from this site. Please go back, reload the page and try again."
     )]
@@ -66,22 +69,14 @@ impl From<actix_web::error::BlockingError> for WebError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    chrome: super::chrome::Chrome,
-    status: u16,
-    title: &'a str,
-    message: String,
-}
-
 impl WebError {
-    fn title(&self) -> &'static str {
+    pub fn title(&self) -> &'static str {
         match self {
             WebError::NotFound => "Page not found",
             WebError::Forbidden | WebError::Csrf => "Not allowed",
             WebError::Unauthorized => "Please sign in",
             WebError::BadRequest(_) => "We could not use that request",
+            WebError::Unprocessable(_) => "We could not use that form",
             WebError::PayloadTooLarge => "Request too large",
             WebError::Conflict(_) => "That did not work",
             WebError::TooManyRequests(_) => "Too many attempts",
@@ -99,6 +94,7 @@ impl ResponseError for WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::Unauthorized => StatusCode::SEE_OTHER,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -120,18 +116,13 @@ impl ResponseError for WebError {
             WebError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
             _ => {}
         }
-        let page = ErrorPage {
-            chrome: Default::default(),
-            status: self.status_code().as_u16(),
-            title: self.title(),
-            message: self.to_string(),
-        };
-        let body = page.render().unwrap_or_else(|_| self.to_string());
         let mut response = HttpResponse::build(self.status_code());
         if let WebError::Unavailable(_) = self {
             response.insert_header((actix_web::http::header::RETRY_AFTER, "5"));
         }
-        response.content_type("text/html; charset=utf-8").body(body)
+        response
+            .content_type("text/plain; charset=utf-8")
+            .body(self.to_string())
     }
 }
 

@@ -1,11 +1,17 @@
 //! `/healthz`: is the database answering, and how far does this node's search index trail the
 //! outbox? `/ping`: is the process answering? Load balancers and operators poll them.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::AppState;
+use super::routing::page;
 use crate::search::{self, Lag};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/healthz", healthz))
+        .service(page("/ping", ping));
+}
 
 #[derive(Serialize)]
 struct Health {
@@ -17,13 +23,11 @@ struct Health {
 
 /// Liveness without touching the database; also the benchmarks' ceiling: the cheapest page the
 /// server can answer through its full middleware stack.
-#[get("/ping")]
-pub async fn ping() -> &'static str {
+async fn ping() -> &'static str {
     "pong"
 }
 
-#[get("/healthz")]
-pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let index = state.search.clone();
     let checked = state
         .db(move |conn| {

@@ -2,24 +2,28 @@
 
 use std::sync::Arc;
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
+use super::respond;
+use super::routing::page;
 use crate::catalog::{self, Home};
 
-#[derive(Template, WebTemplate)]
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/", show_home));
+}
+
+#[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
     home: Arc<Home>,
 }
 
-#[get("/")]
-pub async fn show_home(state: web::Data<AppState>, chrome: Chrome) -> WebResult<HomePage> {
+async fn show_home(state: web::Data<AppState>, chrome: Chrome) -> WebResult<HttpResponse> {
     let home = state.cached(&state.catalog.home, (), catalog::home).await?;
-    Ok(HomePage { chrome, home })
+    respond::page(&HomePage { chrome, home })
 }

@@ -7,9 +7,14 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 
 use super::AppState;
+use super::routing::page;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/metrics", show_metrics));
+}
 
 static REQUESTS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 static REQUEST_MICROS: AtomicU64 = AtomicU64::new(0);
@@ -38,8 +43,7 @@ pub async fn record(
     Ok(response)
 }
 
-#[get("/metrics")]
-pub async fn show_metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn show_metrics(state: web::Data<AppState>) -> HttpResponse {
     let mut text = String::from("# TYPE shopwave_http_responses_total counter\n");
     for (class, count) in REQUESTS.iter().enumerate() {
         text.push_str(&format!(

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod chrome;
 pub mod csrf;
+pub mod edge;
 pub mod error;
 pub mod metrics;
 pub mod session_store;
@@ -12,12 +13,15 @@ mod admin;
 mod cart;
 mod catalog;
 mod checkout;
+mod error_page;
 mod health;
 mod home;
+mod methods;
 mod orders;
-mod pages;
 mod payment_methods;
+mod respond;
 mod reviews;
+mod routing;
 mod search;
 mod seller;
 mod wishlist;
@@ -107,6 +111,26 @@ pub struct WebConfig {
     pub secret: Vec<u8>,
     pub secure_cookies: bool,
     pub static_dir: std::path::PathBuf,
+    pub timeouts: Timeouts,
+}
+
+/// How long a client may take to send a request: past either bound it gets 408 and the
+/// connection closes, so slow clients cannot hold connections open.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// From connecting to the end of the request's head.
+    pub head: Duration,
+    /// From the end of the head to the end of the body.
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            head: Duration::from_secs(10),
+            body: Duration::from_secs(10),
+        }
+    }
 }
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -114,34 +138,18 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 /// Registers every route of the shop.
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
-    cfg.service(home::show_home)
-        .service(catalog::show_category)
-        .service(catalog::show_product)
-        .service(search::suggest)
-        .service(search::show_results)
-        .service(health::healthz)
-        .service(health::ping)
-        .service(metrics::show_metrics)
+    cfg.configure(home::routes)
+        .configure(catalog::routes)
+        .configure(search::routes)
+        .configure(health::routes)
+        .configure(metrics::routes)
         .configure(account::routes)
         .configure(wishlist::routes)
-        .service(cart::show_cart)
-        .service(cart::add_to_cart)
-        .service(cart::update_line)
-        .service(cart::remove_line)
-        .service(cart::apply_promotion)
-        .service(cart::remove_promotion)
-        .service(checkout::show_checkout)
-        .service(checkout::review)
-        .service(checkout::place_order)
-        .service(orders::list_orders)
-        .service(orders::show_order)
-        .service(orders::cancel_order)
-        .service(payment_methods::list_cards)
-        .service(payment_methods::add_card)
-        .service(payment_methods::make_default)
-        .service(payment_methods::delete_card)
-        .service(reviews::show_review)
-        .service(reviews::save_review)
+        .configure(cart::routes)
+        .configure(checkout::routes)
+        .configure(orders::routes)
+        .configure(payment_methods::routes)
+        .configure(reviews::routes)
         .configure(admin::routes)
         .configure(seller::routes)
         .service(
@@ -155,8 +163,10 @@ pub async fn not_found() -> WebResult<HttpResponse> {
     Err(WebError::NotFound)
 }
 
-/// Builds the app with its middleware in the order requests meet it: logging, compression,
-/// security headers, session, CSRF, then the routes. Tests build the very same app.
+/// Builds the app with its middleware in the order requests meet it: logging, metrics, HEAD,
+/// compression, security headers, the CSRF token, session, error pages, encoding, the edge
+/// checks, then the routes (form routes check the CSRF token; see `routing`). Tests build the
+/// very same app.
 pub fn app(
     state: AppState,
     config: WebConfig,
@@ -177,21 +187,25 @@ pub fn app(
             &config.secret,
             config.secure_cookies,
         )))
+        .app_data(web::Data::new(edge::BodyDeadline(config.timeouts.body)))
         .app_data(
             web::FormConfig::default()
-                .limit(256 * 1024)
+                .limit(edge::MAX_BODY_BYTES)
                 .error_handler(form_error),
         )
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
-        .app_data(web::PayloadConfig::default().limit(8 * 1024 * 1024))
+        .app_data(web::PayloadConfig::default().limit(edge::MAX_BODY_BYTES))
         .configure(|cfg| routes(cfg, &static_dir))
         .default_service(web::to(not_found))
-        .wrap(middleware::from_fn(csrf::protect))
+        .wrap(middleware::from_fn(edge::check))
         .wrap(middleware::from_fn(refuse_encoded_bodies))
+        .wrap(middleware::from_fn(error_page::render))
         .wrap(session_middleware(&state.pool, &config))
+        .wrap(middleware::from_fn(csrf::issue))
         .wrap(security_headers())
         .wrap(middleware::Compress::default())
+        .wrap(middleware::from_fn(methods::answer_head))
         .wrap(middleware::from_fn(metrics::record))
         .wrap(tracing_actix_web::TracingLogger::default())
 }
@@ -212,14 +226,7 @@ pub fn session_middleware(
 ) -> SessionMiddleware<session_store::DbSessionStore> {
     let key = Key::derive_from(&config.secret);
     SessionMiddleware::builder(session_store::DbSessionStore::new(pool.clone()), key)
-        .cookie_name(
-            if config.secure_cookies {
-                "__Host-sw_session"
-            } else {
-                "sw_session"
-            }
-            .to_owned(),
-        )
+        .cookie_name(session_store::cookie_name(config.secure_cookies).to_owned())
         .cookie_secure(config.secure_cookies)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
@@ -243,8 +250,7 @@ pub async fn refuse_encoded_bodies(
         .get(header::CONTENT_ENCODING)
         .is_some_and(|value| !value.as_bytes().eq_ignore_ascii_case(b"identity"));
     if encoded {
-        use actix_web::ResponseError;
-        return Ok(req.into_response(WebError::UnsupportedEncoding.error_response()));
+        return Ok(req.error_response(WebError::UnsupportedEncoding));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
@@ -299,9 +305,11 @@ pub async fn serve(
     config: WebConfig,
     bind: std::net::SocketAddr,
 ) -> std::io::Result<()> {
+    let timeouts = config.timeouts;
     let server = HttpServer::new(move || app(state.clone(), config.clone()))
         .shutdown_timeout(20)
-        .client_request_timeout(Duration::from_secs(10))
+        .client_request_timeout(timeouts.head)
+        .client_disconnect_timeout(Duration::from_secs(1))
         .backlog(4096)
         .max_connection_rate(1024)
         .bind(bind)?;

@@ -2,18 +2,24 @@
 //! before it ships. Another user's order number answers 404.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::CurrentUser;
-use super::chrome::{self, Chrome};
+use super::chrome::Chrome;
 use super::error::WebResult;
-use super::pages::{refusal, rerender, see_other};
+use super::respond;
+use super::routing::{form, page};
 use crate::checkout::PaymentSaga;
 use crate::orders::{self, OrderDetail, OrderPage};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/orders", list_orders))
+        .service(page("/orders/{number}", show_order))
+        .service(form("/orders/{number}/cancel", cancel_order));
+}
 
 #[derive(Template)]
 #[template(path = "orders/list.html")]
@@ -27,8 +33,7 @@ pub struct PageQuery {
     after: Option<String>,
 }
 
-#[get("/orders")]
-pub async fn list_orders(
+async fn list_orders(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
@@ -38,7 +43,7 @@ pub async fn list_orders(
     let page = state
         .db(move |c| orders::list(c, user.id, after.as_deref()))
         .await?;
-    rerender(&OrdersPage { chrome, page }, StatusCode::OK)
+    respond::page(&OrdersPage { chrome, page })
 }
 
 #[derive(Template)]
@@ -49,47 +54,35 @@ struct OrderShowPage {
     error: Option<String>,
 }
 
+/// An order's page, with a message when cancelling it was refused.
 async fn order_page(
     state: &AppState,
     chrome: Chrome,
     user_id: i64,
     number: String,
     error: Option<String>,
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
+) -> WebResult<OrderShowPage> {
     let detail = state
         .db(move |c| orders::detail(c, user_id, &number))
         .await?;
-    rerender(
-        &OrderShowPage {
-            chrome,
-            detail,
-            error,
-        },
-        status,
-    )
+    Ok(OrderShowPage {
+        chrome,
+        detail,
+        error,
+    })
 }
 
-#[get("/orders/{number}")]
-pub async fn show_order(
+async fn show_order(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
-    order_page(
-        &state,
-        chrome,
-        user.id,
-        path.into_inner(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let page = order_page(&state, chrome, user.id, path.into_inner(), None).await?;
+    respond::page(&page)
 }
 
-#[post("/orders/{number}/cancel")]
-pub async fn cancel_order(
+async fn cancel_order(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
@@ -103,22 +96,18 @@ pub async fn cancel_order(
         Ok(inner) => inner.map_err(Into::into),
         Err(blocking) => Err(blocking.into()),
     };
-    match result {
-        Ok(()) => {
-            chrome::flash(
+    respond::settle(
+        result,
+        |()| {
+            Ok(respond::done(
                 &session,
-                "success",
                 format!(
                     "Order {number} is cancelled; the items are back on the shelf and your payment is refunded."
                 ),
-            );
-            Ok(see_other(&format!("/orders/{number}")))
-        }
-        Err(error) => match refusal(&error) {
-            Some((status, message)) => {
-                order_page(&state, chrome, user.id, number, Some(message), status).await
-            }
-            None => Err(error),
+                &format!("/orders/{number}"),
+            ))
         },
-    }
+        |message| order_page(&state, chrome, user.id, number.clone(), Some(message)),
+    )
+    .await
 }

@@ -2,21 +2,27 @@
 //! one the default, remove one. Another user's card id answers 404.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::CurrentUser;
-use super::chrome::{self, Chrome};
+use super::chrome::Chrome;
 use super::error::WebResult;
-use super::pages::{refusal, rerender, see_other};
+use super::respond;
+use super::routing::{form, page_and_form};
 use crate::checkout::PaymentSaga;
 use crate::db::models::PaymentMethod;
 use crate::payments::{CardDetails, methods};
 
 const PAGE: &str = "/account/payment-methods";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page_and_form(PAGE, list_cards, add_card))
+        .service(form("/account/payment-methods/{id}/default", make_default))
+        .service(form("/account/payment-methods/{id}/delete", delete_card));
+}
 
 #[derive(Template)]
 #[template(path = "account/payment_methods.html")]
@@ -26,31 +32,27 @@ struct CardsPage {
     error: Option<String>,
 }
 
+/// The saved cards, with a message when adding one was refused.
 async fn cards_page(
     state: &AppState,
     chrome: Chrome,
     user_id: i64,
     error: Option<String>,
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
+) -> WebResult<CardsPage> {
     let cards = state.db(move |c| methods::list(c, user_id)).await?;
-    rerender(
-        &CardsPage {
-            chrome,
-            cards,
-            error,
-        },
-        status,
-    )
+    Ok(CardsPage {
+        chrome,
+        cards,
+        error,
+    })
 }
 
-#[get("/account/payment-methods")]
-pub async fn list_cards(
+async fn list_cards(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
 ) -> WebResult<HttpResponse> {
-    cards_page(&state, chrome, user.id, None, StatusCode::OK).await
+    respond::page(&cards_page(&state, chrome, user.id, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -61,8 +63,7 @@ pub struct CardForm {
     cvc: String,
 }
 
-#[post("/account/payment-methods")]
-pub async fn add_card(
+async fn add_card(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
@@ -79,22 +80,15 @@ pub async fn add_card(
         Ok(())
     }
     .await;
-    match result {
-        Ok(()) => {
-            chrome::flash(&session, "success", "Card saved.");
-            Ok(see_other(PAGE))
-        }
-        Err(error) => match refusal(&error) {
-            Some((status, message)) => {
-                cards_page(&state, chrome, user.id, Some(message), status).await
-            }
-            None => Err(error),
-        },
-    }
+    respond::settle(
+        result,
+        |()| Ok(respond::done(&session, "Card saved.", PAGE)),
+        |message| cards_page(&state, chrome, user.id, Some(message)),
+    )
+    .await
 }
 
-#[post("/account/payment-methods/{id}/default")]
-pub async fn make_default(
+async fn make_default(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     session: Session,
@@ -104,12 +98,10 @@ pub async fn make_default(
     state
         .db(move |c| methods::make_default(c, user.id, id))
         .await?;
-    chrome::flash(&session, "success", "Default card changed.");
-    Ok(see_other(PAGE))
+    Ok(respond::done(&session, "Default card changed.", PAGE))
 }
 
-#[post("/account/payment-methods/{id}/delete")]
-pub async fn delete_card(
+async fn delete_card(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     session: Session,
@@ -117,6 +109,5 @@ pub async fn delete_card(
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     state.db(move |c| methods::delete(c, user.id, id)).await?;
-    chrome::flash(&session, "success", "Card removed.");
-    Ok(see_other(PAGE))
+    Ok(respond::done(&session, "Card removed.", PAGE))
 }

@@ -2,18 +2,22 @@
 //! moderation status.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::CurrentUser;
-use super::chrome::{self, Chrome};
+use super::chrome::Chrome;
 use super::error::WebResult;
-use super::pages::{refusal, rerender, see_other};
+use super::respond;
+use super::routing::page_and_form;
 use crate::db::models::Review;
 use crate::reviews::{self, ReviewInput, Reviewable};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page_and_form("/p/{slug}/review", show_review, save_review));
+}
 
 #[derive(Template)]
 #[template(path = "reviews/form.html")]
@@ -30,14 +34,14 @@ impl ReviewPage {
     }
 }
 
+/// The review form, with a message when a submission was refused.
 async fn review_page(
     state: &AppState,
     chrome: Chrome,
     user_id: i64,
     slug: String,
     error: Option<String>,
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
+) -> WebResult<ReviewPage> {
     let (product, review) = state
         .db(move |c| {
             let product = reviews::reviewable(c, &slug)?;
@@ -45,33 +49,22 @@ async fn review_page(
             Ok((product, review))
         })
         .await?;
-    rerender(
-        &ReviewPage {
-            chrome,
-            product,
-            review,
-            error,
-        },
-        status,
-    )
+    Ok(ReviewPage {
+        chrome,
+        product,
+        review,
+        error,
+    })
 }
 
-#[get("/p/{slug}/review")]
-pub async fn show_review(
+async fn show_review(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
-    review_page(
-        &state,
-        chrome,
-        user.id,
-        path.into_inner(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let page = review_page(&state, chrome, user.id, path.into_inner(), None).await?;
+    respond::page(&page)
 }
 
 #[derive(Deserialize)]
@@ -84,8 +77,7 @@ pub struct ReviewForm {
     body: String,
 }
 
-#[post("/p/{slug}/review")]
-pub async fn save_review(
+async fn save_review(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
@@ -104,20 +96,16 @@ pub async fn save_review(
             reviews::submit(c, user.id, product.id, &input)
         })
         .await;
-    match result {
-        Ok(()) => {
-            chrome::flash(
+    respond::settle(
+        result,
+        |()| {
+            Ok(respond::done(
                 &session,
-                "success",
                 "Thank you! Your review will appear once a moderator has approved it.",
-            );
-            Ok(see_other(&format!("/p/{slug}/review")))
-        }
-        Err(error) => match refusal(&error) {
-            Some((status, message)) => {
-                review_page(&state, chrome, user.id, slug, Some(message), status).await
-            }
-            None => Err(error),
+                &format!("/p/{slug}/review"),
+            ))
         },
-    }
+        |message| review_page(&state, chrome, user.id, slug.clone(), Some(message)),
+    )
+    .await
 }

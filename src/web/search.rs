@@ -2,19 +2,25 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
 use super::catalog::ListingView;
 use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
+use super::respond;
+use super::routing::page;
 use crate::catalog::search_results::{SearchResults, search_results};
 use crate::listing::{Filters, ListingParams, Sort};
 use crate::money::Money;
 use crate::search::{self, SearchRequest};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page("/search/suggest", suggest))
+        .service(page("/search", show_results));
+}
 
 #[derive(Deserialize)]
 pub struct SearchParams {
@@ -26,7 +32,7 @@ pub struct SearchParams {
     listing: ListingParams,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "search/results.html")]
 struct ResultsPage {
     chrome: Chrome,
@@ -93,12 +99,11 @@ impl ResultsPage {
     }
 }
 
-#[get("/search")]
-pub async fn show_results(
+async fn show_results(
     state: web::Data<AppState>,
     chrome: Chrome,
     params: web::Query<SearchParams>,
-) -> WebResult<ResultsPage> {
+) -> WebResult<HttpResponse> {
     let params = params.into_inner();
     let listing = params.listing.parse(Sort::Relevance)?;
     let page = match params
@@ -161,7 +166,7 @@ pub async fn show_results(
         ),
         None => (None, None),
     };
-    Ok(ResultsPage {
+    respond::page(&ResultsPage {
         chrome,
         results,
         listing: view,
@@ -181,8 +186,7 @@ struct Suggestions {
     suggestions: Vec<search::Suggestion>,
 }
 
-#[get("/search/suggest")]
-pub async fn suggest(
+async fn suggest(
     state: web::Data<AppState>,
     params: web::Query<SuggestParams>,
 ) -> WebResult<HttpResponse> {

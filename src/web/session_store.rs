@@ -17,6 +17,15 @@ pub const AUTH_PREFIX: &str = "auth.";
 /// The session state key under which the signed-in user's id is kept.
 pub const USER_ID_KEY: &str = "auth.uid";
 
+/// The session cookie's name; `__Host-` keeps it to this host over HTTPS.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-sw_session"
+    } else {
+        "sw_session"
+    }
+}
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     pool: Pool,

@@ -1,38 +1,39 @@
 //! `/wishlist`: the shopper's saved products; product pages post to `/wishlist/add`.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
-use super::account::local_path;
 use super::auth::CurrentUser;
-use super::chrome::{self, Chrome};
+use super::chrome::Chrome;
 use super::error::WebResult;
+use super::respond::{self, local_path};
+use super::routing::{form, page};
 use crate::accounts::wishlist;
 use crate::catalog::ProductCard;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show_wishlist).service(add).service(remove);
+    cfg.service(page("/wishlist", show_wishlist))
+        .service(form("/wishlist/add", add))
+        .service(form("/wishlist/remove", remove));
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "wishlist.html")]
 struct WishlistPage {
     chrome: Chrome,
     cards: Vec<ProductCard>,
 }
 
-#[get("/wishlist")]
 async fn show_wishlist(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
-) -> WebResult<WishlistPage> {
+) -> WebResult<HttpResponse> {
     let cards = state.db(move |conn| wishlist::list(conn, me.id)).await?;
-    Ok(WishlistPage { chrome, cards })
+    respond::page(&WishlistPage { chrome, cards })
 }
 
 #[derive(Deserialize)]
@@ -43,11 +44,11 @@ struct ProductForm {
     next: String,
 }
 
-fn back_to(next: &str) -> HttpResponse {
-    super::pages::see_other(&local_path(next).unwrap_or_else(|| "/wishlist".to_owned()))
+/// Where a wishlist button returns: the page that posted, else the wishlist.
+fn back_to(next: &str) -> String {
+    local_path(next).unwrap_or_else(|| "/wishlist".to_owned())
 }
 
-#[post("/wishlist/add")]
 async fn add(
     session: Session,
     state: web::Data<AppState>,
@@ -58,11 +59,13 @@ async fn add(
     state
         .db(move |conn| wishlist::add(conn, me.id, product_id))
         .await?;
-    chrome::flash(&session, "success", "Saved to your wishlist.");
-    Ok(back_to(&next))
+    Ok(respond::done(
+        &session,
+        "Saved to your wishlist.",
+        &back_to(&next),
+    ))
 }
 
-#[post("/wishlist/remove")]
 async fn remove(
     session: Session,
     state: web::Data<AppState>,
@@ -73,6 +76,9 @@ async fn remove(
     state
         .db(move |conn| wishlist::remove(conn, me.id, product_id))
         .await?;
-    chrome::flash(&session, "success", "Removed from your wishlist.");
-    Ok(back_to(&next))
+    Ok(respond::done(
+        &session,
+        "Removed from your wishlist.",
+        &back_to(&next),
+    ))
 }

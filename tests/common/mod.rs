@@ -154,6 +154,7 @@ pub fn web_config() -> WebConfig {
         secret: TEST_SECRET.to_vec(),
         secure_cookies: false,
         static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
+        timeouts: Default::default(),
     }
 }
 
@@ -315,7 +316,8 @@ impl TestApp {
         self.set_cookie("sw_session", &sealed);
     }
 
-    /// This visitor's CSRF token, fetching the cookie that seeds it first if need be.
+    /// This visitor's CSRF token for its current session, fetching the cookie that seeds it
+    /// first if need be.
     pub async fn csrf_token(&self) -> String {
         if self.cookie("sw_csrf").is_none() {
             self.get("/healthz").await;
@@ -323,7 +325,8 @@ impl TestApp {
         let seed = self
             .cookie("sw_csrf")
             .expect("the CSRF cookie is set on the first visit");
-        shopwave::web::csrf::CsrfSigner::new(&TEST_SECRET, false).token_for(&seed)
+        shopwave::web::csrf::CsrfSigner::new(&TEST_SECRET, false)
+            .token(&seed, self.cookie("sw_session").as_deref())
     }
 
     pub async fn send(&self, request: TestRequest) -> Page {

@@ -69,9 +69,10 @@ on_both_backends! {
     async fn bad_dates_are_a_form_error(db: TestDb) {
         let (app, _) = admin_app(db).await;
         for query in ["from=2026-03-31&to=2026-03-01", "from=yesterday&to=2026-03-01", "from=2026-02-30&to=2026-03-01",
-                      "from=2026-03-01", "from=2020-01-01&to=2026-01-01", "from=0001-01-01&to=0001-01-02",
-                      "from=%00&to=2026-03-01"] {
-            app.get(&format!("/admin/reports?{query}")).await.assert_status(400).assert_contains("field-error");
+                      "from=2026-03-01", "from=2020-01-01&to=2026-01-01", "from=0001-01-01&to=0001-01-02"] {
+            app.get(&format!("/admin/reports?{query}")).await.assert_status(422).assert_contains("field-error");
         }
+        // A control character in any query value is refused before the page reads it.
+        app.get("/admin/reports?from=%00&to=2026-03-01").await.assert_status(400);
     }
 }

@@ -27,11 +27,7 @@ pub(crate) fn start_server(db: &TestDb) -> SocketAddr {
         .and_then(|l| l.local_addr())
         .expect("free port");
     let state = db.app_state(false);
-    let config = shopwave::web::WebConfig {
-        secret: TEST_SECRET.to_vec(),
-        secure_cookies: false,
-        static_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/static").into(),
-    };
+    let config = crate::common::web_config();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(shopwave::web::serve(state, config, addr))
     });
@@ -79,13 +75,15 @@ async fn run(db: TestDb) {
             let b = buyer(&db, APPROVED);
             add_to_cart(conn, b.id, variant, 1);
             let seed = shopwave::util::random_hex(16);
-            let cookie = format!("sw_session={}; sw_csrf={seed}", plant_session(conn, b.id));
+            let session = plant_session(conn, b.id);
+            let token = signer.token(&seed, Some(&session));
+            let cookie = format!("sw_session={session}; sw_csrf={seed}");
             let body = format!(
                 "address_id={}&shipping_method_id={shipping}&payment=saved%3A{}&idempotency_key={}&expected_total={PRICE}&csrf_token={}",
                 b.address,
                 b.card,
                 shopwave::util::random_hex(16),
-                signer.token_for(&seed)
+                token
             );
             (cookie, body)
         })

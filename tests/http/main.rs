@@ -23,6 +23,7 @@ mod hostile_input;
 mod money_props;
 mod races;
 mod order_status;
+mod request_edge;
 mod reviews;
 mod schema;
 mod search;

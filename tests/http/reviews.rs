@@ -41,7 +41,7 @@ on_both_backends! {
 
         for bad in ["0", "6", "-1", "abc", ""] {
             app.post(&path, &[("rating", bad), ("title", "x"), ("body", "y")]).await
-                .assert_status(400).assert_contains("rating from 1 to 5");
+                .assert_status(422).assert_contains("rating from 1 to 5");
         }
         app.post(&path, &[("rating", "4"), ("title", "Good <b>book</b>"), ("body", "Clear.")]).await.assert_redirect_to(&path);
         app.get(&path).await.assert_contains("Pending moderation").assert_contains("Verified purchase")

@@ -72,14 +72,14 @@ on_both_backends! {
         let v = shop.variant.to_string();
         for quantity in ["0", "-1", "9223372036854775808", "18446744073709551616", "1.5", "NaN", "", "+-1", "1e2", "2.0", "1_0", " "] {
             app.post("/cart/add", &[("variant_id", &v), ("quantity", quantity)]).await
-                .assert_status(400)
+                .assert_status(422)
                 .assert_contains("Please choose a quantity from 1 to 999.");
         }
         app.post("/cart/add", &[("variant_id", &v), ("quantity", "11")]).await
             .assert_status(409)
             .assert_contains("Only 10 of Copper Kettle left in stock");
         app.post("/cart/add", &[("variant_id", &shop.hidden_variant.to_string()), ("quantity", "1")]).await
-            .assert_status(400)
+            .assert_status(422)
             .assert_contains("not available to buy");
         app.post("/cart/add", &[("variant_id", "not-a-number"), ("quantity", "1")]).await.assert_status(400);
         app.get("/cart").await.assert_contains("Your cart is empty");
@@ -113,7 +113,7 @@ on_both_backends! {
             (used_up, "used the maximum number of times"),
         ];
         for (code, reason) in refusals {
-            app.post("/cart/promotion", &[("code", &code)]).await.assert_status(400).assert_contains(reason);
+            app.post("/cart/promotion", &[("code", &code)]).await.assert_status(422).assert_contains(reason);
         }
         app.post("/cart/promotion", &[("code", &good.to_lowercase())]).await.assert_redirect_to("/cart");
         // 15 % of $59.97 is 899.55 cents → $9.00, leaving $50.97.
@@ -210,19 +210,19 @@ on_both_backends! {
         let (app, shop, buyer) = ready_to_check_out(db, APPROVED).await;
         let other = crate::common::commerce::buyer(&app.db, APPROVED);
         review(&app, &shop, other.address, &format!("saved:{}", buyer.card)).await
-            .assert_status(400).assert_contains("addresses in your address book");
+            .assert_status(422).assert_contains("addresses in your address book");
         review(&app, &shop, buyer.address, &format!("saved:{}", other.card)).await
-            .assert_status(400).assert_contains("one of your saved cards");
+            .assert_status(422).assert_contains("one of your saved cards");
 
         let page = review(&app, &shop, buyer.address, &format!("saved:{}", buyer.card)).await;
         let mut fields = place_order_fields(&page.body);
         let tampered: Vec<_> = fields.iter().cloned().map(|(k, v)| if k == "expected_total" { (k, "1".to_owned()) } else { (k, v) }).collect();
         place(&app, &tampered).await.assert_status(409).assert_contains("changed since you reviewed it");
         let stolen: Vec<_> = fields.iter().cloned().map(|(k, v)| if k == "payment" { (k, format!("saved:{}", other.card)) } else { (k, v) }).collect();
-        place(&app, &stolen).await.assert_status(400).assert_contains("one of your saved cards");
+        place(&app, &stolen).await.assert_status(422).assert_contains("one of your saved cards");
         fields.push(("unit_price", "1".into()));
         let bad_key: Vec<_> = fields.iter().cloned().map(|(k, v)| if k == "idempotency_key" { (k, "x".to_owned()) } else { (k, v) }).collect();
-        place(&app, &bad_key).await.assert_status(400);
+        place(&app, &bad_key).await.assert_status(422);
         assert_eq!(order_count(&app), 0);
         assert_eq!(stock_of(&mut app.conn(), shop.variant), 10);
 
@@ -259,7 +259,7 @@ on_both_backends! {
             ("exp_month", "12"),
             ("exp_year", "2099"),
             ("cvc", "123"),
-        ]).await.assert_status(400).assert_contains("card number is not valid");
+        ]).await.assert_status(422).assert_contains("card number is not valid");
     }
 }
 
@@ -280,7 +280,7 @@ on_both_backends! {
         assert!(token.starts_with("tok_test_") && !token.contains("5555"));
         assert_eq!(last4, "4444");
         let expired = [("card_number", "4242424242424242"), ("exp_month", "1"), ("exp_year", "2020"), ("cvc", "123")];
-        app.post("/account/payment-methods", &expired).await.assert_status(400).assert_contains("expired");
+        app.post("/account/payment-methods", &expired).await.assert_status(422).assert_contains("expired");
         app.post(&format!("/account/payment-methods/{}/delete", other.card), &[]).await.assert_status(404);
         app.post(&format!("/account/payment-methods/{}/default", other.card), &[]).await.assert_status(404);
     }

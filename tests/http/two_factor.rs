@@ -13,7 +13,7 @@ use shopwave::db::schema::{user_recovery_codes, users};
 use shopwave::web::auth::AdminUser;
 
 /// The code an authenticator app would show now for the user's stored secret.
-fn current_code(app: &TestApp, email: &str) -> String {
+pub fn current_code(app: &TestApp, email: &str) -> String {
     let secret: Option<String> = users::table
         .filter(users::email.eq(email))
         .select(users::totp_secret)

@@ -2,19 +2,18 @@
 //! ownership check, so another shopper's address id answers 404.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{render, see_other};
 use crate::accounts::addresses::{self, AddressInput, ValidAddress};
 use crate::accounts::countries::{self, COUNTRIES};
 use crate::accounts::form::FieldErrors;
 use crate::db::models::Address;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::respond;
 
 #[derive(Template)]
 #[template(path = "account/addresses.html")]
@@ -145,23 +144,20 @@ fn edit_form(chrome: Chrome, id: i64, form: AddressInput, errors: FieldErrors) -
     }
 }
 
-#[get("/account/addresses")]
 pub(super) async fn list(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
     let addresses = state.db(move |conn| addresses::list(conn, me.id)).await?;
-    render(&AddressesPage { chrome, addresses }, StatusCode::OK)
+    respond::page(&AddressesPage { chrome, addresses })
 }
 
-#[get("/account/addresses/new")]
 pub(super) async fn show_new(chrome: Chrome, _me: CurrentUser) -> WebResult<HttpResponse> {
     let page = new_form(chrome, AddressInput::default(), FieldErrors::default());
-    render(&page, StatusCode::OK)
+    respond::page(&page)
 }
 
-#[post("/account/addresses")]
 pub(super) async fn create(
     session: Session,
     state: web::Data<AppState>,
@@ -173,20 +169,19 @@ pub(super) async fn create(
     let address = match ValidAddress::parse(&form) {
         Ok(address) => address,
         Err(errors) => {
-            return render(
-                &new_form(chrome, form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return respond::page_with(&new_form(chrome, form, errors), respond::INVALID);
         }
     };
     state
         .db(move |conn| addresses::create(conn, me.id, &address))
         .await?;
-    chrome::flash(&session, "success", "Address saved.");
-    Ok(see_other("/account/addresses"))
+    Ok(respond::done(
+        &session,
+        "Address saved.",
+        "/account/addresses",
+    ))
 }
 
-#[get("/account/addresses/{id}/edit")]
 pub(super) async fn show_edit(
     state: web::Data<AppState>,
     chrome: Chrome,
@@ -203,10 +198,9 @@ pub(super) async fn show_edit(
         AddressInput::from_address(&address),
         FieldErrors::default(),
     );
-    render(&page, StatusCode::OK)
+    respond::page(&page)
 }
 
-#[post("/account/addresses/{id}")]
 pub(super) async fn update(
     session: Session,
     state: web::Data<AppState>,
@@ -223,20 +217,19 @@ pub(super) async fn update(
             state
                 .db(move |conn| addresses::get(conn, me.id, id))
                 .await?;
-            return render(
-                &edit_form(chrome, id, form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return respond::page_with(&edit_form(chrome, id, form, errors), respond::INVALID);
         }
     };
     state
         .db(move |conn| addresses::update(conn, me.id, id, &address))
         .await?;
-    chrome::flash(&session, "success", "Address updated.");
-    Ok(see_other("/account/addresses"))
+    Ok(respond::done(
+        &session,
+        "Address updated.",
+        "/account/addresses",
+    ))
 }
 
-#[post("/account/addresses/{id}/delete")]
 pub(super) async fn delete(
     session: Session,
     state: web::Data<AppState>,
@@ -247,11 +240,13 @@ pub(super) async fn delete(
     state
         .db(move |conn| addresses::delete(conn, me.id, id))
         .await?;
-    chrome::flash(&session, "success", "Address deleted.");
-    Ok(see_other("/account/addresses"))
+    Ok(respond::done(
+        &session,
+        "Address deleted.",
+        "/account/addresses",
+    ))
 }
 
-#[post("/account/addresses/{id}/default")]
 pub(super) async fn make_default(
     session: Session,
     state: web::Data<AppState>,
@@ -262,6 +257,9 @@ pub(super) async fn make_default(
     state
         .db(move |conn| addresses::set_default(conn, me.id, id))
         .await?;
-    chrome::flash(&session, "success", "Default address changed.");
-    Ok(see_other("/account/addresses"))
+    Ok(respond::done(
+        &session,
+        "Default address changed.",
+        "/account/addresses",
+    ))
 }

@@ -2,17 +2,18 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{client_ip, local_path, render, see_other};
+use super::client_ip;
 use crate::accounts::login::{self, LoginOutcome};
 use crate::accounts::totp;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::{self, Chrome, FlashKind};
 use crate::web::error::{WebError, WebResult};
+use crate::web::respond::{self, Refusal, local_path, see_other};
 
 /// Between a correct password and the two-factor code: who, since when, and where to go next.
 #[derive(Serialize, Deserialize)]
@@ -36,7 +37,7 @@ struct LoginPage {
 }
 
 #[derive(Deserialize)]
-struct NextQuery {
+pub(super) struct NextQuery {
     next: Option<String>,
 }
 
@@ -44,7 +45,6 @@ fn next_or_home(raw: Option<&str>) -> String {
     raw.and_then(local_path).unwrap_or_else(|| "/".to_owned())
 }
 
-#[get("/account/login")]
 pub(super) async fn show_login(
     chrome: Chrome,
     user: MaybeUser,
@@ -60,18 +60,17 @@ pub(super) async fn show_login(
         next,
         error: None,
     };
-    render(&page, StatusCode::OK)
+    respond::page(&page)
 }
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub(super) struct LoginForm {
     email: String,
     password: String,
     #[serde(default)]
     next: String,
 }
 
-#[post("/account/login")]
 pub(super) async fn submit_login(
     req: HttpRequest,
     session: Session,
@@ -89,15 +88,11 @@ pub(super) async fn submit_login(
     let outcome = state
         .db(move |conn| login::authenticate(conn, &typed_email, &password, &ip))
         .await;
-    let (status, message) = match outcome {
+    let refusal = match outcome {
         Ok(LoginOutcome::SignedIn(user)) => {
             super::sign_in_with_cart(&state, &session, &user).await?;
-            chrome::flash(
-                &session,
-                "success",
-                format!("Welcome back, {}.", user.first_name),
-            );
-            return Ok(see_other(&next));
+            let welcome = format!("Welcome back, {}.", user.first_name);
+            return Ok(respond::done(&session, welcome, &next));
         }
         Ok(LoginOutcome::SecondFactor(user)) => {
             session.renew();
@@ -111,21 +106,20 @@ pub(super) async fn submit_login(
             )?;
             return Ok(see_other("/account/login/two-factor"));
         }
-        Err(WebError::BadRequest(message)) => (StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(WebError::Forbidden) => (
-            StatusCode::FORBIDDEN,
-            "This account is suspended. Please contact us if you think this is a mistake.".into(),
-        ),
-        Err(WebError::TooManyRequests(message)) => (StatusCode::TOO_MANY_REQUESTS, message),
-        Err(other) => return Err(other),
+        Err(WebError::Forbidden) => Refusal {
+            status: StatusCode::FORBIDDEN,
+            message: "This account is suspended. Please contact us if you think this is a mistake."
+                .into(),
+        },
+        Err(other) => Refusal::of(other)?,
     };
     let page = LoginPage {
         chrome,
         email: email.chars().take(320).collect(),
         next,
-        error: Some(message),
+        error: Some(refusal.message),
     };
-    render(&page, status)
+    respond::page_with(&page, refusal.status)
 }
 
 #[derive(Template)]
@@ -146,30 +140,29 @@ fn pending(session: &Session) -> Option<PendingSecondStep> {
 
 fn start_again(session: &Session) -> HttpResponse {
     session.remove(PENDING_KEY);
-    chrome::flash(session, "info", "Please sign in again.");
-    see_other("/account/login")
+    respond::notice(
+        session,
+        FlashKind::Info,
+        "Please sign in again.",
+        "/account/login",
+    )
 }
 
-#[get("/account/login/two-factor")]
 pub(super) async fn show_second_step(chrome: Chrome, session: Session) -> WebResult<HttpResponse> {
     if pending(&session).is_none() {
         return Ok(start_again(&session));
     }
-    render(
-        &SecondStepPage {
-            chrome,
-            error: None,
-        },
-        StatusCode::OK,
-    )
+    respond::page(&SecondStepPage {
+        chrome,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
-struct CodeForm {
+pub(super) struct CodeForm {
     code: String,
 }
 
-#[post("/account/login/two-factor")]
 pub(super) async fn submit_second_step(
     req: HttpRequest,
     session: Session,
@@ -184,33 +177,26 @@ pub(super) async fn submit_second_step(
     let verified = state
         .db(move |conn| totp::verify_second_factor(conn, user_id, &code, &ip))
         .await;
-    let (status, message) = match verified {
+    let refusal = match verified {
         Ok(user) => {
             session.remove(PENDING_KEY);
             super::sign_in_with_cart(&state, &session, &user).await?;
             chrome::mark_second_factor(&session)?;
-            chrome::flash(
-                &session,
-                "success",
-                format!("Welcome back, {}.", user.first_name),
-            );
-            return Ok(see_other(&pending.next));
+            let welcome = format!("Welcome back, {}.", user.first_name);
+            return Ok(respond::done(&session, welcome, &pending.next));
         }
-        Err(WebError::BadRequest(message)) => (StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(WebError::TooManyRequests(message)) => (StatusCode::TOO_MANY_REQUESTS, message),
-        Err(other) => return Err(other),
+        Err(other) => Refusal::of(other)?,
     };
-    render(
+    respond::page_with(
         &SecondStepPage {
             chrome,
-            error: Some(message),
+            error: Some(refusal.message),
         },
-        status,
+        refusal.status,
     )
 }
 
 /// Ends this browser's session: the row is deleted, so the old cookie is worthless everywhere.
-#[post("/account/logout")]
 pub(super) async fn logout(session: Session) -> HttpResponse {
     chrome::sign_out(&session);
     see_other("/")

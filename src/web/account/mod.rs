@@ -7,37 +7,51 @@ mod profile;
 mod register;
 mod two_factor;
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
+use actix_web::{HttpRequest, web};
 
 use super::chrome::SignedIn;
 use super::error::WebResult;
+use super::routing::{form, page, page_and_form};
 use crate::db::models::User;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(register::show_register)
-        .service(register::submit_register)
-        .service(login::show_login)
-        .service(login::submit_login)
-        .service(login::show_second_step)
-        .service(login::submit_second_step)
-        .service(login::logout)
-        .service(profile::show_profile)
-        .service(profile::update_profile)
-        .service(profile::show_password)
-        .service(profile::change_password)
-        .service(two_factor::show_two_factor)
-        .service(two_factor::start)
-        .service(two_factor::confirm)
-        .service(two_factor::disable)
-        .service(addresses::list)
-        .service(addresses::show_new)
-        .service(addresses::create)
-        .service(addresses::show_edit)
-        .service(addresses::update)
-        .service(addresses::delete)
-        .service(addresses::make_default);
+    use addresses as a;
+    cfg.service(page_and_form(
+        "/account/register",
+        register::show_register,
+        register::submit_register,
+    ))
+    .service(page_and_form(
+        "/account/login",
+        login::show_login,
+        login::submit_login,
+    ))
+    .service(page_and_form(
+        "/account/login/two-factor",
+        login::show_second_step,
+        login::submit_second_step,
+    ))
+    .service(form("/account/logout", login::logout))
+    .service(page_and_form(
+        "/account",
+        profile::show_profile,
+        profile::update_profile,
+    ))
+    .service(page_and_form(
+        "/account/password",
+        profile::show_password,
+        profile::change_password,
+    ))
+    .service(page("/account/two-factor", two_factor::show_two_factor))
+    .service(form("/account/two-factor/start", two_factor::start))
+    .service(form("/account/two-factor/confirm", two_factor::confirm))
+    .service(form("/account/two-factor/disable", two_factor::disable))
+    .service(page_and_form("/account/addresses", a::list, a::create))
+    .service(page("/account/addresses/new", a::show_new))
+    .service(page("/account/addresses/{id}/edit", a::show_edit))
+    .service(form("/account/addresses/{id}", a::update))
+    .service(form("/account/addresses/{id}/delete", a::delete))
+    .service(form("/account/addresses/{id}/default", a::make_default));
 }
 
 /// The address throttling counts by: the TCP peer. Behind a proxy that is the proxy, so the
@@ -45,19 +59,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub(super) fn client_ip(req: &HttpRequest) -> String {
     req.peer_addr()
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
-}
-
-pub(super) use super::pages::{local_path, see_other};
-
-/// A page with a status other than 200: a form shown again with its messages. Account pages
-/// carry personal data, so no cache keeps them.
-pub(super) fn render(page: &impl Template, status: StatusCode) -> WebResult<HttpResponse> {
-    let mut response = super::pages::rerender(page, status)?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
 }
 
 /// Signs `user` in on this session and carries over the cart they filled as a visitor.

@@ -1,12 +1,11 @@
 //! `/account` (profile) and `/account/password`.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{client_ip, render, see_other, signed_in_as};
+use super::{client_ip, signed_in_as};
 use crate::accounts::form::FieldErrors;
 use crate::accounts::profile::{self, ProfileChanges, ProfileInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -14,10 +13,11 @@ use crate::db::models::User;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::{self, Chrome};
-use crate::web::error::{WebError, WebResult};
+use crate::web::error::WebResult;
+use crate::web::respond;
 
 #[derive(Deserialize, Default)]
-struct ProfileForm {
+pub(super) struct ProfileForm {
     first_name: String,
     #[serde(default)]
     last_name: String,
@@ -49,17 +49,15 @@ impl ProfilePage {
     }
 }
 
-#[get("/account")]
 pub(super) async fn show_profile(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
     let user = state.db(move |conn| profile::user(conn, me.id)).await?;
-    render(&ProfilePage::of(chrome, &user), StatusCode::OK)
+    respond::page(&ProfilePage::of(chrome, &user))
 }
 
-#[post("/account")]
 pub(super) async fn update_profile(
     session: Session,
     state: web::Data<AppState>,
@@ -82,15 +80,18 @@ pub(super) async fn update_profile(
                 errors,
                 ..ProfilePage::of(chrome, &user)
             };
-            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            return respond::page_with(&page, respond::INVALID);
         }
     };
     let user = state
         .db(move |conn| profile::update_profile(conn, me.id, &changes))
         .await?;
     chrome::update_signed_in(&session, &signed_in_as(&user))?;
-    chrome::flash(&session, "success", "Your details were saved.");
-    Ok(see_other("/account"))
+    Ok(respond::done(
+        &session,
+        "Your details were saved.",
+        "/account",
+    ))
 }
 
 #[derive(Template)]
@@ -113,20 +114,18 @@ impl PasswordPage {
     }
 }
 
-#[get("/account/password")]
 pub(super) async fn show_password(chrome: Chrome, _me: CurrentUser) -> WebResult<HttpResponse> {
-    render(&PasswordPage::new(chrome, None), StatusCode::OK)
+    respond::page(&PasswordPage::new(chrome, None))
 }
 
 #[derive(Deserialize)]
-struct PasswordForm {
+pub(super) struct PasswordForm {
     current_password: String,
     new_password: String,
 }
 
 /// Changes the password and ends every session of the user, this one included; this browser
 /// then continues on a fresh session.
-#[post("/account/password")]
 pub(super) async fn change_password(
     req: HttpRequest,
     session: Session,
@@ -145,23 +144,21 @@ pub(super) async fn change_password(
             profile::change_password(conn, me.id, &current_password, &new_password, &ip)
         })
         .await;
-    let (status, message) = match changed {
-        Ok(user) => {
+    respond::settle(
+        changed,
+        |user| {
             let had_second_factor = chrome::has_second_factor(&session);
             chrome::sign_in(&session, &signed_in_as(&user))?;
             if had_second_factor {
                 chrome::mark_second_factor(&session)?;
             }
-            chrome::flash(
+            Ok(respond::done(
                 &session,
-                "success",
                 "Your password was changed, and every other device was signed out.",
-            );
-            return Ok(see_other("/account"));
-        }
-        Err(WebError::BadRequest(message)) => (StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(WebError::TooManyRequests(message)) => (StatusCode::TOO_MANY_REQUESTS, message),
-        Err(other) => return Err(other),
-    };
-    render(&PasswordPage::new(chrome, Some(message)), status)
+                "/account",
+            ))
+        },
+        |message| async move { Ok(PasswordPage::new(chrome, Some(message))) },
+    )
+    .await
 }

@@ -1,22 +1,25 @@
-//! `/account/register`: opening a customer account, signed in straight away.
+//! `/account/register`: opening a customer account, signed in straight away. An e-mail that
+//! already has an account is answered the same way, and its owner is told by e-mail.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{client_ip, render, see_other};
+use super::client_ip;
 use crate::accounts::form::FieldErrors;
-use crate::accounts::registration::{self, Registration, RegistrationInput};
+use crate::accounts::registration::{self, Registered, Registration, RegistrationInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::respond::{self, see_other};
 
 #[derive(Deserialize, Default)]
-struct RegisterForm {
+pub(super) struct RegisterForm {
     email: String,
     first_name: String,
     #[serde(default)]
@@ -48,18 +51,13 @@ impl RegisterPage {
     }
 }
 
-#[get("/account/register")]
 pub(super) async fn show_register(chrome: Chrome, user: MaybeUser) -> WebResult<HttpResponse> {
     if user.0.is_some() {
         return Ok(see_other("/account"));
     }
-    render(
-        &RegisterPage::new(chrome, RegisterForm::default()),
-        StatusCode::OK,
-    )
+    respond::page(&RegisterPage::new(chrome, RegisterForm::default()))
 }
 
-#[post("/account/register")]
 pub(super) async fn submit_register(
     req: HttpRequest,
     session: Session,
@@ -81,37 +79,32 @@ pub(super) async fn submit_register(
         Ok(registration) => registration,
         Err(errors) => {
             page.errors = errors;
-            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            return respond::page_with(&page, respond::INVALID);
         }
     };
     let ip = client_ip(&req);
-    let email = registration.email().to_owned();
     let created = state
         .db(move |conn| registration::register(conn, &registration, &ip))
         .await;
     match created {
-        Ok(user) => {
+        Ok(Registered::New(user)) => {
             super::sign_in_with_cart(&state, &session, &user).await?;
-            chrome::flash(
-                &session,
-                "success",
-                format!(
-                    "Welcome to ShopWave, {}! Your account is ready.",
-                    user.first_name
-                ),
+            let welcome = format!(
+                "Welcome to ShopWave, {}! Your account is ready.",
+                user.first_name
             );
-            Ok(see_other("/account"))
+            Ok(respond::done(&session, welcome, "/account"))
         }
-        Err(WebError::Conflict(_)) => {
-            page.errors = FieldErrors::single(
-                "email",
-                format!("An account for {email} already exists. Sign in instead?"),
-            );
-            render(&page, StatusCode::CONFLICT)
+        Ok(Registered::Taken(notice)) => {
+            let mailer = Mailer::from_env(&state.data_dir);
+            if let Err(error) = web::block(move || mailer.send(&notice)).await? {
+                tracing::warn!(%error, "could not tell an account's owner of a registration");
+            }
+            Ok(see_other("/account"))
         }
         Err(WebError::TooManyRequests(message)) => {
             page.error = Some(message);
-            render(&page, StatusCode::TOO_MANY_REQUESTS)
+            respond::page_with(&page, StatusCode::TOO_MANY_REQUESTS)
         }
         Err(other) => Err(other),
     }

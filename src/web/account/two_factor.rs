@@ -2,17 +2,19 @@
 //! the recovery codes, shown once) and off.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{client_ip, render, see_other};
+use super::client_ip;
 use crate::accounts::totp::{self, TwoFactorState};
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
-use crate::web::chrome::{self, Chrome};
-use crate::web::error::{WebError, WebResult};
+use crate::web::chrome::{self, Chrome, FlashKind};
+use crate::web::error::WebResult;
+use crate::web::respond;
+
+const PAGE: &str = "/account/two-factor";
 
 #[derive(Template)]
 #[template(path = "account/two_factor.html")]
@@ -29,35 +31,30 @@ struct RecoveryCodesPage {
     codes: Vec<String>,
 }
 
+/// The two-factor page, with a message when a form on it was refused.
 async fn page(
     state: &AppState,
     chrome: Chrome,
     user_id: i64,
     error: Option<String>,
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
+) -> WebResult<TwoFactorPage> {
     let two_factor = state.db(move |conn| totp::state(conn, user_id)).await?;
-    render(
-        &TwoFactorPage {
-            chrome,
-            state: two_factor,
-            error,
-        },
-        status,
-    )
+    Ok(TwoFactorPage {
+        chrome,
+        state: two_factor,
+        error,
+    })
 }
 
-#[get("/account/two-factor")]
 pub(super) async fn show_two_factor(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
-    page(&state, chrome, me.id, None, StatusCode::OK).await
+    respond::page(&page(&state, chrome, me.id, None).await?)
 }
 
 /// Issues a new secret to add to an authenticator app.
-#[post("/account/two-factor/start")]
 pub(super) async fn start(
     session: Session,
     state: web::Data<AppState>,
@@ -66,22 +63,17 @@ pub(super) async fn start(
     state
         .db(move |conn| totp::start_enrolment(conn, me.id))
         .await?;
-    chrome::flash(
-        &session,
-        "info",
-        "Add the key below to your authenticator app.",
-    );
-    Ok(see_other("/account/two-factor"))
+    let next_step = "Add the key below to your authenticator app.";
+    Ok(respond::notice(&session, FlashKind::Info, next_step, PAGE))
 }
 
 #[derive(Deserialize)]
-struct CodeForm {
+pub(super) struct CodeForm {
     code: String,
 }
 
 /// Switches two-factor sign-in on. The recovery codes are rendered in this response rather
 /// than kept anywhere for a later page: they exist in clear only here.
-#[post("/account/two-factor/confirm")]
 pub(super) async fn confirm(
     session: Session,
     state: web::Data<AppState>,
@@ -90,34 +82,29 @@ pub(super) async fn confirm(
     form: web::Form<CodeForm>,
 ) -> WebResult<HttpResponse> {
     let code = form.into_inner().code;
-    match state
+    let confirmed = state
         .db(move |conn| totp::confirm_enrolment(conn, me.id, &code))
-        .await
-    {
-        Ok(codes) => {
+        .await;
+    let (for_codes, for_refusal) = (chrome.clone(), chrome);
+    respond::settle(
+        confirmed,
+        |codes| {
             chrome::mark_second_factor(&session)?;
-            render(&RecoveryCodesPage { chrome, codes }, StatusCode::OK)
-        }
-        Err(WebError::BadRequest(message)) => {
-            page(
-                &state,
-                chrome,
-                me.id,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+            respond::page(&RecoveryCodesPage {
+                chrome: for_codes,
+                codes,
+            })
+        },
+        |message| page(&state, for_refusal, me.id, Some(message)),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
-struct DisableForm {
+pub(super) struct DisableForm {
     password: String,
 }
 
-#[post("/account/two-factor/disable")]
 pub(super) async fn disable(
     req: HttpRequest,
     session: Session,
@@ -127,34 +114,13 @@ pub(super) async fn disable(
     form: web::Form<DisableForm>,
 ) -> WebResult<HttpResponse> {
     let (password, ip) = (form.into_inner().password, client_ip(&req));
-    match state
+    let disabled = state
         .db(move |conn| totp::disable(conn, me.id, &password, &ip))
-        .await
-    {
-        Ok(()) => {
-            chrome::flash(&session, "success", "Two-factor sign-in is off.");
-            Ok(see_other("/account/two-factor"))
-        }
-        Err(WebError::BadRequest(message)) => {
-            page(
-                &state,
-                chrome,
-                me.id,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(WebError::TooManyRequests(message)) => {
-            page(
-                &state,
-                chrome,
-                me.id,
-                Some(message),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+        .await;
+    respond::settle(
+        disabled,
+        |()| Ok(respond::done(&session, "Two-factor sign-in is off.", PAGE)),
+        |message| page(&state, chrome, me.id, Some(message)),
+    )
+    .await
 }

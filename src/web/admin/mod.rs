@@ -5,40 +5,40 @@ mod reports;
 mod reviews;
 mod users;
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use super::AppState;
 use super::auth::AdminUser;
 use super::chrome::Chrome;
 use super::error::WebResult;
+use super::respond;
+use super::routing::{form, page};
 use crate::admin::{self, Overview};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show_dashboard)
-        .service(reviews::show_queue)
-        .service(reviews::approve)
-        .service(reviews::reject)
-        .service(reports::show_report)
-        .service(users::list)
-        .service(users::suspend)
-        .service(users::reactivate);
+    cfg.service(page("/admin", show_dashboard))
+        .service(page("/admin/reviews", reviews::show_queue))
+        .service(form("/admin/reviews/{id}/approve", reviews::approve))
+        .service(form("/admin/reviews/{id}/reject", reviews::reject))
+        .service(page("/admin/reports", reports::show_report))
+        .service(page("/admin/users", users::list))
+        .service(form("/admin/users/{id}/suspend", users::suspend))
+        .service(form("/admin/users/{id}/reactivate", users::reactivate));
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "admin/dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
     overview: Overview,
 }
 
-#[get("/admin")]
 async fn show_dashboard(
     state: web::Data<AppState>,
     chrome: Chrome,
     _admin: AdminUser,
-) -> WebResult<DashboardPage> {
+) -> WebResult<HttpResponse> {
     let overview = state.db(admin::overview).await?;
-    Ok(DashboardPage { chrome, overview })
+    respond::page(&DashboardPage { chrome, overview })
 }

@@ -1,17 +1,16 @@
 //! `/admin/reports`: the sales report by top-level category for a date range (QP-08).
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::accounts::form::FieldErrors;
 use crate::admin::reports::{self, DateRange, SalesReport};
 use crate::web::AppState;
-use crate::web::account::render;
 use crate::web::auth::AdminUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::respond;
 
 #[derive(Deserialize, Default)]
 pub(super) struct ReportQuery {
@@ -29,7 +28,6 @@ struct ReportPage {
     report: Option<SalesReport>,
 }
 
-#[get("/admin/reports")]
 pub(super) async fn show_report(
     state: web::Data<AppState>,
     chrome: Chrome,
@@ -55,7 +53,7 @@ pub(super) async fn show_report(
                 errors,
                 report: None,
             };
-            return render(&page, StatusCode::BAD_REQUEST);
+            return respond::page_with(&page, respond::INVALID);
         }
     };
     let report = state
@@ -68,5 +66,5 @@ pub(super) async fn show_report(
         errors: FieldErrors::default(),
         report: Some(report),
     };
-    render(&page, StatusCode::OK)
+    respond::page(&page)
 }

@@ -1,9 +1,8 @@
 //! `/admin/reviews`: the moderation queue and its approve / reject buttons.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::admin::reviews::{self, Decision, Moderation, QueuedReview};
@@ -11,9 +10,9 @@ use crate::paging::KeysetPage;
 use crate::reviews::ReviewStatus;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
-use crate::web::pages::{local_path, see_other};
+use crate::web::respond::{self, local_path};
 
 #[derive(Deserialize)]
 pub(super) struct QueueQuery {
@@ -21,7 +20,7 @@ pub(super) struct QueueQuery {
     after: Option<i64>,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "admin/reviews.html")]
 pub(super) struct QueuePage {
     chrome: Chrome,
@@ -45,13 +44,12 @@ impl QueuePage {
     }
 }
 
-#[get("/admin/reviews")]
 pub(super) async fn show_queue(
     state: web::Data<AppState>,
     chrome: Chrome,
     _admin: AdminUser,
     query: web::Query<QueueQuery>,
-) -> WebResult<QueuePage> {
+) -> WebResult<HttpResponse> {
     let QueueQuery { status, after } = query.into_inner();
     let status = match status.as_deref() {
         None | Some("") => ReviewStatus::Pending,
@@ -66,7 +64,7 @@ pub(super) async fn show_queue(
         Some(after) => format!("/admin/reviews?status={}&after={after}", status.as_str()),
         None => format!("/admin/reviews?status={}", status.as_str()),
     };
-    Ok(QueuePage {
+    respond::page(&QueuePage {
         chrome,
         status,
         page,
@@ -97,12 +95,10 @@ async fn decide(
         (Moderation::Changed, Decision::Reject) => "Review rejected; it no longer counts.",
         (Moderation::AlreadyDecided, _) => "That review already had this decision.",
     };
-    chrome::flash(&session, "success", message);
     let back = local_path(next).unwrap_or_else(|| "/admin/reviews".to_owned());
-    Ok(see_other(&back))
+    Ok(respond::done(&session, message, &back))
 }
 
-#[post("/admin/reviews/{id}/approve")]
 pub(super) async fn approve(
     session: Session,
     state: web::Data<AppState>,
@@ -121,7 +117,6 @@ pub(super) async fn approve(
     .await
 }
 
-#[post("/admin/reviews/{id}/reject")]
 pub(super) async fn reject(
     session: Session,
     state: web::Data<AppState>,

@@ -1,25 +1,24 @@
 //! `/admin/users`: accounts in id order, with suspend and reactivate buttons.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::admin::users::{self, UserSummary};
 use crate::paging::KeysetPage;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
-use crate::web::pages::see_other;
+use crate::web::respond;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
     after: Option<i64>,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "admin/users.html")]
 pub(super) struct UsersPage {
     chrome: Chrome,
@@ -27,23 +26,21 @@ pub(super) struct UsersPage {
     me: i64,
 }
 
-#[get("/admin/users")]
 pub(super) async fn list(
     state: web::Data<AppState>,
     chrome: Chrome,
     AdminUser(me): AdminUser,
     query: web::Query<ListQuery>,
-) -> WebResult<UsersPage> {
+) -> WebResult<HttpResponse> {
     let after = query.after;
     let page = state.db(move |conn| users::list(conn, after)).await?;
-    Ok(UsersPage {
+    respond::page(&UsersPage {
         chrome,
         page,
         me: me.id,
     })
 }
 
-#[post("/admin/users/{id}/suspend")]
 pub(super) async fn suspend(
     session: Session,
     state: web::Data<AppState>,
@@ -54,15 +51,10 @@ pub(super) async fn suspend(
     state
         .db(move |conn| users::suspend(conn, me.id, user_id))
         .await?;
-    chrome::flash(
-        &session,
-        "success",
-        "Account suspended; it has been signed out everywhere.",
-    );
-    Ok(see_other("/admin/users"))
+    let done = "Account suspended; it has been signed out everywhere.";
+    Ok(respond::done(&session, done, "/admin/users"))
 }
 
-#[post("/admin/users/{id}/reactivate")]
 pub(super) async fn reactivate(
     session: Session,
     state: web::Data<AppState>,
@@ -73,6 +65,9 @@ pub(super) async fn reactivate(
     state
         .db(move |conn| users::reactivate(conn, me.id, user_id))
         .await?;
-    chrome::flash(&session, "success", "Account reactivated.");
-    Ok(see_other("/admin/users"))
+    Ok(respond::done(
+        &session,
+        "Account reactivated.",
+        "/admin/users",
+    ))
 }

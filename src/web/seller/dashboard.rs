@@ -1,30 +1,29 @@
 //! `/seller`: the seller's dashboard (QP-06).
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use crate::sellers::dashboard::{self, Dashboard};
 use crate::web::AppState;
 use crate::web::auth::SellerUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::respond;
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "seller/dashboard.html")]
 pub(super) struct DashboardPage {
     chrome: Chrome,
     dashboard: Dashboard,
 }
 
-#[get("/seller")]
 pub(super) async fn show_dashboard(
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-) -> WebResult<DashboardPage> {
+) -> WebResult<HttpResponse> {
     let dashboard = state
         .db(move |conn| dashboard::dashboard(conn, me.id))
         .await?;
-    Ok(DashboardPage { chrome, dashboard })
+    respond::page(&DashboardPage { chrome, dashboard })
 }

@@ -7,13 +7,24 @@ mod products;
 
 use actix_web::web;
 
+use super::routing::{form, page, page_and_form};
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(dashboard::show_dashboard)
-        .service(products::list)
-        .service(products::show_new)
-        .service(products::create)
-        .service(products::show_edit)
-        .service(products::update_details)
-        .service(products::change_price)
-        .service(products::adjust_stock);
+    use products as p;
+    cfg.service(page("/seller", dashboard::show_dashboard))
+        .service(page_and_form("/seller/products", p::list, p::create))
+        .service(page("/seller/products/new", p::show_new))
+        .service(page_and_form(
+            "/seller/products/{id}",
+            p::show_edit,
+            p::update_details,
+        ))
+        .service(form(
+            "/seller/products/{id}/variants/{variant_id}/price",
+            p::change_price,
+        ))
+        .service(form(
+            "/seller/products/{id}/variants/{variant_id}/stock",
+            p::adjust_stock,
+        ));
 }

@@ -3,9 +3,8 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::accounts::form::FieldErrors;
@@ -17,17 +16,17 @@ use crate::sellers::products::{
     StockChange, StockInput, ValidDetails,
 };
 use crate::web::AppState;
-use crate::web::account::{render, see_other};
 use crate::web::auth::SellerUser;
-use crate::web::chrome::{self, Chrome};
+use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::respond;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
     after: Option<i64>,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "seller/products.html")]
 pub(super) struct ProductsPage {
     chrome: Chrome,
@@ -52,18 +51,17 @@ fn price_range(product: &Product) -> String {
     }
 }
 
-#[get("/seller/products")]
 pub(super) async fn list(
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
     query: web::Query<ListQuery>,
-) -> WebResult<ProductsPage> {
+) -> WebResult<HttpResponse> {
     let after = query.after;
     let page = state
         .db(move |conn| products::list(conn, me.id, after))
         .await?;
-    Ok(ProductsPage { chrome, page })
+    respond::page(&ProductsPage { chrome, page })
 }
 
 #[derive(Template)]
@@ -107,10 +105,9 @@ async fn new_product_page(
         errors,
         categories,
     };
-    render(&page, status)
+    respond::page_with(&page, status)
 }
 
-#[get("/seller/products/new")]
 pub(super) async fn show_new(
     state: web::Data<AppState>,
     chrome: Chrome,
@@ -123,7 +120,6 @@ pub(super) async fn show_new(
     new_product_page(&state, chrome, form, FieldErrors::default(), StatusCode::OK).await
 }
 
-#[post("/seller/products")]
 pub(super) async fn create(
     session: Session,
     state: web::Data<AppState>,
@@ -135,14 +131,7 @@ pub(super) async fn create(
     let new = match NewProduct::parse(&form) {
         Ok(new) => new,
         Err(errors) => {
-            return new_product_page(
-                &state,
-                chrome,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return new_product_page(&state, chrome, form, errors, respond::INVALID).await;
         }
     };
     match state
@@ -150,8 +139,8 @@ pub(super) async fn create(
         .await?
     {
         Ok(product_id) => {
-            chrome::flash(&session, "success", "Product created.");
-            Ok(see_other(&format!("/seller/products/{product_id}")))
+            let edit = format!("/seller/products/{product_id}");
+            Ok(respond::done(&session, "Product created.", &edit))
         }
         Err(errors) => new_product_page(&state, chrome, form, errors, StatusCode::CONFLICT).await,
     }
@@ -228,7 +217,6 @@ impl EditPage {
     }
 }
 
-#[get("/seller/products/{id}")]
 pub(super) async fn show_edit(
     state: web::Data<AppState>,
     chrome: Chrome,
@@ -239,7 +227,7 @@ pub(super) async fn show_edit(
     let listing = state
         .db(move |conn| products::listing(conn, me.id, product_id))
         .await?;
-    render(&EditPage::of(chrome, listing), StatusCode::OK)
+    respond::page(&EditPage::of(chrome, listing))
 }
 
 /// The edit page again, with a form's messages; reading the listing first also answers 404
@@ -257,10 +245,9 @@ async fn edit_again(
         .await?;
     let mut page = EditPage::of(chrome, listing);
     fill(&mut page);
-    render(&page, status)
+    respond::page_with(&page, status)
 }
 
-#[post("/seller/products/{id}")]
 pub(super) async fn update_details(
     session: Session,
     state: web::Data<AppState>,
@@ -277,15 +264,7 @@ pub(super) async fn update_details(
                 page.details = form;
                 page.details_errors = errors;
             };
-            return edit_again(
-                &state,
-                chrome,
-                me.id,
-                product_id,
-                fill,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return edit_again(&state, chrome, me.id, product_id, fill, respond::INVALID).await;
         }
     };
     state
@@ -293,11 +272,10 @@ pub(super) async fn update_details(
             products::update_details(conn, me.id, product_id, &details)
         })
         .await?;
-    chrome::flash(&session, "success", "Product details saved.");
-    Ok(see_other(&format!("/seller/products/{product_id}")))
+    let edit = format!("/seller/products/{product_id}");
+    Ok(respond::done(&session, "Product details saved.", &edit))
 }
 
-#[post("/seller/products/{id}/variants/{variant_id}/price")]
 pub(super) async fn change_price(
     session: Session,
     state: web::Data<AppState>,
@@ -313,15 +291,7 @@ pub(super) async fn change_price(
             let fill = |page: &mut EditPage| {
                 page.failed = Some((variant_id, VariantForm::Price(form), errors));
             };
-            return edit_again(
-                &state,
-                chrome,
-                me.id,
-                product_id,
-                fill,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return edit_again(&state, chrome, me.id, product_id, fill, respond::INVALID).await;
         }
     };
     state
@@ -329,11 +299,14 @@ pub(super) async fn change_price(
             products::change_price(conn, me.id, product_id, variant_id, price)
         })
         .await?;
-    chrome::flash(&session, "success", format!("Price set to {price}."));
-    Ok(see_other(&format!("/seller/products/{product_id}")))
+    let edit = format!("/seller/products/{product_id}");
+    Ok(respond::done(
+        &session,
+        format!("Price set to {price}."),
+        &edit,
+    ))
 }
 
-#[post("/seller/products/{id}/variants/{variant_id}/stock")]
 pub(super) async fn adjust_stock(
     session: Session,
     state: web::Data<AppState>,
@@ -344,7 +317,7 @@ pub(super) async fn adjust_stock(
 ) -> WebResult<HttpResponse> {
     let ((product_id, variant_id), form) = (path.into_inner(), form.into_inner());
     let (errors, status) = match StockChange::parse(&form) {
-        Err(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(errors) => (errors, respond::INVALID),
         Ok(change) => match state
             .db_changing_catalog(move |conn| {
                 products::adjust_stock(conn, me.id, product_id, variant_id, &change)
@@ -352,8 +325,12 @@ pub(super) async fn adjust_stock(
             .await?
         {
             Ok(stock) => {
-                chrome::flash(&session, "success", format!("Stock is now {stock}."));
-                return Ok(see_other(&format!("/seller/products/{product_id}")));
+                let edit = format!("/seller/products/{product_id}");
+                return Ok(respond::done(
+                    &session,
+                    format!("Stock is now {stock}."),
+                    &edit,
+                ));
             }
             Err(errors) => (errors, StatusCode::CONFLICT),
         },
