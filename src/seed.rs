@@ -11,7 +11,7 @@ use crate::accounts::{self, NewUser, Role};
 use crate::db::schema::*;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
-use crate::inventory::{self, Reason};
+use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::util::{now, random_hex};
 
@@ -521,7 +521,7 @@ impl Generator {
             }
             let options = variant_options(&category_name);
             let variant_count = self.rng.random_range(1..=options.len().max(1));
-            let (mut low, mut high, mut any_stock) = (i64::MAX, 0, false);
+            let (mut low, mut high, mut opening) = (i64::MAX, 0, Vec::new());
             for (position, option) in options.iter().take(variant_count).enumerate() {
                 let price = base + position as i64 * 500;
                 let stock = if self.rng.random_bool(0.08) {
@@ -544,14 +544,16 @@ impl Generator {
                         product_variants::name.eq(&variant_name),
                         product_variants::options.eq(options_json),
                         product_variants::price.eq(price),
-                        product_variants::stock.eq(stock),
                         product_variants::reorder_point.eq(5),
                         product_variants::position.eq(position as i32),
                     ))
                     .returning(product_variants::id)
                     .get_result(conn)?;
                 if stock > 0 {
-                    inventory::record(conn, variant_id, stock, Reason::Initial, None, None)?;
+                    opening.push(Move {
+                        variant_id,
+                        delta: stock,
+                    });
                 }
                 diesel::insert_into(price_history::table)
                     .values((
@@ -562,7 +564,6 @@ impl Generator {
                     .execute(conn)?;
                 low = low.min(price);
                 high = high.max(price);
-                any_stock |= stock > 0;
                 variants.push(SeededVariant {
                     id: variant_id,
                     product_id,
@@ -574,13 +575,15 @@ impl Generator {
                 });
             }
             diesel::update(products::table.find(product_id))
-                .set((
-                    products::price_min.eq(low),
-                    products::price_max.eq(high),
-                    products::in_stock.eq(any_stock),
-                ))
+                .set((products::price_min.eq(low), products::price_max.eq(high)))
                 .execute(conn)?;
-            crate::search::enqueue(conn, product_id)?;
+            // One call for all the product's variants, so search is told of it once.
+            if opening.is_empty() {
+                crate::search::enqueue(conn, product_id)?;
+            } else {
+                inventory::move_stock(conn, &opening, Why::of(MovementReason::Initial))?
+                    .map_err(|refused| Error::Internal(format!("opening stock: {refused:?}")))?;
+            }
         }
         Ok(variants)
     }
@@ -859,9 +862,15 @@ impl Generator {
                             order_items::line_total.eq(line_subtotal + tax),
                         ))
                         .execute(conn)?;
-                    move_stock(conn, variant.id, -quantity, Reason::Sale, order_id)?;
+                    move_stock(conn, variant.id, -quantity, MovementReason::Sale, order_id)?;
                     if status == "cancelled" {
-                        move_stock(conn, variant.id, *quantity, Reason::Cancellation, order_id)?;
+                        move_stock(
+                            conn,
+                            variant.id,
+                            *quantity,
+                            MovementReason::Cancellation,
+                            order_id,
+                        )?;
                     } else {
                         purchases.push((user_id, variant.product_id));
                     }
@@ -986,17 +995,21 @@ fn insert_category(
     Ok((id, path))
 }
 
+/// One past order's line moving stock, through the shop's own rule.
 fn move_stock(
     conn: &mut DbConn,
     variant_id: i64,
     delta: i32,
-    reason: Reason,
+    reason: MovementReason,
     order_id: i64,
 ) -> Result<()> {
-    diesel::update(product_variants::table.find(variant_id))
-        .set(product_variants::stock.eq(product_variants::stock + delta))
-        .execute(conn)?;
-    inventory::record(conn, variant_id, delta, reason, Some(order_id), None)
+    let why = Why {
+        order_id: Some(order_id),
+        ..Why::of(reason)
+    };
+    inventory::move_stock(conn, &[Move { variant_id, delta }], why)?
+        .map_err(|refused| Error::Internal(format!("seeded order's stock: {refused:?}")))?;
+    Ok(())
 }
 
 fn tax_rate(conn: &mut DbConn, country: &str, region: &str) -> Result<i32> {

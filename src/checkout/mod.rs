@@ -7,7 +7,6 @@
 mod place;
 pub mod saga;
 mod settle;
-pub(crate) mod stock;
 
 use diesel::prelude::*;
 

@@ -15,7 +15,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
-use crate::inventory::{self, Reason};
+use crate::inventory::{self, MAX_STOCK, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::util::{now, random_hex};
@@ -23,8 +23,6 @@ use crate::util::{now, random_hex};
 pub const PAGE_SIZE: usize = 25;
 /// The most a single variant can cost: $1,000,000.00. Anything above is a typo.
 pub const MAX_PRICE: Money = Money::from_minor(100_000_000);
-/// The most units one variant can hold, and the largest single stock change.
-pub const MAX_STOCK: i32 = 1_000_000;
 pub const MAX_NAME_CHARS: usize = 255;
 pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 pub const MAX_SKU_CHARS: usize = 64;
@@ -177,24 +175,18 @@ fn variant_of(conn: &mut DbConn, product_id: i64, variant_id: i64) -> Result<Var
         .first(conn)?)
 }
 
-/// Recomputes the cheapest and dearest active variant and whether any has stock.
-fn refresh_summary(conn: &mut DbConn, product_id: i64) -> Result<()> {
+/// Recomputes the cheapest and dearest active variant.
+fn refresh_price_range(conn: &mut DbConn, product_id: i64) -> Result<()> {
     use diesel::dsl::{max, min};
-    let active = product_variants::table
+    let (low, high): (Option<i64>, Option<i64>) = product_variants::table
         .filter(product_variants::product_id.eq(product_id))
-        .filter(product_variants::is_active.eq(true));
-    let (low, high): (Option<i64>, Option<i64>) = active
+        .filter(product_variants::is_active.eq(true))
         .select((min(product_variants::price), max(product_variants::price)))
         .first(conn)?;
-    let stocked: i64 = active
-        .filter(product_variants::stock.gt(0))
-        .count()
-        .get_result(conn)?;
     diesel::update(products::table.find(product_id))
         .set((
             products::price_min.eq(low.unwrap_or(0)),
             products::price_max.eq(high.unwrap_or(0)),
-            products::in_stock.eq(stocked > 0),
         ))
         .execute(conn)?;
     Ok(())
@@ -324,7 +316,7 @@ pub fn change_price(
                 price_history::changed_by.eq(user_id),
             ))
             .execute(conn)?;
-        refresh_summary(conn, product_id)?;
+        refresh_price_range(conn, product_id)?;
         crate::search::enqueue(conn, product_id)
     })
 }
@@ -341,7 +333,7 @@ pub struct StockInput {
 #[derive(Debug)]
 pub struct StockChange {
     delta: i32,
-    reason: Reason,
+    reason: MovementReason,
     note: String,
 }
 
@@ -351,23 +343,23 @@ impl StockChange {
         let mut e = FieldErrors::default();
         let delta = units(&mut e, "change", &input.change, -MAX_STOCK);
         let reason = match input.reason.trim() {
-            "restock" => Reason::Restock,
-            "adjustment" => Reason::Adjustment,
+            "restock" => MovementReason::Restock,
+            "adjustment" => MovementReason::Adjustment,
             _ => {
                 e.add("reason", "Please choose restock or adjustment.");
-                Reason::Adjustment
+                MovementReason::Adjustment
             }
         };
         if delta == 0 && e.get("change").is_none() {
             e.add("change", "Please enter how many units to add or remove.");
-        } else if reason == Reason::Restock && delta < 0 {
+        } else if reason == MovementReason::Restock && delta < 0 {
             e.add(
                 "change",
                 "A restock adds units; record a removal as an adjustment.",
             );
         }
         let note = form::text(&mut e, "note", "Note", &input.note, MAX_NOTE_CHARS, false);
-        if reason == Reason::Adjustment && note.is_empty() && e.get("reason").is_none() {
+        if reason == MovementReason::Adjustment && note.is_empty() && e.get("reason").is_none() {
             e.add("note", "Please say why the stock is adjusted.");
         }
         e.or_ok(StockChange {
@@ -392,45 +384,35 @@ pub fn adjust_stock(
         let seller = active_profile_of(conn, user_id)?;
         lock_own_product(conn, seller.id, product_id)?;
         let variant = variant_of(conn, product_id, variant_id)?;
-        // Conditional, so the CHECK (stock >= 0) is never what stops a removal: a sale that
-        // committed since the page was drawn is taken into account here.
-        let new_stock: Option<i32> = diesel::update(
-            product_variants::table
-                .find(variant.id)
-                .filter((product_variants::stock + change.delta).ge(0))
-                .filter((product_variants::stock + change.delta).le(MAX_STOCK)),
-        )
-        .set((
-            product_variants::stock.eq(product_variants::stock + change.delta),
-            product_variants::updated_at.eq(now()),
-        ))
-        .returning(product_variants::stock)
-        .get_result(conn)
-        .optional()?;
-        let Some(new_stock) = new_stock else {
-            let on_hand = variant.stock;
-            let message = if change.delta < 0 {
-                format!(
-                    "Only {on_hand} in stock, so {} cannot be removed.",
-                    -change.delta
-                )
-            } else {
-                format!("Stock can be at most {MAX_STOCK}; there are {on_hand} already.")
-            };
-            return Ok(Err(FieldErrors::single("change", message)));
+        let why = Why {
+            actor_id: Some(user_id),
+            note: &change.note,
+            ..Why::of(change.reason)
         };
-        inventory::record_with_note(
+        let moved = inventory::move_stock(
             conn,
-            variant.id,
-            change.delta,
-            change.reason,
-            None,
-            Some(user_id),
-            &change.note,
+            &[Move {
+                variant_id: variant.id,
+                delta: change.delta,
+            }],
+            why,
         )?;
-        refresh_summary(conn, product_id)?;
-        crate::search::enqueue(conn, product_id)?;
-        Ok(Ok(new_stock))
+        // A sale that committed since the page was drawn is taken into account here.
+        match moved {
+            Ok(stock) => Ok(Ok(stock[0])),
+            Err(refused) => {
+                let on_hand = refused.on_hand;
+                let message = if change.delta < 0 {
+                    format!(
+                        "Only {on_hand} in stock, so {} cannot be removed.",
+                        -change.delta
+                    )
+                } else {
+                    format!("Stock can be at most {MAX_STOCK}; there are {on_hand} already.")
+                };
+                Ok(Err(FieldErrors::single("change", message)))
+            }
+        }
     })
 }
 
@@ -525,7 +507,6 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 products::status.eq(new.status.as_str()),
                 products::price_min.eq(new.price.minor()),
                 products::price_max.eq(new.price.minor()),
-                products::in_stock.eq(new.stock > 0),
             ))
             .returning(products::id)
             .get_result(conn)?;
@@ -540,7 +521,6 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 product_variants::product_id.eq(product_id),
                 product_variants::sku.eq(&new.sku),
                 product_variants::price.eq(new.price.minor()),
-                product_variants::stock.eq(new.stock),
             ))
             .returning(product_variants::id)
             .get_result::<i64>(conn);
@@ -555,16 +535,6 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
             }
             Err(e) => return Err(e.into()),
         };
-        if new.stock > 0 {
-            inventory::record(
-                conn,
-                variant_id,
-                new.stock,
-                Reason::Initial,
-                None,
-                Some(user_id),
-            )?;
-        }
         diesel::insert_into(price_history::table)
             .values((
                 price_history::variant_id.eq(variant_id),
@@ -572,7 +542,24 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 price_history::changed_by.eq(user_id),
             ))
             .execute(conn)?;
-        crate::search::enqueue(conn, product_id)?;
+        if new.stock > 0 {
+            // The opening stock moves the product's stock note, so this also tells search.
+            let why = Why {
+                actor_id: Some(user_id),
+                ..Why::of(MovementReason::Initial)
+            };
+            inventory::move_stock(
+                conn,
+                &[Move {
+                    variant_id,
+                    delta: new.stock,
+                }],
+                why,
+            )?
+            .map_err(|refused| Error::Internal(format!("opening stock refused: {refused:?}")))?;
+        } else {
+            crate::search::enqueue(conn, product_id)?;
+        }
         Ok(Ok(product_id))
     })
 }

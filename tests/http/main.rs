@@ -19,6 +19,7 @@ mod database;
 mod flash_sale;
 mod foundation;
 mod hostile_input;
+mod inventory;
 mod money_props;
 mod reviews;
 mod schema;
