@@ -10,21 +10,9 @@ use diesel::prelude::*;
 use crate::catalog::product::stock_note_changes;
 use crate::db::DbConn;
 use crate::db::schema::{inventory_movements, product_variants, products};
-use crate::db::types::text_enum;
 use crate::error::Result;
 
-text_enum! {
-    /// Why stock moved; the closed set the database's CHECK constraint also holds.
-    pub enum MovementReason {
-        Initial = "initial",
-        Restock = "restock",
-        Sale = "sale",
-        Cancellation = "cancellation",
-        PaymentFailed = "payment_failed",
-        Return = "return",
-        Adjustment = "adjustment",
-    }
-}
+pub use crate::db::types::MovementReason;
 
 impl MovementReason {
     /// Units an order took coming back. They fitted before the order took them, so the ceiling

@@ -8,6 +8,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::accounts::{self, NewUser, Role};
+use crate::catalog::ProductStatus;
+use crate::catalog::slug::slug;
 use crate::db::schema::*;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
@@ -392,8 +394,8 @@ impl Generator {
                 .values((
                     sellers::user_id.eq(user_id),
                     sellers::display_name.eq(*name),
-                    sellers::slug.eq(slugify(name)),
-                    sellers::contact_email.eq(format!("hello@{}.test", slugify(name))),
+                    sellers::slug.eq(slug(name)),
+                    sellers::contact_email.eq(format!("hello@{}.test", slug(name))),
                     sellers::commission_bps.eq(1000 + 100 * (n as i32 % 6)),
                     sellers::status.eq("active"),
                 ))
@@ -468,7 +470,7 @@ impl Generator {
                 self.pick(MATERIALS),
                 noun
             );
-            let slug = format!("{}-{}", slugify(&name), n + 1);
+            let slug = format!("{}-{}", slug(&name), n + 1);
             // Prices skew low, as real catalogues do: most under $50, a long tail to $1,500.
             let base = (self.rng.random_range(0.0f64..1.0).powi(3) * 150_000.0) as i64 + 499;
             let base = base / 100 * 100 + 99;
@@ -493,7 +495,11 @@ impl Generator {
                     products::name.eq(&name),
                     products::slug.eq(&slug),
                     products::description.eq(&description),
-                    products::status.eq(if n % 50 == 49 { "draft" } else { "active" }),
+                    products::status.eq(if n % 50 == 49 {
+                        ProductStatus::Draft
+                    } else {
+                        ProductStatus::Active
+                    }),
                     products::is_featured.eq(n % 37 == 0),
                     products::created_at.eq(created),
                     products::updated_at.eq(created),
@@ -967,7 +973,7 @@ fn insert_category(
     name: &str,
     position: usize,
 ) -> Result<(i64, String)> {
-    let slug = slugify(name);
+    let slug = slug(name);
     let depth = parent_path.matches('/').count().saturating_sub(1) as i32;
     let id: i64 = diesel::insert_into(categories::table)
         .values((
@@ -1114,28 +1120,5 @@ fn singular(category: &str) -> String {
         "Puzzles" => "Puzzle".into(),
         "Headphones" => "Headphones".into(),
         other => other.strip_suffix('s').unwrap_or(other).to_owned(),
-    }
-}
-
-/// "Home & Kitchen" → "home-kitchen".
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs_are_lowercase_words_joined_by_hyphens() {
-        assert_eq!(super::slugify("Home & Kitchen"), "home-kitchen");
-        assert_eq!(super::slugify("  Coffee & Tea!"), "coffee-tea");
-        assert_eq!(super::slugify("Non-fiction"), "non-fiction");
     }
 }

@@ -1,7 +1,10 @@
-//! Closed sets stored as text. `text_enum!` declares the enum with the exact words the
-//! migrations' CHECK constraints hold, and gives it diesel's `ToSql`/`FromSql` for `Text` on any
-//! backend that can read and write strings (both of ours and the `MultiConnection` one). A word
-//! read from the database that the enum does not know is a deserialization error, never a panic.
+//! The closed sets stored as text, each with exactly the words its CHECK constraint in
+//! `migrations/*/` allows. They are declared here, below every domain, so that the row types in
+//! `db::models` can use them; what a value means (labels, allowed moves) lives with the domain
+//! that owns it, which re-exports the type. `text_enum!` gives each diesel's `ToSql`/`FromSql`
+//! for `Text` on any backend that reads and writes strings (both of ours and the
+//! `MultiConnection` one). A word read from the database that the enum does not know is a
+//! deserialization error, never a panic.
 
 /// A stored word that no variant of the enum spells.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,10 +110,33 @@ macro_rules! text_enum {
     };
 }
 
-pub(crate) use text_enum;
+text_enum! {
+    /// Where a listing stands, as stored in `products.status`. Only an active product is shown
+    /// to shoppers, sold, reviewed or indexed.
+    pub enum ProductStatus {
+        Draft = "draft",
+        Active = "active",
+        Archived = "archived",
+    }
+}
+
+text_enum! {
+    /// Why stock moved, as stored in `inventory_movements.reason`.
+    pub enum MovementReason {
+        Initial = "initial",
+        Restock = "restock",
+        Sale = "sale",
+        Cancellation = "cancellation",
+        PaymentFailed = "payment_failed",
+        Return = "return",
+        Adjustment = "adjustment",
+    }
+}
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     text_enum! {
         enum Colour { Red = "red", DarkGreen = "dark_green" }
     }
@@ -124,5 +150,17 @@ mod tests {
         assert_eq!(Colour::DarkGreen.as_str(), "dark_green");
         let refused = "blue".parse::<Colour>().unwrap_err();
         assert_eq!(refused.to_string(), "\"blue\" is not a known Colour");
+    }
+
+    #[test]
+    fn product_statuses_and_movement_reasons_round_trip_through_their_words() {
+        for status in ProductStatus::ALL {
+            assert_eq!(ProductStatus::parse(status.as_str()), Some(status));
+        }
+        for reason in MovementReason::ALL {
+            assert_eq!(MovementReason::parse(reason.as_str()), Some(reason));
+        }
+        assert_eq!(ProductStatus::parse("deleted"), None);
+        assert_eq!(MovementReason::PaymentFailed.as_str(), "payment_failed");
     }
 }

@@ -16,6 +16,8 @@ use diesel::connection::SimpleConnection;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::catalog::ProductStatus;
+use crate::catalog::slug::slug;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::util::now;
@@ -397,13 +399,17 @@ fn products(
         let variants = 1 + (id % 5 == 0) as u8 + (id % 7 == 0) as u8;
         let base = (rng.random_range(0.0f64..1.0).powi(3) * 150_000.0) as i64 / 100 * 100 + 499;
         let created = today - Duration::minutes(rng.random_range(60..3 * 365 * 24 * 60));
-        let status = if id % 50 == 0 { "draft" } else { "active" };
+        let status = if id % 50 == 0 {
+            ProductStatus::Draft
+        } else {
+            ProductStatus::Active
+        };
         loader.row(format_args!(
             "{id}, {}, {}, {}, {}, {}, '{status}', {}, {base}, {}, TRUE, {}, {}",
             1 + skewed(rng, volumes.sellers, 2),
             leaves[id % leaves.len()],
             quote(&name),
-            quote(&format!("{}-{id}", crate::seed::slugify(&name))),
+            quote(&format!("{}-{id}", slug(&name))),
             quote(&format!(
                 "The {name} is a dependable choice, built to last and loved by our customers."
             )),

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use super::{Checked, active_profile_of, profile_of};
 use crate::accounts::form::{self, FieldErrors};
 use crate::accounts::ownership::owned_by;
+use crate::catalog::ProductStatus;
+use crate::catalog::slug::slug;
 use crate::db::models::{Category, Product, Variant};
 use crate::db::schema::{
     categories, price_history, product_categories, product_variants, products,
@@ -28,46 +30,12 @@ pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 pub const MAX_SKU_CHARS: usize = 64;
 pub const MAX_NOTE_CHARS: usize = 500;
 
-/// The closed set of listing states, as stored in `products.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProductStatus {
-    Draft,
-    Active,
-    Archived,
-}
-
-impl ProductStatus {
-    pub const ALL: [ProductStatus; 3] = [
-        ProductStatus::Draft,
-        ProductStatus::Active,
-        ProductStatus::Archived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProductStatus::Draft => "draft",
-            ProductStatus::Active => "active",
-            ProductStatus::Archived => "archived",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ProductStatus::Draft => "Draft (hidden)",
-            ProductStatus::Active => "Active (for sale)",
-            ProductStatus::Archived => "Archived (no longer sold)",
-        }
-    }
-
-    fn parse(errors: &mut FieldErrors, field: &'static str, raw: &str) -> ProductStatus {
-        ProductStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim())
-            .unwrap_or_else(|| {
-                errors.add(field, "Please choose draft, active or archived.");
-                ProductStatus::Draft
-            })
-    }
+/// A listing state chosen on a form.
+fn status(errors: &mut FieldErrors, field: &'static str, raw: &str) -> ProductStatus {
+    ProductStatus::parse(raw.trim()).unwrap_or_else(|| {
+        errors.add(field, "Please choose draft, active or archived.");
+        ProductStatus::Draft
+    })
 }
 
 /// A typed price: dollars and cents, not negative, at most `MAX_PRICE`.
@@ -206,7 +174,7 @@ impl DetailsInput {
         DetailsInput {
             name: product.name.clone(),
             description: product.description.clone(),
-            status: product.status.clone(),
+            status: product.status.as_str().to_owned(),
         }
     }
 }
@@ -222,7 +190,7 @@ impl ValidDetails {
         let mut e = FieldErrors::default();
         let name = form::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
         let description = multiline(&mut e, "description", &input.description);
-        let status = ProductStatus::parse(&mut e, "status", &input.status);
+        let status = status(&mut e, "status", &input.status);
         e.or_ok(ValidDetails {
             name,
             description,
@@ -267,7 +235,7 @@ pub fn update_details(
             .set((
                 products::name.eq(&details.name),
                 products::description.eq(&details.description),
-                products::status.eq(details.status.as_str()),
+                products::status.eq(details.status),
             ))
             .execute(conn)?;
         crate::search::enqueue(conn, product_id)
@@ -461,7 +429,7 @@ impl NewProduct {
         } else {
             units(&mut e, "stock", &input.stock, 0)
         };
-        let status = ProductStatus::parse(&mut e, "status", &input.status);
+        let status = status(&mut e, "status", &input.status);
         e.or_ok(NewProduct {
             name,
             description,
@@ -504,7 +472,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 products::name.eq(&new.name),
                 products::slug.eq(slug_for(&new.name)),
                 products::description.eq(&new.description),
-                products::status.eq(new.status.as_str()),
+                products::status.eq(new.status),
                 products::price_min.eq(new.price.minor()),
                 products::price_max.eq(new.price.minor()),
             ))
@@ -571,20 +539,12 @@ fn sku_in_use(sku: &str) -> FieldErrors {
     )
 }
 
-/// A readable, unique address for the product: its name in lower-case words plus a short
-/// random suffix, so two products of the same name never clash.
+/// A readable, unique address for the product: its name's slug plus a short random suffix, so
+/// two products of the same name never clash.
 fn slug_for(name: &str) -> String {
-    let words: Vec<String> = name
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let mut base: String = words.join("-").chars().take(80).collect();
-    if base.is_empty() {
-        base.push_str("product");
-    }
-    format!("{}-{}", base.trim_end_matches('-'), random_hex(3))
+    let base = slug(name);
+    let base = if base.is_empty() { "product" } else { &base };
+    format!("{base}-{}", random_hex(3))
 }
 
 #[cfg(test)]
