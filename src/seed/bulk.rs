@@ -392,8 +392,8 @@ fn products(
     for id in 1..=volumes.products {
         let name = format!(
             "{} {} {} {id}",
-            super::ADJECTIVES[rng.random_range(0..super::ADJECTIVES.len())],
-            super::MATERIALS[id % super::MATERIALS.len()],
+            super::data::ADJECTIVES[rng.random_range(0..super::data::ADJECTIVES.len())],
+            super::data::MATERIALS[id % super::data::MATERIALS.len()],
             NOUNS[id % NOUNS.len()]
         );
         let variants = 1 + (id % 5 == 0) as u8 + (id % 7 == 0) as u8;
@@ -571,7 +571,7 @@ fn orders(
         orders.row(format_args!(
             "{id}, 'SW-B{id:09}', {}, '{}', {subtotal}, {shipping}, {tax}, {}, 'Standard', {}, 'Bulk Shopper', '1 Main Street', 'Springfield', 'CA', '90210', 'US', 'bulk-{id}', {}, {}",
             first_customer + customer,
-            super::PAST_ORDER_STATUSES[rng.random_range(0..super::PAST_ORDER_STATUSES.len())],
+            super::data::PAST_ORDER_STATUSES[rng.random_range(0..super::data::PAST_ORDER_STATUSES.len())],
             subtotal + shipping + tax,
             first_address + customer,
             timestamp(placed),
@@ -646,7 +646,7 @@ fn reviews(
             }
             let product = (start + j) % volumes.products;
             let (rating, _, body) =
-                super::REVIEW_TITLES[skewed(rng, super::REVIEW_TITLES.len(), 2)];
+                super::data::REVIEW_TITLES[skewed(rng, super::data::REVIEW_TITLES.len(), 2)];
             let at = timestamp(today - Duration::minutes(rng.random_range(60..3 * 365 * 24 * 60)));
             loader.row(format_args!(
                 "{}, {}, {rating}, 'Review', {}, '{}', TRUE, {at}, {at}",
