@@ -53,31 +53,11 @@ impl Generator {
             for _ in 0..orders_for {
                 let status = *self.pick(PAST_ORDER_STATUSES);
                 let placed = self.days_ago(365);
-                let lines: Vec<&SeededVariant> = (0..self.rng.random_range(1..=3))
-                    .map(|_| {
-                        &variants[(self.rng.random_range(0.0f64..1.0).powi(2)
-                            * variants.len() as f64) as usize]
-                    })
-                    .collect();
-                let mut lines: Vec<&SeededVariant> = lines;
-                lines.sort_by_key(|v| v.id);
-                lines.dedup_by_key(|v| v.id);
-                let tax_bps = crate::checkout::tax_rate(conn, country, region)?;
-                let mut items = Vec::new();
-                for variant in lines {
-                    let stock: i32 = product_variants::table
-                        .find(variant.id)
-                        .select(product_variants::stock)
-                        .first(conn)?;
-                    if stock < 2 {
-                        continue;
-                    }
-                    let quantity = self.rng.random_range(1..=2);
-                    items.push((variant, quantity));
-                }
+                let items = self.pick_lines(conn, variants)?;
                 if items.is_empty() {
                     continue;
                 }
+                let tax_bps = crate::checkout::tax_rate(conn, country, region)?;
                 let quote = price(&items, shipping_rule, tax_bps)?;
                 let subtotal = quote.totals.subtotal.minor();
                 let shipping = quote.totals.shipping.minor();
@@ -189,6 +169,36 @@ impl Generator {
             }
         }
         Ok((count, purchases))
+    }
+
+    /// One to three popular variants, in ascending id order as checkout takes them, one or two
+    /// units of each that still has at least two.
+    fn pick_lines<'v>(
+        &mut self,
+        conn: &mut DbConn,
+        variants: &'v [SeededVariant],
+    ) -> Result<Vec<(&'v SeededVariant, i32)>> {
+        let mut lines: Vec<&SeededVariant> = (0..self.rng.random_range(1..=3))
+            .map(|_| {
+                &variants
+                    [(self.rng.random_range(0.0f64..1.0).powi(2) * variants.len() as f64) as usize]
+            })
+            .collect();
+        lines.sort_by_key(|v| v.id);
+        lines.dedup_by_key(|v| v.id);
+        let mut items = Vec::new();
+        for variant in lines {
+            let stock: i32 = product_variants::table
+                .find(variant.id)
+                .select(product_variants::stock)
+                .first(conn)?;
+            if stock < 2 {
+                continue;
+            }
+            let quantity = self.rng.random_range(1..=2);
+            items.push((variant, quantity));
+        }
+        Ok(items)
     }
 }
 
