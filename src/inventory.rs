@@ -1,70 +1,152 @@
-//! The inventory ledger: every stock change is a movement row written in the same transaction
-//! as the change, so stock on hand always equals the sum of a variant's movements.
+//! The inventory ledger, and the one function that changes stock. Every change is a conditional
+//! update of `product_variants.stock` plus an append-only movement row in the same transaction,
+//! so stock on hand always equals the sum of a variant's movements and never goes below zero.
+//! When a change alters what a product page says about stock, the product's `in_stock` flag is
+//! refreshed and a search outbox row written, which is also how every node's catalog cache hears
+//! of it.
 
 use diesel::prelude::*;
 
+use crate::catalog::product::stock_note_changes;
 use crate::db::DbConn;
-use crate::db::schema::{inventory_movements, product_variants};
+use crate::db::schema::{inventory_movements, product_variants, products};
 use crate::error::Result;
 
-/// Why stock moved; the closed set the database's CHECK constraint also holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    Initial,
-    Restock,
-    Sale,
-    Cancellation,
-    PaymentFailed,
-    Return,
-    Adjustment,
+pub use crate::db::types::MovementReason;
+
+impl MovementReason {
+    /// Units an order took coming back. They fitted before the order took them, so the ceiling
+    /// is not applied: a cancellation is never refused because a seller restocked meanwhile.
+    fn gives_back(self) -> bool {
+        matches!(
+            self,
+            MovementReason::Cancellation | MovementReason::PaymentFailed | MovementReason::Return
+        )
+    }
 }
 
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Initial => "initial",
-            Reason::Restock => "restock",
-            Reason::Sale => "sale",
-            Reason::Cancellation => "cancellation",
-            Reason::PaymentFailed => "payment_failed",
-            Reason::Return => "return",
-            Reason::Adjustment => "adjustment",
+/// The most units one variant can hold, and the largest single stock change.
+pub const MAX_STOCK: i32 = 1_000_000;
+
+/// One variant's stock change, by a delta that is never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub variant_id: i64,
+    pub delta: i32,
+}
+
+/// What every ledger row of one call records: why, for which order, by whom, in their words.
+#[derive(Debug, Clone, Copy)]
+pub struct Why<'a> {
+    pub reason: MovementReason,
+    pub order_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub note: &'a str,
+}
+
+impl Why<'_> {
+    pub fn of(reason: MovementReason) -> Why<'static> {
+        Why {
+            reason,
+            order_id: None,
+            actor_id: None,
+            note: "",
         }
     }
 }
 
-/// Appends one movement. Callers change `product_variants.stock` by the same delta in the same
-/// transaction.
-pub fn record(
-    conn: &mut DbConn,
-    variant_id: i64,
-    delta: i32,
-    reason: Reason,
-    order_id: Option<i64>,
-    actor_id: Option<i64>,
-) -> Result<()> {
-    record_with_note(conn, variant_id, delta, reason, order_id, actor_id, "")
+/// A move the stock on hand cannot take: it would go below zero, or above `MAX_STOCK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub variant_id: i64,
+    pub on_hand: i32,
 }
 
-/// `record` with the person's own words on why (a seller's stock adjustment, say).
-pub fn record_with_note(
+/// Applies the moves in ascending variant id order (so that two transactions never wait on each
+/// other crosswise), each a conditional update with its ledger row; then refreshes, in ascending
+/// product id order, the products whose shown stock changed. Returns each variant's new stock in
+/// the order the moves were given, or the first move refused; the caller's transaction must then
+/// be rolled back, as moves before it were already applied.
+pub fn move_stock(
     conn: &mut DbConn,
-    variant_id: i64,
-    delta: i32,
-    reason: Reason,
-    order_id: Option<i64>,
-    actor_id: Option<i64>,
-    note: &str,
-) -> Result<()> {
+    moves: &[Move],
+    why: Why,
+) -> Result<std::result::Result<Vec<i32>, Refused>> {
+    let mut order: Vec<usize> = (0..moves.len()).collect();
+    order.sort_by_key(|&i| moves[i].variant_id);
+    let mut stock = vec![0; moves.len()];
+    let mut shown_changed = Vec::new();
+    let now = crate::util::now();
+    for i in order {
+        let Move { variant_id, delta } = moves[i];
+        let ceiling = if why.reason.gives_back() {
+            i32::MAX
+        } else {
+            MAX_STOCK.saturating_sub(delta)
+        };
+        let moved: Option<(i32, i64)> = diesel::update(
+            product_variants::table
+                .filter(product_variants::id.eq(variant_id))
+                .filter(product_variants::stock.ge(delta.saturating_neg()))
+                .filter(product_variants::stock.le(ceiling)),
+        )
+        .set((
+            product_variants::stock.eq(product_variants::stock + delta),
+            product_variants::updated_at.eq(now),
+        ))
+        .returning((product_variants::stock, product_variants::product_id))
+        .get_result(conn)
+        .optional()?;
+        let Some((after, product_id)) = moved else {
+            let on_hand = product_variants::table
+                .find(variant_id)
+                .select(product_variants::stock)
+                .first(conn)?;
+            return Ok(Err(Refused {
+                variant_id,
+                on_hand,
+            }));
+        };
+        record(conn, variant_id, delta, &why)?;
+        if stock_note_changes(after - delta, after) {
+            shown_changed.push(product_id);
+        }
+        stock[i] = after;
+    }
+    shown_changed.sort_unstable();
+    shown_changed.dedup();
+    for product_id in shown_changed {
+        refresh_in_stock(conn, product_id)?;
+        crate::search::enqueue(conn, product_id)?;
+    }
+    Ok(Ok(stock))
+}
+
+fn record(conn: &mut DbConn, variant_id: i64, delta: i32, why: &Why) -> Result<()> {
     diesel::insert_into(inventory_movements::table)
         .values((
             inventory_movements::variant_id.eq(variant_id),
             inventory_movements::delta.eq(delta),
-            inventory_movements::reason.eq(reason.as_str()),
-            inventory_movements::order_id.eq(order_id),
-            inventory_movements::actor_id.eq(actor_id),
-            inventory_movements::note.eq(note),
+            inventory_movements::reason.eq(why.reason),
+            inventory_movements::order_id.eq(why.order_id),
+            inventory_movements::actor_id.eq(why.actor_id),
+            inventory_movements::note.eq(why.note),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A product is in stock when any of its active variants has a unit.
+fn refresh_in_stock(conn: &mut DbConn, product_id: i64) -> Result<()> {
+    let in_stock: bool = diesel::select(diesel::dsl::exists(
+        product_variants::table
+            .filter(product_variants::product_id.eq(product_id))
+            .filter(product_variants::is_active.eq(true))
+            .filter(product_variants::stock.gt(0)),
+    ))
+    .get_result(conn)?;
+    diesel::update(products::table.find(product_id))
+        .set(products::in_stock.eq(in_stock))
         .execute(conn)?;
     Ok(())
 }
@@ -97,21 +179,4 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
             (i64::from(stock) != total).then_some((sku, stock, total))
         })
         .collect())
-}
-
-/// A product's shown stock changed (sold out, came back, "only 2 left"): refresh its flag and
-/// tell the search indexer, whose outbox also tells every node's catalog cache.
-pub(crate) fn availability_changed(conn: &mut DbConn, product_id: i64) -> Result<()> {
-    use crate::db::schema::products;
-    let in_stock: bool = diesel::select(diesel::dsl::exists(
-        product_variants::table
-            .filter(product_variants::product_id.eq(product_id))
-            .filter(product_variants::is_active.eq(true))
-            .filter(product_variants::stock.gt(0)),
-    ))
-    .get_result(conn)?;
-    diesel::update(products::table.find(product_id))
-        .set(products::in_stock.eq(in_stock))
-        .execute(conn)?;
-    crate::search::enqueue(conn, product_id)
 }

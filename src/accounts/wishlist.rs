@@ -17,7 +17,7 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<ProductCard>> {
     let rows: Vec<Product> = wishlist_items::table
         .inner_join(products::table)
         .filter(wishlist_items::user_id.eq(user_id))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .order((wishlist_items::added_at.desc(), wishlist_items::id.desc()))
         .select(Product::as_select())
@@ -30,7 +30,7 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<ProductCard>> {
 pub fn add(conn: &mut DbConn, user_id: i64, product_id: i64) -> Result<()> {
     let on_sale: i64 = products::table
         .filter(products::id.eq(product_id))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .count()
         .get_result(conn)?;

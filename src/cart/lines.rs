@@ -100,7 +100,7 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
         i64,
         i32,
         bool,
-        String,
+        crate::catalog::ProductStatus,
         bool,
         i64,
     );
@@ -153,7 +153,7 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
             sku: r.7,
             price: Money::from_minor(r.8),
             stock: r.9,
-            purchasable: r.10 && r.11 == "active" && r.12,
+            purchasable: r.10 && r.11.is_for_sale() && r.12,
             seller_id: r.13,
             category_paths: paths.remove(&r.3).unwrap_or_default(),
         })

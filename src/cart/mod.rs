@@ -125,7 +125,7 @@ fn buyable(conn: &mut DbConn, variant_id: i64) -> Result<Buyable> {
         .inner_join(products::table)
         .filter(product_variants::id.eq(variant_id))
         .filter(product_variants::is_active.eq(true))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .select((
             products::name,

@@ -4,6 +4,10 @@ pub mod cache;
 pub mod category;
 pub mod product;
 pub mod search_results;
+pub mod slug;
+mod status;
+
+pub use status::ProductStatus;
 
 use diesel::prelude::*;
 
@@ -80,7 +84,7 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
 /// What shoppers may see: active and not deleted.
 pub fn published() -> products::BoxedQuery<'static, MultiBackend> {
     products::table
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .into_boxed()
 }

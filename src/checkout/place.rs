@@ -9,12 +9,11 @@ use diesel::prelude::*;
 
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
-use crate::catalog::product::stock_note_changes;
 use crate::db::models::{NewOrder, NewOrderItem, Order, Promotion};
-use crate::db::schema::{order_items, orders, payments, product_variants, shipping_methods};
+use crate::db::schema::{order_items, orders, payments, shipping_methods};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
-use crate::inventory::{self, Reason};
+use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::OrderStatus;
 use crate::payments::methods;
@@ -196,18 +195,10 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 )
             }
         };
-        let stock_shown_changed = take_stock(c, &priced.lines)?;
         let order_id = insert_order(c, request, &priced, payment_method_id, now)?;
+        take_stock(c, &priced.lines, order_id, user_id)?;
         for (line, priced_line) in priced.lines.iter().zip(&priced.quote.lines) {
             insert_line(c, order_id, line, priced_line, priced.tax_bps)?;
-            inventory::record(
-                c,
-                line.variant_id,
-                -line.quantity,
-                Reason::Sale,
-                Some(order_id),
-                Some(user_id),
-            )?;
         }
         crate::orders::placed(c, order_id, user_id)?;
         if let Some(promotion) = &priced.promotion {
@@ -230,9 +221,6 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             ))
             .execute(c)?;
         cart::empty(c, user_id)?;
-        for product_id in stock_shown_changed {
-            inventory::availability_changed(c, product_id)?;
-        }
         Ok(Placed {
             order_id,
             number,
@@ -252,55 +240,40 @@ fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
         .optional()?)
 }
 
-/// Takes each line's units with a conditional decrement, in ascending variant id order (the
-/// lines come sorted) so that two orders never wait on each other in opposite orders. Returns
-/// the products whose pages now show a different stock note (sold out, "only 2 left").
-fn take_stock(conn: &mut DbConn, lines: &[CartLine]) -> Result<Vec<i64>> {
-    let mut changed = Vec::new();
-    for line in lines {
-        let left: Option<i32> = diesel::update(
-            product_variants::table
-                .filter(product_variants::id.eq(line.variant_id))
-                .filter(product_variants::stock.ge(line.quantity)),
-        )
-        .set((
-            product_variants::stock.eq(product_variants::stock - line.quantity),
-            product_variants::updated_at.eq(crate::util::now()),
-        ))
-        .returning(product_variants::stock)
-        .get_result(conn)
-        .optional()?;
-        match left {
-            Some(left) if stock_note_changes(left + line.quantity, left) => {
-                changed.push(line.product_id)
-            }
-            Some(_) => {}
-            None => return Err(out_of_stock(conn, line)?),
-        }
+/// Takes each line's units for the order. Refused when a line asks for more than is left.
+fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64) -> Result<()> {
+    let moves: Vec<Move> = lines
+        .iter()
+        .map(|line| Move {
+            variant_id: line.variant_id,
+            delta: -line.quantity,
+        })
+        .collect();
+    let why = Why {
+        order_id: Some(order_id),
+        actor_id: Some(user_id),
+        ..Why::of(MovementReason::Sale)
+    };
+    match inventory::move_stock(conn, &moves, why)? {
+        Ok(_) => Ok(()),
+        Err(refused) => Err(out_of_stock(lines, refused)),
     }
-    // Products are then updated in id order too, so two orders never lock them crosswise.
-    changed.sort_unstable();
-    changed.dedup();
-    Ok(changed)
 }
 
-fn out_of_stock(conn: &mut DbConn, line: &CartLine) -> Result<Error> {
-    let stock: i32 = product_variants::table
-        .find(line.variant_id)
-        .select(product_variants::stock)
-        .first(conn)?;
-    Ok(Error::Conflict(if stock == 0 {
-        format!(
-            "Sorry, {} has just sold out. Please remove it from your cart.",
-            line.product_name
-        )
+fn out_of_stock(lines: &[CartLine], refused: inventory::Refused) -> Error {
+    let name = lines
+        .iter()
+        .find(|l| l.variant_id == refused.variant_id)
+        .map_or("an item", |l| l.product_name.as_str());
+    let stock = refused.on_hand;
+    Error::Conflict(if stock == 0 {
+        format!("Sorry, {name} has just sold out. Please remove it from your cart.")
     } else {
         format!(
-            "Sorry, only {stock} of {} {} left; please lower the quantity in your cart.",
-            line.product_name,
+            "Sorry, only {stock} of {name} {} left; please lower the quantity in your cart.",
             if stock == 1 { "is" } else { "are" }
         )
-    }))
+    })
 }
 
 fn new_order_number(now: chrono::NaiveDateTime) -> String {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
-use crate::inventory::Reason;
+use crate::inventory::MovementReason;
 use crate::orders::{OrderStatus, transition};
 use crate::payments::PaymentStatus;
 
@@ -83,7 +83,7 @@ pub fn fail_payment(
             return Ok(false);
         }
         set_payment(c, order_id, failure.payment_status(), None, Some(reason))?;
-        crate::orders::release(c, order_id, Reason::PaymentFailed, None)?;
+        crate::orders::release(c, order_id, MovementReason::PaymentFailed, None)?;
         if refill_cart {
             let user_id: i64 = orders::table
                 .find(order_id)

@@ -220,6 +220,29 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a listing stands, as stored in `products.status`. Only an active product is shown
+    /// to shoppers, sold, reviewed or indexed.
+    pub enum ProductStatus {
+        Draft = "draft",
+        Active = "active",
+        Archived = "archived",
+    }
+}
+
+text_enum! {
+    /// Why stock moved, as stored in `inventory_movements.reason`.
+    pub enum MovementReason {
+        Initial = "initial",
+        Restock = "restock",
+        Sale = "sale",
+        Cancellation = "cancellation",
+        PaymentFailed = "payment_failed",
+        Return = "return",
+        Adjustment = "adjustment",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,7 +282,9 @@ mod tests {
             SellerStatus,
             PayoutStatus,
             DiscountKind,
-            PromotionScope
+            PromotionScope,
+            ProductStatus,
+            MovementReason
         );
         assert_eq!(OrderStatus::PendingPayment.as_str(), "pending_payment");
         assert_eq!(OrderStatus::parse("partially_refunded"), None);

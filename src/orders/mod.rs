@@ -4,14 +4,11 @@
 
 use diesel::prelude::*;
 
-use crate::catalog::product::stock_note_changes;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
-use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, users,
-};
+use crate::db::schema::{order_items, order_status_history, orders, payments, users};
 use crate::db::{DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
-use crate::inventory::{self, Reason};
+use crate::inventory::{self, Move, MovementReason, Why};
 use crate::mail::Email;
 use crate::money::Money;
 use crate::payments::{Gateway, PaymentStatus, RefundRequest};
@@ -210,7 +207,7 @@ fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i6
             Some(user_id),
             note,
         )? {
-            release(conn, order.id, Reason::Cancellation, Some(user_id))?;
+            release(conn, order.id, MovementReason::Cancellation, Some(user_id))?;
             return Ok((order.id, order.grand_total));
         }
         status = orders::table
@@ -232,46 +229,38 @@ fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i6
     }))
 }
 
-/// Gives an order's stock back with compensating ledger rows (ascending variant id, like the
-/// sale) and returns its voucher use. The caller has just moved the order out of a live status
-/// conditionally, which is what makes this happen once. Rows are locked in the order placing an
-/// order locks them (variants, promotion, products), so the two never wait on each other crosswise.
+/// Gives an order's stock back with compensating ledger rows and returns its voucher use. The
+/// caller has just moved the order out of a live status conditionally, which is what makes this
+/// happen once. Rows are locked in the order placing an order locks them (variants, products,
+/// promotion), so the two never wait on each other crosswise.
 pub(crate) fn release(
     conn: &mut DbConn,
     order_id: i64,
-    reason: Reason,
+    reason: MovementReason,
     actor_id: Option<i64>,
 ) -> Result<()> {
-    let lines: Vec<(i64, i64, i32)> = order_items::table
+    let lines: Vec<(i64, i32)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
-        .order(order_items::variant_id.asc())
-        .select((
-            order_items::variant_id,
-            order_items::product_id,
-            order_items::quantity,
-        ))
+        .select((order_items::variant_id, order_items::quantity))
         .load(conn)?;
-    let mut stock_shown_changed = Vec::new();
-    for (variant_id, product_id, quantity) in lines {
-        let stock: i32 = diesel::update(product_variants::table.find(variant_id))
-            .set((
-                product_variants::stock.eq(product_variants::stock + quantity),
-                product_variants::updated_at.eq(crate::util::now()),
-            ))
-            .returning(product_variants::stock)
-            .get_result(conn)?;
-        inventory::record(conn, variant_id, quantity, reason, Some(order_id), actor_id)?;
-        if stock_note_changes(stock - quantity, stock) {
-            stock_shown_changed.push(product_id);
-        }
-    }
-    crate::promotions::reverse_use(conn, order_id)?;
-    stock_shown_changed.sort_unstable();
-    stock_shown_changed.dedup();
-    for product_id in stock_shown_changed {
-        inventory::availability_changed(conn, product_id)?;
-    }
-    Ok(())
+    let moves: Vec<Move> = lines
+        .into_iter()
+        .map(|(variant_id, quantity)| Move {
+            variant_id,
+            delta: quantity,
+        })
+        .collect();
+    let why = Why {
+        order_id: Some(order_id),
+        actor_id,
+        ..Why::of(reason)
+    };
+    inventory::move_stock(conn, &moves, why)?.map_err(|refused| {
+        Error::Internal(format!(
+            "returning order {order_id}'s stock was refused: {refused:?}"
+        ))
+    })?;
+    crate::promotions::reverse_use(conn, order_id)
 }
 
 /// The order confirmation e-mail, plain text.

@@ -82,7 +82,7 @@ pub struct Reviewable {
 pub fn reviewable(conn: &mut DbConn, slug: &str) -> Result<Reviewable> {
     let (id, name, slug) = products::table
         .filter(products::slug.eq(slug))
-        .filter(products::status.eq("active"))
+        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .select((products::id, products::name, products::slug))
         .first(conn)?;

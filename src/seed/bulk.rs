@@ -16,8 +16,11 @@ use diesel::connection::SimpleConnection;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::catalog::ProductStatus;
+use crate::catalog::slug::slug;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
+use crate::inventory::MovementReason;
 use crate::util::now;
 
 /// Rows per INSERT statement, and statements per transaction.
@@ -390,20 +393,24 @@ fn products(
     for id in 1..=volumes.products {
         let name = format!(
             "{} {} {} {id}",
-            super::ADJECTIVES[rng.random_range(0..super::ADJECTIVES.len())],
-            super::MATERIALS[id % super::MATERIALS.len()],
+            super::data::ADJECTIVES[rng.random_range(0..super::data::ADJECTIVES.len())],
+            super::data::MATERIALS[id % super::data::MATERIALS.len()],
             NOUNS[id % NOUNS.len()]
         );
         let variants = 1 + (id % 5 == 0) as u8 + (id % 7 == 0) as u8;
         let base = (rng.random_range(0.0f64..1.0).powi(3) * 150_000.0) as i64 / 100 * 100 + 499;
         let created = today - Duration::minutes(rng.random_range(60..3 * 365 * 24 * 60));
-        let status = if id % 50 == 0 { "draft" } else { "active" };
+        let status = if id % 50 == 0 {
+            ProductStatus::Draft
+        } else {
+            ProductStatus::Active
+        };
         loader.row(format_args!(
             "{id}, {}, {}, {}, {}, {}, '{status}', {}, {base}, {}, TRUE, {}, {}",
             1 + skewed(rng, volumes.sellers, 2),
             leaves[id % leaves.len()],
             quote(&name),
-            quote(&format!("{}-{id}", crate::seed::slugify(&name))),
+            quote(&format!("{}-{id}", slug(&name))),
             quote(&format!(
                 "The {name} is a dependable choice, built to last and loved by our customers."
             )),
@@ -565,7 +572,7 @@ fn orders(
         orders.row(format_args!(
             "{id}, 'SW-B{id:09}', {}, '{}', {subtotal}, {shipping}, {tax}, {}, 'Standard', {}, 'Bulk Shopper', '1 Main Street', 'Springfield', 'CA', '90210', 'US', 'bulk-{id}', {}, {}",
             first_customer + customer,
-            super::PAST_ORDER_STATUSES[rng.random_range(0..super::PAST_ORDER_STATUSES.len())],
+            super::data::PAST_ORDER_STATUSES[rng.random_range(0..super::data::PAST_ORDER_STATUSES.len())],
             subtotal + shipping + tax,
             first_address + customer,
             timestamp(placed),
@@ -640,7 +647,7 @@ fn reviews(
             }
             let product = (start + j) % volumes.products;
             let (rating, _, body) =
-                super::REVIEW_TITLES[skewed(rng, super::REVIEW_TITLES.len(), 2)];
+                super::data::REVIEW_TITLES[skewed(rng, super::data::REVIEW_TITLES.len(), 2)];
             let at = timestamp(today - Duration::minutes(rng.random_range(60..3 * 365 * 24 * 60)));
             loader.row(format_args!(
                 "{}, {}, {rating}, 'Review', {}, '{}', TRUE, {at}, {at}",
@@ -660,18 +667,26 @@ fn reviews(
     Ok(())
 }
 
-/// Rating aggregates from approved reviews, stock state, and the opening-balance ledger rows.
+/// Rating aggregates from approved reviews, and the opening-balance ledger rows.
+///
+/// This is the bulk path past the shop's own rules, because at benchmark scale one statement per
+/// table is what makes loading take minutes rather than hours. It writes what those rules would:
+/// the average is `admin::reviews::average_hundredths` in integer SQL (hundredths of a star,
+/// rounded half up), and each stocked variant gets the one ledger row `inventory::move_stock`
+/// writes for an opening balance, with a note saying where it came from. `in_stock` needs no
+/// refresh: every bulk variant is loaded with stock, and its product as in stock.
 fn finish(conn: &mut DbConn) -> Result<()> {
     write_tx(conn, |c| {
-        c.batch_execute(
+        c.batch_execute(&format!(
             "UPDATE products SET rating_count = r.n, rating_sum = r.total, \
-                 rating_avg = CAST(ROUND(r.total * 100.0 / r.n) AS INTEGER) \
+                 rating_avg = CAST((r.total * 200 + r.n) / (2 * r.n) AS INTEGER) \
              FROM (SELECT product_id, COUNT(*) AS n, SUM(rating) AS total FROM reviews \
                    WHERE status = 'approved' GROUP BY product_id) AS r \
              WHERE products.id = r.product_id; \
              INSERT INTO inventory_movements (variant_id, delta, reason, note) \
-             SELECT id, stock, 'initial', 'opening balance (bulk seed)' FROM product_variants WHERE stock > 0;",
-        )
+             SELECT id, stock, '{}', 'opening balance (bulk seed)' FROM product_variants WHERE stock > 0;",
+            MovementReason::Initial
+        ))
         .map_err(Error::from)
     })
 }

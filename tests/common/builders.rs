@@ -228,15 +228,15 @@ impl ProductBuilder {
             .get_result(conn)
             .expect("insert variant");
         if self.stock > 0 {
-            shopwave::inventory::record(
-                conn,
-                variant_id,
-                self.stock,
-                shopwave::inventory::Reason::Initial,
-                None,
-                None,
-            )
-            .expect("ledger row");
+            // The opening balance, written as a fixture row: the stock was inserted with the variant.
+            diesel::insert_into(inventory_movements::table)
+                .values((
+                    inventory_movements::variant_id.eq(variant_id),
+                    inventory_movements::delta.eq(self.stock),
+                    inventory_movements::reason.eq(shopwave::inventory::MovementReason::Initial),
+                ))
+                .execute(conn)
+                .expect("ledger row");
         }
         shopwave::search::enqueue(conn, product_id).expect("search outbox row");
         (product_id, variant_id)

@@ -20,6 +20,7 @@ mod db_refusals;
 mod flash_sale;
 mod foundation;
 mod hostile_input;
+mod inventory;
 mod money_props;
 mod races;
 mod order_status;

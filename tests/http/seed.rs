@@ -32,3 +32,51 @@ on_both_backends! {
         assert!(matches!(too_big, Err(shopwave::error::Error::Invalid(_))));
     }
 }
+
+on_both_backends! {
+    async fn the_demo_shop_keeps_the_shops_own_rules(db: TestDb) {
+        let mut conn = db.conn();
+        shopwave::seed::demo(&mut conn, None).expect("demo seed");
+        assert!(shopwave::inventory::drift(&mut conn).unwrap().is_empty(), "stock equals the ledger");
+        // A product is in stock exactly when one of its active variants has a unit, even after
+        // the past orders took the last ones.
+        let flags: Vec<(i64, bool)> = products::table.select((products::id, products::in_stock)).load(&mut conn).unwrap();
+        let stocked: std::collections::HashSet<i64> = product_variants::table
+            .filter(product_variants::is_active.eq(true))
+            .filter(product_variants::stock.gt(0))
+            .select(product_variants::product_id)
+            .load::<i64>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+        for (id, in_stock) in flags {
+            assert_eq!(in_stock, stocked.contains(&id), "product {id}'s in-stock flag");
+        }
+        // Ratings are the shop's integer average of the approved reviews.
+        let rated: Vec<(i64, i32, i64, i32)> = products::table
+            .filter(products::rating_count.gt(0))
+            .select((products::id, products::rating_count, products::rating_sum, products::rating_avg))
+            .load(&mut conn)
+            .unwrap();
+        assert!(!rated.is_empty());
+        for (id, count, sum, average) in rated {
+            let approved: Vec<i32> = reviews::table
+                .filter(reviews::product_id.eq(id))
+                .filter(reviews::status.eq("approved"))
+                .select(reviews::rating)
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!((count as usize, sum), (approved.len(), approved.iter().map(|r| i64::from(*r)).sum()));
+            assert_eq!(average, shopwave::admin::reviews::average_hundredths(sum, count), "product {id}");
+        }
+        // Every line's tax is the destination's rate on the line, as checkout computes it.
+        let lines: Vec<(i64, i32, i64)> = order_items::table
+            .select((order_items::line_subtotal, order_items::tax_rate_bps, order_items::tax))
+            .load(&mut conn)
+            .unwrap();
+        for (subtotal, bps, tax) in lines {
+            let quoted = shopwave::money::Money::from_minor(subtotal).apply_bps(bps).minor();
+            assert_eq!(tax, quoted);
+        }
+    }
+}

@@ -294,12 +294,9 @@ on_both_backends! {
         let mut numbers = Vec::new();
         for _ in 0..23 {
             add_to_cart(&mut db.conn(), b.id, shop.variant, 1);
-            diesel::update(product_variants::table.find(shop.variant))
-                .set(product_variants::stock.eq(product_variants::stock + 1))
-                .execute(&mut db.conn())
-                .expect("restock");
-            shopwave::inventory::record(&mut db.conn(), shop.variant, 1, shopwave::inventory::Reason::Restock, None, None)
-                .expect("ledger");
+            let restock = shopwave::inventory::Move { variant_id: shop.variant, delta: 1 };
+            let why = shopwave::inventory::Why::of(shopwave::inventory::MovementReason::Restock);
+            shopwave::inventory::move_stock(&mut db.conn(), &[restock], why).expect("restock").expect("room for one more");
             match saga.submit(&order_request(b.id, b.address, shop.shipping, b.card)).expect("placed") {
                 shopwave::checkout::Outcome::Confirmed { number } => numbers.push(number),
                 other => panic!("{other:?}"),

@@ -44,7 +44,7 @@ pub struct Product {
     pub name: String,
     pub slug: String,
     pub description: String,
-    pub status: String,
+    pub status: crate::db::types::ProductStatus,
     pub is_featured: bool,
     pub price_min: i64,
     pub price_max: i64,

@@ -213,7 +213,7 @@ pub struct InventoryMovement {
     pub id: i64,
     pub variant_id: i64,
     pub delta: i32,
-    pub reason: String,
+    pub reason: crate::db::types::MovementReason,
     pub order_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub note: String,

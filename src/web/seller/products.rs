@@ -8,12 +8,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::accounts::form::FieldErrors;
+use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Product, Variant};
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::sellers::products::{
-    self, DetailsInput, Listing, NewProduct, NewProductInput, PriceInput, ProductStatus,
-    StockChange, StockInput, ValidDetails,
+    self, DetailsInput, Listing, NewProduct, NewProductInput, PriceInput, StockChange, StockInput,
+    ValidDetails,
 };
 use crate::web::AppState;
 use crate::web::auth::SellerUser;

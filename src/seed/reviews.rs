@@ -1,0 +1,67 @@
+//! The demo reviews: buyers review some of what they bought, mostly kindly, most approved.
+
+use diesel::prelude::*;
+use rand::Rng;
+
+use super::Generator;
+use super::data::REVIEW_TITLES;
+use crate::admin::reviews::average_hundredths;
+use crate::db::DbConn;
+use crate::db::schema::{products, reviews};
+use crate::error::Result;
+
+impl Generator {
+    pub(super) fn reviews(&mut self, conn: &mut DbConn, purchases: &[(i64, i64)]) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut count = 0;
+        for &(user_id, product_id) in purchases {
+            if !seen.insert((user_id, product_id)) || self.rng.random_bool(0.35) {
+                continue;
+            }
+            // Mostly positive, as real reviews are.
+            let index =
+                (self.rng.random_range(0.0f64..1.0).powi(2) * REVIEW_TITLES.len() as f64) as usize;
+            let (rating, title, body) = REVIEW_TITLES[index.min(REVIEW_TITLES.len() - 1)];
+            let status = if self.rng.random_bool(0.85) {
+                "approved"
+            } else {
+                "pending"
+            };
+            diesel::insert_into(reviews::table)
+                .values((
+                    reviews::user_id.eq(user_id),
+                    reviews::product_id.eq(product_id),
+                    reviews::rating.eq(rating),
+                    reviews::title.eq(title),
+                    reviews::body.eq(body),
+                    reviews::status.eq(status),
+                    reviews::is_verified_purchase.eq(true),
+                ))
+                .execute(conn)?;
+            if status == "approved" {
+                refresh_rating(conn, product_id)?;
+            }
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
+/// Recomputes a product's rating from its approved reviews, by the shop's rounding.
+fn refresh_rating(conn: &mut DbConn, product_id: i64) -> Result<()> {
+    let ratings: Vec<i32> = reviews::table
+        .filter(reviews::product_id.eq(product_id))
+        .filter(reviews::status.eq("approved"))
+        .select(reviews::rating)
+        .load(conn)?;
+    let sum: i64 = ratings.iter().map(|r| i64::from(*r)).sum();
+    let count = ratings.len() as i32;
+    diesel::update(products::table.find(product_id))
+        .set((
+            products::rating_sum.eq(sum),
+            products::rating_count.eq(count),
+            products::rating_avg.eq(average_hundredths(sum, count)),
+        ))
+        .execute(conn)?;
+    crate::search::enqueue(conn, product_id)
+}

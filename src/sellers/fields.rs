@@ -1,0 +1,77 @@
+//! The seller forms' limits and field parsers: each reads one typed field, records a message
+//! on the field when it cannot, and returns a placeholder so the rest of the form is still read.
+
+use crate::accounts::form::{self, FieldErrors};
+use crate::catalog::ProductStatus;
+use crate::inventory::MAX_STOCK;
+use crate::money::Money;
+
+/// The most a single variant can cost: $1,000,000.00. Anything above is a typo.
+pub const MAX_PRICE: Money = Money::from_minor(100_000_000);
+pub const MAX_NAME_CHARS: usize = 255;
+pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
+pub const MAX_SKU_CHARS: usize = 64;
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// A listing state chosen on a form.
+pub(super) fn status(errors: &mut FieldErrors, field: &'static str, raw: &str) -> ProductStatus {
+    ProductStatus::parse(raw.trim()).unwrap_or_else(|| {
+        errors.add(field, "Please choose draft, active or archived.");
+        ProductStatus::Draft
+    })
+}
+
+/// A typed price: dollars and cents, not negative, at most `MAX_PRICE`.
+pub(super) fn price(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Money {
+    match Money::parse(raw) {
+        Some(amount) if amount <= MAX_PRICE => amount,
+        Some(_) => {
+            errors.add(field, format!("Prices can be at most {MAX_PRICE}."));
+            Money::ZERO
+        }
+        None => {
+            errors.add(
+                field,
+                "Please enter a price such as 12.99: not negative, at most two decimals.",
+            );
+            Money::ZERO
+        }
+    }
+}
+
+/// A whole number of units between `min` and `MAX_STOCK`, signs allowed when `min` is negative.
+pub(super) fn units(errors: &mut FieldErrors, field: &'static str, raw: &str, min: i32) -> i32 {
+    match raw.trim().trim_start_matches('+').parse::<i32>() {
+        Ok(n) if (min..=MAX_STOCK).contains(&n) => n,
+        _ => {
+            errors.add(
+                field,
+                format!("Please enter a whole number from {min} to {MAX_STOCK}."),
+            );
+            0
+        }
+    }
+}
+
+/// A description may hold line breaks and tabs, but no other control characters.
+pub(super) fn multiline(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
+    let flattened: String = raw
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    form::text(
+        errors,
+        field,
+        "Description",
+        &flattened,
+        MAX_DESCRIPTION_CHARS,
+        false,
+    );
+    raw.trim().replace("\r\n", "\n")
+}

@@ -1,0 +1,132 @@
+//! Listing a new product with its first variant.
+
+use diesel::prelude::*;
+
+use super::forms::NewProduct;
+use crate::accounts::form::FieldErrors;
+use crate::catalog::slug::slug;
+use crate::db::schema::{
+    categories, price_history, product_categories, product_variants, products,
+};
+use crate::db::{self, DbConn};
+use crate::error::{Error, Result};
+use crate::inventory::{self, Move, MovementReason, Why};
+use crate::sellers::{Checked, active_profile_of};
+use crate::util::random_hex;
+
+/// Creates the product with its first variant, its opening stock in the ledger and its first
+/// price in the history; returns the new product's id, or a message on the field to fix (a SKU
+/// already in use, a category that does not exist).
+pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Checked<i64>> {
+    db::write_tx(conn, |conn| {
+        let seller = active_profile_of(conn, user_id)?;
+        let category_exists: i64 = categories::table
+            .find(new.category_id)
+            .count()
+            .get_result(conn)?;
+        if category_exists == 0 {
+            return Ok(Err(FieldErrors::single(
+                "category_id",
+                "Please choose a category.",
+            )));
+        }
+        let sku_taken: i64 = product_variants::table
+            .filter(product_variants::sku.eq(&new.sku))
+            .count()
+            .get_result(conn)?;
+        if sku_taken > 0 {
+            return Ok(Err(sku_in_use(&new.sku)));
+        }
+        let product_id: i64 = diesel::insert_into(products::table)
+            .values((
+                products::seller_id.eq(seller.id),
+                products::primary_category_id.eq(new.category_id),
+                products::name.eq(&new.name),
+                products::slug.eq(slug_for(&new.name)),
+                products::description.eq(&new.description),
+                products::status.eq(new.status),
+                products::price_min.eq(new.price.minor()),
+                products::price_max.eq(new.price.minor()),
+            ))
+            .returning(products::id)
+            .get_result(conn)?;
+        diesel::insert_into(product_categories::table)
+            .values((
+                product_categories::product_id.eq(product_id),
+                product_categories::category_id.eq(new.category_id),
+            ))
+            .execute(conn)?;
+        let inserted = diesel::insert_into(product_variants::table)
+            .values((
+                product_variants::product_id.eq(product_id),
+                product_variants::sku.eq(&new.sku),
+                product_variants::price.eq(new.price.minor()),
+            ))
+            .returning(product_variants::id)
+            .get_result::<i64>(conn);
+        let variant_id = match inserted {
+            Ok(id) => id,
+            // Another seller took the SKU between the check and the insert.
+            Err(e) if db::is_unique_violation(&e) => {
+                return Err(Error::Conflict(format!(
+                    "The SKU {} was just taken; please choose another.",
+                    new.sku
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        diesel::insert_into(price_history::table)
+            .values((
+                price_history::variant_id.eq(variant_id),
+                price_history::new_price.eq(new.price.minor()),
+                price_history::changed_by.eq(user_id),
+            ))
+            .execute(conn)?;
+        if new.stock > 0 {
+            // The opening stock moves the product's stock note, so this also tells search.
+            let why = Why {
+                actor_id: Some(user_id),
+                ..Why::of(MovementReason::Initial)
+            };
+            inventory::move_stock(
+                conn,
+                &[Move {
+                    variant_id,
+                    delta: new.stock,
+                }],
+                why,
+            )?
+            .map_err(|refused| Error::Internal(format!("opening stock refused: {refused:?}")))?;
+        } else {
+            crate::search::enqueue(conn, product_id)?;
+        }
+        Ok(Ok(product_id))
+    })
+}
+
+fn sku_in_use(sku: &str) -> FieldErrors {
+    FieldErrors::single(
+        "sku",
+        format!("The SKU {sku} is already in use; SKUs are unique across the shop."),
+    )
+}
+
+/// A readable, unique address for the product: its name's slug plus a short random suffix, so
+/// two products of the same name never clash.
+fn slug_for(name: &str) -> String {
+    let base = slug(name);
+    let base = if base.is_empty() { "product" } else { &base };
+    format!("{base}-{}", random_hex(3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_words_and_a_suffix() {
+        let slug = slug_for("Desk Lamp, Brass!");
+        assert!(slug.starts_with("desk-lamp-brass-"), "{slug}");
+        assert!(slug_for("!!!").starts_with("product-"));
+    }
+}
