@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{Gateway, PaymentStatus, RefundStatus};
 use crate::db::schema::{payments, refunds};
-use crate::db::{DbConn, write_tx};
+use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -21,79 +21,86 @@ pub struct RefundRequest<'a> {
     pub created_by: Option<i64>,
 }
 
-/// Gives `amount` of a captured charge back through the gateway and records the outcome. A
-/// captured payment refunded in full becomes `voided`. Returns whether the gateway refunded.
+/// Gives `amount` of a captured charge back through the gateway and records the outcome. The
+/// refund is reserved first (a `pending` row, counted against what is left), so two refunds of
+/// one payment at once can never give back more than it captured, and the gateway's answer then
+/// settles that row; a captured payment refunded in full becomes `voided`. The refund row's id is
+/// the gateway's idempotency key, so asking again after a timeout cannot refund twice. Returns
+/// whether the gateway refunded.
 pub fn refund(conn: &mut DbConn, gateway: &Gateway, request: &RefundRequest) -> Result<bool> {
-    check_refundable(conn, request.payment_id, request.amount)?;
+    let refund_id = record_refund(conn, request)?;
     let outcome = gateway.refund(
         request.reference,
         request.amount,
-        &format!("refund_{}", request.reference),
+        &format!("refund_{refund_id}"),
     );
-    record_refund(conn, request, outcome.as_deref().ok())?;
-    if outcome.is_ok() && refundable(conn, request.payment_id)? == Money::ZERO {
+    write_tx(conn, |c| {
+        let (status, reference) = match &outcome {
+            Ok(reference) => (RefundStatus::Succeeded, Some(reference.as_str())),
+            Err(_) => (RefundStatus::Failed, None),
+        };
         diesel::update(
-            payments::table
-                .find(request.payment_id)
-                .filter(payments::status.eq(PaymentStatus::Captured)),
+            refunds::table
+                .find(refund_id)
+                .filter(refunds::status.eq(RefundStatus::Pending)),
         )
-        .set(payments::status.eq(PaymentStatus::Voided))
-        .execute(conn)?;
-    }
+        .set((
+            refunds::status.eq(status),
+            refunds::gateway_reference.eq(reference),
+        ))
+        .execute(c)?;
+        if outcome.is_ok() && refundable(c, request.payment_id)? == Money::ZERO {
+            diesel::update(
+                payments::table
+                    .find(request.payment_id)
+                    .filter(payments::status.eq(PaymentStatus::Captured)),
+            )
+            .set(payments::status.eq(PaymentStatus::Voided))
+            .execute(c)?;
+        }
+        Ok::<_, Error>(())
+    })?;
     Ok(outcome.is_ok())
 }
 
-/// Writes the refund row for a gateway answer: `gateway_reference` is the refund's reference
-/// when the gateway gave the money back, `None` when it refused. The only code that inserts
-/// into `refunds`.
-pub fn record_refund(
-    conn: &mut DbConn,
-    request: &RefundRequest,
-    gateway_reference: Option<&str>,
-) -> Result<()> {
+/// Reserves a refund: a `pending` row for `request.amount`, refused with `Error::Conflict` when
+/// that is more than the payment has left to give back. The payment's turn is held while it
+/// checks and inserts, so concurrent refunds of one payment are counted one after the other.
+/// The only code that inserts into `refunds`; returns the new row's id.
+pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> {
     write_tx(conn, |c| {
-        let status = match gateway_reference {
-            Some(_) => {
-                check_refundable(c, request.payment_id, request.amount)?;
-                RefundStatus::Succeeded
-            }
-            None => RefundStatus::Failed,
-        };
-        diesel::insert_into(refunds::table)
+        db::take_turn(c, &format!("payment:{}", request.payment_id))?;
+        let left = refundable(c, request.payment_id)?;
+        if request.amount > left {
+            return Err(Error::Conflict(format!(
+                "Only {left} of this payment can still be refunded."
+            )));
+        }
+        Ok(diesel::insert_into(refunds::table)
             .values((
                 refunds::payment_id.eq(request.payment_id),
                 refunds::order_id.eq(request.order_id),
                 refunds::amount.eq(request.amount),
                 refunds::reason.eq(request.reason),
-                refunds::status.eq(status),
-                refunds::gateway_reference.eq(gateway_reference),
+                refunds::status.eq(RefundStatus::Pending),
                 refunds::created_by.eq(request.created_by),
             ))
-            .execute(c)?;
-        Ok(())
+            .returning(refunds::id)
+            .get_result(c)?)
     })
 }
 
-/// What of a payment can still be given back: its amount less the refunds that went through.
+/// What of a payment can still be given back: its amount less the refunds that went through or
+/// are still waiting for the gateway.
 pub fn refundable(conn: &mut DbConn, payment_id: i64) -> Result<Money> {
     let amount: Money = payments::table
         .find(payment_id)
         .select(payments::amount)
         .first(conn)?;
-    let refunded: Vec<Money> = refunds::table
+    let given_back: Vec<Money> = refunds::table
         .filter(refunds::payment_id.eq(payment_id))
-        .filter(refunds::status.eq(RefundStatus::Succeeded))
+        .filter(refunds::status.eq_any([RefundStatus::Succeeded, RefundStatus::Pending]))
         .select(refunds::amount)
         .load(conn)?;
-    Ok(amount - refunded.into_iter().sum())
-}
-
-fn check_refundable(conn: &mut DbConn, payment_id: i64, amount: Money) -> Result<()> {
-    let left = refundable(conn, payment_id)?;
-    if amount > left {
-        return Err(Error::Conflict(format!(
-            "Only {left} of this payment can still be refunded."
-        )));
-    }
-    Ok(())
+    Ok(amount - given_back.into_iter().sum())
 }

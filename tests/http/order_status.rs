@@ -106,3 +106,50 @@ on_both_backends! {
         assert_eq!(rows, 1);
     }
 }
+
+on_both_backends! {
+    async fn refunds_of_one_payment_at_once_never_give_back_more_than_it_captured(db: TestDb) {
+        let (buyer_id, number) = paid_order(&db);
+        let (order_id, payment_id, reference, captured): (i64, i64, Option<String>, Money) =
+            payments::table
+                .inner_join(orders::table)
+                .filter(orders::number.eq(&number))
+                .select((orders::id, payments::id, payments::gateway_reference, payments::amount))
+                .first(&mut db.conn())
+                .expect("payment");
+        let reference = reference.expect("captured");
+        let gateway = shopwave::payments::gateway_for(&db.data_dir());
+        let outcomes: Vec<shopwave::error::Result<bool>> = std::thread::scope(|scope| {
+            let refunds: Vec<_> = (0..6)
+                .map(|_| {
+                    let (pool, gateway, reference) = (db.pool.clone(), gateway.clone(), &reference);
+                    scope.spawn(move || {
+                        shopwave::payments::refund(
+                            &mut pool.get().expect("connection"),
+                            &gateway,
+                            &RefundRequest {
+                                payment_id,
+                                order_id,
+                                reference,
+                                amount: captured,
+                                reason: "all of it, six times at once",
+                                created_by: Some(buyer_id),
+                            },
+                        )
+                    })
+                })
+                .collect();
+            refunds.into_iter().map(|r| r.join().expect("refund thread")).collect()
+        });
+        let refunded = outcomes.iter().filter(|o| matches!(o, Ok(true))).count();
+        let refused = outcomes.iter().filter(|o| matches!(o, Err(Error::Conflict(_)))).count();
+        assert_eq!((refunded, refused), (1, 5), "{outcomes:?}");
+        let conn = &mut db.conn();
+        assert_eq!(shopwave::payments::refundable(conn, payment_id).expect("left"), Money::ZERO);
+        let rows: Vec<(Money, String)> = refunds::table
+            .select((refunds::amount, refunds::status))
+            .load(conn)
+            .expect("refunds");
+        assert_eq!(rows, [(captured, "succeeded".to_owned())]);
+    }
+}
