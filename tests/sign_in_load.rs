@@ -84,3 +84,46 @@ on_both_backends! {
         assert_eq!(again.last(), Some(&422), "{again:?}");
     }
 }
+
+on_both_backends! {
+    async fn registrations_at_once_from_one_address_create_no_more_than_the_limit(db: TestDb) {
+        use shopwave::accounts::registration::{self, Registered, Registration, RegistrationInput};
+        use shopwave::accounts::throttle::MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR;
+        use shopwave::db::schema::users;
+        use shopwave::error::Error;
+
+        let emails: Vec<String> = (0..30).map(|i| format!("new{i}@example.com")).collect();
+        let outcomes: Vec<&'static str> = std::thread::scope(|scope| {
+            let workers: Vec<_> = emails
+                .iter()
+                .map(|email| {
+                    let pool = db.pool.clone();
+                    scope.spawn(move || {
+                        let input = RegistrationInput {
+                            email,
+                            first_name: "New",
+                            last_name: "Shopper",
+                            password: PASSWORD,
+                        };
+                        let parsed = Registration::parse(&input).expect("a valid form");
+                        loop {
+                            let conn = &mut pool.get().expect("connection");
+                            match registration::register(conn, &parsed, "203.0.113.9") {
+                                Ok(Registered::New(_)) => return "created",
+                                Err(Error::TooManyRequests(_)) => return "refused",
+                                // The hashing slots were full: a browser would be asked to retry.
+                                Err(Error::Busy) => std::thread::yield_now(),
+                                other => panic!("{:?}", other.map(|_| "taken")),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("worker")).collect()
+        });
+        let created = outcomes.iter().filter(|o| **o == "created").count();
+        assert_eq!(created, MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR as usize, "{outcomes:?}");
+        let accounts: i64 = users::table.count().get_result(&mut db.conn()).unwrap();
+        assert_eq!(accounts as usize, created);
+    }
+}

@@ -65,6 +65,7 @@ pub fn register(
     registration: &Registration,
     client_ip: &str,
 ) -> Result<Registered> {
+    // A refusal before the costly hash; `count_registration` checks again, atomically.
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
     let password_hash = password::bounded(|| password::hash(&registration.password))?;
@@ -76,7 +77,7 @@ pub fn register(
         role: Role::Customer,
     };
     let outcome = db::write_tx(conn, |conn| {
-        throttle::record_registration(conn, &registration.email, client_ip)?;
+        throttle::count_registration(conn, &registration.email, client_ip)?;
         let taken = users::table
             .filter(users::email.eq(&registration.email))
             .select(users::id)

@@ -113,7 +113,12 @@ pub fn check_registration(conn: &mut DbConn, client_ip: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn record_registration(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
+/// Counts a registration from this address, inside the registration's transaction: takes the
+/// address's turn, checks the limit again and records, so registrations at once from one
+/// address are counted one after the other and never pass the limit together.
+pub fn count_registration(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<()> {
+    db::take_turn(conn, &format!("register-client:{client_ip}"))?;
+    check_registration(conn, client_ip)?;
     record(conn, LoginPurpose::Register, email, client_ip, true)
 }
 
