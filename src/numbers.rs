@@ -13,6 +13,22 @@ pub fn parse_whole(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
+const NOT_WHOLE: &str = "a whole number such as 12 was expected";
+
+/// Serde reader for an id or count in a form or query, by the module's rule, so that a field
+/// the extractor reads is refused exactly where a typed number would be.
+pub fn whole<'de, D: serde::Deserializer<'de>>(fields: D) -> Result<i64, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(fields)?;
+    parse_whole(&text).ok_or_else(|| serde::de::Error::custom(NOT_WHOLE))
+}
+
+/// [`whole`] for a field that may be left out; pair it with `#[serde(default)]`.
+pub fn maybe_whole<'de, D: serde::Deserializer<'de>>(fields: D) -> Result<Option<i64>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(fields)?
+        .map(|text| parse_whole(&text).ok_or_else(|| serde::de::Error::custom(NOT_WHOLE)))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_whole;

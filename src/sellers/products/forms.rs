@@ -7,6 +7,7 @@ use crate::catalog::ProductStatus;
 use crate::db::models::Product;
 use crate::inventory::{MAX_STOCK, MovementReason};
 use crate::money::Money;
+use crate::numbers::parse_whole;
 use crate::sellers::fields::{
     MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_SKU_CHARS, multiline, price, status, units,
 };
@@ -139,7 +140,7 @@ impl NewProduct {
         let mut e = FieldErrors::default();
         let name = form::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
         let description = multiline(&mut e, "description", &input.description);
-        let category_id = input.category_id.trim().parse::<i64>().unwrap_or_else(|_| {
+        let category_id = parse_whole(&input.category_id).unwrap_or_else(|| {
             e.add("category_id", "Please choose a category.");
             0
         });
