@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::accounts::form::FieldErrors;
 use crate::db::schema::{categories, order_items, orders, products};
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
+use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::orders::OrderStatus;
 

@@ -1,8 +1,8 @@
 //! The seller forms' limits and field parsers: each reads one typed field, records a message
 //! on the field when it cannot, and returns a placeholder so the rest of the form is still read.
 
-use crate::accounts::form::{self, FieldErrors};
 use crate::catalog::ProductStatus;
+use crate::forms::{self, FieldErrors};
 use crate::inventory::MAX_STOCK;
 use crate::money::{AmountError, Money};
 use crate::numbers::parse_whole;
@@ -63,7 +63,7 @@ pub(super) fn multiline(errors: &mut FieldErrors, field: &'static str, raw: &str
             }
         })
         .collect();
-    form::text(
+    forms::text(
         errors,
         field,
         "Description",

@@ -8,12 +8,12 @@ pub mod products;
 
 use diesel::prelude::*;
 
-use crate::accounts::form::FieldErrors;
-use crate::accounts::ownership::Owned;
 use crate::db::DbConn;
 use crate::db::models::{Product, Seller};
 use crate::db::schema::sellers;
 use crate::error::{Error, Result};
+use crate::forms::FieldErrors;
+use crate::ownership::Owned;
 
 pub use crate::db::types::{PayoutStatus, SellerStatus};
 

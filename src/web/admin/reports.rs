@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::form::FieldErrors;
 use crate::admin::reports::{self, DateRange, SalesReport};
+use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
 use crate::web::chrome::Chrome;

@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::form::FieldErrors;
 use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Product, Variant};
+use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::sellers::products::{
