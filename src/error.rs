@@ -23,8 +23,8 @@ pub enum Error {
     /// A caller asked for an order move the transition table does not allow: a bug, not input.
     #[error("an order cannot move from {from} to {to}")]
     IllegalTransition {
-        from: crate::orders::OrderStatus,
-        to: crate::orders::OrderStatus,
+        from: crate::db::types::OrderStatus,
+        to: crate::db::types::OrderStatus,
     },
 }
 

@@ -20,19 +20,11 @@ use crate::error::{Error, Result};
 
 pub use crate::db::types::{Role, UserStatus};
 
-/// Locks the user's row until the transaction ends, on PostgreSQL (SQLite's writers already
-/// take turns in `db::write_tx`). Every change that keeps "at most one default" among a user's
-/// addresses or saved cards takes it first, so concurrent changes run one after the other
-/// instead of deadlocking or meeting the one-default unique index.
+/// Holds the user's turn until the transaction ends. Every change that keeps "at most one
+/// default" among a user's addresses or saved cards takes it first, so concurrent changes run
+/// one after the other instead of deadlocking or meeting the one-default unique index.
 pub(crate) fn lock_user(conn: &mut DbConn, user_id: i64) -> Result<()> {
-    if let DbConn::Postgres(pg) = conn {
-        users::table
-            .find(user_id)
-            .select(users::id)
-            .for_no_key_update()
-            .load::<i64>(pg)?;
-    }
-    Ok(())
+    Ok(db::take_turn(conn, &format!("user:{user_id}"))?)
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 12;

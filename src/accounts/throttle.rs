@@ -13,10 +13,9 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use sha2::Digest;
 
 use crate::db::schema::login_attempts;
-use crate::db::{DbConn, write_tx};
+use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 
 pub use crate::db::types::LoginPurpose;
@@ -39,8 +38,8 @@ pub struct Attempt {
 /// otherwise the attempt, already counted.
 pub fn begin_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<Attempt> {
     write_tx(conn, |conn| {
-        take_turn(conn, &format!("login-account:{email}"))?;
-        take_turn(conn, &format!("login-client:{client_ip}"))?;
+        db::take_turn(conn, &format!("login-account:{email}"))?;
+        db::take_turn(conn, &format!("login-client:{client_ip}"))?;
         check_login(conn, email, client_ip)?;
         let id = diesel::insert_into(login_attempts::table)
             .values((
@@ -59,18 +58,6 @@ pub fn begin_login(conn: &mut DbConn, email: &str, client_ip: &str) -> Result<At
 /// The password or code was right, or was never checked: the attempt is no failure.
 pub fn take_back(conn: &mut DbConn, attempt: Attempt) -> Result<()> {
     diesel::delete(login_attempts::table.find(attempt.id)).execute(conn)?;
-    Ok(())
-}
-
-/// Waits for, then holds until the transaction ends, the turn named `key` (PostgreSQL only).
-fn take_turn(conn: &mut DbConn, key: &str) -> Result<()> {
-    if let DbConn::Postgres(pg) = conn {
-        let digest = sha2::Sha256::digest(key.as_bytes());
-        let lock_id = i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"));
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(lock_id)
-            .execute(pg)?;
-    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::models::Cart;
 use crate::db::schema::{cart_items, carts, product_variants, products};
-use crate::db::{DbConn, write_tx};
+use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 
 pub use lines::{CartLine, CartView, lines, view};
@@ -89,11 +89,7 @@ fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
     let insert = diesel::insert_into(carts::table)
         .values((carts::user_id.eq(user_id), carts::session_token.eq(token)))
         .on_conflict_do_nothing();
-    // The multi-backend connection has no ON CONFLICT; both backends do.
-    match conn {
-        DbConn::Postgres(c) => insert.execute(c)?,
-        DbConn::Sqlite(c) => insert.execute(c)?,
-    };
+    db::execute_native(conn, insert)?;
     find(conn, owner)?.ok_or(Error::NotFound)
 }
 
@@ -226,11 +222,7 @@ fn put_line(
         .on_conflict((cart_items::cart_id, cart_items::variant_id))
         .do_update()
         .set(cart_items::quantity.eq(quantity));
-    // The multi-backend connection has no ON CONFLICT; both backends do.
-    match conn {
-        DbConn::Postgres(c) => upsert.execute(c)?,
-        DbConn::Sqlite(c) => upsert.execute(c)?,
-    };
+    db::execute_native(conn, upsert)?;
     Ok(())
 }
 

@@ -3,11 +3,13 @@
 
 mod errors;
 pub mod models;
+mod native;
 pub mod schema;
 mod sql;
 pub mod types;
 
 pub use errors::{is_deadlock_or_serialization_failure, unique_violation_on};
+pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};
 
 use std::time::Duration;

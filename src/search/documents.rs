@@ -19,7 +19,7 @@ pub fn load(
 ) -> Result<Vec<(i64, TantivyDocument)>> {
     let rows: Vec<Product> = products::table
         .filter(products::id.eq_any(ids))
-        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
+        .filter(products::status.eq(crate::db::types::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .select(Product::as_select())
         .load(conn)?;
