@@ -1,4 +1,4 @@
-//! QP-08, the sales report: revenue and units by top-level category over a date range.
+//! The sales report: revenue and units by top-level category over a date range.
 //!
 //! The range picks orders through `orders.created_at` (indexed with the status), so a short
 //! range reads only its own orders and their lines, never the whole order table. Lines are

@@ -1,4 +1,4 @@
-//! The seller panel's services: the dashboard (QP-06) and the seller's own listings. Every
+//! The seller panel's services: the dashboard and the seller's own listings. Every
 //! function starts from the signed-in user and finds their seller profile itself, so a caller
 //! cannot act for another seller by passing the wrong id.
 

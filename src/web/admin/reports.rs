@@ -1,4 +1,4 @@
-//! `/admin/reports`: the sales report by top-level category for a date range (QP-08).
+//! `/admin/reports`: the sales report by top-level category for a date range.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
