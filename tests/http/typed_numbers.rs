@@ -9,7 +9,7 @@ use crate::common::builders::{self, ProductBuilder, UserBuilder};
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use shopwave::db::schema::{
-    cart_items, price_history, product_variants, products, sellers, wishlist_items,
+    cart_items, payment_methods, price_history, product_variants, products, sellers, wishlist_items,
 };
 
 /// Spellings a person might use for a whole number that are not one sign and digits.
@@ -93,6 +93,24 @@ on_both_backends! {
         app.get("/search?q=mug&page=+1").await.assert_status(200);
         app.post("/cart/add", &[("variant_id", &format!(" {variant} ")), ("quantity", "+1")]).await
             .assert_redirect_to("/cart");
+    }
+}
+
+on_both_backends! {
+    async fn a_card_expiry_is_a_plain_month_and_year(db: TestDb) {
+        let ann = UserBuilder::customer().insert(&mut db.conn());
+        let app = TestApp::new(db).await;
+        app.sign_in_as(ann);
+        let card = |month: &'static str, year: &'static str| {
+            [("card_number", "4242424242424242"), ("exp_month", month), ("exp_year", year), ("cvc", "123")]
+        };
+        for (month, year) in [("+-7", "2031"), ("7.0", "2031"), ("1e1", "2031"), ("7", "2_031"), ("7", "2031.0"), ("7", "+-2031")] {
+            app.post("/account/payment-methods", &card(month, year)).await
+                .assert_status(422).assert_contains("Please enter the expiry month and year.");
+        }
+        let saved: i64 = payment_methods::table.count().get_result(&mut app.conn()).unwrap();
+        assert_eq!(saved, 0);
+        app.post("/account/payment-methods", &card(" 07 ", "+2031")).await.assert_redirect_to("/account/payment-methods");
     }
 }
 
