@@ -1,7 +1,7 @@
-//! Whole numbers typed by a person (a cart quantity, a stock change, a card's expiry month):
-//! optional surrounding spaces, at most one sign, then ASCII digits. Nothing else: `+-1`, `1.0`,
-//! `1e2`, `1_000`, `1,000` and an empty field are refused, as is a number too large for an `i64`.
-//! Callers check the range and word the refusal for their field.
+//! Whole numbers typed by a person (a cart quantity, a stock change, a card's expiry month, an
+//! id in a form or query): optional surrounding spaces, at most one sign, then ASCII digits.
+//! Nothing else: `+-1`, `1.0`, `1e2`, `1_000`, `1,000` and an empty field are refused, as is a
+//! number too large for an `i64`. Callers check the range and word the refusal for their field.
 
 /// Reads a typed whole number by the module's rule.
 pub fn parse_whole(text: &str) -> Option<i64> {
