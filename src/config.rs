@@ -85,7 +85,7 @@ pub enum Command {
     Migrate,
     /// Fill the database with a demo shop.
     Seed {
-        /// Volume relative to the design's volumetrics (1.0 = 500,000 products); omit for the small demo shop.
+        /// Volume relative to the full benchmark shop (1.0 = 500,000 products); omit for the small demo shop.
         #[arg(long)]
         scale: Option<f64>,
     },

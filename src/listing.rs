@@ -117,8 +117,8 @@ impl Cursor {
             return None;
         }
         Some(Cursor {
-            key: key.parse().ok()?,
-            id: id.parse().ok()?,
+            key: crate::numbers::parse_whole(key)?,
+            id: crate::numbers::parse_whole(id)?,
         })
     }
 }

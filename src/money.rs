@@ -107,11 +107,6 @@ impl Money {
             .ok_or(AmountError::TooLarge)
     }
 
-    /// `parse_typed` for callers that word the refusal themselves.
-    pub fn parse(text: &str) -> Option<Money> {
-        Money::parse_typed(text).ok()
-    }
-
     /// `self` × `bps` / 10,000 (basis points: 825 = 8.25 %), rounded by the module's rule.
     pub fn apply_bps(self, bps: i32) -> Money {
         let exact = Decimal::from(self.0) * Decimal::from(bps) / Decimal::from(10_000);
@@ -261,7 +256,7 @@ mod tests {
         assert_eq!(cents("0.01"), Ok(1));
         assert_eq!(cents("0"), Ok(0));
         assert_eq!(cents("007.5"), Ok(750));
-        assert_eq!(Money::parse("12.99"), Some(Money::from_minor(1299)));
+        assert_eq!(cents("12.99"), Ok(1299));
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! Whole numbers typed by a person (a cart quantity, a stock change, a card's expiry month):
-//! optional surrounding spaces, at most one sign, then ASCII digits. Nothing else: `+-1`, `1.0`,
-//! `1e2`, `1_000`, `1,000` and an empty field are refused, as is a number too large for an `i64`.
-//! Callers check the range and word the refusal for their field.
+//! Whole numbers typed by a person (a cart quantity, a stock change, a card's expiry month, an
+//! id in a form or query): optional surrounding spaces, at most one sign, then ASCII digits.
+//! Nothing else: `+-1`, `1.0`, `1e2`, `1_000`, `1,000` and an empty field are refused, as is a
+//! number too large for an `i64`. Callers check the range and word the refusal for their field.
 
 /// Reads a typed whole number by the module's rule.
 pub fn parse_whole(text: &str) -> Option<i64> {
@@ -11,6 +11,22 @@ pub fn parse_whole(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
+}
+
+const NOT_WHOLE: &str = "a whole number such as 12 was expected";
+
+/// Serde reader for an id or count in a form or query, by the module's rule, so that a field
+/// the extractor reads is refused exactly where a typed number would be.
+pub fn whole<'de, D: serde::Deserializer<'de>>(fields: D) -> Result<i64, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(fields)?;
+    parse_whole(&text).ok_or_else(|| serde::de::Error::custom(NOT_WHOLE))
+}
+
+/// [`whole`] for a field that may be left out; pair it with `#[serde(default)]`.
+pub fn maybe_whole<'de, D: serde::Deserializer<'de>>(fields: D) -> Result<Option<i64>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(fields)?
+        .map(|text| parse_whole(&text).ok_or_else(|| serde::de::Error::custom(NOT_WHOLE)))
+        .transpose()
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::countries;
-use super::form::{self, FieldErrors};
-use super::ownership::owned_by;
 use crate::db::models::Address;
 use crate::db::schema::addresses;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
+use crate::forms::{self, FieldErrors};
+use crate::ownership::owned_by;
 use crate::util::now;
 
 /// More than this many live addresses is abuse, not an address book.
@@ -73,8 +73,8 @@ pub struct ValidAddress {
 impl ValidAddress {
     pub fn parse(input: &AddressInput) -> Result<ValidAddress, FieldErrors> {
         let mut e = FieldErrors::default();
-        let label = form::text(&mut e, "label", "Label", &input.label, 50, false);
-        let full_name = form::text(
+        let label = forms::text(&mut e, "label", "Label", &input.label, 50, false);
+        let full_name = forms::text(
             &mut e,
             "full_name",
             "Full name",
@@ -82,10 +82,10 @@ impl ValidAddress {
             200,
             true,
         );
-        let line1 = form::text(&mut e, "line1", "Address line 1", &input.line1, 255, true);
-        let line2 = form::optional_text(&mut e, "line2", "Address line 2", &input.line2, 255);
-        let city = form::text(&mut e, "city", "City", &input.city, 100, true);
-        let region = form::text(
+        let line1 = forms::text(&mut e, "line1", "Address line 1", &input.line1, 255, true);
+        let line2 = forms::optional_text(&mut e, "line2", "Address line 2", &input.line2, 255);
+        let city = forms::text(&mut e, "city", "City", &input.city, 100, true);
+        let region = forms::text(
             &mut e,
             "region",
             "State or region",
@@ -93,7 +93,7 @@ impl ValidAddress {
             100,
             false,
         );
-        let postal_code = form::text(
+        let postal_code = forms::text(
             &mut e,
             "postal_code",
             "Postal code",
@@ -105,7 +105,7 @@ impl ValidAddress {
         if countries::name_of(&country).is_none() {
             e.add("country", "Please choose a country from the list.");
         }
-        let phone = form::phone(&mut e, "phone", &input.phone);
+        let phone = forms::phone(&mut e, "phone", &input.phone);
         e.or_ok(ValidAddress {
             label: if label.is_empty() {
                 "Home".to_owned()

@@ -2,9 +2,7 @@
 
 pub mod addresses;
 pub mod countries;
-pub mod form;
 pub mod login;
-pub mod ownership;
 pub mod password;
 pub mod password_policy;
 pub mod profile;

@@ -2,13 +2,13 @@
 
 use diesel::prelude::*;
 
-use super::form::{self, FieldErrors};
 use super::password_policy::check_new_password;
 use super::{password, sessions, throttle};
 use crate::db::models::User;
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
+use crate::forms::{self, FieldErrors};
 use crate::util::now;
 
 pub fn user(conn: &mut DbConn, user_id: i64) -> Result<User> {
@@ -35,8 +35,8 @@ pub struct ProfileChanges {
 impl ProfileChanges {
     pub fn parse(input: &ProfileInput) -> Result<ProfileChanges, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let (first_name, last_name) = form::names(&mut errors, input.first_name, input.last_name);
-        let phone = form::phone(&mut errors, "phone", input.phone);
+        let (first_name, last_name) = forms::names(&mut errors, input.first_name, input.last_name);
+        let phone = forms::phone(&mut errors, "phone", input.phone);
         errors.or_ok(ProfileChanges {
             first_name,
             last_name,

@@ -1,12 +1,12 @@
 //! Opening a customer account from the registration form.
 
-use super::form::{self, FieldErrors};
 use super::password_policy::check_new_password;
 use super::{NewUser, Role, insert_user_with_hash, normalize_email, password, throttle};
 use crate::db::models::User;
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
+use crate::forms::{self, FieldErrors};
 use crate::mail::Email;
 use diesel::prelude::*;
 
@@ -33,7 +33,7 @@ impl Registration {
             errors.add("email", e.to_string());
             String::new()
         });
-        let (first_name, last_name) = form::names(&mut errors, input.first_name, input.last_name);
+        let (first_name, last_name) = forms::names(&mut errors, input.first_name, input.last_name);
         if let Err(e) = check_new_password(input.password, &email) {
             errors.add("password", e.to_string());
         }

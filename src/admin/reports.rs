@@ -1,4 +1,4 @@
-//! QP-08, the sales report: revenue and units by top-level category over a date range.
+//! The sales report: revenue and units by top-level category over a date range.
 //!
 //! The range picks orders through `orders.created_at` (indexed with the status), so a short
 //! range reads only its own orders and their lines, never the whole order table. Lines are
@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::accounts::form::FieldErrors;
 use crate::db::schema::{categories, order_items, orders, products};
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
+use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::orders::OrderStatus;
 
@@ -40,8 +40,10 @@ impl DateRange {
     pub fn parse(from: &str, to: &str) -> std::result::Result<DateRange, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut date = |field: &'static str, label: &str, raw: &str| {
-            let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                .ok()
+            let raw = raw.trim();
+            let parsed = is_iso_date_shape(raw)
+                .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+                .flatten()
                 .filter(|d| (2000..=2100).contains(&d.year()));
             if parsed.is_none() {
                 errors.add(
@@ -154,6 +156,16 @@ pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesRep
     })
 }
 
+/// Exactly `YYYY-MM-DD` in ASCII digits: the date parser on its own would also take a sign
+/// (`+2026-01-01`) or single-digit months and days.
+fn is_iso_date_shape(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 /// The top-level category of a materialised path: `/3/17/42/` → 3.
 fn root_of(path: &str) -> Option<i64> {
     path.trim_start_matches('/').split('/').next()?.parse().ok()
@@ -181,6 +193,23 @@ mod tests {
         assert!(errors.get("from").is_some() && errors.get("to").is_some());
         assert!(DateRange::parse("1970-01-01", "1970-01-02").is_err());
         assert!(DateRange::parse("2024-01-01", "2026-01-01").is_err());
+    }
+
+    #[test]
+    fn only_plain_iso_dates_are_read() {
+        for bad in [
+            "+2026-01-01",
+            "2026-1-01",
+            "2026-01-1",
+            "2026-01-01T00:00",
+            "2026/01/01",
+            "２026-01-01",
+            "2026-02-30",
+            "",
+        ] {
+            let errors = DateRange::parse(bad, "2026-01-31").unwrap_err();
+            assert!(errors.get("from").is_some(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -212,8 +212,9 @@ impl ReviewCursor {
     fn decode(token: &str) -> Result<ReviewCursor> {
         let parsed = token.split_once('.').and_then(|(micros, id)| {
             Some(ReviewCursor {
-                created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc(),
-                id: id.parse().ok()?,
+                created_at: DateTime::from_timestamp_micros(crate::numbers::parse_whole(micros)?)?
+                    .naive_utc(),
+                id: crate::numbers::parse_whole(id)?,
             })
         });
         parsed.ok_or_else(|| {

@@ -1,5 +1,5 @@
-//! Placing an order: one write transaction that either does everything or nothing (DESIGN.md
-//! "Rules that carry the design"): the cart re-read under its owner's row lock, conditional stock
+//! Placing an order: one write transaction that either does everything or nothing (see
+//! "Transactions" in docs/architecture.md): the cart re-read under its owner's row lock, conditional stock
 //! decrements in ascending variant id order, the conditional voucher use, the order with its
 //! snapshot lines, ledger rows, status history and pending payment record, the cart emptied, and
 //! an outbox row for each product that sold out. A repeated idempotency key returns the order

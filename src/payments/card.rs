@@ -17,11 +17,18 @@ impl CardDetails {
     pub fn typed(number: String, exp_month: &str, exp_year: &str, cvc: &str) -> CardDetails {
         CardDetails {
             number,
-            exp_month: exp_month.trim().parse().unwrap_or(0),
-            exp_year: exp_year.trim().parse().unwrap_or(0),
+            exp_month: typed_whole(exp_month),
+            exp_year: typed_whole(exp_year),
             cvc: cvc.trim().to_owned(),
         }
     }
+}
+
+/// A typed month or year; anything unreadable, or beyond an `i32`, becomes 0.
+fn typed_whole(text: &str) -> i32 {
+    crate::numbers::parse_whole(text)
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or(0)
 }
 
 /// What a gateway gives back for a card: never the number itself.

@@ -46,11 +46,9 @@ pub struct ReviewInput {
 
 impl ReviewInput {
     pub fn parse(rating: &str, title: &str, body: &str) -> Result<ReviewInput> {
-        let rating: i32 = rating
-            .trim()
-            .parse()
-            .ok()
+        let rating = crate::numbers::parse_whole(rating)
             .filter(|r| (1..=5).contains(r))
+            .and_then(|r| i32::try_from(r).ok())
             .ok_or_else(|| Error::Invalid("Please choose a rating from 1 to 5 stars.".into()))?;
         let (title, body) = (title.trim(), body.trim());
         if title.chars().count() > MAX_TITLE {

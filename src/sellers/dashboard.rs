@@ -1,4 +1,4 @@
-//! QP-06, the seller dashboard: recent orders with the seller's lines, revenue net of the
+//! The seller dashboard: recent orders with the seller's lines, revenue net of the
 //! shop's commission, and variants at or below their reorder point.
 
 use chrono::{Duration, NaiveDateTime};

@@ -1,10 +1,11 @@
 //! The seller forms' limits and field parsers: each reads one typed field, records a message
 //! on the field when it cannot, and returns a placeholder so the rest of the form is still read.
 
-use crate::accounts::form::{self, FieldErrors};
 use crate::catalog::ProductStatus;
+use crate::forms::{self, FieldErrors};
 use crate::inventory::MAX_STOCK;
-use crate::money::Money;
+use crate::money::{AmountError, Money};
+use crate::numbers::parse_whole;
 
 /// The most a single variant can cost: $1,000,000.00. Anything above is a typo.
 pub const MAX_PRICE: Money = Money::from_minor(100_000_000);
@@ -21,28 +22,25 @@ pub(super) fn status(errors: &mut FieldErrors, field: &'static str, raw: &str) -
     })
 }
 
-/// A typed price: dollars and cents, not negative, at most `MAX_PRICE`.
+/// A typed price: an amount in the shop's own form, at most `MAX_PRICE`.
 pub(super) fn price(errors: &mut FieldErrors, field: &'static str, raw: &str) -> Money {
-    match Money::parse(raw) {
-        Some(amount) if amount <= MAX_PRICE => amount,
-        Some(_) => {
+    match Money::parse_typed(raw) {
+        Ok(amount) if amount <= MAX_PRICE => amount,
+        Ok(_) | Err(AmountError::TooLarge) => {
             errors.add(field, format!("Prices can be at most {MAX_PRICE}."));
             Money::ZERO
         }
-        None => {
-            errors.add(
-                field,
-                "Please enter a price such as 12.99: not negative, at most two decimals.",
-            );
+        Err(refusal @ AmountError::Format) => {
+            errors.add(field, refusal.to_string());
             Money::ZERO
         }
     }
 }
 
-/// A whole number of units between `min` and `MAX_STOCK`, signs allowed when `min` is negative.
+/// A whole number of units between `min` and `MAX_STOCK`, a sign allowed when `min` is negative.
 pub(super) fn units(errors: &mut FieldErrors, field: &'static str, raw: &str, min: i32) -> i32 {
-    match raw.trim().trim_start_matches('+').parse::<i32>() {
-        Ok(n) if (min..=MAX_STOCK).contains(&n) => n,
+    match parse_whole(raw).and_then(|n| i32::try_from(n).ok()) {
+        Some(n) if (min..=MAX_STOCK).contains(&n) => n,
         _ => {
             errors.add(
                 field,
@@ -65,7 +63,7 @@ pub(super) fn multiline(errors: &mut FieldErrors, field: &'static str, raw: &str
             }
         })
         .collect();
-    form::text(
+    forms::text(
         errors,
         field,
         "Description",

@@ -1,4 +1,4 @@
-//! The seller panel's services: the dashboard (QP-06) and the seller's own listings. Every
+//! The seller panel's services: the dashboard and the seller's own listings. Every
 //! function starts from the signed-in user and finds their seller profile itself, so a caller
 //! cannot act for another seller by passing the wrong id.
 
@@ -8,12 +8,12 @@ pub mod products;
 
 use diesel::prelude::*;
 
-use crate::accounts::form::FieldErrors;
-use crate::accounts::ownership::Owned;
 use crate::db::DbConn;
 use crate::db::models::{Product, Seller};
 use crate::db::schema::sellers;
 use crate::error::{Error, Result};
+use crate::forms::FieldErrors;
+use crate::ownership::Owned;
 
 pub use crate::db::types::{PayoutStatus, SellerStatus};
 

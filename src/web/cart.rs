@@ -119,6 +119,7 @@ async fn finish(
 
 #[derive(Deserialize)]
 pub struct LineForm {
+    #[serde(deserialize_with = "crate::numbers::whole")]
     variant_id: i64,
     quantity: String,
 }
@@ -168,6 +169,7 @@ async fn update_line(
 
 #[derive(Deserialize)]
 pub struct RemoveForm {
+    #[serde(deserialize_with = "crate::numbers::whole")]
     variant_id: i64,
 }
 

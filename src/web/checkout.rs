@@ -94,7 +94,9 @@ async fn show_checkout(
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
+    #[serde(default, deserialize_with = "crate::numbers::maybe_whole")]
     address_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::numbers::maybe_whole")]
     shipping_method_id: Option<i64>,
     #[serde(default)]
     payment: String,
@@ -189,16 +191,19 @@ async fn prepare_review(
 fn saved_card_id(payment: &str) -> Result<i64, Error> {
     payment
         .strip_prefix("saved:")
-        .and_then(|id| id.parse().ok())
+        .and_then(crate::numbers::parse_whole)
         .ok_or_else(|| Error::Invalid("Please choose how to pay.".into()))
 }
 
 #[derive(Deserialize)]
 pub struct PlaceForm {
+    #[serde(deserialize_with = "crate::numbers::whole")]
     address_id: i64,
+    #[serde(deserialize_with = "crate::numbers::whole")]
     shipping_method_id: i64,
     payment: String,
     idempotency_key: String,
+    #[serde(deserialize_with = "crate::numbers::whole")]
     expected_total: i64,
 }
 

@@ -113,9 +113,11 @@ async fn show_results(
         .filter(|p| !p.is_empty())
     {
         None => 1,
-        Some(text) => text.parse().map_err(|_| {
-            WebError::BadRequest("The page number should be a whole number.".into())
-        })?,
+        Some(text) => crate::numbers::parse_whole(text)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                WebError::BadRequest("The page number should be a whole number.".into())
+            })?,
     };
     // Control characters are never part of a search; they must not reach the page either.
     let text: String = params

@@ -38,6 +38,7 @@ async fn show_wishlist(
 
 #[derive(Deserialize)]
 struct ProductForm {
+    #[serde(deserialize_with = "crate::numbers::whole")]
     product_id: i64,
     /// The page to return to (the product page that posted), when it is on this site.
     #[serde(default)]

@@ -32,4 +32,5 @@ mod seed;
 mod seller_panel;
 mod shopping;
 mod two_factor;
+mod typed_numbers;
 mod wishlist;

@@ -3,13 +3,13 @@
 use diesel::prelude::*;
 
 use super::forms::NewProduct;
-use crate::accounts::form::FieldErrors;
 use crate::catalog::slug::slug;
 use crate::db::schema::{
     categories, price_history, product_categories, product_variants, products,
 };
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
+use crate::forms::FieldErrors;
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::sellers::{Checked, active_profile_of};
 use crate::util::random_hex;

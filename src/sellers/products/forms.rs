@@ -2,11 +2,12 @@
 
 use serde::Deserialize;
 
-use crate::accounts::form::{self, FieldErrors};
 use crate::catalog::ProductStatus;
 use crate::db::models::Product;
+use crate::forms::{self, FieldErrors};
 use crate::inventory::{MAX_STOCK, MovementReason};
 use crate::money::Money;
+use crate::numbers::parse_whole;
 use crate::sellers::fields::{
     MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_SKU_CHARS, multiline, price, status, units,
 };
@@ -39,7 +40,7 @@ pub struct ValidDetails {
 impl ValidDetails {
     pub fn parse(input: &DetailsInput) -> std::result::Result<ValidDetails, FieldErrors> {
         let mut e = FieldErrors::default();
-        let name = form::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
+        let name = forms::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
         let description = multiline(&mut e, "description", &input.description);
         let status = status(&mut e, "status", &input.status);
         e.or_ok(ValidDetails {
@@ -99,7 +100,7 @@ impl StockChange {
                 "A restock adds units; record a removal as an adjustment.",
             );
         }
-        let note = form::text(&mut e, "note", "Note", &input.note, MAX_NOTE_CHARS, false);
+        let note = forms::text(&mut e, "note", "Note", &input.note, MAX_NOTE_CHARS, false);
         if reason == MovementReason::Adjustment && note.is_empty() && e.get("reason").is_none() {
             e.add("note", "Please say why the stock is adjusted.");
         }
@@ -137,13 +138,13 @@ pub struct NewProduct {
 impl NewProduct {
     pub fn parse(input: &NewProductInput) -> std::result::Result<NewProduct, FieldErrors> {
         let mut e = FieldErrors::default();
-        let name = form::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
+        let name = forms::text(&mut e, "name", "Name", &input.name, MAX_NAME_CHARS, true);
         let description = multiline(&mut e, "description", &input.description);
-        let category_id = input.category_id.trim().parse::<i64>().unwrap_or_else(|_| {
+        let category_id = parse_whole(&input.category_id).unwrap_or_else(|| {
             e.add("category_id", "Please choose a category.");
             0
         });
-        let sku = form::text(&mut e, "sku", "SKU", &input.sku, MAX_SKU_CHARS, true);
+        let sku = forms::text(&mut e, "sku", "SKU", &input.sku, MAX_SKU_CHARS, true);
         if !sku
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))

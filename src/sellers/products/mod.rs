@@ -11,11 +11,11 @@ mod stock;
 use diesel::prelude::*;
 
 use super::profile_of;
-use crate::accounts::ownership::owned_by;
 use crate::db::DbConn;
 use crate::db::models::{Category, Product, Variant};
 use crate::db::schema::{categories, product_variants, products};
 use crate::error::{Error, Result};
+use crate::ownership::owned_by;
 use crate::paging::KeysetPage;
 use crate::util::now;
 

@@ -2,9 +2,9 @@
 
 use super::forms::StockChange;
 use super::{lock_own_product, variant_of};
-use crate::accounts::form::FieldErrors;
 use crate::db::{self, DbConn};
 use crate::error::Result;
+use crate::forms::FieldErrors;
 use crate::inventory::{self, MAX_STOCK, Move, Why};
 use crate::sellers::{Checked, active_profile_of};
 

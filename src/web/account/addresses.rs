@@ -7,8 +7,8 @@ use askama::Template;
 
 use crate::accounts::addresses::{self, AddressInput, ValidAddress};
 use crate::accounts::countries::{self, COUNTRIES};
-use crate::accounts::form::FieldErrors;
 use crate::db::models::Address;
+use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;

@@ -6,10 +6,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{client_ip, signed_in_as};
-use crate::accounts::form::FieldErrors;
 use crate::accounts::profile::{self, ProfileChanges, ProfileInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::models::User;
+use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::{self, Chrome};

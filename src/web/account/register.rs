@@ -8,9 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::client_ip;
-use crate::accounts::form::FieldErrors;
 use crate::accounts::registration::{self, Registered, Registration, RegistrationInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::forms::FieldErrors;
 use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;

@@ -1,11 +1,11 @@
-//! `/admin/reports`: the sales report by top-level category for a date range (QP-08).
+//! `/admin/reports`: the sales report by top-level category for a date range.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::form::FieldErrors;
 use crate::admin::reports::{self, DateRange, SalesReport};
+use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
 use crate::web::chrome::Chrome;

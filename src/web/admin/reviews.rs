@@ -17,6 +17,7 @@ use crate::web::respond::{self, local_path};
 #[derive(Deserialize)]
 pub(super) struct QueueQuery {
     status: Option<String>,
+    #[serde(default, deserialize_with = "crate::numbers::maybe_whole")]
     after: Option<i64>,
 }
 

@@ -15,6 +15,7 @@ use crate::web::respond;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
+    #[serde(default, deserialize_with = "crate::numbers::maybe_whole")]
     after: Option<i64>,
 }
 

@@ -1,4 +1,4 @@
-//! `/seller`: the seller's dashboard (QP-06).
+//! `/seller`: the seller's dashboard.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;

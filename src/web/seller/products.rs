@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::form::FieldErrors;
 use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Product, Variant};
+use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::sellers::products::{
@@ -24,6 +24,7 @@ use crate::web::respond;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
+    #[serde(default, deserialize_with = "crate::numbers::maybe_whole")]
     after: Option<i64>,
 }
 
