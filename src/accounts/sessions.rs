@@ -1,6 +1,7 @@
 //! Server-side session rules: how long a sign-in lasts, and ending every session of a user at
 //! once (sessions live in the database, so this holds on every app node).
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -36,4 +37,65 @@ pub fn suspend_user(conn: &mut DbConn, email: &str) -> Result<i64> {
         end_all_sessions(conn, id)?;
         Ok::<_, Error>(id)
     })
+}
+
+/// A stored session's state (JSON), when `id` names one that has not expired.
+pub fn load_state(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
+    Ok(sessions::table
+        .filter(sessions::id.eq(id))
+        .filter(sessions::expires_at.gt(now()))
+        .select(sessions::state)
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a new session under `id` (the SHA-256 of its cookie key, never the key itself).
+pub fn insert(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: Option<i64>,
+    state: &str,
+    expires_at: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user_id),
+            sessions::state.eq(state),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces a session's state; false when it was ended meanwhile (nothing is written then).
+pub fn update_state(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: Option<i64>,
+    state: &str,
+    expires_at: NaiveDateTime,
+) -> Result<bool> {
+    let updated = diesel::update(sessions::table.filter(sessions::id.eq(id)))
+        .set((
+            sessions::user_id.eq(user_id),
+            sessions::state.eq(state),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// Moves a session's expiry.
+pub fn extend(conn: &mut DbConn, id: &str, expires_at: NaiveDateTime) -> Result<()> {
+    diesel::update(sessions::table.filter(sessions::id.eq(id)))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends one session.
+pub fn delete(conn: &mut DbConn, id: &str) -> Result<()> {
+    diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
+    Ok(())
 }

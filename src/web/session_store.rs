@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 
-use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
-use actix_web::cookie::time::Duration;
-use diesel::prelude::*;
-
-use crate::db::schema::sessions;
+use crate::accounts::sessions;
 use crate::db::{DbConn, Pool};
 use crate::util::{now, random_hex, sha256_hex};
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
 
 /// Session state keys that belong to a sign-in all start with this prefix.
 pub const AUTH_PREFIX: &str = "auth.";
@@ -69,14 +67,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let id = sha256_hex(key.as_ref());
         let row: Option<String> = self
-            .run(move |conn| {
-                Ok(sessions::table
-                    .filter(sessions::id.eq(id))
-                    .filter(sessions::expires_at.gt(now()))
-                    .select(sessions::state)
-                    .first(conn)
-                    .optional()?)
-            })
+            .run(move |conn| Ok(sessions::load_state(conn, &id)?))
             .await
             .map_err(LoadError::Other)?;
         row.map(|json| {
@@ -89,19 +80,9 @@ impl SessionStore for DbSessionStore {
         let key = random_hex(32);
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(&key), user_id_of(&state), expiry(ttl));
-        self.write(move |conn| {
-            diesel::insert_into(sessions::table)
-                .values((
-                    sessions::id.eq(id),
-                    sessions::user_id.eq(user_id),
-                    sessions::state.eq(json),
-                    sessions::expires_at.eq(expires_at),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .map_err(SaveError::Other)?;
+        self.write(move |conn| Ok(sessions::insert(conn, &id, user_id, &json, expires_at)?))
+            .await
+            .map_err(SaveError::Other)?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
     }
 
@@ -116,17 +97,13 @@ impl SessionStore for DbSessionStore {
         let (id, user_id, expires_at) = (sha256_hex(key.as_ref()), user_id_of(&state), expiry(ttl));
         let updated = self
             .write(move |conn| {
-                Ok(diesel::update(sessions::table.filter(sessions::id.eq(id)))
-                    .set((
-                        sessions::user_id.eq(user_id),
-                        sessions::state.eq(json),
-                        sessions::expires_at.eq(expires_at),
-                    ))
-                    .execute(conn)?)
+                Ok(sessions::update_state(
+                    conn, &id, user_id, &json, expires_at,
+                )?)
             })
             .await
             .map_err(UpdateError::Other)?;
-        if updated == 0 {
+        if !updated {
             // The session was ended server-side meanwhile (logout elsewhere, suspension): carry
             // on as a new anonymous session, never as the ended sign-in.
             let anonymous: State = state
@@ -143,21 +120,13 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let (id, expires_at) = (sha256_hex(key.as_ref()), expiry(ttl));
-        self.write(move |conn| {
-            diesel::update(sessions::table.filter(sessions::id.eq(id)))
-                .set(sessions::expires_at.eq(expires_at))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| Ok(sessions::extend(conn, &id, expires_at)?))
+            .await
     }
 
     async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
         let id = sha256_hex(key.as_ref());
-        self.write(move |conn| {
-            diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| Ok(sessions::delete(conn, &id)?))
+            .await
     }
 }

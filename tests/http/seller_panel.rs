@@ -284,8 +284,8 @@ on_both_backends! {
             page.assert_contains(amount);
         }
         assert!(!page.body.contains("$50.00"), "another seller's line is not shown");
-        assert_eq!(page.body.matches("<td>cancelled</td>").count(), 1);
-        assert_eq!(page.body.matches("<td>confirmed</td>").count() + page.body.matches("<td>delivered</td>").count(), 2);
+        assert_eq!(page.body.matches("<td>Cancelled</td>").count(), 1);
+        assert_eq!(page.body.matches("<td>Confirmed</td>").count() + page.body.matches("<td>Delivered</td>").count(), 2);
         // Low stock: the pen (2 ≤ 5), not the ink (50) nor the other seller's paper.
         page.assert_contains(&format!("/seller/products/{pen}\">Fountain Pen"));
         assert!(!page.body.contains(&format!("/seller/products/{ink}\"")));

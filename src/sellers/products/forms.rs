@@ -84,9 +84,8 @@ impl StockChange {
     pub fn parse(input: &StockInput) -> std::result::Result<StockChange, FieldErrors> {
         let mut e = FieldErrors::default();
         let delta = units(&mut e, "change", &input.change, -MAX_STOCK);
-        let reason = match input.reason.trim() {
-            "restock" => MovementReason::Restock,
-            "adjustment" => MovementReason::Adjustment,
+        let reason = match MovementReason::parse(input.reason.trim()) {
+            Some(reason @ (MovementReason::Restock | MovementReason::Adjustment)) => reason,
             _ => {
                 e.add("reason", "Please choose restock or adjustment.");
                 MovementReason::Adjustment

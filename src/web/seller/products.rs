@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Product, Variant};
 use crate::forms::FieldErrors;
+use crate::inventory::MovementReason;
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::sellers::products::{
@@ -200,11 +201,22 @@ impl EditPage {
         }
     }
 
+    /// The reasons a seller may give for a stock change: (stored word, what the form says).
+    fn stock_reasons(&self) -> [(&'static str, &'static str); 2] {
+        [
+            (MovementReason::Restock.as_str(), "Restock (units arrived)"),
+            (
+                MovementReason::Adjustment.as_str(),
+                "Adjustment (count, damage, loss)",
+            ),
+        ]
+    }
+
     fn stock_typed(&self, variant: &Variant) -> StockInput {
         match &self.failed {
             Some((id, VariantForm::Stock(typed), _)) if *id == variant.id => typed.clone(),
             _ => StockInput {
-                reason: "restock".to_owned(),
+                reason: MovementReason::Restock.as_str().to_owned(),
                 ..StockInput::default()
             },
         }
