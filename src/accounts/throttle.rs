@@ -29,7 +29,6 @@ pub const MAX_REGISTRATIONS_PER_CLIENT_PER_HOUR: i64 = 10;
 /// Attempts older than this no longer count for anything and are deleted.
 const KEEP_HOURS: i64 = 24;
 
-
 /// A password check the throttle let through, counted as a failure until `take_back`.
 #[must_use = "a right password must take its attempt back"]
 pub struct Attempt {

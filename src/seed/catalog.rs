@@ -16,6 +16,7 @@ use crate::db::schema::{
 };
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
+use crate::sellers::SellerStatus;
 
 impl Generator {
     /// Returns the leaf categories and how many categories were made.
@@ -73,7 +74,7 @@ impl Generator {
                     sellers::slug.eq(slug(name)),
                     sellers::contact_email.eq(format!("hello@{}.test", slug(name))),
                     sellers::commission_bps.eq(1000 + 100 * (n as i32 % 6)),
-                    sellers::status.eq("active"),
+                    sellers::status.eq(SellerStatus::Active),
                 ))
                 .returning(sellers::id)
                 .get_result(conn)?;

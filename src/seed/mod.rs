@@ -153,8 +153,11 @@ impl Generator {
         write_tx(conn, |c| self.promotions(c))?;
         let customers_wanted = (self.products / 10).clamp(40, 100_000);
         let customers = write_tx(conn, |c| self.customers(c, customers_wanted, &shared_hash))?;
-        let (orders, purchases) = write_tx(conn, |c| self.orders(c, &customers, &variants))?;
-        let reviews = write_tx(conn, |c| self.reviews(c, &purchases))?;
+        let past = write_tx(conn, |c| self.orders(c, &customers, &variants))?;
+        for refund in &past.refunds {
+            refund.record(conn)?;
+        }
+        let reviews = write_tx(conn, |c| self.reviews(c, &past.purchases))?;
 
         Ok(Report {
             categories,
@@ -162,16 +165,16 @@ impl Generator {
             products: self.products,
             variants: variants.len(),
             customers: customers.len(),
-            orders,
+            orders: past.count,
             reviews,
             logins: vec![
                 (
-                    "admin".into(),
+                    Role::Admin.to_string(),
                     "admin@shopwave.test".into(),
                     admin_password.clone(),
                 ),
                 (
-                    "seller".into(),
+                    Role::Seller.to_string(),
                     "seller1@shopwave.test".into(),
                     seller_password.clone(),
                 ),
