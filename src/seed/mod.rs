@@ -32,7 +32,15 @@ pub struct Report {
     pub customers: usize,
     pub orders: usize,
     pub reviews: usize,
-    pub logins: Vec<(String, String, String)>,
+    pub logins: Vec<Login>,
+}
+
+/// A demo account to try the shop with.
+pub struct Login {
+    /// Who the account is, in a word.
+    pub who: &'static str,
+    pub email: &'static str,
+    pub password: String,
 }
 
 impl std::fmt::Display for Report {
@@ -49,8 +57,13 @@ impl std::fmt::Display for Report {
             self.reviews
         )?;
         writeln!(f, "sign in with (shown once, keep them):")?;
-        for (role, email, password) in &self.logins {
-            writeln!(f, "  {role:<9} {email}  password: {password}")?;
+        for Login {
+            who,
+            email,
+            password,
+        } in &self.logins
+        {
+            writeln!(f, "  {who:<9} {email}  password: {password}")?;
         }
         Ok(())
     }
@@ -168,21 +181,21 @@ impl Generator {
             orders: past.count,
             reviews,
             logins: vec![
-                (
-                    Role::Admin.to_string(),
-                    "admin@shopwave.test".into(),
-                    admin_password.clone(),
-                ),
-                (
-                    Role::Seller.to_string(),
-                    "seller1@shopwave.test".into(),
-                    seller_password.clone(),
-                ),
-                (
-                    "shopper".into(),
-                    "shopper1@shopwave.test".into(),
-                    demo_password.into(),
-                ),
+                Login {
+                    who: Role::Admin.as_str(),
+                    email: "admin@shopwave.test",
+                    password: admin_password,
+                },
+                Login {
+                    who: Role::Seller.as_str(),
+                    email: "seller1@shopwave.test",
+                    password: seller_password,
+                },
+                Login {
+                    who: "shopper",
+                    email: "shopper1@shopwave.test",
+                    password: demo_password.into(),
+                },
             ],
         })
     }
