@@ -16,10 +16,17 @@ use crate::db::schema::{
 };
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
+use crate::sellers::SellerStatus;
+
+/// A category products are listed in: one without subcategories.
+pub(super) struct Leaf {
+    id: i64,
+    name: &'static str,
+}
 
 impl Generator {
     /// Returns the leaf categories and how many categories were made.
-    pub(super) fn categories(&mut self, conn: &mut DbConn) -> Result<(Vec<(i64, String)>, usize)> {
+    pub(super) fn categories(&mut self, conn: &mut DbConn) -> Result<(Vec<Leaf>, usize)> {
         let mut leaves = Vec::new();
         let mut count = 0;
         for (top_pos, (top, children)) in TREE.iter().enumerate() {
@@ -30,13 +37,19 @@ impl Generator {
                     insert_category(conn, Some(top_id), &top_path, mid, mid_pos)?;
                 count += 1;
                 if grandchildren.is_empty() {
-                    leaves.push((mid_id, mid.to_string()));
+                    leaves.push(Leaf {
+                        id: mid_id,
+                        name: mid,
+                    });
                 }
                 for (leaf_pos, leaf) in grandchildren.iter().enumerate() {
                     let (leaf_id, _) =
                         insert_category(conn, Some(mid_id), &mid_path, leaf, leaf_pos)?;
                     count += 1;
-                    leaves.push((leaf_id, leaf.to_string()));
+                    leaves.push(Leaf {
+                        id: leaf_id,
+                        name: leaf,
+                    });
                 }
             }
         }
@@ -73,7 +86,7 @@ impl Generator {
                     sellers::slug.eq(slug(name)),
                     sellers::contact_email.eq(format!("hello@{}.test", slug(name))),
                     sellers::commission_bps.eq(1000 + 100 * (n as i32 % 6)),
-                    sellers::status.eq("active"),
+                    sellers::status.eq(SellerStatus::Active),
                 ))
                 .returning(sellers::id)
                 .get_result(conn)?;
@@ -132,14 +145,17 @@ impl Generator {
         conn: &mut DbConn,
         first: usize,
         count: usize,
-        leaves: &[(i64, String)],
+        leaves: &[Leaf],
         sellers: &[i64],
     ) -> Result<Vec<SeededVariant>> {
         let mut variants = Vec::new();
         for n in first..first + count {
-            let (category_id, category_name) = leaves[n % leaves.len()].clone();
+            let Leaf {
+                id: category_id,
+                name: category_name,
+            } = leaves[n % leaves.len()];
             let seller_id = sellers[(n / 3 + n % 7) % sellers.len()];
-            let noun = singular(&category_name);
+            let noun = singular(category_name);
             let name = format!(
                 "{} {} {}",
                 self.pick(ADJECTIVES),
@@ -201,7 +217,7 @@ impl Generator {
                     ))
                     .execute(conn)?;
             }
-            let options = variant_options(&category_name);
+            let options = variant_options(category_name);
             let variant_count = self.rng.random_range(1..=options.len().max(1));
             let (mut low, mut high, mut opening) = (i64::MAX, 0, Vec::new());
             for (position, option) in options.iter().take(variant_count).enumerate() {

@@ -1,10 +1,12 @@
 //! The demo shop's word lists and tables: what it sells, who sells and buys, and how orders
 //! and reviews tend to go.
 
-/// The category tree: top level → second level → leaves.
+use crate::orders::OrderStatus;
+
 /// A second-level category and its leaves.
 type Branch = (&'static str, &'static [&'static str]);
 
+/// The category tree: top level → second level → leaves.
 pub(super) const TREE: &[(&str, &[Branch])] = &[
     (
         "Electronics",
@@ -145,16 +147,16 @@ pub(super) const REVIEW_TITLES: &[(i32, &str, &str)] = &[
 ];
 
 /// Settled statuses of past orders, weighted as a real shop's history is: mostly delivered.
-pub(super) const PAST_ORDER_STATUSES: &[&str] = &[
-    "delivered",
-    "delivered",
-    "delivered",
-    "delivered",
-    "shipped",
-    "processing",
-    "confirmed",
-    "cancelled",
-    "refunded",
+pub(super) const PAST_ORDER_STATUSES: &[OrderStatus] = &[
+    OrderStatus::Delivered,
+    OrderStatus::Delivered,
+    OrderStatus::Delivered,
+    OrderStatus::Delivered,
+    OrderStatus::Shipped,
+    OrderStatus::Processing,
+    OrderStatus::Confirmed,
+    OrderStatus::Cancelled,
+    OrderStatus::Refunded,
 ];
 
 pub(super) fn variant_options(category: &str) -> Vec<Option<(&'static str, &'static str)>> {

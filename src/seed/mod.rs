@@ -32,7 +32,15 @@ pub struct Report {
     pub customers: usize,
     pub orders: usize,
     pub reviews: usize,
-    pub logins: Vec<(String, String, String)>,
+    pub logins: Vec<Login>,
+}
+
+/// A demo account to try the shop with.
+pub struct Login {
+    /// Who the account is, in a word.
+    pub who: &'static str,
+    pub email: &'static str,
+    pub password: String,
 }
 
 impl std::fmt::Display for Report {
@@ -49,8 +57,13 @@ impl std::fmt::Display for Report {
             self.reviews
         )?;
         writeln!(f, "sign in with (shown once, keep them):")?;
-        for (role, email, password) in &self.logins {
-            writeln!(f, "  {role:<9} {email}  password: {password}")?;
+        for Login {
+            who,
+            email,
+            password,
+        } in &self.logins
+        {
+            writeln!(f, "  {who:<9} {email}  password: {password}")?;
         }
         Ok(())
     }
@@ -153,8 +166,11 @@ impl Generator {
         write_tx(conn, |c| self.promotions(c))?;
         let customers_wanted = (self.products / 10).clamp(40, 100_000);
         let customers = write_tx(conn, |c| self.customers(c, customers_wanted, &shared_hash))?;
-        let (orders, purchases) = write_tx(conn, |c| self.orders(c, &customers, &variants))?;
-        let reviews = write_tx(conn, |c| self.reviews(c, &purchases))?;
+        let past = write_tx(conn, |c| self.orders(c, &customers, &variants))?;
+        for refund in &past.refunds {
+            refund.record(conn)?;
+        }
+        let reviews = write_tx(conn, |c| self.reviews(c, &past.purchases))?;
 
         Ok(Report {
             categories,
@@ -162,24 +178,24 @@ impl Generator {
             products: self.products,
             variants: variants.len(),
             customers: customers.len(),
-            orders,
+            orders: past.count,
             reviews,
             logins: vec![
-                (
-                    "admin".into(),
-                    "admin@shopwave.test".into(),
-                    admin_password.clone(),
-                ),
-                (
-                    "seller".into(),
-                    "seller1@shopwave.test".into(),
-                    seller_password.clone(),
-                ),
-                (
-                    "shopper".into(),
-                    "shopper1@shopwave.test".into(),
-                    demo_password.into(),
-                ),
+                Login {
+                    who: Role::Admin.as_str(),
+                    email: "admin@shopwave.test",
+                    password: admin_password,
+                },
+                Login {
+                    who: Role::Seller.as_str(),
+                    email: "seller1@shopwave.test",
+                    password: seller_password,
+                },
+                Login {
+                    who: "shopper",
+                    email: "shopper1@shopwave.test",
+                    password: demo_password.into(),
+                },
             ],
         })
     }

@@ -11,15 +11,22 @@ use crate::db::schema::{addresses, payment_methods};
 use crate::error::Result;
 use crate::util::random_hex;
 
+/// A demo customer and where their orders go.
+pub(super) struct Customer {
+    pub user_id: i64,
+    pub address_id: i64,
+    pub country: &'static str,
+    pub region: &'static str,
+}
+
 impl Generator {
-    /// Customers with one or two addresses and a saved test card each: (user id, address id,
-    /// country, region).
+    /// Customers with an address and a saved test card each.
     pub(super) fn customers(
         &mut self,
         conn: &mut DbConn,
         count: usize,
         shared_hash: &str,
-    ) -> Result<Vec<(i64, i64, &'static str, &'static str)>> {
+    ) -> Result<Vec<Customer>> {
         let mut made = Vec::new();
         for n in 0..count {
             let first = *self.pick(FIRST_NAMES);
@@ -67,7 +74,12 @@ impl Generator {
                     payment_methods::is_default.eq(true),
                 ))
                 .execute(conn)?;
-            made.push((user_id, address_id, country, region));
+            made.push(Customer {
+                user_id,
+                address_id,
+                country,
+                region,
+            });
         }
         Ok(made)
     }

@@ -9,6 +9,7 @@ use crate::admin::reviews::average_hundredths;
 use crate::db::DbConn;
 use crate::db::schema::{products, reviews};
 use crate::error::Result;
+use crate::reviews::ReviewStatus;
 
 impl Generator {
     pub(super) fn reviews(&mut self, conn: &mut DbConn, purchases: &[(i64, i64)]) -> Result<usize> {
@@ -23,9 +24,9 @@ impl Generator {
                 (self.rng.random_range(0.0f64..1.0).powi(2) * REVIEW_TITLES.len() as f64) as usize;
             let (rating, title, body) = REVIEW_TITLES[index.min(REVIEW_TITLES.len() - 1)];
             let status = if self.rng.random_bool(0.85) {
-                "approved"
+                ReviewStatus::Approved
             } else {
-                "pending"
+                ReviewStatus::Pending
             };
             diesel::insert_into(reviews::table)
                 .values((
@@ -38,7 +39,7 @@ impl Generator {
                     reviews::is_verified_purchase.eq(true),
                 ))
                 .execute(conn)?;
-            if status == "approved" {
+            if status == ReviewStatus::Approved {
                 refresh_rating(conn, product_id)?;
             }
             count += 1;
@@ -51,7 +52,7 @@ impl Generator {
 fn refresh_rating(conn: &mut DbConn, product_id: i64) -> Result<()> {
     let ratings: Vec<i32> = reviews::table
         .filter(reviews::product_id.eq(product_id))
-        .filter(reviews::status.eq("approved"))
+        .filter(reviews::status.eq(ReviewStatus::Approved))
         .select(reviews::rating)
         .load(conn)?;
     let sum: i64 = ratings.iter().map(|r| i64::from(*r)).sum();

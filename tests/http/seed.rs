@@ -5,6 +5,10 @@ use diesel::prelude::*;
 use crate::common::TestDb;
 use crate::on_both_backends;
 use shopwave::db::schema::*;
+use shopwave::money::Money;
+use shopwave::orders::OrderStatus;
+use shopwave::payments::{PaymentStatus, RefundStatus};
+use shopwave::reviews::ReviewStatus;
 
 on_both_backends! {
     async fn the_bulk_generator_fills_every_entity_consistently(db: TestDb) {
@@ -62,7 +66,7 @@ on_both_backends! {
         for (id, count, sum, average) in rated {
             let approved: Vec<i32> = reviews::table
                 .filter(reviews::product_id.eq(id))
-                .filter(reviews::status.eq("approved"))
+                .filter(reviews::status.eq(ReviewStatus::Approved))
                 .select(reviews::rating)
                 .load(&mut conn)
                 .unwrap();
@@ -78,5 +82,55 @@ on_both_backends! {
             let quoted = shopwave::money::Money::from_minor(subtotal).apply_bps(bps).minor();
             assert_eq!(tax, quoted);
         }
+    }
+}
+
+on_both_backends! {
+    async fn the_demo_orders_went_through_the_shops_transitions_and_refunds(db: TestDb) {
+        let mut conn = db.conn();
+        shopwave::seed::demo(&mut conn, None).expect("demo seed");
+        let orders: Vec<(i64, OrderStatus, Money, chrono::NaiveDateTime)> = orders::table
+            .select((orders::id, orders::status, orders::grand_total, orders::created_at))
+            .order(orders::id)
+            .load(&mut conn)
+            .unwrap();
+        let mut given_back = 0;
+        for (id, status, total, placed) in orders {
+            // Placed, then one allowed move after another, ending where the order stands.
+            let history: Vec<(Option<OrderStatus>, OrderStatus, chrono::NaiveDateTime)> = order_status_history::table
+                .filter(order_status_history::order_id.eq(id))
+                .select((order_status_history::from_status, order_status_history::to_status, order_status_history::created_at))
+                .order(order_status_history::id)
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!(history[0].0, None, "order {id}");
+            assert_eq!(history[0].1, OrderStatus::PendingPayment, "order {id}");
+            for pair in history.windows(2) {
+                assert_eq!(pair[1].0, Some(pair[0].1), "order {id}");
+                assert!(pair[0].1.may_become(pair[1].1), "order {id}: {} → {}", pair[0].1, pair[1].1);
+            }
+            assert_eq!(history.last().unwrap().1, status, "order {id}");
+            assert!(history.iter().all(|row| row.2 == placed), "order {id}'s history is dated when it was placed");
+            // What was cancelled or refunded got its money back in full, as the shop refunds.
+            let payment: PaymentStatus = payments::table
+                .filter(payments::order_id.eq(id))
+                .select(payments::status)
+                .first(&mut conn)
+                .unwrap();
+            let refunded: Vec<(Money, RefundStatus)> = refunds::table
+                .filter(refunds::order_id.eq(id))
+                .select((refunds::amount, refunds::status))
+                .load(&mut conn)
+                .unwrap();
+            if matches!(status, OrderStatus::Cancelled | OrderStatus::Refunded) {
+                assert_eq!(refunded, vec![(total, RefundStatus::Succeeded)], "order {id}");
+                assert_eq!(payment, PaymentStatus::Voided, "order {id}");
+                given_back += 1;
+            } else {
+                assert!(refunded.is_empty(), "order {id}");
+                assert_eq!(payment, PaymentStatus::Captured, "order {id}");
+            }
+        }
+        assert!(given_back > 0, "the demo has cancelled and refunded orders");
     }
 }
