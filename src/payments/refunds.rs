@@ -34,10 +34,23 @@ pub fn refund(conn: &mut DbConn, gateway: &Gateway, request: &RefundRequest) -> 
         request.amount,
         &format!("refund_{refund_id}"),
     );
+    settle_refund(conn, refund_id, request.payment_id, outcome.as_deref().ok())?;
+    Ok(outcome.is_ok())
+}
+
+/// Records the gateway's answer on a reserved refund: `gateway_reference` is the refund's
+/// reference when the money went back, `None` when the gateway refused (the reserved amount is
+/// free again). A captured payment refunded in full becomes `voided`.
+pub fn settle_refund(
+    conn: &mut DbConn,
+    refund_id: i64,
+    payment_id: i64,
+    gateway_reference: Option<&str>,
+) -> Result<()> {
     write_tx(conn, |c| {
-        let (status, reference) = match &outcome {
-            Ok(reference) => (RefundStatus::Succeeded, Some(reference.as_str())),
-            Err(_) => (RefundStatus::Failed, None),
+        let status = match gateway_reference {
+            Some(_) => RefundStatus::Succeeded,
+            None => RefundStatus::Failed,
         };
         diesel::update(
             refunds::table
@@ -46,21 +59,20 @@ pub fn refund(conn: &mut DbConn, gateway: &Gateway, request: &RefundRequest) -> 
         )
         .set((
             refunds::status.eq(status),
-            refunds::gateway_reference.eq(reference),
+            refunds::gateway_reference.eq(gateway_reference),
         ))
         .execute(c)?;
-        if outcome.is_ok() && refundable(c, request.payment_id)? == Money::ZERO {
+        if gateway_reference.is_some() && refundable(c, payment_id)? == Money::ZERO {
             diesel::update(
                 payments::table
-                    .find(request.payment_id)
+                    .find(payment_id)
                     .filter(payments::status.eq(PaymentStatus::Captured)),
             )
             .set(payments::status.eq(PaymentStatus::Voided))
             .execute(c)?;
         }
-        Ok::<_, Error>(())
-    })?;
-    Ok(outcome.is_ok())
+        Ok(())
+    })
 }
 
 /// Reserves a refund: a `pending` row for `request.amount`, refused with `Error::Conflict` when

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::{self as shop_orders, OrderStatus};
-use crate::payments::{PaymentStatus, RefundRequest, record_refund};
+use crate::payments::{PaymentStatus, RefundRequest, record_refund, settle_refund};
 use crate::pricing::{self, LineInput, Quote, Shipping};
 use crate::util::random_hex;
 
@@ -44,10 +44,10 @@ pub(super) struct Refund {
 }
 
 impl Refund {
-    /// Records the refund as the gateway's success. `record_refund` runs its own write
-    /// transaction, so this is called outside the orders' one.
+    /// Records the refund as the gateway's success: reserved, then settled, as the shop does.
+    /// Both run their own write transactions, so this is called outside the orders' one.
     pub(super) fn record(&self, conn: &mut DbConn) -> Result<()> {
-        record_refund(
+        let refund_id = record_refund(
             conn,
             &RefundRequest {
                 payment_id: self.payment_id,
@@ -57,8 +57,9 @@ impl Refund {
                 reason: self.reason,
                 created_by: self.created_by,
             },
-            Some(&format!("re_{}", random_hex(10))),
-        )
+        )?;
+        let reference = format!("re_{}", random_hex(10));
+        settle_refund(conn, refund_id, self.payment_id, Some(&reference))
     }
 }
 
