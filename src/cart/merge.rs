@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{CartOwner, MAX_QUANTITY, count_in, find, find_or_create, put_line, touch};
+use super::{CartOwner, MAX_QUANTITY, count_in, find, find_or_create, held, put_line, touch};
 use crate::db::schema::{cart_items, carts, product_variants};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
@@ -31,13 +31,7 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
             ))
             .load(c)?;
         for (variant_id, quantity, unit_price) in items {
-            let held: Option<i32> = cart_items::table
-                .filter(cart_items::cart_id.eq(cart.id))
-                .filter(cart_items::variant_id.eq(variant_id))
-                .select(cart_items::quantity)
-                .first(c)
-                .optional()?;
-            let merged = (held.unwrap_or(0) + quantity).min(MAX_QUANTITY);
+            let merged = (held(c, cart.id, variant_id)? + quantity).min(MAX_QUANTITY);
             put_line(c, cart.id, variant_id, merged, unit_price)?;
         }
         if cart.promotion_id.is_none() && guest_cart.promotion_id.is_some() {

@@ -163,13 +163,7 @@ pub fn add(
         let item = buyable(c, variant_id)?;
         let cart = find_or_create(c, owner)?;
         touch(c, cart.id)?;
-        let held: i32 = cart_items::table
-            .filter(cart_items::cart_id.eq(cart.id))
-            .filter(cart_items::variant_id.eq(variant_id))
-            .select(cart_items::quantity)
-            .first(c)
-            .optional()?
-            .unwrap_or(0);
+        let held = held(c, cart.id, variant_id)?;
         let wanted = held + quantity.get();
         if wanted > MAX_QUANTITY {
             return Err(Error::Invalid(format!(
@@ -224,6 +218,17 @@ fn put_line(
         .set(cart_items::quantity.eq(quantity));
     db::execute_native(conn, upsert)?;
     Ok(())
+}
+
+/// How many of a variant the cart already holds (0 when none).
+fn held(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<i32> {
+    Ok(cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id))
+        .filter(cart_items::variant_id.eq(variant_id))
+        .select(cart_items::quantity)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> Result<usize> {

@@ -24,8 +24,6 @@ use crate::util::random_hex;
 pub const FIELD: &str = "csrf_token";
 /// Header alternative, for the few requests sent by script.
 pub const HEADER: &str = "x-csrf-token";
-/// Largest urlencoded body inspected for the token; larger forms are refused.
-const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// Signs seeds; the keys come from the server's secret.
 #[derive(Clone)]
@@ -229,7 +227,7 @@ pub async fn verify(
 }
 
 /// The token from the header, the query string, or an urlencoded body (which is then put back
-/// for the handler to read).
+/// for the handler to read). `edge::check` has already read the body whole, within its limit.
 async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, WebError> {
     if let Some(value) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return Ok(Some(value.to_owned()));
@@ -244,9 +242,6 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, Web
         .extract::<web::Bytes>()
         .await
         .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
-    if body.len() > MAX_FORM_BYTES {
-        return Err(WebError::PayloadTooLarge);
-    }
     let token = field_of(&body);
     req.set_payload(Payload::from(body));
     Ok(token)
