@@ -102,10 +102,14 @@ on_both_backends! {
         let app = TestApp::new(db).await;
         app.post("/cart/add", &[("variant_id", &kettle.to_string()), ("quantity", "2")]).await.assert_redirect_to("/cart");
         // Three at once: within the hashing slots and queue of a two-core machine.
-        let sign_ins = (0..3).map(|_| {
-            app.post("/account/login", &[("email", "ann@example.com"), ("password", PASSWORD)])
-        });
-        assert_all_redirect(&join_all(sign_ins).await, "/");
+        let sign_in = || app.post("/account/login", &[("email", "ann@example.com"), ("password", PASSWORD)]);
+        let mut pages = join_all((0..3).map(|_| sign_in())).await;
+        // Other tests in this process may hold hashing slots: a sign-in asked to come back in a
+        // moment (503) comes back, as a browser's shopper would.
+        for page in pages.iter_mut().filter(|p| p.status.as_u16() == 503) {
+            *page = sign_in().await;
+        }
+        assert_all_redirect(&pages, "/");
         let carts: Vec<Option<i64>> = carts::table.select(carts::user_id).load(&mut app.conn()).unwrap();
         assert_eq!(carts, [Some(ann)], "the visitor's cart is merged and gone");
         assert_eq!(all_lines(&app).iter().map(|l| (l.1, l.2)).collect::<Vec<_>>(), [(kettle, 2)]);
