@@ -94,10 +94,10 @@ pub(super) async fn submit_register(
     };
     let ip = client_ip(&req);
     let link_base = link_base(&req);
-    let taken = state
+    let sent = state
         .db(move |conn| registration::register(conn, &registration, &ip, &link_base))
         .await;
-    match taken {
+    match sent {
         // A new address and a taken one get the same answer, and neither touches the session.
         Ok(email) => {
             if let Err(error) = web::block(move || mailer.send(&email)).await? {
