@@ -57,11 +57,12 @@ impl Registration {
 /// How long the link that finishes an account stays good.
 pub const CONFIRM_HOURS: i64 = 24;
 
-/// Takes a registration: the message to send, and nothing the visitor sees tells which. A new
-/// address is kept as pending and gets a link that finishes the account (`finish`); the owner
-/// of a taken address is told someone tried. Both ways hash the password, so the time taken does
-/// not tell either. `link_base` is the shop's origin the link starts with, such as
-/// `https://shop.example`. Err(TooManyRequests) when this address has registered too often.
+/// Takes a registration and gives the message to send; the visitor's answer does not say which
+/// it was. A new address is kept as pending and gets a link that finishes the account
+/// (`finish`); the owner of a taken address is told someone tried. Both ways hash the password,
+/// so the time taken does not tell either. `link_base` is the shop's origin the link starts
+/// with, such as `https://shop.example`. Err(TooManyRequests) when this address has registered
+/// too often.
 pub fn register(
     conn: &mut DbConn,
     registration: &Registration,
