@@ -53,6 +53,11 @@ impl Mailer {
         Mailer { from, transport }
     }
 
+    /// No mail server is configured: mail lands in `DATA_DIR/mail/` (a demo, or a test).
+    pub fn writes_files(&self) -> bool {
+        matches!(self.transport, Transporter::Files(_))
+    }
+
     pub fn send(&self, email: &Email) -> Result<(), String> {
         // Parsing the recipient as a mailbox refuses CR/LF, so no header can be smuggled in.
         let to: Mailbox = email

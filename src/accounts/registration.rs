@@ -1,13 +1,17 @@
-//! Opening a customer account from the registration form.
+//! Opening a customer account: the registration form, then the link mailed to its address.
+//! The account exists only once the address is confirmed, and the form answers the same
+//! whether or not the address already has an account, so it cannot be used to learn who does.
 
 use super::password_policy::check_new_password;
 use super::{NewUser, Role, insert_user_with_hash, normalize_email, password, throttle};
-use crate::db::models::User;
-use crate::db::schema::users;
+use crate::db::models::{PendingRegistration, User};
+use crate::db::schema::{pending_registrations, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
 use crate::mail::Email;
+use crate::util::{now, random_hex, sha256_hex};
+use chrono::Duration;
 use diesel::prelude::*;
 
 /// The registration form as typed.
@@ -50,44 +54,95 @@ impl Registration {
     }
 }
 
-/// What a registration did. The visitor is answered the same way for both, so the form cannot
-/// be used to learn who has an account; the owner of a taken address is told by e-mail instead.
-pub enum Registered {
-    New(Box<User>),
-    /// The e-mail (in any letter case) already has an account: the message to send its owner.
-    Taken(Email),
-}
+/// How long the link that finishes an account stays good.
+pub const CONFIRM_HOURS: i64 = 24;
 
-/// Creates the customer, or finds the e-mail taken. Err(TooManyRequests) when this address has
-/// registered too often.
+/// Takes a registration and gives the message to send; the visitor's answer does not say which
+/// it was. A new address is kept as pending and gets a link that finishes the account
+/// (`finish`); the owner of a taken address is told someone tried. Both ways hash the password,
+/// so the time taken does not tell either. `link_base` is the shop's origin the link starts
+/// with, such as `https://shop.example`. Err(TooManyRequests) when this address has registered
+/// too often.
 pub fn register(
     conn: &mut DbConn,
     registration: &Registration,
     client_ip: &str,
-) -> Result<Registered> {
+    link_base: &str,
+) -> Result<Email> {
     // A refusal before the costly hash; `count_registration` checks again, atomically.
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
     let password_hash = password::bounded(|| password::hash(&registration.password))?;
-    let new_user = NewUser {
-        email: &registration.email,
-        password: &registration.password,
-        first_name: &registration.first_name,
-        last_name: &registration.last_name,
-        role: Role::Customer,
-    };
-    let outcome = db::write_tx(conn, |conn| {
+    let token = random_hex(32);
+    db::write_tx(conn, |conn| {
         throttle::count_registration(conn, &registration.email, client_ip)?;
-        let taken = users::table
-            .filter(users::email.eq(&registration.email))
-            .select(users::id)
-            .first::<i64>(conn)
-            .optional()?;
-        if taken.is_some() {
-            return Ok(Registered::Taken(taken_notice(&registration.email)));
+        diesel::delete(
+            pending_registrations::table.filter(pending_registrations::expires_at.le(now())),
+        )
+        .execute(conn)?;
+        if email_taken(conn, &registration.email)? {
+            return Ok(taken_notice(&registration.email));
         }
-        let id = insert_user_with_hash(conn, &new_user, &password_hash)?;
-        Ok::<_, Error>(Registered::New(Box::new(
+        diesel::insert_into(pending_registrations::table)
+            .values((
+                pending_registrations::token_hash.eq(sha256_hex(&token)),
+                pending_registrations::email.eq(&registration.email),
+                pending_registrations::first_name.eq(&registration.first_name),
+                pending_registrations::last_name.eq(&registration.last_name),
+                pending_registrations::password_hash.eq(&password_hash),
+                pending_registrations::created_at.eq(now()),
+                pending_registrations::expires_at.eq(now() + Duration::hours(CONFIRM_HOURS)),
+            ))
+            .execute(conn)?;
+        Ok(confirm_link(&registration.email, link_base, &token))
+    })
+}
+
+/// The pending registration a mailed link's token stands for, while it is still good.
+pub fn pending(conn: &mut DbConn, token: &str) -> Result<Option<PendingRegistration>> {
+    Ok(pending_registrations::table
+        .filter(pending_registrations::token_hash.eq(sha256_hex(token)))
+        .filter(pending_registrations::expires_at.gt(now()))
+        .select(PendingRegistration::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// What following a registration's link did.
+pub enum Finished {
+    /// The account now exists.
+    Created(Box<User>),
+    /// Someone opened an account for this address since the link was sent; the link is used up.
+    Taken,
+    /// No pending registration has this token: bogus, used or expired. Nothing changed.
+    Unknown,
+}
+
+/// Turns the pending registration behind `token` into the account, consuming it.
+pub fn finish(conn: &mut DbConn, token: &str) -> Result<Finished> {
+    let outcome = db::write_tx(conn, |conn| {
+        let Some(pending) = pending(conn, token)? else {
+            return Ok(Finished::Unknown);
+        };
+        // Two clicks at once: only the one whose delete took the row goes on.
+        let consumed =
+            diesel::delete(pending_registrations::table.find(pending.id)).execute(conn)?;
+        if consumed == 0 {
+            return Ok(Finished::Unknown);
+        }
+        if email_taken(conn, &pending.email)? {
+            return Ok(Finished::Taken);
+        }
+        let new_user = NewUser {
+            email: &pending.email,
+            // Checked against the policy when the form was sent; only its hash was kept.
+            password: "",
+            first_name: &pending.first_name,
+            last_name: &pending.last_name,
+            role: Role::Customer,
+        };
+        let id = insert_user_with_hash(conn, &new_user, &pending.password_hash)?;
+        Ok::<_, Error>(Finished::Created(Box::new(
             users::table
                 .find(id)
                 .select(User::as_select())
@@ -95,9 +150,33 @@ pub fn register(
         )))
     });
     match outcome {
-        // Someone registered the same e-mail a moment ago.
-        Err(Error::Conflict(_)) => Ok(Registered::Taken(taken_notice(&registration.email))),
+        // The same address was registered a moment ago, by another link or an administrator.
+        Err(Error::Conflict(_)) => Ok(Finished::Taken),
         other => other,
+    }
+}
+
+fn email_taken(conn: &mut DbConn, email: &str) -> Result<bool> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+fn confirm_link(email: &str, link_base: &str, token: &str) -> Email {
+    Email {
+        to: email.to_owned(),
+        subject: "Finish creating your ShopWave account".to_owned(),
+        body: format!(
+            "Someone (we hope you) asked to open a ShopWave account for\n\
+             {email}.\n\n\
+             To finish creating your account, open this link within {CONFIRM_HOURS} hours:\n\n\
+             {link_base}/account/register/confirm?token={token}\n\n\
+             If it was not you, you can ignore this message: no account is\n\
+             opened without this link.\n"
+        ),
     }
 }
 

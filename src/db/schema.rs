@@ -53,6 +53,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    pending_registrations (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     addresses (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -491,6 +504,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_recovery_codes,
     sessions,
     login_attempts,
+    pending_registrations,
     addresses,
     payment_methods,
     audit_log,

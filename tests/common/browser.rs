@@ -179,13 +179,19 @@ impl Browser {
 
     // ----- journeys ------------------------------------------------------------------------
 
-    /// Opens an account through the registration form; the shop signs the new shopper in.
+    /// Opens an account through the registration form and the link it mails (read from the
+    /// test's mail folder); the shop signs the new shopper in.
     pub async fn sign_up(&self, first_name: &str, email: &str, password: &str) {
         self.visit("/account/register").await;
         self.fill("E-mail", email).await;
         self.fill("First name", first_name).await;
         self.fill("Password", password).await;
         self.submit("Create account").await;
+        self.expect_text("We sent a link to finish creating your account")
+            .await;
+        self.visit(&self.db.mailed_link(&email.to_lowercase()))
+            .await;
+        self.submit("Finish creating my account").await;
     }
 
     /// Signs in through the login form, from whatever sign-in page the browser is on or the

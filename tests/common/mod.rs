@@ -126,6 +126,37 @@ impl TestDb {
         self.dir.path().to_path_buf()
     }
 
+    /// The path and query of the link in the latest mail to `to` that the shop wrote into
+    /// `data_dir/mail` (no SMTP server in tests), as a shopper would follow it.
+    pub fn mailed_link(&self, to: &str) -> String {
+        let dir = self.data_dir().join("mail");
+        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("no mail in {}: {e}", dir.display()))
+            .map(|entry| {
+                let path = entry.expect("a mail file").path();
+                let modified = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .expect("mtime");
+                (modified, std::fs::read_to_string(&path).expect("mail text"))
+            })
+            .filter(|(_, mail)| {
+                mail.lines()
+                    .any(|line| line == format!("To: {to}\r") || line == format!("To: {to}"))
+            })
+            .collect();
+        mails.sort();
+        let (_, latest) = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
+        let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
+        let body = decode_quoted_printable(&latest[body_start..]);
+        let start = body
+            .find("://")
+            .unwrap_or_else(|| panic!("no link in:\n{body}"))
+            + 3;
+        let rest = &body[start..];
+        let path = &rest[rest.find('/').expect("a path")..];
+        path.split_whitespace().next().expect("the link").to_owned()
+    }
+
     pub fn conn(&self) -> PooledConn {
         self.pool.get().expect("a pooled connection")
     }
@@ -407,6 +438,32 @@ fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {
         .extend_pairs(fields)
         .finish()
         .into_bytes()
+}
+
+/// Undoes a mail body's quoted-printable encoding, which lettre chooses for long lines: soft
+/// line breaks joined, `=XX` bytes restored.
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=')
+            .then(|| joined.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Runs raw SQL, for tests that must prove the database itself refuses bad rows.

@@ -24,6 +24,7 @@ mod inventory;
 mod money_props;
 mod order_status;
 mod races;
+mod registration;
 mod request_edge;
 mod reviews;
 mod schema;

@@ -333,7 +333,7 @@ on_both_backends! {
     async fn a_refused_field_is_tied_to_its_message(db: TestDb) {
         let user = UserBuilder::customer().insert(&mut db.conn());
         let app = TestApp::new(db).await;
-        let page = crate::accounts::register(&app, "not-an-email", "Ann").await;
+        let page = crate::accounts::send_registration(&app, "not-an-email", "Ann").await;
         page.assert_status(422)
             .assert_contains(r#"name="email" value="not-an-email" type='email'"#)
             .assert_contains(r#"aria-invalid="true" aria-describedby="email-error""#)

@@ -63,7 +63,8 @@ on_both_backends! {
         }
         loads!(
             users => User, user_recovery_codes => RecoveryCode, sessions => SessionRow,
-            login_attempts => LoginAttempt, addresses => Address, payment_methods => PaymentMethod,
+            login_attempts => LoginAttempt,
+            pending_registrations => PendingRegistration, addresses => Address, payment_methods => PaymentMethod,
             audit_log => AuditEntry, sellers => Seller, categories => Category, products => Product,
             product_variants => Variant, product_categories => ProductCategory,
             product_images => ProductImage, price_history => PriceChange, reviews => Review,

@@ -1,4 +1,5 @@
-//! Rows of the accounts tables: users, sessions, addresses, payment tokens, audit log.
+//! Rows of the accounts tables: users, sessions, pending registrations, addresses, payment
+//! tokens, audit log.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -57,6 +58,20 @@ pub struct LoginAttempt {
     pub succeeded: bool,
     pub created_at: NaiveDateTime,
     pub purpose: LoginPurpose,
+}
+
+/// A registration waiting for its e-mail address to be confirmed.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = pending_registrations)]
+pub struct PendingRegistration {
+    pub id: i64,
+    pub token_hash: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -21,6 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         register::show_register,
         register::submit_register,
     ))
+    .service(page("/account/register/sent", register::show_sent))
+    .service(page_and_form(
+        "/account/register/confirm",
+        register::show_confirm,
+        register::submit_confirm,
+    ))
     .service(page_and_form(
         "/account/login",
         login::show_login,

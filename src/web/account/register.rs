@@ -1,5 +1,6 @@
-//! `/account/register`: opening a customer account, signed in straight away. An e-mail that
-//! already has an account is answered the same way, and its owner is told by e-mail.
+//! `/account/register`: opening a customer account. The form mails a link that finishes the
+//! account (`/account/register/confirm`), and answers the same when the e-mail already has an
+//! account, whose owner is told by e-mail instead.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -8,7 +9,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::client_ip;
-use crate::accounts::registration::{self, Registered, Registration, RegistrationInput};
+use crate::accounts::registration::{
+    self, CONFIRM_HOURS, Finished, Registration, RegistrationInput,
+};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::forms::FieldErrors;
 use crate::mail::Mailer;
@@ -36,10 +39,11 @@ struct RegisterPage {
     error: Option<String>,
     min_chars: usize,
     max_chars: usize,
+    mail_to_files: bool,
 }
 
 impl RegisterPage {
-    fn new(chrome: Chrome, form: RegisterForm) -> RegisterPage {
+    fn new(chrome: Chrome, form: RegisterForm, mailer: &Mailer) -> RegisterPage {
         RegisterPage {
             chrome,
             form,
@@ -47,20 +51,25 @@ impl RegisterPage {
             error: None,
             min_chars: MIN_PASSWORD_CHARS,
             max_chars: MAX_PASSWORD_CHARS,
+            mail_to_files: mailer.writes_files(),
         }
     }
 }
 
-pub(super) async fn show_register(chrome: Chrome, user: MaybeUser) -> WebResult<HttpResponse> {
+pub(super) async fn show_register(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    user: MaybeUser,
+) -> WebResult<HttpResponse> {
     if user.0.is_some() {
         return Ok(see_other("/account"));
     }
-    respond::page(&RegisterPage::new(chrome, RegisterForm::default()))
+    let mailer = Mailer::from_env(&state.data_dir);
+    respond::page(&RegisterPage::new(chrome, RegisterForm::default(), &mailer))
 }
 
 pub(super) async fn submit_register(
     req: HttpRequest,
-    session: Session,
     state: web::Data<AppState>,
     chrome: Chrome,
     form: web::Form<RegisterForm>,
@@ -74,7 +83,8 @@ pub(super) async fn submit_register(
     });
     // The password is never sent back to the browser.
     form.password.clear();
-    let mut page = RegisterPage::new(chrome, form);
+    let mailer = Mailer::from_env(&state.data_dir);
+    let mut page = RegisterPage::new(chrome, form, &mailer);
     let registration = match parsed {
         Ok(registration) => registration,
         Err(errors) => {
@@ -83,11 +93,121 @@ pub(super) async fn submit_register(
         }
     };
     let ip = client_ip(&req);
-    let created = state
-        .db(move |conn| registration::register(conn, &registration, &ip))
+    let link_base = link_base(&req);
+    let sent = state
+        .db(move |conn| registration::register(conn, &registration, &ip, &link_base))
         .await;
-    match created {
-        Ok(Registered::New(user)) => {
+    match sent {
+        // A new address and a taken one get the same answer, and neither touches the session.
+        Ok(email) => {
+            if let Err(error) = web::block(move || mailer.send(&email)).await? {
+                tracing::warn!(%error, "could not send a registration's e-mail");
+            }
+            Ok(see_other("/account/register/sent"))
+        }
+        Err(WebError::TooManyRequests(message)) => {
+            page.error = Some(message);
+            respond::page_with(&page, StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The origin the request came to, which the mailed link points back at.
+fn link_base(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+#[derive(Template)]
+#[template(path = "account/register_sent.html")]
+struct SentPage {
+    chrome: Chrome,
+    hours: i64,
+    mail_to_files: bool,
+}
+
+pub(super) async fn show_sent(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+) -> WebResult<HttpResponse> {
+    respond::page(&SentPage {
+        chrome,
+        hours: CONFIRM_HOURS,
+        mail_to_files: Mailer::from_env(&state.data_dir).writes_files(),
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/register_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    token: String,
+    email: String,
+}
+
+/// Why a registration's link did not open an account.
+enum LinkProblem {
+    /// Bogus, used or expired.
+    Unknown,
+    /// The address got an account since the link was sent.
+    Taken,
+}
+
+#[derive(Template)]
+#[template(path = "account/register_link.html")]
+struct LinkProblemPage {
+    chrome: Chrome,
+    problem: LinkProblem,
+}
+
+fn link_problem(chrome: Chrome, problem: LinkProblem) -> WebResult<HttpResponse> {
+    let status = match problem {
+        LinkProblem::Unknown => StatusCode::NOT_FOUND,
+        LinkProblem::Taken => StatusCode::CONFLICT,
+    };
+    respond::page_with(&LinkProblemPage { chrome, problem }, status)
+}
+
+/// The link's page only asks for a click: mail scanners open links, so a GET changes nothing.
+pub(super) async fn show_confirm(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    query: web::Query<ConfirmForm>,
+) -> WebResult<HttpResponse> {
+    let token = query.into_inner().token;
+    let lookup = token.clone();
+    match state
+        .db(move |conn| registration::pending(conn, &lookup))
+        .await?
+    {
+        Some(pending) => respond::page(&ConfirmPage {
+            chrome,
+            token,
+            email: pending.email,
+        }),
+        None => link_problem(chrome, LinkProblem::Unknown),
+    }
+}
+
+pub(super) async fn submit_confirm(
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    form: web::Form<ConfirmForm>,
+) -> WebResult<HttpResponse> {
+    let token = form.into_inner().token;
+    match state
+        .db(move |conn| registration::finish(conn, &token))
+        .await?
+    {
+        Finished::Created(user) => {
             super::sign_in_with_cart(&state, &session, &user).await?;
             let welcome = format!(
                 "Welcome to ShopWave, {}! Your account is ready.",
@@ -95,17 +215,7 @@ pub(super) async fn submit_register(
             );
             Ok(respond::done(&session, welcome, "/account"))
         }
-        Ok(Registered::Taken(notice)) => {
-            let mailer = Mailer::from_env(&state.data_dir);
-            if let Err(error) = web::block(move || mailer.send(&notice)).await? {
-                tracing::warn!(%error, "could not tell an account's owner of a registration");
-            }
-            Ok(see_other("/account"))
-        }
-        Err(WebError::TooManyRequests(message)) => {
-            page.error = Some(message);
-            respond::page_with(&page, StatusCode::TOO_MANY_REQUESTS)
-        }
-        Err(other) => Err(other),
+        Finished::Taken => link_problem(chrome, LinkProblem::Taken),
+        Finished::Unknown => link_problem(chrome, LinkProblem::Unknown),
     }
 }
