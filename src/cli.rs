@@ -114,6 +114,7 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
+    let public_url = settings.public_url().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
     {
@@ -143,6 +144,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         pool,
         data_dir: settings.data_dir.clone(),
         demo_mode: demo,
+        public_url,
         search,
         catalog,
     };

@@ -68,6 +68,11 @@ pub struct Settings {
         global = true
     )]
     pub request_timeout: u64,
+    /// The address shoppers reach the shop at (e.g. https://shop.example.com), used for links in
+    /// e-mails; default http:// and the --bind address. Links never follow a request's Host
+    /// header, which a client chooses.
+    #[arg(long, env = "SHOPWAVE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -112,6 +117,10 @@ pub enum Command {
 pub enum ConfigError {
     #[error("invalid --bind address {0:?}: expected host:port, e.g. 127.0.0.1:8080")]
     Bind(String),
+    #[error(
+        "invalid --public-url {0:?}: expected http:// or https:// and a host, e.g. https://shop.example.com"
+    )]
+    PublicUrl(String),
     #[error("SHOPWAVE_SECRET_KEY must be at least 64 characters (it has {0})")]
     ShortSecret(usize),
     #[error("cannot use data directory {path}: {source}")]
@@ -143,6 +152,24 @@ impl Settings {
             .ok()
             .and_then(|mut addrs| addrs.next())
             .ok_or_else(|| ConfigError::Bind(self.bind.clone()))
+    }
+
+    /// The shop's public origin for links in e-mails, without a trailing slash.
+    pub fn public_url(&self) -> Result<String, ConfigError> {
+        let Some(url) = &self.public_url else {
+            return Ok(format!("http://{}", self.bind.trim()));
+        };
+        let url = url.trim().trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or("");
+        if host.is_empty()
+            || host.contains(|c: char| c == '/' || c.is_whitespace() || c.is_control())
+        {
+            return Err(ConfigError::PublicUrl(url.to_owned()));
+        }
+        Ok(url.to_owned())
     }
 
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
@@ -196,4 +223,40 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
         .mode(0o600)
         .open(path)?;
     file.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn public_url(arg: Option<&str>) -> Result<String, ConfigError> {
+        let mut args = vec!["shopwave", "--bind", "127.0.0.1:8080"];
+        if let Some(url) = arg {
+            args.extend(["--public-url", url]);
+        }
+        Cli::try_parse_from(args)
+            .expect("arguments")
+            .settings
+            .public_url()
+    }
+
+    #[test]
+    fn links_point_at_the_configured_address_or_the_bound_one() {
+        assert_eq!(public_url(None).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            public_url(Some("https://shop.example.com/")).unwrap(),
+            "https://shop.example.com"
+        );
+        for bad in [
+            "shop.example.com",
+            "ftp://shop",
+            "https://",
+            "https://a b",
+            "https://x/y",
+        ] {
+            assert!(public_url(Some(bad)).is_err(), "{bad}");
+        }
+    }
 }

@@ -53,6 +53,8 @@ pub struct AppState {
     /// Where the search index, outgoing mail and other files of this node live.
     pub data_dir: std::path::PathBuf,
     pub demo_mode: bool,
+    /// The shop's public origin, for links in e-mails (never taken from a request's Host).
+    pub public_url: String,
     /// This node's search index (its indexer runs beside the server).
     pub search: std::sync::Arc<crate::search::SearchIndex>,
     /// The catalog pages' data between changes.

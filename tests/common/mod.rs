@@ -48,6 +48,9 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The shop's public address in tests: every mailed link must start with it.
+pub const PUBLIC_URL: &str = "http://shop.test";
+
 /// A migrated, empty database that disappears with the test.
 pub struct TestDb {
     pub backend: Backend,
@@ -116,6 +119,7 @@ impl TestDb {
             pool: self.pool.clone(),
             data_dir: self.data_dir(),
             demo_mode,
+            public_url: PUBLIC_URL.to_owned(),
             catalog: Arc::new(CatalogCache::new(search.clone(), 1_000)),
             search,
         }
@@ -148,12 +152,12 @@ impl TestDb {
         let (_, latest) = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
         let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
         let body = decode_quoted_printable(&latest[body_start..]);
+        // Links point at the shop's configured address, whatever Host a request claimed.
         let start = body
-            .find("://")
-            .unwrap_or_else(|| panic!("no link in:\n{body}"))
-            + 3;
-        let rest = &body[start..];
-        let path = &rest[rest.find('/').expect("a path")..];
+            .find(PUBLIC_URL)
+            .unwrap_or_else(|| panic!("no link to {PUBLIC_URL} in:\n{body}"))
+            + PUBLIC_URL.len();
+        let path = &body[start..];
         path.split_whitespace().next().expect("the link").to_owned()
     }
 

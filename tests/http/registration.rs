@@ -158,3 +158,28 @@ on_both_backends! {
         assert!(app.cookie("sw_session").is_none(), "nobody was signed in");
     }
 }
+
+on_both_backends! {
+    async fn the_mailed_link_points_at_the_shop_whatever_host_the_request_claimed(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let token = app.csrf_token().await;
+        let body = format!(
+            "email=bea%40example.com&first_name=Bea&last_name=Tester&password={}&csrf_token={token}",
+            PASSWORD.replace(' ', "+")
+        );
+        app.send(
+            actix_web::test::TestRequest::post()
+                .uri("/account/register")
+                .insert_header(("Host", "evil.example"))
+                .insert_header(("X-Forwarded-Host", "evil.example"))
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .set_payload(body),
+        )
+        .await
+        .assert_redirect_to("/account/register/sent");
+        let mail = mail_to(&app, "bea@example.com").join("\n");
+        assert!(!mail.contains("evil.example"), "{mail}");
+        // `mailed_link` finds the link only under the shop's configured address.
+        assert!(app.db.mailed_link("bea@example.com").starts_with("/account/register/confirm?token="));
+    }
+}

@@ -93,7 +93,7 @@ pub(super) async fn submit_register(
         }
     };
     let ip = client_ip(&req);
-    let link_base = link_base(&req);
+    let link_base = state.public_url.clone();
     let sent = state
         .db(move |conn| registration::register(conn, &registration, &ip, &link_base))
         .await;
@@ -111,12 +111,6 @@ pub(super) async fn submit_register(
         }
         Err(other) => Err(other),
     }
-}
-
-/// The origin the request came to, which the mailed link points back at.
-fn link_base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 #[derive(Template)]
