@@ -31,6 +31,9 @@ def sign_in(email):
     page = fetch(client, "/account/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     fetch(client, "/account/login", {"email": email, "password": password, "csrf_token": token})
+    # Tokens are bound to the session, which signing in renews: read the new one from a page.
+    page = fetch(client, "/cart")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return client, cookie, token
 

@@ -502,3 +502,22 @@ pub fn place_order_fields(review: &str) -> Vec<(&'static str, String)> {
     .map(|name| (name, form_field(review, name)))
     .collect()
 }
+
+/// The real server (`web::serve`) for this database on a free loopback port, in a thread of its
+/// own; returns once it accepts connections.
+pub fn serve_on_loopback(db: &TestDb, config: WebConfig) -> std::net::SocketAddr {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let state = db.app_state(false);
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(shopwave::web::serve(state, config, addr))
+    });
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return addr;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not start");
+}

@@ -23,21 +23,7 @@ const PRICE: i64 = 4999;
 
 /// Starts the real server on a free loopback port, in its own thread and runtime.
 pub(crate) fn start_server(db: &TestDb) -> SocketAddr {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port");
-    let state = db.app_state(false);
-    let config = crate::common::web_config();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(shopwave::web::serve(state, config, addr))
-    });
-    for _ in 0..100 {
-        if TcpStream::connect(addr).is_ok() {
-            return addr;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the server did not start");
+    crate::common::serve_on_loopback(db, crate::common::web_config())
 }
 
 /// One HTTP/1.1 POST on a fresh connection; returns the status code.

@@ -252,25 +252,12 @@ on_both_backends! {
 
 /// The real server on a loopback port with one-second limits for a request's head and body.
 fn impatient_server(db: &TestDb) -> SocketAddr {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port");
-    let state = db.app_state(false);
     let mut config = crate::common::web_config();
     config.timeouts = shopwave::web::Timeouts {
         head: Duration::from_secs(1),
         body: Duration::from_secs(1),
     };
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(shopwave::web::serve(state, config, addr))
-    });
-    for _ in 0..100 {
-        if TcpStream::connect(addr).is_ok() {
-            return addr;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the server did not start");
+    crate::common::serve_on_loopback(db, config)
 }
 
 /// Sends `start`, then a byte every 200 ms, and reads what comes back until the server closes;
@@ -326,6 +313,21 @@ on_both_backends! {
         let (answer, took) = trickle(addr, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
         assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer:?}");
         assert!(took < Duration::from_secs(4), "closed after {took:?}");
+
+        // Fifty at once, as an attacker would: each is answered 408 and closed within the bound,
+        // and the shop keeps answering everyone else meanwhile.
+        let slow: Vec<_> = (0..50).map(|_| std::thread::spawn(move || trickle(addr, body))).collect();
+        let mut ping = TcpStream::connect(addr).expect("connect");
+        ping.set_read_timeout(Some(Duration::from_secs(3))).expect("timeout");
+        ping.write_all(b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").expect("send");
+        let mut answer = String::new();
+        let _ = ping.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+        for connection in slow {
+            let (answer, took) = connection.join().expect("slow client");
+            assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+            assert!(took < Duration::from_secs(6), "closed after {took:?}");
+        }
     }
 }
 
