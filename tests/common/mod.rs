@@ -7,6 +7,12 @@
 pub mod browser;
 pub mod builders;
 pub mod commerce;
+mod mail;
+mod page;
+
+// `tests/sign_in_load.rs` includes this module too and uses only some of it.
+#[allow(unused_imports)]
+pub use page::{Page, form_field, place_order_fields};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -14,7 +20,7 @@ use std::collections::BTreeMap;
 use actix_service::{Service, ServiceExt, boxed};
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
-use actix_web::http::{Method, StatusCode, header};
+use actix_web::http::{Method, header};
 use actix_web::test::{self, TestRequest};
 use diesel::connection::SimpleConnection;
 
@@ -130,37 +136,6 @@ impl TestDb {
         self.dir.path().to_path_buf()
     }
 
-    /// The path and query of the link in the latest mail to `to` that the shop wrote into
-    /// `data_dir/mail` (no SMTP server in tests), as a shopper would follow it.
-    pub fn mailed_link(&self, to: &str) -> String {
-        let dir = self.data_dir().join("mail");
-        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("no mail in {}: {e}", dir.display()))
-            .map(|entry| {
-                let path = entry.expect("a mail file").path();
-                let modified = std::fs::metadata(&path)
-                    .and_then(|m| m.modified())
-                    .expect("mtime");
-                (modified, std::fs::read_to_string(&path).expect("mail text"))
-            })
-            .filter(|(_, mail)| {
-                mail.lines()
-                    .any(|line| line == format!("To: {to}\r") || line == format!("To: {to}"))
-            })
-            .collect();
-        mails.sort();
-        let (_, latest) = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
-        let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
-        let body = decode_quoted_printable(&latest[body_start..]);
-        // Links point at the shop's configured address, whatever Host a request claimed.
-        let start = body
-            .find(PUBLIC_URL)
-            .unwrap_or_else(|| panic!("no link to {PUBLIC_URL} in:\n{body}"))
-            + PUBLIC_URL.len();
-        let path = &body[start..];
-        path.split_whitespace().next().expect("the link").to_owned()
-    }
-
     pub fn conn(&self) -> PooledConn {
         self.pool.get().expect("a pooled connection")
     }
@@ -205,59 +180,6 @@ pub struct TestApp {
     _indexing: Running,
     service: AppService,
     cookies: RefCell<BTreeMap<String, String>>,
-}
-
-/// A response, read to the end.
-#[derive(Debug)]
-pub struct Page {
-    pub status: StatusCode,
-    pub headers: header::HeaderMap,
-    pub body: String,
-}
-
-impl Page {
-    pub fn location(&self) -> Option<&str> {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    #[track_caller]
-    pub fn assert_status(&self, expected: u16) -> &Page {
-        assert_eq!(
-            self.status.as_u16(),
-            expected,
-            "unexpected status; body:\n{}",
-            self.body
-        );
-        self
-    }
-
-    #[track_caller]
-    pub fn assert_contains(&self, needle: &str) -> &Page {
-        assert!(
-            self.body.contains(needle),
-            "expected {needle:?} in:\n{}",
-            self.body
-        );
-        self
-    }
-
-    #[track_caller]
-    pub fn assert_redirect_to(&self, path: &str) -> &Page {
-        assert_eq!(
-            self.status,
-            StatusCode::SEE_OTHER,
-            "expected a 303; body:\n{}",
-            self.body
-        );
-        assert_eq!(self.location(), Some(path));
-        self
-    }
 }
 
 impl TestApp {
@@ -444,63 +366,9 @@ fn serde_urlencoded_body(fields: &[(&str, &str)]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// Undoes a mail body's quoted-printable encoding, which lettre chooses for long lines: soft
-/// line breaks joined, `=XX` bytes restored.
-fn decode_quoted_printable(text: &str) -> String {
-    let joined = text.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'=')
-            .then(|| joined.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Runs raw SQL, for tests that must prove the database itself refuses bad rows.
 pub fn execute(conn: &mut DbConn, sql: &str) -> Result<(), diesel::result::Error> {
     conn.batch_execute(sql)
-}
-
-/// The value of the first form field called `name` in a page (a checked radio comes first).
-pub fn form_field(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name} in:\n{body}"))
-        + marker.len();
-    body[start..]
-        .split('"')
-        .next()
-        .expect("closing quote")
-        .to_owned()
-}
-
-/// What the checkout review page's "Place order" form posts.
-pub fn place_order_fields(review: &str) -> Vec<(&'static str, String)> {
-    [
-        "address_id",
-        "shipping_method_id",
-        "payment",
-        "idempotency_key",
-        "expected_total",
-    ]
-    .into_iter()
-    .map(|name| (name, form_field(review, name)))
-    .collect()
 }
 
 /// The real server (`web::serve`) for this database on a free loopback port, in a thread of its

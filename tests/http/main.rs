@@ -12,6 +12,7 @@ mod admin_users;
 mod browser;
 mod catalog;
 mod catalog_cache;
+mod catalog_paging;
 mod checkout;
 mod checkout_latency;
 mod cli;

@@ -1,0 +1,63 @@
+//! The mail the shop wrote for a test (no SMTP server in tests: `.eml` files in the data
+//! directory), read as a shopper reads it.
+
+use super::{PUBLIC_URL, TestDb};
+
+impl TestDb {
+    /// The path and query of the link in the latest mail to `to` that the shop wrote into
+    /// `data_dir/mail` (no SMTP server in tests), as a shopper would follow it.
+    pub fn mailed_link(&self, to: &str) -> String {
+        let dir = self.data_dir().join("mail");
+        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("no mail in {}: {e}", dir.display()))
+            .map(|entry| {
+                let path = entry.expect("a mail file").path();
+                let modified = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .expect("mtime");
+                (modified, std::fs::read_to_string(&path).expect("mail text"))
+            })
+            .filter(|(_, mail)| {
+                mail.lines()
+                    .any(|line| line == format!("To: {to}\r") || line == format!("To: {to}"))
+            })
+            .collect();
+        mails.sort();
+        let (_, latest) = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
+        let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
+        let body = decode_quoted_printable(&latest[body_start..]);
+        // Links point at the shop's configured address, whatever Host a request claimed.
+        let start = body
+            .find(PUBLIC_URL)
+            .unwrap_or_else(|| panic!("no link to {PUBLIC_URL} in:\n{body}"))
+            + PUBLIC_URL.len();
+        let path = &body[start..];
+        path.split_whitespace().next().expect("the link").to_owned()
+    }
+}
+
+/// Undoes a mail body's quoted-printable encoding, which lettre chooses for long lines: soft
+/// line breaks joined, `=XX` bytes restored.
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=')
+            .then(|| joined.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
