@@ -9,14 +9,14 @@ use diesel::prelude::*;
 
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
-use crate::db::models::{NewOrder, NewOrderItem, Order, Promotion};
+use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order, Promotion};
 use crate::db::schema::{order_items, orders, payments, shipping_methods};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::OrderStatus;
-use crate::payments::methods;
+use crate::payments::{PaymentStatus, methods};
 use crate::pricing::{self, Quote, Shipping};
 
 /// What the transaction made, and what the payment step needs.
@@ -210,15 +210,19 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             .first(c)?;
         let key = payment_key(&number);
         diesel::insert_into(payments::table)
-            .values((
-                payments::order_id.eq(order_id),
-                payments::payment_method_id.eq(payment_method_id),
-                payments::gateway.eq(gateway),
-                payments::idempotency_key.eq(&key),
-                payments::amount.eq(priced.quote.totals.grand_total),
-                payments::card_brand.eq(&brand),
-                payments::card_last4.eq(&last4),
-            ))
+            .values(&NewPayment {
+                order_id,
+                payment_method_id,
+                gateway,
+                idempotency_key: &key,
+                gateway_reference: None,
+                status: PaymentStatus::Pending,
+                amount: priced.quote.totals.grand_total,
+                card_brand: Some(&brand),
+                card_last4: Some(&last4),
+                created_at: None,
+                updated_at: None,
+            })
             .execute(c)?;
         cart::empty(c, user_id)?;
         Ok(Placed {

@@ -1,5 +1,6 @@
-//! Diesel row types, one module per migration; inserts and changesets live beside the
-//! services that write them.
+//! Diesel row types, one module per migration. An insert or changeset written by one service
+//! lives beside it; one written both by a service and by the seed lives here, so the two write
+//! the same columns.
 
 mod accounts;
 mod catalog;

@@ -10,6 +10,7 @@ use crate::accounts::{self, NewUser, Role};
 use crate::catalog::ProductStatus;
 use crate::catalog::slug::slug;
 use crate::db::DbConn;
+use crate::db::models::{NewProduct, NewVariant};
 use crate::db::schema::{
     categories, price_history, product_categories, product_images, product_variants, products,
     sellers, shipping_methods, tax_rates,
@@ -181,21 +182,24 @@ impl Generator {
             );
             let created = self.days_ago(720);
             let product_id: i64 = diesel::insert_into(products::table)
-                .values((
-                    products::seller_id.eq(seller_id),
-                    products::primary_category_id.eq(category_id),
-                    products::name.eq(&name),
-                    products::slug.eq(&slug),
-                    products::description.eq(&description),
-                    products::status.eq(if n % 50 == 49 {
+                .values(&NewProduct {
+                    seller_id,
+                    primary_category_id: category_id,
+                    name: &name,
+                    slug: &slug,
+                    description: &description,
+                    status: if n % 50 == 49 {
                         ProductStatus::Draft
                     } else {
                         ProductStatus::Active
-                    }),
-                    products::is_featured.eq(n % 37 == 0),
-                    products::created_at.eq(created),
-                    products::updated_at.eq(created),
-                ))
+                    },
+                    is_featured: Some(n % 37 == 0),
+                    // Set below, once the variants' prices are drawn.
+                    price_min: None,
+                    price_max: None,
+                    created_at: Some(created),
+                    updated_at: Some(created),
+                })
                 .returning(products::id)
                 .get_result(conn)?;
             diesel::insert_into(product_categories::table)
@@ -236,15 +240,15 @@ impl Generator {
                     None => (String::new(), "{}".to_owned()),
                 };
                 let variant_id: i64 = diesel::insert_into(product_variants::table)
-                    .values((
-                        product_variants::product_id.eq(product_id),
-                        product_variants::sku.eq(&sku),
-                        product_variants::name.eq(&variant_name),
-                        product_variants::options.eq(options_json),
-                        product_variants::price.eq(price),
-                        product_variants::reorder_point.eq(5),
-                        product_variants::position.eq(position as i32),
-                    ))
+                    .values(&NewVariant {
+                        product_id,
+                        sku: &sku,
+                        name: Some(&variant_name),
+                        options: Some(&options_json),
+                        price,
+                        reorder_point: Some(5),
+                        position: Some(position as i32),
+                    })
                     .returning(product_variants::id)
                     .get_result(conn)?;
                 if stock > 0 {

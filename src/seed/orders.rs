@@ -11,7 +11,7 @@ use super::data::PAST_ORDER_STATUSES;
 use super::people::Customer;
 use super::{Generator, SeededVariant};
 use crate::db::DbConn;
-use crate::db::models::{NewOrder, NewOrderItem, ShippingMethod};
+use crate::db::models::{NewOrder, NewOrderItem, NewPayment, ShippingMethod};
 use crate::db::schema::{
     order_items, order_status_history, orders, payments, product_variants, shipping_methods,
 };
@@ -296,18 +296,19 @@ impl PastOrder<'_> {
             PaymentStatus::Captured
         };
         Ok(diesel::insert_into(payments::table)
-            .values((
-                payments::order_id.eq(order_id),
-                payments::gateway.eq("test"),
-                payments::idempotency_key.eq(format!("pay_{}", random_hex(12))),
-                payments::gateway_reference.eq(charge),
-                payments::status.eq(status),
-                payments::amount.eq(amount),
-                payments::card_brand.eq("visa"),
-                payments::card_last4.eq("4242"),
-                payments::created_at.eq(self.placed),
-                payments::updated_at.eq(self.placed),
-            ))
+            .values(&NewPayment {
+                order_id,
+                payment_method_id: None,
+                gateway: "test",
+                idempotency_key: &format!("pay_{}", random_hex(12)),
+                gateway_reference: Some(charge),
+                status,
+                amount,
+                card_brand: Some("visa"),
+                card_last4: Some("4242"),
+                created_at: Some(self.placed),
+                updated_at: Some(self.placed),
+            })
             .returning(payments::id)
             .get_result(conn)?)
     }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
-use crate::db::types::{ReviewStatus, SellerStatus};
+use crate::db::types::{ProductStatus, ReviewStatus, SellerStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = sellers)]
@@ -44,7 +44,7 @@ pub struct Product {
     pub name: String,
     pub slug: String,
     pub description: String,
-    pub status: crate::db::types::ProductStatus,
+    pub status: ProductStatus,
     pub is_featured: bool,
     pub price_min: i64,
     pub price_max: i64,
@@ -74,6 +74,39 @@ pub struct Variant {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A new product as a seller lists it or the seed makes it. `None` leaves a column to its
+/// default: not featured, prices of 0 until its variants are known, made now.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = products)]
+pub struct NewProduct<'a> {
+    pub seller_id: i64,
+    pub primary_category_id: i64,
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+    pub status: ProductStatus,
+    pub is_featured: Option<bool>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A new variant of a product. Its stock starts at zero: stock arrives only as a movement in
+/// the inventory ledger (src/inventory), so it is not set here. `None` leaves a column to its
+/// default: no name, no options (`{}`), no reorder point, first position.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = product_variants)]
+pub struct NewVariant<'a> {
+    pub product_id: i64,
+    pub sku: &'a str,
+    pub name: Option<&'a str>,
+    pub options: Option<&'a str>,
+    pub price: i64,
+    pub reorder_point: Option<i32>,
+    pub position: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

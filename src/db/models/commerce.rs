@@ -239,6 +239,24 @@ pub struct Payment {
     pub updated_at: NaiveDateTime,
 }
 
+/// A new payment record: the pending charge checkout records with its order, or a seeded past
+/// one. `None` in `created_at`/`updated_at` means now.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = payments)]
+pub struct NewPayment<'a> {
+    pub order_id: i64,
+    pub payment_method_id: Option<i64>,
+    pub gateway: &'a str,
+    pub idempotency_key: &'a str,
+    pub gateway_reference: Option<&'a str>,
+    pub status: PaymentStatus,
+    pub amount: Money,
+    pub card_brand: Option<&'a str>,
+    pub card_last4: Option<&'a str>,
+    pub created_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = refunds)]
 pub struct Refund {

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::forms::NewProduct;
 use crate::catalog::slug::slug;
+use crate::db::models;
 use crate::db::schema::{
     categories, price_history, product_categories, product_variants, products,
 };
@@ -38,16 +39,19 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
             return Ok(Err(sku_in_use(&new.sku)));
         }
         let product_id: i64 = diesel::insert_into(products::table)
-            .values((
-                products::seller_id.eq(seller.id),
-                products::primary_category_id.eq(new.category_id),
-                products::name.eq(&new.name),
-                products::slug.eq(slug_for(&new.name)),
-                products::description.eq(&new.description),
-                products::status.eq(new.status),
-                products::price_min.eq(new.price.minor()),
-                products::price_max.eq(new.price.minor()),
-            ))
+            .values(&models::NewProduct {
+                seller_id: seller.id,
+                primary_category_id: new.category_id,
+                name: &new.name,
+                slug: &slug_for(&new.name),
+                description: &new.description,
+                status: new.status,
+                is_featured: None,
+                price_min: Some(new.price.minor()),
+                price_max: Some(new.price.minor()),
+                created_at: None,
+                updated_at: None,
+            })
             .returning(products::id)
             .get_result(conn)?;
         diesel::insert_into(product_categories::table)
@@ -57,11 +61,15 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
             ))
             .execute(conn)?;
         let inserted = diesel::insert_into(product_variants::table)
-            .values((
-                product_variants::product_id.eq(product_id),
-                product_variants::sku.eq(&new.sku),
-                product_variants::price.eq(new.price.minor()),
-            ))
+            .values(&models::NewVariant {
+                product_id,
+                sku: &new.sku,
+                name: None,
+                options: None,
+                price: new.price.minor(),
+                reorder_point: None,
+                position: None,
+            })
             .returning(product_variants::id)
             .get_result::<i64>(conn);
         let variant_id = match inserted {
