@@ -73,9 +73,11 @@ pub struct Check {
     pub findings: Vec<Finding>,
 }
 
+type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
+
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
-    let checks: [(&'static str, fn(&mut DbConn) -> Result<Vec<Finding>>); 5] = [
+    let checks: [(&'static str, CheckFn); 5] = [
         ("stock equals the inventory ledger", stock),
         ("order totals add up", order_totals),
         ("refunds never exceed the payment", refunds),
