@@ -73,22 +73,29 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Reindex => reindex(&settings, &mut migrated(&settings, &backend)?),
-        Command::CheckStock => {
-            let drift = crate::inventory::drift(&mut migrated(&settings, &backend)?)
-                .map_err(|e| e.to_string())?;
-            if drift.is_empty() {
-                println!("stock matches the inventory ledger for every variant");
-                return Ok(());
-            }
-            for (sku, stock, ledger) in drift.iter().take(20) {
-                println!("{sku}: stock {stock}, ledger sum {ledger}");
-            }
-            Err(format!(
-                "{} variant(s) disagree with the ledger",
-                drift.len()
-            ))
+        Command::Check => check(&mut migrated(&settings, &backend)?),
+    }
+}
+
+/// Prints each broken invariant (the first 20 of each check) and fails when there is any.
+fn check(conn: &mut DbConn) -> Result<(), String> {
+    let checks = crate::checks::run_all(conn).map_err(|e| e.to_string())?;
+    let failed: Vec<_> = checks.iter().filter(|c| !c.findings.is_empty()).collect();
+    if failed.is_empty() {
+        println!("all {} checks passed", checks.len());
+        return Ok(());
+    }
+    for check in &failed {
+        println!("{} ({} finding(s)):", check.name, check.findings.len());
+        for finding in check.findings.iter().take(20) {
+            println!("  {finding}");
         }
     }
+    Err(format!(
+        "{} of {} checks failed",
+        failed.len(),
+        checks.len()
+    ))
 }
 
 /// One connection, for commands and start-up; a database that cannot be reached fails here, fast.

@@ -109,8 +109,9 @@ pub enum Command {
     },
     /// Rebuild this node's search index from the database (stop the server first).
     Reindex,
-    /// Check that every variant's stock equals the sum of its inventory ledger.
-    CheckStock,
+    /// Verify the shop's money and stock invariants; print what is wrong and exit 1 if anything is.
+    #[command(alias = "check-stock")]
+    Check,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod db;

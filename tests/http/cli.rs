@@ -79,10 +79,36 @@ fn migrate_and_seed_work_on_a_fresh_data_directory() {
         stdout.contains("500 products") && stdout.contains("admin@shopwave.test"),
         "{stdout}"
     );
+    let (code, stdout, _) = shopwave(&["--data-dir", data, "check"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), "all 5 checks passed");
     let (code, stdout, _) = shopwave(&["--data-dir", data, "check-stock"], &[]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("stock matches the inventory ledger"));
+    assert_eq!(stdout.trim(), "all 5 checks passed");
     let (code, _, stderr) = shopwave(&["--data-dir", data, "seed"], &[]);
     assert_eq!(code, 1);
     assert_one_clear_line(&stderr, "already has data");
+}
+
+#[test]
+fn check_prints_what_is_wrong_and_fails() {
+    use diesel::{Connection, connection::SimpleConnection};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, _, stderr) = shopwave(&["--data-dir", data, "seed"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = dir.path().join("shopwave.sqlite3");
+    diesel::SqliteConnection::establish(file.to_str().unwrap())
+        .unwrap()
+        .batch_execute(
+            "UPDATE product_variants SET stock = stock + 1 WHERE sku = (SELECT MIN(sku) FROM product_variants WHERE stock > 0)",
+        )
+        .unwrap();
+    let (code, stdout, stderr) = shopwave(&["--data-dir", data, "check"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("stock equals the inventory ledger (1 finding(s)):\n  variant "),
+        "{stdout}"
+    );
+    assert_one_clear_line(&stderr, "1 of 5 checks failed");
 }

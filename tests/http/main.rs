@@ -15,6 +15,7 @@ mod catalog_cache;
 mod catalog_paging;
 mod checkout;
 mod checkout_latency;
+mod checks;
 mod cli;
 mod database;
 mod db_refusals;

@@ -57,7 +57,7 @@ pub(super) fn orders(
             6..=7 => 3,
             _ => 4,
         };
-        let mut subtotal = 0;
+        let (mut subtotal, mut tax) = (0, 0);
         let mut chosen: Vec<usize> = (0..line_count)
             .map(|_| skewed(rng, volumes.products, 3))
             .collect();
@@ -67,6 +67,8 @@ pub(super) fn orders(
             let quantity = rng.random_range(1..=2);
             let price = 499 + (product as i64 % 300) * 100;
             subtotal += price * i64::from(quantity);
+            // Tax is rounded per line, as checkout does, so the order's tax is its lines' sum.
+            tax += line_tax(price * i64::from(quantity));
             lines.push(Line {
                 order: id,
                 variant: first_variant[product],
@@ -75,7 +77,6 @@ pub(super) fn orders(
                 quantity,
             });
         }
-        let tax = Money::from_minor(subtotal).apply_bps(TAX_BPS).minor();
         let shipping = if subtotal >= 5000 { 0 } else { 499 };
         orders.row(format_args!(
             "{id}, 'SW-B{id:09}', {}, '{}', {subtotal}, {shipping}, {tax}, {}, 'Standard', {}, 'Bulk Shopper', '1 Main Street', 'Springfield', 'CA', '90210', 'US', 'bulk-{id}', {}, {}",
@@ -98,6 +99,10 @@ pub(super) fn orders(
     Ok(())
 }
 
+fn line_tax(subtotal: i64) -> i64 {
+    Money::from_minor(subtotal).apply_bps(TAX_BPS).minor()
+}
+
 fn write_lines(conn: &mut DbConn, lines: &mut Vec<Line>, volumes: &Volumes) -> Result<()> {
     let mut items = Loader::new(
         conn,
@@ -114,7 +119,7 @@ fn write_lines(conn: &mut DbConn, lines: &mut Vec<Line>, volumes: &Volumes) -> R
     } in lines.drain(..)
     {
         let subtotal = price * i64::from(quantity);
-        let tax = Money::from_minor(subtotal).apply_bps(TAX_BPS).minor();
+        let tax = line_tax(subtotal);
         items.row(format_args!(
             "{order}, {variant}, {product}, {}, 'Product {product}', 'BK-{variant:08}', {price}, {quantity}, {subtotal}, {TAX_BPS}, {tax}, {}",
             1 + product % volumes.sellers,

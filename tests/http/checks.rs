@@ -1,0 +1,147 @@
+//! `shopwave check`'s invariants: the demo shop keeps every one, and each kind of corruption is
+//! reported as exactly one finding of its own kind.
+
+use diesel::prelude::*;
+
+use crate::common::execute;
+use crate::on_both_backends;
+use shopwave::checks::{self, Finding, OrderProblem, ProductProblem};
+use shopwave::db::DbConn;
+use shopwave::db::schema::*;
+use shopwave::money::Money;
+
+fn findings(conn: &mut DbConn) -> Vec<Finding> {
+    checks::run_all(conn)
+        .expect("checks run")
+        .into_iter()
+        .flat_map(|c| c.findings)
+        .collect()
+}
+
+/// Runs `corrupt`, expects exactly `expected`, then runs `repair` and expects a clean shop again.
+#[track_caller]
+fn corrupted(conn: &mut DbConn, corrupt: &str, expected: Finding, repair: &str) {
+    execute(conn, corrupt).unwrap();
+    assert_eq!(findings(conn), vec![expected]);
+    execute(conn, repair).unwrap();
+    assert_eq!(findings(conn), vec![]);
+}
+
+on_both_backends! {
+    async fn the_demo_shop_passes_every_check_and_each_corruption_is_found(db: TestDb) {
+        let mut conn = db.conn();
+        shopwave::seed::demo(&mut conn, None).expect("demo seed");
+        let all = checks::run_all(&mut conn).unwrap();
+        assert_eq!(all.len(), 5);
+        for check in &all {
+            assert_eq!(check.findings, vec![], "{}", check.name);
+        }
+
+        let (variant, sku, stock): (i64, String, i32) = product_variants::table
+            .filter(product_variants::stock.gt(1))
+            .select((product_variants::id, product_variants::sku, product_variants::stock))
+            .first(&mut conn)
+            .unwrap();
+        corrupted(
+            &mut conn,
+            &format!("UPDATE product_variants SET stock = stock - 1 WHERE id = {variant}"),
+            Finding::StockDrift { sku, stock: stock - 1, ledger: i64::from(stock) },
+            &format!("UPDATE product_variants SET stock = stock + 1 WHERE id = {variant}"),
+        );
+
+        let (order, number, subtotal, discount, tax): (i64, String, Money, Money, Money) = orders::table
+            .select((orders::id, orders::number, orders::subtotal, orders::discount_total, orders::tax_total))
+            .first(&mut conn)
+            .unwrap();
+        // The grand total moves too: the database itself refuses a row whose sums disagree.
+        corrupted(
+            &mut conn,
+            &format!("UPDATE orders SET subtotal = subtotal + 1, grand_total = grand_total + 1 WHERE id = {order}"),
+            Finding::OrderTotals {
+                number: number.clone(),
+                problem: OrderProblem::Subtotal { recorded: subtotal + Money::from_minor(1), lines: subtotal },
+            },
+            &format!("UPDATE orders SET subtotal = subtotal - 1, grand_total = grand_total - 1 WHERE id = {order}"),
+        );
+        corrupted(
+            &mut conn,
+            &format!("UPDATE orders SET tax_total = tax_total + 1, grand_total = grand_total + 1 WHERE id = {order}"),
+            Finding::OrderTotals {
+                number: number.clone(),
+                problem: OrderProblem::Tax { recorded: tax + Money::from_minor(1), lines: tax },
+            },
+            &format!("UPDATE orders SET tax_total = tax_total - 1, grand_total = grand_total - 1 WHERE id = {order}"),
+        );
+        corrupted(
+            &mut conn,
+            &format!("UPDATE orders SET discount_total = discount_total + 1, grand_total = grand_total - 1 WHERE id = {order}"),
+            Finding::OrderTotals {
+                number,
+                problem: OrderProblem::Discount { recorded: discount + Money::from_minor(1), lines: discount },
+            },
+            &format!("UPDATE orders SET discount_total = discount_total - 1, grand_total = grand_total + 1 WHERE id = {order}"),
+        );
+
+        let (payment, paid_order, amount): (i64, i64, Money) = payments::table
+            .left_join(refunds::table)
+            .filter(refunds::id.is_null())
+            .select((payments::id, payments::order_id, payments::amount))
+            .first(&mut conn)
+            .unwrap();
+        let paid_number: String = orders::table.find(paid_order).select(orders::number).first(&mut conn).unwrap();
+        let over = amount.minor() + 1;
+        corrupted(
+            &mut conn,
+            &format!(
+                "INSERT INTO refunds (payment_id, order_id, amount, reason, status, created_at) \
+                 VALUES ({payment}, {paid_order}, {over}, 'forged', 'pending', '2026-01-01 00:00:00')"
+            ),
+            Finding::OverRefunded {
+                order_number: paid_number,
+                payment_id: payment,
+                captured: amount,
+                refunded: Money::from_minor(over),
+            },
+            &format!("DELETE FROM refunds WHERE payment_id = {payment}"),
+        );
+
+        let (promotion, code, uses): (i64, String, i32) = promotions::table
+            .filter(promotions::max_uses.is_null())
+            .select((promotions::id, promotions::code, promotions::uses_count))
+            .first(&mut conn)
+            .unwrap();
+        corrupted(
+            &mut conn,
+            &format!("UPDATE promotions SET uses_count = uses_count + 1 WHERE id = {promotion}"),
+            Finding::VoucherUses { code, uses_count: i64::from(uses) + 1, redemptions: i64::from(uses) },
+            &format!("UPDATE promotions SET uses_count = uses_count - 1 WHERE id = {promotion}"),
+        );
+
+        let (product, slug, low, high): (i64, String, Money, Money) = products::table
+            .select((products::id, products::slug, products::price_min, products::price_max))
+            .first(&mut conn)
+            .unwrap();
+        corrupted(
+            &mut conn,
+            &format!("UPDATE products SET price_max = price_max + 1 WHERE id = {product}"),
+            Finding::ProductSummary {
+                slug: slug.clone(),
+                problem: ProductProblem::PriceRange {
+                    recorded: (low, high + Money::from_minor(1)),
+                    expected: (low, high),
+                },
+            },
+            &format!("UPDATE products SET price_max = price_max - 1 WHERE id = {product}"),
+        );
+        let in_stock: bool = products::table.find(product).select(products::in_stock).first(&mut conn).unwrap();
+        corrupted(
+            &mut conn,
+            &format!("UPDATE products SET in_stock = {} WHERE id = {product}", !in_stock),
+            Finding::ProductSummary {
+                slug,
+                problem: ProductProblem::InStock { recorded: !in_stock, expected: in_stock },
+            },
+            &format!("UPDATE products SET in_stock = {in_stock} WHERE id = {product}"),
+        );
+    }
+}
