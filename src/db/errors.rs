@@ -18,6 +18,11 @@ pub fn is_deadlock_or_serialization_failure(error: &Error) -> bool {
     }
 }
 
+/// Whether a query error is a unique-key clash (a duplicate email, SKU, slug...).
+pub fn is_unique_violation(error: &Error) -> bool {
+    matches!(error, Error::DatabaseError(Kind::UniqueViolation, _))
+}
+
 /// Whether the error is a clash on the unique key of `table` over exactly `columns`, whatever the
 /// constraint is called. PostgreSQL names the table and states the key in its detail
 /// (`Key (number)=(SW-1) already exists.`); SQLite lists the columns in its message

@@ -8,7 +8,7 @@ pub mod schema;
 mod sql;
 pub mod types;
 
-pub use errors::{is_deadlock_or_serialization_failure, unique_violation_on};
+pub use errors::{is_deadlock_or_serialization_failure, is_unique_violation, unique_violation_on};
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};
 
@@ -261,14 +261,6 @@ pub fn is_constraint_violation(error: &diesel::result::Error) -> bool {
                 | Kind::NotNullViolation,
             _
         )
-    )
-}
-
-/// Whether a query error is a unique-key clash (a duplicate email, SKU, slug...).
-pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
-    matches!(
-        error,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
 
