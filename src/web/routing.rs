@@ -65,8 +65,7 @@ where
     PArgs: FromRequest + 'static,
     P::Output: Responder + 'static,
 {
-    web::resource(path)
-        .route(web::get().to(show))
-        .route(web::post().to(submit))
-        .wrap(from_fn(csrf::verify))
+    // The CSRF check `form` wraps the resource in covers the GET route too (actix gathers a
+    // resource's routes when it is registered) and lets it through: it judges POSTs only.
+    form(path, submit).route(web::get().to(show))
 }
