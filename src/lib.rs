@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod listing;
 pub mod mail;
 pub mod money;
+pub mod notices;
 pub mod numbers;
 pub mod orders;
 pub mod ownership;

@@ -10,6 +10,13 @@
 //! up to the total exactly, and no line gets more than its weight when the total does not exceed
 //! the sum of the weights.
 //!
+//! The portion rule, used wherever a part of a line's money is taken out of it: `total × part /
+//! whole`, rounded down to the cent ([`Money::portion`]). Units `r+1 ..= r+q` of a line of `n`
+//! units (a return, a cancelled part) are worth `portion(r+q, n) − portion(r, n)`, so giving
+//! every unit back, in any number of steps, gives back exactly the line's total and never a cent
+//! more. The before-tax part of what was refunded on a line is its net (after discount, before
+//! tax) `.portion(refunded, line total)`, which never exceeds the net.
+//!
 //! Typed amounts (a price, a filter, any amount a person enters) are read by
 //! [`Money::parse_typed`] and only in the form the shop itself prints, so that no amount can be
 //! read in a way its writer did not mean:
@@ -120,6 +127,24 @@ impl Money {
     /// `self` × `quantity`, or `None` when it would overflow.
     pub fn times(self, quantity: i64) -> Option<Money> {
         self.0.checked_mul(quantity).map(Money)
+    }
+
+    /// `self` × `part` / `whole`, rounded down to the cent: the module's portion rule. `part` is
+    /// clamped to `0..=whole`, so a portion never exceeds `self`; a `whole` of zero or less is
+    /// nothing.
+    pub fn portion(self, part: i64, whole: i64) -> Money {
+        if whole <= 0 {
+            return Money::ZERO;
+        }
+        let part = i128::from(part.clamp(0, whole));
+        let share = i128::from(self.0) * part / i128::from(whole);
+        Money(i64::try_from(share).unwrap_or(i64::MAX))
+    }
+
+    /// What units `already + 1 ..= already + units` of a line of `quantity` units are worth, by
+    /// the portion rule.
+    pub fn units_share(self, already: i64, units: i64, quantity: i64) -> Money {
+        self.portion(already + units, quantity) - self.portion(already, quantity)
     }
 
     /// Spreads `self` over lines in proportion to `weights` by the module's allocation rule.
@@ -236,6 +261,41 @@ impl std::iter::Sum for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_given_back_in_steps_add_up_to_the_line_exactly() {
+        let total = Money::from_minor(1000);
+        let steps = [1, 1, 1];
+        let mut already = 0;
+        let shares: Vec<Money> = steps
+            .iter()
+            .map(|&units| {
+                let share = total.units_share(already, units, 3);
+                already += units;
+                share
+            })
+            .collect();
+        assert_eq!(
+            shares,
+            [
+                Money::from_minor(333),
+                Money::from_minor(333),
+                Money::from_minor(334)
+            ]
+        );
+        assert_eq!(shares.into_iter().sum::<Money>(), total);
+        assert_eq!(total.units_share(0, 3, 3), total);
+    }
+
+    #[test]
+    fn a_portion_never_exceeds_the_whole() {
+        let net = Money::from_minor(999);
+        assert_eq!(net.portion(1085, 1085), net);
+        assert_eq!(net.portion(2000, 1085), net);
+        assert_eq!(net.portion(-5, 1085), Money::ZERO);
+        assert_eq!(net.portion(1, 0), Money::ZERO);
+        assert_eq!(net.portion(542, 1085), Money::from_minor(499));
+    }
 
     #[test]
     fn displays_dollars_with_grouping_and_cents() {

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::audit::{self, Entity};
+use crate::audit::{self, Actor, Entity};
 use crate::db::schema::{products, reviews, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
@@ -147,7 +147,7 @@ pub enum Moderation {
 /// and writing the audit entry and the search outbox row, all in one transaction.
 pub fn moderate(
     conn: &mut DbConn,
-    admin_id: i64,
+    admin: &Actor,
     review_id: i64,
     decision: Decision,
 ) -> Result<Moderation> {
@@ -170,7 +170,7 @@ pub fn moderate(
         )
         .set((
             reviews::status.eq(after),
-            reviews::moderated_by.eq(admin_id),
+            reviews::moderated_by.eq(admin.user_id),
             reviews::moderated_at.eq(at),
             reviews::updated_at.eq(at),
         ))
@@ -191,7 +191,7 @@ pub fn moderate(
         )?;
         audit::record(
             conn,
-            admin_id,
+            admin,
             match decision {
                 Decision::Approve => "review.approve",
                 Decision::Reject => "review.reject",

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::accounts::sessions::end_all_sessions;
 use crate::accounts::{Role, UserStatus};
-use crate::audit::{self, Entity};
+use crate::audit::{self, Actor, Entity};
 use crate::db::schema::users;
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
@@ -59,8 +59,8 @@ pub fn list(conn: &mut DbConn, after: Option<i64>) -> Result<KeysetPage<UserSumm
 }
 
 /// Suspends an active account and ends all its sessions; the audit log records who did it.
-pub fn suspend(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
-    if admin_id == user_id {
+pub fn suspend(conn: &mut DbConn, admin: &Actor, user_id: i64) -> Result<()> {
+    if admin.user_id == user_id {
         return Err(Error::Invalid(
             "You cannot suspend your own account.".into(),
         ));
@@ -70,7 +70,7 @@ pub fn suspend(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
         let ended = end_all_sessions(conn, user_id)?;
         audit::record(
             conn,
-            admin_id,
+            admin,
             "user.suspend",
             Entity {
                 kind: "user",
@@ -82,12 +82,12 @@ pub fn suspend(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
 }
 
 /// Lets a suspended account sign in again.
-pub fn reactivate(conn: &mut DbConn, admin_id: i64, user_id: i64) -> Result<()> {
+pub fn reactivate(conn: &mut DbConn, admin: &Actor, user_id: i64) -> Result<()> {
     db::write_tx(conn, |conn| {
         change_status(conn, user_id, UserStatus::Suspended, UserStatus::Active)?;
         audit::record(
             conn,
-            admin_id,
+            admin,
             "user.reactivate",
             Entity {
                 kind: "user",

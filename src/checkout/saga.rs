@@ -132,9 +132,24 @@ impl PaymentSaga {
                 amount,
                 reason: "Captured after the order was cancelled",
                 created_by: None,
+                order_item_id: None,
+                return_id: None,
             },
         )?;
         Ok(false)
+    }
+
+    /// Sends the e-mail that committed changes queued (`notices`); what cannot go now stays
+    /// queued for the sweeper.
+    pub fn deliver_mail(&self) {
+        let sent = self
+            .pool
+            .get()
+            .map_err(crate::error::Error::from)
+            .and_then(|mut conn| crate::notices::deliver(&mut conn, &self.mailer));
+        if let Err(error) = sent {
+            tracing::warn!(%error, "queued e-mail not delivered yet");
+        }
     }
 
     /// The e-mail is a courtesy: a failure is logged, never undoes the order.
@@ -151,9 +166,11 @@ impl PaymentSaga {
         }
     }
 
-    /// A shopper cancels their paid order before it ships (`orders::cancel`).
-    pub fn cancel_order(&self, user_id: i64, number: &str) -> Result<()> {
-        crate::orders::cancel(&self.pool, &self.gateway, user_id, number)
+    /// A shopper or an administrator cancels a paid order before it ships (`orders::cancel`).
+    pub fn cancel_order(&self, by: crate::orders::Canceller, number: &str) -> Result<()> {
+        crate::orders::cancel(&self.pool, &self.gateway, by, number)?;
+        self.deliver_mail();
+        Ok(())
     }
 
     /// Settles every order still waiting for payment after `now`'s window: confirmed when the
@@ -185,7 +202,8 @@ impl PaymentSaga {
         Ok(report)
     }
 
-    /// Runs the sweeper now (settling what a crash left behind) and then every `every`.
+    /// Runs the sweeper now (settling what a crash left behind) and then every `every`; each
+    /// round also delivers queued e-mail.
     pub fn spawn_sweeper(self: Arc<Self>, every: Duration) -> std::thread::JoinHandle<()> {
         std::thread::Builder::new()
             .name("payment-sweeper".into())
@@ -202,6 +220,8 @@ impl PaymentSaga {
                         Ok(_) => {}
                         Err(error) => tracing::warn!(%error, "payment sweep failed"),
                     }
+                    // Mail a crash or a refused send left queued goes out here.
+                    self.deliver_mail();
                     std::thread::sleep(every);
                 }
             })

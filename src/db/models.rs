@@ -5,7 +5,9 @@
 mod accounts;
 mod catalog;
 mod commerce;
+mod fulfilment;
 
 pub use accounts::*;
 pub use catalog::*;
 pub use commerce::*;
+pub use fulfilment::*;

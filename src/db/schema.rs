@@ -109,6 +109,8 @@ diesel::table! {
         details -> Text,
         client_ip -> Nullable<Text>,
         created_at -> Timestamp,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 
@@ -364,6 +366,8 @@ diesel::table! {
         tax_rate_bps -> Integer,
         tax -> BigInt,
         line_total -> BigInt,
+        cancelled_at -> Nullable<Timestamp>,
+        returned_quantity -> Integer,
     }
 }
 
@@ -419,6 +423,7 @@ diesel::table! {
         failure_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        refunded_amount -> BigInt,
     }
 }
 
@@ -433,6 +438,8 @@ diesel::table! {
         gateway_reference -> Nullable<Text>,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        order_item_id -> Nullable<BigInt>,
+        return_id -> Nullable<BigInt>,
     }
 }
 
@@ -449,6 +456,62 @@ diesel::table! {
         reference -> Nullable<Text>,
         created_at -> Timestamp,
         paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    shipments (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        seller_id -> BigInt,
+        status -> Text,
+        carrier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        packed_at -> Nullable<Timestamp>,
+        shipped_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    returns (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        order_item_id -> BigInt,
+        user_id -> BigInt,
+        seller_id -> BigInt,
+        quantity -> Integer,
+        reason -> Text,
+        status -> Text,
+        seller_message -> Text,
+        restock -> Bool,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        received_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payout_lines (id) {
+        id -> BigInt,
+        payout_id -> BigInt,
+        order_item_id -> BigInt,
+        sales -> BigInt,
+        refunded -> BigInt,
+        commission -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -499,6 +562,17 @@ diesel::joinable!(refunds -> orders (order_id));
 diesel::joinable!(refunds -> users (created_by));
 diesel::joinable!(seller_payouts -> sellers (seller_id));
 
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(shipments -> sellers (seller_id));
+diesel::joinable!(returns -> orders (order_id));
+diesel::joinable!(returns -> order_items (order_item_id));
+diesel::joinable!(returns -> users (user_id));
+diesel::joinable!(returns -> sellers (seller_id));
+diesel::joinable!(refunds -> order_items (order_item_id));
+diesel::joinable!(refunds -> returns (return_id));
+diesel::joinable!(payout_lines -> seller_payouts (payout_id));
+diesel::joinable!(payout_lines -> order_items (order_item_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_recovery_codes,
@@ -531,4 +605,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     refunds,
     seller_payouts,
+    shipments,
+    returns,
+    payout_lines,
+    mail_outbox,
 );

@@ -204,6 +204,27 @@ text_enum! {
 }
 
 text_enum! {
+    /// A seller's parcel of an order, as stored in `shipments.status`.
+    pub enum ShipmentStatus {
+        Pending = "pending",
+        Packed = "packed",
+        Shipped = "shipped",
+        Delivered = "delivered",
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    /// A shopper's request to send units of a line back, as stored in `returns.status`.
+    pub enum ReturnStatus {
+        Requested = "requested",
+        Accepted = "accepted",
+        Refused = "refused",
+        Received = "received",
+    }
+}
+
+text_enum! {
     /// How a promotion takes money off, as stored in `promotions.discount_kind`.
     pub enum DiscountKind {
         Percentage = "percentage",

@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 
+use crate::audit::Actor;
 use crate::db::models::{Order, OrderItem, Payment, StatusChange};
 use crate::db::schema::{order_items, order_status_history, orders, payments, users};
 use crate::db::{DbConn, Pool, write_tx};
@@ -11,13 +12,18 @@ use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::mail::Email;
 use crate::money::Money;
-use crate::payments::{Gateway, PaymentStatus, RefundRequest};
+use crate::payments::{Gateway, PaymentStatus};
 
+mod refunds;
 mod status;
 
 pub use crate::db::types::OrderStatus;
+pub use refunds::{GiveBack, give_back};
 pub(crate) use status::placed;
 pub use status::transition;
+
+/// How long after its parcel is delivered a line may be sent back, in days.
+pub const RETURN_WINDOW_DAYS: i64 = 30;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -158,44 +164,73 @@ pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDeta
     })
 }
 
-/// A shopper cancels their paid order before it ships: stock and voucher go back in one
-/// transaction, then the payment is refunded and the refund recorded.
-pub fn cancel(pool: &Pool, gateway: &Gateway, user_id: i64, number: &str) -> Result<()> {
-    let (order_id, amount) = write_tx(&mut *pool.get()?, |c| cancel_unshipped(c, user_id, number))?;
+/// Who cancels an order: its shopper (only their own) or an administrator (any order).
+#[derive(Clone, Copy)]
+pub enum Canceller<'a> {
+    Shopper(&'a Actor),
+    Admin(&'a Actor),
+}
+
+impl Canceller<'_> {
+    fn actor(&self) -> &Actor {
+        match self {
+            Canceller::Shopper(actor) | Canceller::Admin(actor) => actor,
+        }
+    }
+
+    fn note(&self) -> &'static str {
+        match self {
+            Canceller::Shopper(_) => "Cancelled by the customer",
+            Canceller::Admin(_) => "Cancelled by the shop",
+        }
+    }
+}
+
+/// Cancels a paid order before it ships: stock and voucher go back in one transaction, then
+/// what is left of the payment is refunded and the refund recorded.
+pub fn cancel(pool: &Pool, gateway: &Gateway, by: Canceller, number: &str) -> Result<()> {
+    let order_id = write_tx(&mut *pool.get()?, |c| cancel_unshipped(c, by, number))?;
     let mut conn = pool.get()?;
-    let captured: Option<(i64, Option<String>)> = payments::table
+    let left: Option<i64> = payments::table
         .filter(payments::order_id.eq(order_id))
         .filter(payments::status.eq(PaymentStatus::Captured))
-        .select((payments::id, payments::gateway_reference))
+        .select(payments::id)
         .first(&mut conn)
         .optional()?;
-    let Some((payment_id, Some(reference))) = captured else {
+    let Some(payment_id) = left else {
         return Ok(());
     };
-    crate::payments::refund(
+    let amount = crate::payments::refundable(&mut conn, payment_id)?;
+    if amount == Money::ZERO {
+        return Ok(());
+    }
+    give_back(
         &mut conn,
         gateway,
-        &RefundRequest {
-            payment_id,
+        &GiveBack {
             order_id,
-            reference: &reference,
             amount,
-            reason: "Cancelled by the customer",
-            created_by: Some(user_id),
+            reason: by.note(),
+            order_item_id: None,
+            return_id: None,
+            by: Some(by.actor()),
         },
     )?;
     Ok(())
 }
 
 /// Cancels a paid order that has not shipped, inside the caller's transaction: stock and voucher
-/// go back. Returns the order id and the amount to refund.
-fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i64, Money)> {
-    let order: Order = orders::table
+/// go back. Returns the order id. A shopper asking for someone else's order finds nothing.
+fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i64> {
+    let mut query = orders::table
         .filter(orders::number.eq(number))
-        .filter(orders::user_id.eq(user_id))
         .select(Order::as_select())
-        .first(conn)?;
-    let note = "Cancelled by the customer";
+        .into_boxed();
+    if let Canceller::Shopper(shopper) = by {
+        query = query.filter(orders::user_id.eq(shopper.user_id));
+    }
+    let order: Order = query.first(conn)?;
+    let note = by.note();
     let mut status = order.status;
     // A lost race means the order moved meanwhile (confirmed -> processing, say): look again.
     while matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
@@ -204,11 +239,16 @@ fn cancel_unshipped(conn: &mut DbConn, user_id: i64, number: &str) -> Result<(i6
             order.id,
             status,
             OrderStatus::Cancelled,
-            Some(user_id),
+            Some(by.actor()),
             note,
         )? {
-            release(conn, order.id, MovementReason::Cancellation, Some(user_id))?;
-            return Ok((order.id, order.grand_total));
+            release(
+                conn,
+                order.id,
+                MovementReason::Cancellation,
+                Some(by.actor().user_id),
+            )?;
+            return Ok(order.id);
         }
         status = orders::table
             .find(order.id)

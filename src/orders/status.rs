@@ -3,11 +3,12 @@
 
 use diesel::prelude::*;
 
-use crate::audit::{self, Entity};
+use crate::audit::{self, Actor, Entity};
 use crate::db::DbConn;
-use crate::db::schema::{order_status_history, orders};
+use crate::db::schema::{order_status_history, orders, users};
 use crate::db::types::OrderStatus;
 use crate::error::{Error, Result};
+use crate::mail::Email;
 
 impl OrderStatus {
     /// Orders whose money the shop has (paid and not cancelled, refunded or failed): what sales
@@ -45,6 +46,12 @@ impl OrderStatus {
         )
     }
 
+    /// The moves the shopper is e-mailed about; the confirmation is sent by checkout itself.
+    fn tells_shopper(self) -> bool {
+        use OrderStatus::*;
+        matches!(self, Shipped | Delivered | Cancelled | Refunded)
+    }
+
     /// Whether the order ends here without being fulfilled; its reason is kept on the order.
     fn ends_unfulfilled(self) -> bool {
         matches!(self, OrderStatus::Cancelled | OrderStatus::PaymentFailed)
@@ -66,8 +73,9 @@ pub(crate) fn placed(conn: &mut DbConn, order_id: i64, user_id: i64) -> Result<(
 
 /// Moves an order from `from` to `to`: the only code that changes `orders.status`. The update is
 /// conditional on the order still being in `from`, so of two racing writers exactly one moves it;
-/// the other gets `Ok(false)` and must not do the move's side effects. Writes the history row
-/// and, when a person (`actor_id`) made the change, an audit row. Leaving `pending_payment` clears
+/// the other gets `Ok(false)` and must not do the move's side effects. Writes the history row,
+/// an audit row when a person (`by`) made the change, and queues the shopper's e-mail for the
+/// moves they are told about (`OrderStatus::tells_shopper`). Leaving `pending_payment` clears
 /// the payment deadline; ending unfulfilled keeps `note` as the order's cancel reason. A pair the
 /// transition table does not allow is `Error::IllegalTransition`, and nothing is written.
 pub fn transition(
@@ -75,7 +83,7 @@ pub fn transition(
     order_id: i64,
     from: OrderStatus,
     to: OrderStatus,
-    actor_id: Option<i64>,
+    by: Option<&Actor>,
     note: &str,
 ) -> Result<bool> {
     if !from.may_become(to) {
@@ -103,14 +111,18 @@ pub fn transition(
             order_status_history::order_id.eq(order_id),
             order_status_history::from_status.eq(from),
             order_status_history::to_status.eq(to),
-            order_status_history::actor_id.eq(actor_id),
+            order_status_history::actor_id.eq(by.map(|actor| actor.user_id)),
             order_status_history::note.eq(note),
         ))
         .execute(conn)?;
-    if let Some(actor_id) = actor_id {
+    if to.tells_shopper() {
+        let email = status_email(conn, order_id, to, note)?;
+        crate::notices::queue(conn, &email)?;
+    }
+    if let Some(actor) = by {
         audit::record(
             conn,
-            actor_id,
+            actor,
             "order.status",
             Entity {
                 kind: "order",
@@ -120,6 +132,32 @@ pub fn transition(
         )?;
     }
     Ok(true)
+}
+
+/// The e-mail telling the shopper their order is now `to`; `note` says why when it matters.
+fn status_email(conn: &mut DbConn, order_id: i64, to: OrderStatus, note: &str) -> Result<Email> {
+    let (number, email, first_name): (String, String, String) = orders::table
+        .inner_join(users::table)
+        .filter(orders::id.eq(order_id))
+        .select((orders::number, users::email, users::first_name))
+        .first(conn)?;
+    let news = match to {
+        OrderStatus::Shipped => "has shipped. Every parcel is on its way; the order page shows each carrier and tracking number.".to_owned(),
+        OrderStatus::Delivered => "has been delivered. If something is not right, you can ask to return it from the order page within 30 days.".to_owned(),
+        OrderStatus::Cancelled => format!("has been cancelled ({note}). Any payment will be refunded to your card."),
+        OrderStatus::Refunded => "has been refunded in full. The money goes back to the card you paid with.".to_owned(),
+        _ => format!("is now: {}.", to.label().to_lowercase()),
+    };
+    Ok(Email {
+        to: email,
+        subject: format!(
+            "Your ShopWave order {number}: {}",
+            to.label().to_lowercase()
+        ),
+        body: format!(
+            "Hello {first_name},\n\nYour order {number} {news}\n\nYou can follow your order at /orders/{number}.\n\nShopWave\n"
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -175,7 +213,14 @@ mod tests {
             diesel::sqlite::SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
         );
         // No tables: a refusal that reached the database would fail differently.
-        let refused = transition(&mut conn, 1, Shipped, Cancelled, Some(1), "too late");
+        let refused = transition(
+            &mut conn,
+            1,
+            Shipped,
+            Cancelled,
+            Some(&Actor::offline(1)),
+            "too late",
+        );
         assert!(matches!(
             refused,
             Err(Error::IllegalTransition {

@@ -13,7 +13,7 @@ use crate::money::Money;
 
 pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
-pub use refunds::{RefundRequest, record_refund, refund, refundable, settle_refund};
+pub use refunds::{RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund};
 pub use test_gateway::TestGateway;
 
 /// What a charge request came back with. `Unknown` is a timeout or a lost answer: the charge may

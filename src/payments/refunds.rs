@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{Gateway, PaymentStatus, RefundStatus};
 use crate::db::schema::{payments, refunds};
-use crate::db::{self, DbConn, write_tx};
+use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -19,15 +19,22 @@ pub struct RefundRequest<'a> {
     pub reason: &'a str,
     /// Who asked, when a person did.
     pub created_by: Option<i64>,
+    /// The order line the money is for, when it is for one (a line cancelled or returned).
+    pub order_item_id: Option<i64>,
+    /// The return it settles, when it does.
+    pub return_id: Option<i64>,
 }
 
 /// Gives `amount` of a captured charge back through the gateway and records the outcome. The
-/// refund is reserved first (a `pending` row, counted against what is left), so two refunds of
-/// one payment at once can never give back more than it captured, and the gateway's answer then
-/// settles that row; a captured payment refunded in full becomes `voided`. The refund row's id is
-/// the gateway's idempotency key, so asking again after a timeout cannot refund twice. Returns
-/// whether the gateway refunded.
-pub fn refund(conn: &mut DbConn, gateway: &Gateway, request: &RefundRequest) -> Result<bool> {
+/// refund is reserved first (`record_refund`), so two refunds of one payment at once can never
+/// give back more than it captured, and the gateway's answer then settles that row; a captured
+/// payment refunded in full becomes `voided`. The refund row's id is
+/// the gateway's idempotency key, so asking again after a timeout cannot refund twice.
+pub fn refund(
+    conn: &mut DbConn,
+    gateway: &Gateway,
+    request: &RefundRequest,
+) -> Result<RefundOutcome> {
     let refund_id = record_refund(conn, request)?;
     let outcome = gateway.refund(
         request.reference,
@@ -35,12 +42,24 @@ pub fn refund(conn: &mut DbConn, gateway: &Gateway, request: &RefundRequest) -> 
         &format!("refund_{refund_id}"),
     );
     settle_refund(conn, refund_id, request.payment_id, outcome.as_deref().ok())?;
-    Ok(outcome.is_ok())
+    Ok(RefundOutcome {
+        refund_id,
+        succeeded: outcome.is_ok(),
+    })
+}
+
+/// What became of a refund: its row, and whether the gateway gave the money back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundOutcome {
+    pub refund_id: i64,
+    pub succeeded: bool,
 }
 
 /// Records the gateway's answer on a reserved refund: `gateway_reference` is the refund's
-/// reference when the money went back, `None` when the gateway refused (the reserved amount is
-/// free again). A captured payment refunded in full becomes `voided`.
+/// reference when the money went back, `None` when the gateway refused, and then the reserved
+/// amount is free again. Settling is conditional on the row still being `pending`, so an answer
+/// recorded twice (a retry after a crash) counts once. A captured payment refunded in full
+/// becomes `voided`.
 pub fn settle_refund(
     conn: &mut DbConn,
     refund_id: i64,
@@ -52,7 +71,7 @@ pub fn settle_refund(
             Some(_) => RefundStatus::Succeeded,
             None => RefundStatus::Failed,
         };
-        diesel::update(
+        let amount: Option<Money> = diesel::update(
             refunds::table
                 .find(refund_id)
                 .filter(refunds::status.eq(RefundStatus::Pending)),
@@ -61,8 +80,17 @@ pub fn settle_refund(
             refunds::status.eq(status),
             refunds::gateway_reference.eq(gateway_reference),
         ))
-        .execute(c)?;
-        if gateway_reference.is_some() && refundable(c, payment_id)? == Money::ZERO {
+        .returning(refunds::amount)
+        .get_result(c)
+        .optional()?;
+        let Some(amount) = amount else {
+            return Ok(());
+        };
+        if gateway_reference.is_none() {
+            diesel::update(payments::table.find(payment_id))
+                .set(payments::refunded_amount.eq(payments::refunded_amount - amount))
+                .execute(c)?;
+        } else if refunded(c, payment_id)? == paid(c, payment_id)? {
             diesel::update(
                 payments::table
                     .find(payment_id)
@@ -76,14 +104,25 @@ pub fn settle_refund(
 }
 
 /// Reserves a refund: a `pending` row for `request.amount`, refused with `Error::Conflict` when
-/// that is more than the payment has left to give back. The payment's turn is held while it
-/// checks and inserts, so concurrent refunds of one payment are counted one after the other.
-/// The only code that inserts into `refunds`; returns the new row's id.
+/// that is more than the payment has left to give back. The reservation is one conditional
+/// update of the payment's `refunded_amount` (which a CHECK keeps within the amount), so two
+/// refunds of one payment at once are counted one after the other and can never together give
+/// back more than it captured. The only code that inserts into `refunds`; returns the new
+/// row's id.
 pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> {
+    if request.amount <= Money::ZERO {
+        return Err(Error::Invalid("A refund must be more than zero.".into()));
+    }
     write_tx(conn, |c| {
-        db::take_turn(c, &format!("payment:{}", request.payment_id))?;
-        let left = refundable(c, request.payment_id)?;
-        if request.amount > left {
+        let reserved = diesel::update(
+            payments::table
+                .find(request.payment_id)
+                .filter((payments::refunded_amount + request.amount).le(payments::amount)),
+        )
+        .set(payments::refunded_amount.eq(payments::refunded_amount + request.amount))
+        .execute(c)?;
+        if reserved == 0 {
+            let left = refundable(c, request.payment_id)?;
             return Err(Error::Conflict(format!(
                 "Only {left} of this payment can still be refunded."
             )));
@@ -92,6 +131,8 @@ pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> 
             .values((
                 refunds::payment_id.eq(request.payment_id),
                 refunds::order_id.eq(request.order_id),
+                refunds::order_item_id.eq(request.order_item_id),
+                refunds::return_id.eq(request.return_id),
                 refunds::amount.eq(request.amount),
                 refunds::reason.eq(request.reason),
                 refunds::status.eq(RefundStatus::Pending),
@@ -105,14 +146,26 @@ pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> 
 /// What of a payment can still be given back: its amount less the refunds that went through or
 /// are still waiting for the gateway.
 pub fn refundable(conn: &mut DbConn, payment_id: i64) -> Result<Money> {
-    let amount: Money = payments::table
+    let (amount, reserved): (Money, Money) = payments::table
+        .find(payment_id)
+        .select((payments::amount, payments::refunded_amount))
+        .first(conn)?;
+    Ok(amount - reserved)
+}
+
+fn paid(conn: &mut DbConn, payment_id: i64) -> Result<Money> {
+    Ok(payments::table
         .find(payment_id)
         .select(payments::amount)
-        .first(conn)?;
-    let given_back: Vec<Money> = refunds::table
+        .first(conn)?)
+}
+
+/// What the gateway has given back of a payment.
+fn refunded(conn: &mut DbConn, payment_id: i64) -> Result<Money> {
+    let amounts: Vec<Money> = refunds::table
         .filter(refunds::payment_id.eq(payment_id))
-        .filter(refunds::status.eq_any([RefundStatus::Succeeded, RefundStatus::Pending]))
+        .filter(refunds::status.eq(RefundStatus::Succeeded))
         .select(refunds::amount)
         .load(conn)?;
-    Ok(amount - given_back.into_iter().sum())
+    Ok(amounts.into_iter().sum())
 }

@@ -56,6 +56,8 @@ impl Refund {
                 amount: self.amount,
                 reason: self.reason,
                 created_by: self.created_by,
+                order_item_id: None,
+                return_id: None,
             },
         )?;
         let reference = format!("re_{}", random_hex(10));

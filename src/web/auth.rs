@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest};
 
 use super::chrome::{FlashKind, SignedIn, flash, has_second_factor, signed_in};
 use super::error::WebError;
+use crate::audit::Actor;
 
 /// Anyone, signed in or not.
 pub struct MaybeUser(pub Option<SignedIn>);
@@ -22,6 +23,19 @@ pub struct SellerUser(pub SignedIn);
 
 /// A signed-in administrator.
 pub struct AdminUser(pub SignedIn);
+
+/// The address a request came from: the TCP peer. Behind a proxy that is the proxy, so the
+/// per-address sign-in limit then applies to all traffic through it (the per-account limit
+/// still holds), and the audit log names the proxy.
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
+}
+
+/// `user` acting through `req`, as the audit log records them.
+pub fn actor(req: &HttpRequest, user: &SignedIn) -> Actor {
+    Actor::at(user.id, &client_ip(req))
+}
 
 fn user_of(req: &HttpRequest) -> Option<SignedIn> {
     signed_in(&req.get_session())

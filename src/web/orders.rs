@@ -2,12 +2,12 @@
 //! before it ships. Another user's order number answers 404.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, actor};
 use super::chrome::Chrome;
 use super::error::WebResult;
 use super::respond;
@@ -88,14 +88,18 @@ async fn cancel_order(
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     session: Session,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
     let number = path.into_inner();
-    let (saga, order) = (saga.clone(), number.clone());
-    let result: WebResult<()> = match web::block(move || saga.cancel_order(user.id, &order)).await {
-        Ok(inner) => inner.map_err(Into::into),
-        Err(blocking) => Err(blocking.into()),
-    };
+    let (saga, order, shopper) = (saga.clone(), number.clone(), actor(&req, &user));
+    let result: WebResult<()> =
+        match web::block(move || saga.cancel_order(orders::Canceller::Shopper(&shopper), &order))
+            .await
+        {
+            Ok(inner) => inner.map_err(Into::into),
+            Err(blocking) => Err(blocking.into()),
+        };
     respond::settle(
         result,
         |()| {

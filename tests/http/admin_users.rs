@@ -1,6 +1,7 @@
 //! User management: keyset pages, and suspension that signs the user out everywhere at once.
 
 use diesel::prelude::*;
+use shopwave::audit::Actor;
 
 use crate::admin_reviews::admin_app;
 use crate::common::builders::UserBuilder;
@@ -62,7 +63,7 @@ on_both_backends! {
         app.sign_in_as(ann);
         app.get("/account").await.assert_status(200);
         // The admin acts through the service, as another node would; Ann's cookie stays here.
-        shopwave::admin::users::suspend(&mut app.conn(), admin, ann).unwrap();
+        shopwave::admin::users::suspend(&mut app.conn(), &Actor::offline(admin), ann).unwrap();
         app.get("/account").await.assert_redirect_to("/account/login?next=%2Faccount");
     }
 }

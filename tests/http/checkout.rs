@@ -1,6 +1,8 @@
 //! Placing orders through the service with the real pool and real threads: no oversell, no
 //! voucher overuse, one order per double submit, and the payment saga's compensations.
 
+use shopwave::audit::Actor;
+use shopwave::orders::Canceller;
 use std::sync::{Arc, Barrier};
 
 use diesel::prelude::*;
@@ -258,8 +260,8 @@ on_both_backends! {
             panic!("approved");
         };
         let stranger = buyer(&db, APPROVED);
-        assert!(matches!(saga.cancel_order(stranger.id, &number), Err(Error::NotFound)));
-        saga.cancel_order(b.id, &number).expect("cancelled");
+        assert!(matches!(saga.cancel_order(Canceller::Shopper(&Actor::offline(stranger.id)), &number), Err(Error::NotFound)));
+        saga.cancel_order(Canceller::Shopper(&Actor::offline(b.id)), &number).expect("cancelled");
         let conn = &mut db.conn();
         assert_eq!(order_status(conn, &number), "cancelled");
         assert_eq!(stock_of(conn, stage.variant), 5);
@@ -270,7 +272,7 @@ on_both_backends! {
             .expect("refund");
         let total: i64 = orders::table.select(orders::grand_total).first(conn).expect("order");
         assert_eq!(refunded, total);
-        assert!(matches!(saga.cancel_order(b.id, &number), Err(Error::Conflict(_))), "only once");
+        assert!(matches!(saga.cancel_order(Canceller::Shopper(&Actor::offline(b.id)), &number), Err(Error::Conflict(_))), "only once");
         assert_orders_complete(conn);
     }
 }

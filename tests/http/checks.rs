@@ -21,8 +21,14 @@ fn findings(conn: &mut DbConn) -> Vec<Finding> {
 /// Runs `corrupt`, expects exactly `expected`, then runs `repair` and expects a clean shop again.
 #[track_caller]
 fn corrupted(conn: &mut DbConn, corrupt: &str, expected: Finding, repair: &str) {
+    corrupted_twice(conn, corrupt, vec![expected], repair);
+}
+
+/// As `corrupted`, for a corruption that more than one check finds.
+#[track_caller]
+fn corrupted_twice(conn: &mut DbConn, corrupt: &str, expected: Vec<Finding>, repair: &str) {
     execute(conn, corrupt).unwrap();
-    assert_eq!(findings(conn), vec![expected]);
+    assert_eq!(findings(conn), expected);
     execute(conn, repair).unwrap();
     assert_eq!(findings(conn), vec![]);
 }
@@ -32,7 +38,7 @@ on_both_backends! {
         let mut conn = db.conn();
         shopwave::seed::demo(&mut conn, None).expect("demo seed");
         let all = checks::run_all(&mut conn).unwrap();
-        assert_eq!(all.len(), 5);
+        assert_eq!(all.len(), 7);
         for check in &all {
             assert_eq!(check.findings, vec![], "{}", check.name);
         }
@@ -90,19 +96,38 @@ on_both_backends! {
             .unwrap();
         let paid_number: String = orders::table.find(paid_order).select(orders::number).first(&mut conn).unwrap();
         let over = amount.minor() + 1;
-        corrupted(
+        // The payment's own reservation cannot pass the amount (a CHECK), so a refund row
+        // forged past it disagrees with the reservation too.
+        corrupted_twice(
             &mut conn,
             &format!(
                 "INSERT INTO refunds (payment_id, order_id, amount, reason, status, created_at) \
                  VALUES ({payment}, {paid_order}, {over}, 'forged', 'pending', '2026-01-01 00:00:00')"
             ),
-            Finding::OverRefunded {
-                order_number: paid_number,
-                payment_id: payment,
-                captured: amount,
-                refunded: Money::from_minor(over),
-            },
+            vec![
+                Finding::OverRefunded {
+                    order_number: paid_number,
+                    payment_id: payment,
+                    captured: amount,
+                    refunded: Money::from_minor(over),
+                },
+                Finding::RefundReservation {
+                    payment_id: payment,
+                    recorded: Money::ZERO,
+                    refunds: Money::from_minor(over),
+                },
+            ],
             &format!("DELETE FROM refunds WHERE payment_id = {payment}"),
+        );
+        corrupted(
+            &mut conn,
+            &format!("UPDATE payments SET refunded_amount = 1 WHERE id = {payment}"),
+            Finding::RefundReservation {
+                payment_id: payment,
+                recorded: Money::from_minor(1),
+                refunds: Money::ZERO,
+            },
+            &format!("UPDATE payments SET refunded_amount = 0 WHERE id = {payment}"),
         );
 
         let (promotion, code, uses): (i64, String, i32) = promotions::table
@@ -143,5 +168,44 @@ on_both_backends! {
             },
             &format!("UPDATE products SET in_stock = {in_stock} WHERE id = {product}"),
         );
+    }
+}
+
+on_both_backends! {
+    async fn a_changed_removed_or_unhashed_audit_row_breaks_the_chain(db: TestDb) {
+        use shopwave::audit::{self, Actor, Entity};
+        let mut conn = db.conn();
+        let admin = crate::common::builders::UserBuilder::customer().role("admin").insert(&mut conn);
+        for n in 1..=3 {
+            shopwave::db::write_tx(&mut conn, |c| {
+                audit::record(
+                    c,
+                    &Actor::at(admin, "192.0.2.7"),
+                    "order.note",
+                    Entity { kind: "order", id: n },
+                    &format!("note {n}"),
+                )
+            })
+            .expect("audit row");
+        }
+        assert_eq!(findings(&mut conn), vec![]);
+        let ids: Vec<i64> = audit_log::table.order(audit_log::id).select(audit_log::id).load(&mut conn).unwrap();
+        let (first, second) = (ids[0], ids[1]);
+
+        execute(&mut conn, &format!("UPDATE audit_log SET details = 'note 9' WHERE id = {first}")).unwrap();
+        let found = findings(&mut conn);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].to_string().contains(&format!("audit row {first}")), "{}", found[0]);
+        execute(&mut conn, &format!("UPDATE audit_log SET details = 'note 1' WHERE id = {first}")).unwrap();
+        assert_eq!(findings(&mut conn), vec![]);
+
+        execute(&mut conn, &format!("UPDATE audit_log SET client_ip = '10.0.0.1' WHERE id = {second}")).unwrap();
+        assert_eq!(findings(&mut conn).len(), 1);
+        execute(&mut conn, &format!("UPDATE audit_log SET client_ip = '192.0.2.7' WHERE id = {second}")).unwrap();
+
+        execute(&mut conn, &format!("DELETE FROM audit_log WHERE id = {second}")).unwrap();
+        let found = findings(&mut conn);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].to_string().contains("removed or inserted"), "{}", found[0]);
     }
 }

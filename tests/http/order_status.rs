@@ -2,6 +2,8 @@
 //! a person made leaves an audit row naming them. Refunds never exceed what was captured.
 
 use diesel::prelude::*;
+use shopwave::audit::Actor;
+use shopwave::orders::Canceller;
 
 use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::commerce::*;
@@ -34,7 +36,7 @@ fn paid_order(db: &crate::common::TestDb) -> (i64, String) {
 on_both_backends! {
     async fn a_customer_cancel_is_in_the_history_and_the_audit_log(db: TestDb) {
         let (buyer_id, number) = paid_order(&db);
-        saga(&db).cancel_order(buyer_id, &number).expect("cancelled");
+        saga(&db).cancel_order(Canceller::Shopper(&Actor::offline(buyer_id)), &number).expect("cancelled");
         let conn = &mut db.conn();
 
         let order_id: i64 = orders::table
@@ -80,7 +82,7 @@ on_both_backends! {
 on_both_backends! {
     async fn nothing_more_than_what_was_captured_is_refunded(db: TestDb) {
         let (buyer_id, number) = paid_order(&db);
-        saga(&db).cancel_order(buyer_id, &number).expect("cancelled and refunded");
+        saga(&db).cancel_order(Canceller::Shopper(&Actor::offline(buyer_id)), &number).expect("cancelled and refunded");
         let conn = &mut db.conn();
         let (order_id, payment_id, reference): (i64, i64, Option<String>) = payments::table
             .inner_join(orders::table)
@@ -99,6 +101,8 @@ on_both_backends! {
                 amount: Money::from_minor(1),
                 reason: "once more",
                 created_by: Some(buyer_id),
+                order_item_id: None,
+                return_id: None,
             },
         );
         assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
@@ -134,8 +138,11 @@ on_both_backends! {
                                 amount: captured,
                                 reason: "all of it, six times at once",
                                 created_by: Some(buyer_id),
+                                order_item_id: None,
+                                return_id: None,
                             },
                         )
+                        .map(|outcome| outcome.succeeded)
                     })
                 })
                 .collect();

@@ -119,4 +119,6 @@ pub struct AuditEntry {
     pub details: String,
     pub client_ip: Option<String>,
     pub created_at: NaiveDateTime,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }

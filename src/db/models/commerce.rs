@@ -129,6 +129,8 @@ pub struct OrderItem {
     pub tax_rate_bps: i32,
     pub tax: Money,
     pub line_total: Money,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub returned_quantity: i32,
 }
 
 /// A new order as inserted: the totals and the shipping address are snapshots. `None` in
@@ -237,6 +239,7 @@ pub struct Payment {
     pub failure_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub refunded_amount: Money,
 }
 
 /// A new payment record: the pending charge checkout records with its order, or a seeded past
@@ -269,6 +272,8 @@ pub struct Refund {
     pub gateway_reference: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub order_item_id: Option<i64>,
+    pub return_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -278,9 +283,9 @@ pub struct Payout {
     pub seller_id: i64,
     pub period_start: NaiveDateTime,
     pub period_end: NaiveDateTime,
-    pub gross: i64,
-    pub commission: i64,
-    pub net: i64,
+    pub gross: Money,
+    pub commission: Money,
+    pub net: Money,
     pub status: PayoutStatus,
     pub reference: Option<String>,
     pub created_at: NaiveDateTime,

@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::client_ip;
 use crate::accounts::login::{self, LoginOutcome};
 use crate::accounts::totp;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;
+use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome, FlashKind};
 use crate::web::error::{WebError, WebResult};
 use crate::web::respond::{self, Refusal, local_path, see_other};

@@ -7,7 +7,7 @@ mod profile;
 mod register;
 mod two_factor;
 
-use actix_web::{HttpRequest, web};
+use actix_web::web;
 
 use super::chrome::SignedIn;
 use super::error::WebResult;
@@ -58,13 +58,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(form("/account/addresses/{id}", a::update))
     .service(form("/account/addresses/{id}/delete", a::delete))
     .service(form("/account/addresses/{id}/default", a::make_default));
-}
-
-/// The address throttling counts by: the TCP peer. Behind a proxy that is the proxy, so the
-/// per-address limit then applies to all traffic through it (the per-account limit still holds).
-pub(super) fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
 }
 
 /// Signs `user` in on this session and carries over the cart they filled as a visitor.

@@ -5,13 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{client_ip, signed_in_as};
+use super::signed_in_as;
 use crate::accounts::profile::{self, ProfileChanges, ProfileInput};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::db::models::User;
 use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
+use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome};
 use crate::web::error::WebResult;
 use crate::web::respond;

@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::client_ip;
 use crate::accounts::registration::{
     self, CONFIRM_HOURS, Finished, Registration, RegistrationInput,
 };
@@ -17,6 +16,7 @@ use crate::forms::FieldErrors;
 use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::MaybeUser;
+use crate::web::auth::client_ip;
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
 use crate::web::respond::{self, see_other};

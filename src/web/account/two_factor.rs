@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::client_ip;
 use crate::accounts::totp::{self, TwoFactorState};
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
+use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome, FlashKind};
 use crate::web::error::WebResult;
 use crate::web::respond;

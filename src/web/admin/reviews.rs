@@ -1,15 +1,16 @@
 //! `/admin/reviews`: the moderation queue and its approve / reject buttons.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::admin::reviews::{self, Decision, Moderation, QueuedReview};
+use crate::audit::Actor;
 use crate::paging::KeysetPage;
 use crate::reviews::ReviewStatus;
 use crate::web::AppState;
-use crate::web::auth::AdminUser;
+use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
 use crate::web::respond::{self, local_path};
@@ -82,14 +83,13 @@ pub(super) struct DecisionForm {
 async fn decide(
     session: Session,
     state: web::Data<AppState>,
-    admin: AdminUser,
+    admin: Actor,
     review_id: i64,
     next: &str,
     decision: Decision,
 ) -> WebResult<HttpResponse> {
-    let AdminUser(me) = admin;
     let outcome = state
-        .db_changing_catalog(move |conn| reviews::moderate(conn, me.id, review_id, decision))
+        .db_changing_catalog(move |conn| reviews::moderate(conn, &admin, review_id, decision))
         .await?;
     let message = match (outcome, decision) {
         (Moderation::Changed, Decision::Approve) => "Review approved; it now counts in the rating.",
@@ -103,14 +103,15 @@ async fn decide(
 pub(super) async fn approve(
     session: Session,
     state: web::Data<AppState>,
-    admin: AdminUser,
+    req: HttpRequest,
+    AdminUser(admin): AdminUser,
     path: web::Path<i64>,
     form: web::Form<DecisionForm>,
 ) -> WebResult<HttpResponse> {
     decide(
         session,
         state,
-        admin,
+        actor(&req, &admin),
         path.into_inner(),
         &form.next,
         Decision::Approve,
@@ -121,14 +122,15 @@ pub(super) async fn approve(
 pub(super) async fn reject(
     session: Session,
     state: web::Data<AppState>,
-    admin: AdminUser,
+    req: HttpRequest,
+    AdminUser(admin): AdminUser,
     path: web::Path<i64>,
     form: web::Form<DecisionForm>,
 ) -> WebResult<HttpResponse> {
     decide(
         session,
         state,
-        admin,
+        actor(&req, &admin),
         path.into_inner(),
         &form.next,
         Decision::Reject,

@@ -1,14 +1,14 @@
 //! `/admin/users`: accounts in id order, with suspend and reactivate buttons.
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::admin::users::{self, UserSummary};
 use crate::paging::KeysetPage;
 use crate::web::AppState;
-use crate::web::auth::AdminUser;
+use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
 use crate::web::respond;
@@ -45,12 +45,13 @@ pub(super) async fn list(
 pub(super) async fn suspend(
     session: Session,
     state: web::Data<AppState>,
+    req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    let user_id = path.into_inner();
+    let (user_id, actor) = (path.into_inner(), actor(&req, &me));
     state
-        .db(move |conn| users::suspend(conn, me.id, user_id))
+        .db(move |conn| users::suspend(conn, &actor, user_id))
         .await?;
     let done = "Account suspended; it has been signed out everywhere.";
     Ok(respond::done(&session, done, "/admin/users"))
@@ -59,12 +60,13 @@ pub(super) async fn suspend(
 pub(super) async fn reactivate(
     session: Session,
     state: web::Data<AppState>,
+    req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    let user_id = path.into_inner();
+    let (user_id, actor) = (path.into_inner(), actor(&req, &me));
     state
-        .db(move |conn| users::reactivate(conn, me.id, user_id))
+        .db(move |conn| users::reactivate(conn, &actor, user_id))
         .await?;
     Ok(respond::done(
         &session,

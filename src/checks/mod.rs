@@ -12,6 +12,8 @@ use crate::error::Result;
 use crate::money::Money;
 use crate::payments::RefundStatus;
 
+mod ledgers;
+
 /// One broken rule, naming the row it was found on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
@@ -33,6 +35,15 @@ pub enum Finding {
         captured: Money,
         refunded: Money,
     },
+    /// A payment's `refunded_amount` (what refunds have reserved) differs from its refunds that
+    /// went through or are waiting.
+    RefundReservation {
+        payment_id: i64,
+        recorded: Money,
+        refunds: Money,
+    },
+    /// The audit log's hash chain is broken at a row (edited, removed or inserted).
+    AuditChain(String),
     /// A promotion's `uses_count` differs from its redemptions not given back.
     VoucherUses {
         code: String,
@@ -77,10 +88,15 @@ type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
 
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
-    let checks: [(&'static str, CheckFn); 5] = [
+    let checks: [(&'static str, CheckFn); 7] = [
         ("stock equals the inventory ledger", stock),
         ("order totals add up", order_totals),
         ("refunds never exceed the payment", refunds),
+        (
+            "each payment's refund reservation equals its refunds",
+            ledgers::refund_reservations,
+        ),
+        ("the audit log's chain is unbroken", ledgers::audit_chain),
         ("voucher uses equal redemptions", voucher_uses),
         ("product stock flags and price ranges", product_summaries),
     ];
@@ -315,6 +331,15 @@ impl fmt::Display for Finding {
                 f,
                 "order {order_number}, payment {payment_id}: {refunded} refunded of {captured} captured"
             ),
+            Finding::RefundReservation {
+                payment_id,
+                recorded,
+                refunds,
+            } => write!(
+                f,
+                "payment {payment_id}: {recorded} reserved for refunds, but its refunds come to {refunds}"
+            ),
+            Finding::AuditChain(problem) => f.write_str(problem),
             Finding::VoucherUses {
                 code,
                 uses_count,

@@ -1,0 +1,13 @@
+ALTER TABLE audit_log DROP COLUMN hash;
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+DROP TABLE mail_outbox;
+DROP TABLE payout_lines;
+ALTER TABLE payments DROP COLUMN refunded_amount;
+DROP INDEX idx_refunds_return;
+DROP INDEX idx_refunds_item;
+ALTER TABLE refunds DROP COLUMN return_id;
+ALTER TABLE refunds DROP COLUMN order_item_id;
+DROP TABLE returns;
+ALTER TABLE order_items DROP COLUMN returned_quantity;
+ALTER TABLE order_items DROP COLUMN cancelled_at;
+DROP TABLE shipments;

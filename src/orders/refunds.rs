@@ -1,0 +1,119 @@
+//! Giving an order's money back: the one way every part of the shop refunds, whether a shopper
+//! or an admin cancels, a seller cancels a line, a return is received or an admin refunds part
+//! of an order.
+
+use diesel::prelude::*;
+
+use super::{OrderStatus, transition};
+use crate::audit::{self, Actor, Entity};
+use crate::db::schema::{orders, payments};
+use crate::db::{DbConn, write_tx};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::payments::{Gateway, PaymentStatus, RefundOutcome, RefundRequest};
+
+/// Money to give back on an order.
+pub struct GiveBack<'a> {
+    pub order_id: i64,
+    pub amount: Money,
+    pub reason: &'a str,
+    /// The line the money is for, when it is for one.
+    pub order_item_id: Option<i64>,
+    /// The return it settles, when it does.
+    pub return_id: Option<i64>,
+    /// Who asked, when a person did.
+    pub by: Option<&'a Actor>,
+}
+
+/// Refunds `amount` of the order's captured payment through the gateway (`payments::refund`:
+/// reserved first, so concurrent refunds never exceed what was captured, then settled with the
+/// gateway's answer). A person's refund gets an audit row. When the payment has then been given
+/// back in full, a paid order becomes `refunded`. An order with no captured payment is a
+/// conflict; a refund the gateway refused is recorded as `failed` and can be asked for again.
+pub fn give_back(
+    conn: &mut DbConn,
+    gateway: &Gateway,
+    request: &GiveBack,
+) -> Result<RefundOutcome> {
+    let captured: Option<(i64, Option<String>)> = payments::table
+        .filter(payments::order_id.eq(request.order_id))
+        .filter(payments::status.eq_any([PaymentStatus::Captured, PaymentStatus::Voided]))
+        .select((payments::id, payments::gateway_reference))
+        .first(conn)
+        .optional()?;
+    let Some((payment_id, Some(reference))) = captured else {
+        return Err(Error::Conflict(
+            "This order has no captured payment to refund.".into(),
+        ));
+    };
+    let outcome = crate::payments::refund(
+        conn,
+        gateway,
+        &RefundRequest {
+            payment_id,
+            order_id: request.order_id,
+            reference: &reference,
+            amount: request.amount,
+            reason: request.reason,
+            created_by: request.by.map(|actor| actor.user_id),
+            order_item_id: request.order_item_id,
+            return_id: request.return_id,
+        },
+    )?;
+    write_tx(conn, |c| {
+        if outcome.succeeded {
+            close_when_refunded(c, request.order_id, payment_id, request)?;
+        }
+        if let Some(actor) = request.by {
+            let result = if outcome.succeeded {
+                "refunded"
+            } else {
+                "refused by the gateway"
+            };
+            audit::record(
+                c,
+                actor,
+                "refund.issue",
+                Entity {
+                    kind: "refund",
+                    id: outcome.refund_id,
+                },
+                &format!(
+                    "{} on order {}: {result}; {}",
+                    request.amount, request.order_id, request.reason
+                ),
+            )?;
+        }
+        Ok::<_, Error>(())
+    })?;
+    Ok(outcome)
+}
+
+/// A payment given back in full (`voided`) leaves a paid order nothing to stand on: it becomes
+/// `refunded`. A cancelled order stays cancelled.
+fn close_when_refunded(
+    conn: &mut DbConn,
+    order_id: i64,
+    payment_id: i64,
+    request: &GiveBack,
+) -> Result<()> {
+    let voided: PaymentStatus = payments::table
+        .find(payment_id)
+        .select(payments::status)
+        .first(conn)?;
+    let status: OrderStatus = orders::table
+        .find(order_id)
+        .select(orders::status)
+        .first(conn)?;
+    if voided == PaymentStatus::Voided && OrderStatus::PAID.contains(&status) {
+        transition(
+            conn,
+            order_id,
+            status,
+            OrderStatus::Refunded,
+            request.by,
+            request.reason,
+        )?;
+    }
+    Ok(())
+}
