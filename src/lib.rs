@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod forms;
+pub mod fulfilment;
 pub mod inventory;
 pub mod listing;
 pub mod mail;

@@ -29,7 +29,8 @@ fn set_payment(
     Ok(())
 }
 
-/// The charge was captured: the payment is recorded and the order confirmed. Returns false when
+/// The charge was captured: the payment is recorded, the order confirmed and one parcel opened
+/// per seller. Returns false when
 /// the order was no longer waiting (the caller must then give the money back).
 pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Result<bool> {
     write_tx(conn, |c| {
@@ -38,6 +39,7 @@ pub fn confirm_payment(conn: &mut DbConn, order_id: i64, reference: &str) -> Res
             return Ok(false);
         }
         set_payment(c, order_id, PaymentStatus::Captured, Some(reference), None)?;
+        crate::fulfilment::open_parcels(c, order_id)?;
         Ok(true)
     })
 }

@@ -1,0 +1,33 @@
+//! Fulfilment: each seller ships their part of an order as one parcel (a `shipments` row), and
+//! the order follows its parcels: processing once a seller starts, shipped when every parcel has
+//! shipped, delivered when every parcel has arrived.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{order_items, shipments};
+use crate::error::Result;
+
+pub use crate::db::types::ShipmentStatus;
+
+/// Opens one `pending` parcel per seller with lines in the order, in the transaction that
+/// confirms its payment: from then on each seller sees the order on their list to ship.
+pub fn open_parcels(conn: &mut DbConn, order_id: i64) -> Result<()> {
+    let sellers: Vec<i64> = order_items::table
+        .filter(order_items::order_id.eq(order_id))
+        .select(order_items::seller_id)
+        .distinct()
+        .order(order_items::seller_id.asc())
+        .load(conn)?;
+    // One insert per seller: the backend-neutral connection has no multi-row insert.
+    for seller_id in sellers {
+        diesel::insert_into(shipments::table)
+            .values((
+                shipments::order_id.eq(order_id),
+                shipments::seller_id.eq(seller_id),
+                shipments::status.eq(ShipmentStatus::Pending),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
