@@ -86,9 +86,12 @@ pub struct Check {
 
 type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
 
+/// How many checks `run_all` runs.
+pub const COUNT: usize = 7;
+
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
-    let checks: [(&'static str, CheckFn); 7] = [
+    let checks: [(&'static str, CheckFn); COUNT] = [
         ("stock equals the inventory ledger", stock),
         ("order totals add up", order_totals),
         ("refunds never exceed the payment", refunds),

@@ -38,7 +38,7 @@ on_both_backends! {
         let mut conn = db.conn();
         shopwave::seed::demo(&mut conn, None).expect("demo seed");
         let all = checks::run_all(&mut conn).unwrap();
-        assert_eq!(all.len(), 7);
+        assert_eq!(all.len(), checks::COUNT);
         for check in &all {
             assert_eq!(check.findings, vec![], "{}", check.name);
         }
