@@ -45,7 +45,9 @@ pub fn request(
         let reserved = diesel::update(
             order_items::table
                 .filter(order_items::id.eq(line.id))
-                .filter((order_items::returned_quantity + wanted.quantity).le(order_items::quantity))
+                .filter(
+                    (order_items::returned_quantity + wanted.quantity).le(order_items::quantity),
+                )
                 .filter(order_items::cancelled_at.is_null()),
         )
         .set(order_items::returned_quantity.eq(order_items::returned_quantity + wanted.quantity))

@@ -26,14 +26,11 @@ fn own_return(conn: &mut DbConn, seller: &Actor, return_id: i64) -> Result<Retur
 
 /// Moves return `id` from `from` to `to`, only if it is still in `from`; `false` when another
 /// click moved it first.
-fn move_return(
-    conn: &mut DbConn,
-    id: i64,
-    from: ReturnStatus,
-    to: ReturnStatus,
-) -> Result<bool> {
+fn move_return(conn: &mut DbConn, id: i64, from: ReturnStatus, to: ReturnStatus) -> Result<bool> {
     if !from.may_become(to) {
-        return Err(Error::Internal(format!("a return cannot move from {from} to {to}")));
+        return Err(Error::Internal(format!(
+            "a return cannot move from {from} to {to}"
+        )));
     }
     let now = crate::util::now();
     let moved = diesel::update(
@@ -106,7 +103,12 @@ pub fn decide(
                 kind: "return",
                 id: ret.id,
             },
-            &format!("{} × line {}: {}", ret.quantity, ret.order_item_id, decision.message()),
+            &format!(
+                "{} × line {}: {}",
+                ret.quantity,
+                ret.order_item_id,
+                decision.message()
+            ),
         )?;
         Ok(())
     })
@@ -163,11 +165,9 @@ pub fn receive(
             .select(returns::quantity)
             .load(c)?;
         let before: i64 = before.into_iter().map(i64::from).sum();
-        let amount = line.line_total.units_share(
-            before,
-            i64::from(ret.quantity),
-            i64::from(line.quantity),
-        );
+        let amount =
+            line.line_total
+                .units_share(before, i64::from(ret.quantity), i64::from(line.quantity));
         if restock {
             let why = Why {
                 order_id: Some(ret.order_id),

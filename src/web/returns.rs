@@ -47,7 +47,9 @@ impl ReturnsPage {
     }
 
     fn reason_value(&self, line: &ReturnableLine) -> String {
-        self.typed(line).map(|t| t.reason.clone()).unwrap_or_default()
+        self.typed(line)
+            .map(|t| t.reason.clone())
+            .unwrap_or_default()
     }
 
     fn field_error(&self, line: &ReturnableLine, field: &str) -> Option<&str> {

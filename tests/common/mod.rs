@@ -7,9 +7,9 @@
 pub mod browser;
 pub mod builders;
 pub mod commerce;
-pub mod returns;
 mod mail;
 mod page;
+pub mod returns;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.
 #[allow(unused_imports)]

@@ -25,7 +25,8 @@ fn form(item_id: i64, quantity: &str, reason: &str) -> Vec<(&'static str, String
 async fn ask(app: &TestApp, number: &str, item_id: i64, quantity: &str) -> crate::common::Page {
     let fields = form(item_id, quantity, "It does not fit");
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    app.post(&format!("/orders/{number}/returns"), &fields).await
+    app.post(&format!("/orders/{number}/returns"), &fields)
+        .await
 }
 
 /// Asks for `quantity` units back as the buyer, then accepts and receives them (restocked) as
@@ -41,9 +42,12 @@ async fn send_back(app: &TestApp, order: &PaidOrder, line: PaidLine, quantity: i
     app.clear_cookies();
     app.sign_in_as(line.seller.user_id);
     let page = format!("/seller/returns/{id}");
-    app.post(&format!("{page}/decide"), &[("decision", "accept"), ("message", "")])
-        .await
-        .assert_redirect_to(&page);
+    app.post(
+        &format!("{page}/decide"),
+        &[("decision", "accept"), ("message", "")],
+    )
+    .await
+    .assert_redirect_to(&page);
     app.post(&format!("{page}/receive"), &[("restock", "1")])
         .await
         .assert_redirect_to(&page);
