@@ -50,7 +50,7 @@ impl ReturnStatus {
             ReturnStatus::Requested => "Waiting for the seller",
             ReturnStatus::Accepted => "Accepted: please send the items back",
             ReturnStatus::Refused => "Refused",
-            ReturnStatus::Received => "Received and refunded",
+            ReturnStatus::Received => "Received",
         }
     }
 }

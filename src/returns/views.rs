@@ -6,10 +6,12 @@ use diesel::prelude::*;
 use super::{PAGE_SIZE, ReturnStatus, seller_id_of};
 use crate::db::DbConn;
 use crate::db::models::{OrderItem, Return};
-use crate::db::schema::{order_items, orders, returns, users};
+use crate::db::schema::{order_items, orders, refunds, returns, users};
 use crate::error::Result;
+use crate::money::Money;
 use crate::orders::OrderStatus;
 use crate::paging::KeysetPage;
+use crate::payments::RefundStatus;
 
 /// One line of an order on the shopper's returns page.
 #[derive(Debug, Clone)]
@@ -39,11 +41,13 @@ fn item_name(product: &str, variant: &str) -> String {
     }
 }
 
-/// One of the shopper's returns, with the seller's answer.
+/// One of the shopper's returns, with the seller's answer and, once received, its refund.
 #[derive(Debug, Clone)]
 pub struct ShopperReturn {
     pub ret: Return,
     pub item_name: String,
+    /// The latest refund issued for it: the amount and whether it went through.
+    pub refund: Option<(Money, RefundStatus)>,
 }
 
 /// The shopper's returns page of one order.
@@ -97,6 +101,19 @@ pub fn for_order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderR
             order_items::variant_name,
         ))
         .load(conn)?;
+    let refunds: Vec<(Option<i64>, Money, RefundStatus)> = refunds::table
+        .filter(refunds::order_id.eq(order_id))
+        .filter(refunds::return_id.is_not_null())
+        .order(refunds::id.asc())
+        .select((refunds::return_id, refunds::amount, refunds::status))
+        .load(conn)?;
+    let refund_of = |id: i64| {
+        refunds
+            .iter()
+            .rev()
+            .find(|r| r.0 == Some(id))
+            .map(|r| (r.1, r.2))
+    };
     Ok(OrderReturns {
         number: number.to_owned(),
         status,
@@ -104,6 +121,7 @@ pub fn for_order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderR
         returns: returns
             .into_iter()
             .map(|(ret, product, variant)| ShopperReturn {
+                refund: refund_of(ret.id),
                 ret,
                 item_name: item_name(&product, &variant),
             })
