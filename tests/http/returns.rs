@@ -29,9 +29,15 @@ async fn ask(app: &TestApp, number: &str, item_id: i64, quantity: &str) -> crate
         .await
 }
 
-/// Asks for `quantity` units back as the buyer, then accepts and receives them (restocked) as
-/// the seller, all through the pages; returns the return's id.
-async fn send_back(app: &TestApp, order: &PaidOrder, line: PaidLine, quantity: i32) -> i64 {
+/// Asks for `quantity` units back as the buyer, then accepts and receives them (put back in
+/// stock when `restock`) as the seller, all through the pages; returns the return's id.
+async fn send_back(
+    app: &TestApp,
+    order: &PaidOrder,
+    line: PaidLine,
+    quantity: i32,
+    restock: bool,
+) -> i64 {
     app.clear_cookies();
     app.sign_in_as(order.buyer);
     let number = &order.number;
@@ -48,7 +54,8 @@ async fn send_back(app: &TestApp, order: &PaidOrder, line: PaidLine, quantity: i
     )
     .await
     .assert_redirect_to(&page);
-    app.post(&format!("{page}/receive"), &[("restock", "1")])
+    let ticked: &[(&str, &str)] = if restock { &[("restock", "1")] } else { &[] };
+    app.post(&format!("{page}/receive"), ticked)
         .await
         .assert_redirect_to(&page);
     id
@@ -80,7 +87,11 @@ on_both_backends! {
             .assert_status(200)
             .assert_contains("3 can still go back");
         let stock_before = stock_of(&mut app.conn(), line.variant_id);
-        let id = send_back(&app, &order, line, 2).await;
+        let id = send_back(&app, &order, line, 2, true).await;
+        // A second click on "received" finds the return already received and refunds nothing.
+        app.post(&format!("/seller/returns/{id}/receive"), &[("restock", "1")])
+            .await
+            .assert_status(409);
         app.get("/seller/returns").await.assert_status(200).assert_contains(&order.number);
         app.get("/seller/returns?status=received").await.assert_contains(&format!("/seller/returns/{id}"));
         app.get("/seller/returns?status=requested").await.assert_contains("No returns here");
@@ -134,9 +145,11 @@ on_both_backends! {
         let order = paid_order(&app.db, &[Want { seller: s, price: 1000, quantity: 3 }]);
         let line = order.lines[0];
         delivered(&mut app.conn(), order.id, s, 1);
-        send_back(&app, &order, line, 1).await;
-        send_back(&app, &order, line, 2).await;
+        let stock_before = stock_of(&mut app.conn(), line.variant_id);
+        send_back(&app, &order, line, 1, true).await;
+        send_back(&app, &order, line, 2, false).await;
         let conn = &mut app.conn();
+        assert_eq!(stock_of(conn, line.variant_id), stock_before + 1, "only the restocked unit");
         let total = line_total(conn, line.item_id);
         assert_ne!(total % 3, 0, "the fixture's line does not split evenly");
         let refunds = refunded(conn, order.id);
@@ -342,5 +355,38 @@ on_both_backends! {
         assert_checks_clean(conn);
         // The sweeper's own entry point leaves nothing more to do.
         assert_eq!(saga(&db).resume_refunds(now + chrono::Duration::minutes(5)).expect("sweep"), 0);
+    }
+}
+
+on_both_backends! {
+    async fn a_sellers_returns_come_twenty_a_page(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let s = new_seller(&mut app.conn());
+        let order = paid_order(&app.db, &[Want { seller: s, price: 100, quantity: 25 }]);
+        let line = order.lines[0];
+        delivered(&mut app.conn(), order.id, s, 1);
+        let wanted = ReturnRequest::parse(line.item_id, "1", "one at a time").expect("valid");
+        let ids: Vec<i64> = (0..25)
+            .map(|_| {
+                shopwave::returns::request(
+                    &mut app.conn(),
+                    &Actor::offline(order.buyer),
+                    &order.number,
+                    &wanted,
+                )
+                .expect("requested")
+            })
+            .collect();
+        app.sign_in_as(s.user_id);
+        let first = app.get("/seller/returns?status=requested").await;
+        first.assert_status(200);
+        let shown = |body: &str| ids.iter().filter(|id| body.contains(&format!("/seller/returns/{id}\""))).count();
+        assert_eq!(shown(&first.body), 20);
+        assert!(first.body.contains(&format!("/seller/returns/{}\"", ids[24])), "newest first");
+        let next = format!("/seller/returns?status=requested&#38;after={}", ids[5]);
+        first.assert_contains(&next);
+        let second = app.get(&next.replace("&#38;", "&")).await;
+        assert_eq!(shown(&second.body), 5);
+        assert!(!second.body.contains("Next page"));
     }
 }
