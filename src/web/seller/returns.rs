@@ -150,14 +150,11 @@ pub(super) async fn decide(
         }
     };
     let seller = actor(&req, &me);
-    let (saga, accepted) = (saga.clone(), matches!(decision, Decision::Accept(_)));
+    let accepted = matches!(decision, Decision::Accept(_));
     let result = state
-        .db(move |c| {
-            returns::decide(c, &seller, return_id, &decision)?;
-            saga.deliver_mail();
-            Ok(())
-        })
+        .db(move |c| returns::decide(c, &seller, return_id, &decision))
         .await;
+    deliver_mail(saga).await;
     let to = format!("/seller/returns/{return_id}");
     respond::settle(
         result,
@@ -175,6 +172,14 @@ pub(super) async fn decide(
         },
     )
     .await
+}
+
+/// Sends the shopper's e-mail the change queued, on the blocking pool, once it has committed;
+/// what cannot go now stays queued for the sweeper.
+async fn deliver_mail(saga: web::Data<PaymentSaga>) {
+    if let Err(error) = web::block(move || saga.deliver_mail()).await {
+        tracing::warn!(%error, "queued e-mail not delivered yet");
+    }
 }
 
 #[derive(Deserialize)]
@@ -196,14 +201,12 @@ pub(super) async fn receive(
 ) -> WebResult<HttpResponse> {
     let return_id = path.into_inner();
     let restock = form.into_inner().restock.is_some();
-    let (seller, saga) = (actor(&req, &me), saga.clone());
+    let seller = actor(&req, &me);
+    let gateway = saga.gateway().clone();
     let result = state
-        .db_changing_catalog(move |c| {
-            let received = returns::receive(c, saga.gateway(), &seller, return_id, restock)?;
-            saga.deliver_mail();
-            Ok(received)
-        })
+        .db_changing_catalog(move |c| returns::receive(c, &gateway, &seller, return_id, restock))
         .await;
+    deliver_mail(saga).await;
     let to = format!("/seller/returns/{return_id}");
     respond::settle(
         result,
