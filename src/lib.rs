@@ -27,6 +27,7 @@ pub mod paging;
 pub mod payments;
 pub mod pricing;
 pub mod promotions;
+pub mod returns;
 pub mod reviews;
 pub mod search;
 pub mod seed;

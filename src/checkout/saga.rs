@@ -57,6 +57,11 @@ impl PaymentSaga {
         }
     }
 
+    /// The gateway this node pays and refunds through.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
     fn conn(&self) -> Result<crate::db::PooledConn> {
         Ok(self.pool.get()?)
     }
@@ -202,8 +207,15 @@ impl PaymentSaga {
         Ok(report)
     }
 
+    /// Settles the refunds a crash left `pending` a minute or more before `now`
+    /// (`payments::resume_pending`).
+    pub fn resume_refunds(&self, now: chrono::NaiveDateTime) -> Result<usize> {
+        let older_than = now - chrono::Duration::minutes(1);
+        crate::payments::resume_pending(&mut *self.conn()?, &self.gateway, older_than)
+    }
+
     /// Runs the sweeper now (settling what a crash left behind) and then every `every`; each
-    /// round also delivers queued e-mail.
+    /// round also settles refunds a crash left pending and delivers queued e-mail.
     pub fn spawn_sweeper(self: Arc<Self>, every: Duration) -> std::thread::JoinHandle<()> {
         std::thread::Builder::new()
             .name("payment-sweeper".into())
@@ -219,6 +231,11 @@ impl PaymentSaga {
                         }
                         Ok(_) => {}
                         Err(error) => tracing::warn!(%error, "payment sweep failed"),
+                    }
+                    match self.resume_refunds(crate::util::now()) {
+                        Ok(0) => {}
+                        Ok(settled) => tracing::info!(settled, "pending refunds settled"),
+                        Err(error) => tracing::warn!(%error, "resuming pending refunds failed"),
                     }
                     // Mail a crash or a refused send left queued goes out here.
                     self.deliver_mail();

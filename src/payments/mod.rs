@@ -5,6 +5,7 @@
 pub mod card;
 pub mod methods;
 mod refunds;
+mod resume;
 mod test_gateway;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use crate::money::Money;
 pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
 pub use refunds::{RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund};
+pub use resume::resume_pending;
 pub use test_gateway::TestGateway;
 
 /// What a charge request came back with. `Unknown` is a timeout or a lost answer: the charge may

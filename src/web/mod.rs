@@ -20,6 +20,7 @@ mod methods;
 mod orders;
 mod payment_methods;
 mod respond;
+mod returns;
 mod reviews;
 mod routing;
 mod search;
@@ -150,6 +151,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .configure(cart::routes)
         .configure(checkout::routes)
         .configure(orders::routes)
+        .configure(returns::routes)
         .configure(payment_methods::routes)
         .configure(reviews::routes)
         .configure(admin::routes)

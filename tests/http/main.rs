@@ -28,6 +28,7 @@ mod order_status;
 mod races;
 mod registration;
 mod request_edge;
+mod returns;
 mod reviews;
 mod schema;
 mod search;

@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod products;
+mod returns;
 
 use actix_web::web;
 
@@ -26,5 +27,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/products/{id}/variants/{variant_id}/stock",
             p::adjust_stock,
-        ));
+        ))
+        .service(page("/seller/returns", returns::list))
+        .service(page("/seller/returns/{id}", returns::show))
+        .service(form("/seller/returns/{id}/decide", returns::decide))
+        .service(form("/seller/returns/{id}/receive", returns::receive));
 }

@@ -1,0 +1,254 @@
+//! The seller's side of a return: accept or refuse it, then mark the parcel received, which puts
+//! the units back on the shelf when asked and refunds the shopper's share of the line.
+
+use diesel::prelude::*;
+
+use super::{Decision, ReturnStatus, already, seller_id_of, tell_shopper};
+use crate::audit::{self, Actor, Entity};
+use crate::db::models::{OrderItem, Return};
+use crate::db::schema::{order_items, returns};
+use crate::db::{self, DbConn, write_tx};
+use crate::error::{Error, Result};
+use crate::inventory::{self, Move, MovementReason, Why};
+use crate::money::Money;
+use crate::orders::{GiveBack, give_back};
+use crate::payments::Gateway;
+
+/// The seller's own return `return_id`; another seller's answers like a missing one.
+fn own_return(conn: &mut DbConn, seller: &Actor, return_id: i64) -> Result<Return> {
+    let seller_id = seller_id_of(conn, seller.user_id)?;
+    Ok(returns::table
+        .filter(returns::id.eq(return_id))
+        .filter(returns::seller_id.eq(seller_id))
+        .select(Return::as_select())
+        .first(conn)?)
+}
+
+/// Moves return `id` from `from` to `to`, only if it is still in `from`; `false` when another
+/// click moved it first.
+fn move_return(conn: &mut DbConn, id: i64, from: ReturnStatus, to: ReturnStatus) -> Result<bool> {
+    if !from.may_become(to) {
+        return Err(Error::Internal(format!(
+            "a return cannot move from {from} to {to}"
+        )));
+    }
+    let now = crate::util::now();
+    let moved = diesel::update(
+        returns::table
+            .filter(returns::id.eq(id))
+            .filter(returns::status.eq(from)),
+    )
+    .set((
+        returns::status.eq(to),
+        (to == ReturnStatus::Received).then(|| returns::received_at.eq(now)),
+        (from == ReturnStatus::Requested).then(|| returns::decided_at.eq(now)),
+    ))
+    .execute(conn)?;
+    Ok(moved == 1)
+}
+
+/// The seller accepts or refuses a requested return. Refusing gives the reserved units back to
+/// the line, so the shopper could ask again, and tells the shopper why. Either way the shopper is
+/// e-mailed (queued with the change) and an audit row names the seller.
+pub fn decide(
+    conn: &mut DbConn,
+    seller: &Actor,
+    return_id: i64,
+    decision: &Decision,
+) -> Result<()> {
+    write_tx(conn, |c| {
+        let ret = own_return(c, seller, return_id)?;
+        let to = decision.to();
+        if !move_return(c, ret.id, ReturnStatus::Requested, to)? {
+            return Err(already(ret.status));
+        }
+        diesel::update(returns::table.find(ret.id))
+            .set(returns::seller_message.eq(decision.message()))
+            .execute(c)?;
+        let (subject, news) = match decision {
+            Decision::Accept(message) => (
+                "return accepted",
+                format!(
+                    "The seller has accepted your return of {} unit(s). Please send them back; you are refunded once they arrive.{}",
+                    ret.quantity,
+                    said(message)
+                ),
+            ),
+            Decision::Refuse(message) => {
+                diesel::update(order_items::table.find(ret.order_item_id))
+                    .set(
+                        order_items::returned_quantity
+                            .eq(order_items::returned_quantity - ret.quantity),
+                    )
+                    .execute(c)?;
+                (
+                    "return refused",
+                    format!(
+                        "The seller has refused your return of {} unit(s).{}",
+                        ret.quantity,
+                        said(message)
+                    ),
+                )
+            }
+        };
+        tell_shopper(c, ret.id, subject, &news)?;
+        audit::record(
+            c,
+            seller,
+            match decision {
+                Decision::Accept(_) => "return.accept",
+                Decision::Refuse(_) => "return.refuse",
+            },
+            Entity {
+                kind: "return",
+                id: ret.id,
+            },
+            &format!(
+                "{} × line {}: {}",
+                ret.quantity,
+                ret.order_item_id,
+                decision.message()
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+fn said(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!("\n\nThe seller says: {message}")
+    }
+}
+
+/// What marking a return received did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The shopper's share of the line for these units.
+    pub amount: Money,
+    /// Whether the gateway gave the money back; when it did not, the refund is recorded as
+    /// failed (or was refused before reaching it) and an administrator can issue it again.
+    pub refunded: bool,
+}
+
+/// Marks an accepted return received: in one transaction the return moves to `received`, and
+/// when `restock` its units go back on the shelf with a `return` ledger row. After that commits,
+/// the shopper is refunded units `r+1 ..= r+q` of the line's total (`Money::units_share`, r the
+/// units received in earlier returns of the line), so a line returned in any number of steps
+/// gives back exactly its total; then the shopper is e-mailed.
+pub fn receive(
+    conn: &mut DbConn,
+    gateway: &Gateway,
+    seller: &Actor,
+    return_id: i64,
+    restock: bool,
+) -> Result<Received> {
+    let (ret, amount) = write_tx(conn, |c| {
+        let ret = own_return(c, seller, return_id)?;
+        // Returns of one line are received one after the other, so each counts the ones before.
+        db::take_turn(c, &format!("returns of line {}", ret.order_item_id))?;
+        if !move_return(c, ret.id, ReturnStatus::Accepted, ReturnStatus::Received)? {
+            return Err(already(ret.status));
+        }
+        diesel::update(returns::table.find(ret.id))
+            .set(returns::restock.eq(restock))
+            .execute(c)?;
+        let line: OrderItem = order_items::table
+            .find(ret.order_item_id)
+            .select(OrderItem::as_select())
+            .first(c)?;
+        let before: Vec<i32> = returns::table
+            .filter(returns::order_item_id.eq(line.id))
+            .filter(returns::status.eq(ReturnStatus::Received))
+            .filter(returns::id.ne(ret.id))
+            .select(returns::quantity)
+            .load(c)?;
+        let before: i64 = before.into_iter().map(i64::from).sum();
+        let amount =
+            line.line_total
+                .units_share(before, i64::from(ret.quantity), i64::from(line.quantity));
+        if restock {
+            let why = Why {
+                order_id: Some(ret.order_id),
+                actor_id: Some(seller.user_id),
+                note: "Returned by the shopper",
+                ..Why::of(MovementReason::Return)
+            };
+            let moves = [Move {
+                variant_id: line.variant_id,
+                delta: ret.quantity,
+            }];
+            inventory::move_stock(c, &moves, why)?.map_err(|refused| {
+                Error::Conflict(format!(
+                    "The returned units do not fit in stock ({} on hand); nothing was changed.",
+                    refused.on_hand
+                ))
+            })?;
+        }
+        audit::record(
+            c,
+            seller,
+            "return.receive",
+            Entity {
+                kind: "return",
+                id: ret.id,
+            },
+            &format!(
+                "{} × line {} received{}; refund {amount}",
+                ret.quantity,
+                line.id,
+                if restock { ", back in stock" } else { "" }
+            ),
+        )?;
+        Ok::<_, Error>((ret, amount))
+    })?;
+    let refunded = amount.is_positive() && refund(conn, gateway, seller, &ret, amount)?;
+    Ok(Received { amount, refunded })
+}
+
+/// Gives the shopper `amount` for the received return and, when the gateway did, queues the
+/// e-mail saying so. A refund the shop cannot make (the payment is already given back) is
+/// logged and reported as not refunded: the return itself stays received.
+fn refund(
+    conn: &mut DbConn,
+    gateway: &Gateway,
+    seller: &Actor,
+    ret: &Return,
+    amount: Money,
+) -> Result<bool> {
+    let given = give_back(
+        conn,
+        gateway,
+        &GiveBack {
+            order_id: ret.order_id,
+            amount,
+            reason: "Return received",
+            order_item_id: Some(ret.order_item_id),
+            return_id: Some(ret.id),
+            by: Some(seller),
+        },
+    );
+    let succeeded = match given {
+        Ok(outcome) => outcome.succeeded,
+        Err(Error::Conflict(message)) => {
+            tracing::warn!(return_id = ret.id, %message, "return received but not refunded");
+            false
+        }
+        Err(other) => return Err(other),
+    };
+    if succeeded {
+        write_tx(conn, |c| {
+            tell_shopper(
+                c,
+                ret.id,
+                "refund issued",
+                &format!(
+                    "The seller has received the {} unit(s) you sent back, and {amount} is on its way back to the card you paid with.",
+                    ret.quantity
+                ),
+            )
+        })?;
+    }
+    Ok(succeeded)
+}
