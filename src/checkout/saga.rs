@@ -207,11 +207,15 @@ impl PaymentSaga {
         Ok(report)
     }
 
-    /// Settles the refunds a crash left `pending` a minute or more before `now`
-    /// (`payments::resume_pending`).
-    pub fn resume_refunds(&self, now: chrono::NaiveDateTime) -> Result<usize> {
+    /// Finishes the refunds a crash left half done a minute or more before `now`: those
+    /// reserved but never settled (`payments::resume_pending`), then returns received but never
+    /// refunded (`returns::resume_unrefunded`). Returns how many of each it finished.
+    pub fn resume_refunds(&self, now: chrono::NaiveDateTime) -> Result<(usize, usize)> {
         let older_than = now - chrono::Duration::minutes(1);
-        crate::payments::resume_pending(&mut *self.conn()?, &self.gateway, older_than)
+        let conn = &mut *self.conn()?;
+        let settled = crate::payments::resume_pending(conn, &self.gateway, older_than)?;
+        let returned = crate::returns::resume_unrefunded(conn, &self.gateway, older_than)?;
+        Ok((settled, returned))
     }
 
     /// Runs the sweeper now (settling what a crash left behind) and then every `every`; each
@@ -233,8 +237,10 @@ impl PaymentSaga {
                         Err(error) => tracing::warn!(%error, "payment sweep failed"),
                     }
                     match self.resume_refunds(crate::util::now()) {
-                        Ok(0) => {}
-                        Ok(settled) => tracing::info!(settled, "pending refunds settled"),
+                        Ok((0, 0)) => {}
+                        Ok((settled, returns)) => {
+                            tracing::info!(settled, returns, "half-done refunds finished")
+                        }
                         Err(error) => tracing::warn!(%error, "resuming pending refunds failed"),
                     }
                     // Mail a crash or a refused send left queued goes out here.

@@ -17,11 +17,13 @@ use crate::forms::{self, FieldErrors};
 use crate::mail::Email;
 
 mod request;
+mod resume;
 mod seller;
 mod views;
 
 pub use crate::db::types::ReturnStatus;
 pub use request::request;
+pub use resume::resume_unrefunded;
 pub use seller::{Received, decide, receive};
 pub use views::{
     OrderReturns, ReturnableLine, SellerReturn, SellerReturnRow, ShopperReturn, for_order,

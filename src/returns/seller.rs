@@ -158,16 +158,7 @@ pub fn receive(
             .find(ret.order_item_id)
             .select(OrderItem::as_select())
             .first(c)?;
-        let before: Vec<i32> = returns::table
-            .filter(returns::order_item_id.eq(line.id))
-            .filter(returns::status.eq(ReturnStatus::Received))
-            .filter(returns::id.ne(ret.id))
-            .select(returns::quantity)
-            .load(c)?;
-        let before: i64 = before.into_iter().map(i64::from).sum();
-        let amount =
-            line.line_total
-                .units_share(before, i64::from(ret.quantity), i64::from(line.quantity));
+        let amount = share(c, ret.id)?;
         if restock {
             let why = Why {
                 order_id: Some(ret.order_id),
@@ -203,17 +194,51 @@ pub fn receive(
         )?;
         Ok::<_, Error>((ret, amount))
     })?;
-    let refunded = amount.is_positive() && refund(conn, gateway, seller, &ret, amount)?;
+    let refunded = amount.is_positive() && refund(conn, gateway, Some(seller), &ret, amount)?;
     Ok(Received { amount, refunded })
+}
+
+/// What a received return gives back: its units of the line, counted after the units of the
+/// line's returns received before it (in order of receipt), by the portion rule, so a line's
+/// received returns add up to exactly its total. Receipts of one line take turns, so this is the
+/// same figure when the receipt computes it and when the sweeper does after a crash.
+pub(super) fn share(conn: &mut DbConn, return_id: i64) -> Result<Money> {
+    let (line_id, quantity, received_at): (i64, i32, Option<chrono::NaiveDateTime>) =
+        returns::table
+            .find(return_id)
+            .select((
+                returns::order_item_id,
+                returns::quantity,
+                returns::received_at,
+            ))
+            .first(conn)?;
+    let received_at = received_at
+        .ok_or_else(|| Error::Internal(format!("return {return_id} is not received yet")))?;
+    let (line_total, units): (Money, i32) = order_items::table
+        .find(line_id)
+        .select((order_items::line_total, order_items::quantity))
+        .first(conn)?;
+    let before: Vec<i32> = returns::table
+        .filter(returns::order_item_id.eq(line_id))
+        .filter(returns::status.eq(ReturnStatus::Received))
+        .filter(
+            returns::received_at.lt(received_at).or(returns::received_at
+                .eq(received_at)
+                .and(returns::id.lt(return_id))),
+        )
+        .select(returns::quantity)
+        .load(conn)?;
+    let before: i64 = before.into_iter().map(i64::from).sum();
+    Ok(line_total.units_share(before, i64::from(quantity), i64::from(units)))
 }
 
 /// Gives the shopper `amount` for the received return and, when the gateway did, queues the
 /// e-mail saying so. A refund the shop cannot make (the payment is already given back) is
 /// logged and reported as not refunded: the return itself stays received.
-fn refund(
+pub(super) fn refund(
     conn: &mut DbConn,
     gateway: &Gateway,
-    seller: &Actor,
+    by: Option<&Actor>,
     ret: &Return,
     amount: Money,
 ) -> Result<bool> {
@@ -226,7 +251,7 @@ fn refund(
             reason: "Return received",
             order_item_id: Some(ret.order_item_id),
             return_id: Some(ret.id),
-            by: Some(seller),
+            by,
         },
     );
     let succeeded = match given {

@@ -354,7 +354,7 @@ on_both_backends! {
         assert_eq!(reserved, 500);
         assert_checks_clean(conn);
         // The sweeper's own entry point leaves nothing more to do.
-        assert_eq!(saga(&db).resume_refunds(now + chrono::Duration::minutes(5)).expect("sweep"), 0);
+        assert_eq!(saga(&db).resume_refunds(now + chrono::Duration::minutes(5)).expect("sweep"), (0, 0));
     }
 }
 
@@ -388,5 +388,36 @@ on_both_backends! {
         let second = app.get(&next.replace("&#38;", "&")).await;
         assert_eq!(shown(&second.body), 5);
         assert!(!second.body.contains("Next page"));
+    }
+}
+
+on_both_backends! {
+    async fn a_return_received_just_before_a_crash_is_refunded_by_the_sweeper(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let s = new_seller(&mut app.conn());
+        let order = paid_order(&app.db, &[Want { seller: s, price: 1000, quantity: 3 }]);
+        let line = order.lines[0];
+        delivered(&mut app.conn(), order.id, s, 1);
+        send_back(&app, &order, line, 1, false).await;
+        let second = send_back(&app, &order, line, 2, false).await;
+        let conn = &mut app.conn();
+        let total = line_total(conn, line.item_id);
+        // As if the node had stopped after the receipt committed, before the refund was asked for.
+        let lost: i64 = refunds::table
+            .filter(refunds::return_id.eq(second))
+            .select(refunds::amount)
+            .first(conn)
+            .expect("the second return's refund");
+        diesel::delete(refunds::table.filter(refunds::return_id.eq(second))).execute(conn).expect("forget the refund");
+        diesel::update(payments::table.filter(payments::order_id.eq(order.id)))
+            .set(payments::refunded_amount.eq(payments::refunded_amount - lost))
+            .execute(conn)
+            .expect("and its reservation");
+        let later = shopwave::util::now() + chrono::Duration::minutes(5);
+        assert_eq!(saga(&app.db).resume_refunds(later).expect("sweep"), (0, 1));
+        assert_eq!(saga(&app.db).resume_refunds(later).expect("sweep"), (0, 0), "once");
+        let conn = &mut app.conn();
+        assert_eq!(refunded(conn, order.id).iter().sum::<i64>(), total, "the line's total, to the cent");
+        assert_checks_clean(conn);
     }
 }
