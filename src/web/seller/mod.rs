@@ -3,6 +3,7 @@
 //! their seller profile and answers 404 for another seller's products.
 
 mod dashboard;
+mod payouts;
 mod products;
 
 use actix_web::web;
@@ -26,5 +27,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/products/{id}/variants/{variant_id}/stock",
             p::adjust_stock,
-        ));
+        ))
+        .service(page("/seller/payouts", payouts::list))
+        // The CSV first: `{id}` alone would also match `12.csv`.
+        .service(page("/seller/payouts/{id:\\d+}.csv", payouts::csv))
+        .service(page("/seller/payouts/{id}", payouts::show));
 }
