@@ -82,7 +82,9 @@ fn run(cli: Cli) -> Result<(), String> {
 fn payouts(conn: &mut DbConn, period: Option<String>) -> Result<(), String> {
     use crate::payouts::{self, Period};
     let period = match period {
-        Some(text) => Period::parse(&text).map_err(|e| format!("invalid --period {text:?}: {e}"))?,
+        Some(text) => {
+            Period::parse(&text).map_err(|e| format!("invalid --period {text:?}: {e}"))?
+        }
         None => Period::containing(crate::util::now().date()).previous(),
     };
     let summary = payouts::generate(conn, period, None).map_err(|e| e.to_string())?;

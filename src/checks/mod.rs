@@ -374,7 +374,10 @@ impl fmt::Display for Finding {
                 payout_id,
                 order_item_id,
                 problem,
-            } => write!(f, "payout {payout_id}, order line {order_item_id}: {problem}"),
+            } => write!(
+                f,
+                "payout {payout_id}, order line {order_item_id}: {problem}"
+            ),
         }
     }
 }

@@ -104,7 +104,14 @@ fn lines_due(conn: &mut DbConn) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for end in ends {
         let cutoff = end - chrono::Duration::days(RETURN_WINDOW_DAYS);
-        type Row = (i64, i64, i64, i64, Option<ShipmentStatus>, Option<chrono::NaiveDateTime>);
+        type Row = (
+            i64,
+            i64,
+            i64,
+            i64,
+            Option<ShipmentStatus>,
+            Option<chrono::NaiveDateTime>,
+        );
         let rows: Vec<Row> = payout_lines::table
             .inner_join(seller_payouts::table)
             .inner_join(order_items::table)

@@ -208,10 +208,7 @@ fn refunded_by_line(conn: &mut DbConn, lines: &[Eligible]) -> Result<HashMap<i64
 }
 
 /// Name and commission rate of each seller with lines, read once per run.
-fn commission_rates(
-    conn: &mut DbConn,
-    lines: &[Eligible],
-) -> Result<HashMap<i64, (String, i32)>> {
+fn commission_rates(conn: &mut DbConn, lines: &[Eligible]) -> Result<HashMap<i64, (String, i32)>> {
     let mut ids: Vec<i64> = lines.iter().map(|l| l.seller_id).collect();
     ids.dedup();
     let mut rates = HashMap::new();
@@ -280,7 +277,10 @@ mod tests {
         let m = Money::from_minor;
         // $33.33 with 8.25 % tax ($2.75): 15 % of 3333 is 499.95 → 500, never 15 % of 3608.
         let whole = LineAmounts::of(m(3333), m(0), m(3608), m(0), 1500);
-        assert_eq!((whole.sales, whole.refunded, whole.commission), (m(3333), m(0), m(500)));
+        assert_eq!(
+            (whole.sales, whole.refunded, whole.commission),
+            (m(3333), m(0), m(500))
+        );
         // Half the paid share back (1804 of 3608): the before-tax part is 3333 × 1804 / 3608.
         let half = LineAmounts::of(m(3333), m(0), m(3608), m(1804), 1500);
         assert_eq!(half.refunded, m(1666));
@@ -288,6 +288,9 @@ mod tests {
         assert_eq!(half.commission, m(250));
         // A discount comes off before anything else; a full refund leaves nothing.
         let all = LineAmounts::of(m(2000), m(500), m(1624), m(1624), 1500);
-        assert_eq!((all.sales, all.refunded, all.commission), (m(1500), m(1500), m(0)));
+        assert_eq!(
+            (all.sales, all.refunded, all.commission),
+            (m(1500), m(1500), m(0))
+        );
     }
 }

@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(december.previous(), november);
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert_eq!(Period::containing(day), november);
-        assert_eq!(Period::parse("2024-02").unwrap().end().to_string(), "2024-03-01 00:00:00");
+        assert_eq!(
+            Period::parse("2024-02").unwrap().end().to_string(),
+            "2024-03-01 00:00:00"
+        );
     }
 
     #[test]
@@ -126,8 +129,18 @@ mod tests {
             assert_eq!(Period::parse(bad), Err(PeriodError::Year), "{bad}");
         }
         for bad in [
-            "", "2026", "2026-1", "2026-011", "26-11", "2026/11", "2026-11-01", "november",
-            "+2026-11", "2026--1", "２０２６-11", "2026-1a",
+            "",
+            "2026",
+            "2026-1",
+            "2026-011",
+            "26-11",
+            "2026/11",
+            "2026-11-01",
+            "november",
+            "+2026-11",
+            "2026--1",
+            "２０２６-11",
+            "2026-1a",
         ] {
             assert_eq!(Period::parse(bad), Err(PeriodError::Format), "{bad:?}");
         }

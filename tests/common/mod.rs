@@ -7,9 +7,9 @@
 pub mod browser;
 pub mod builders;
 pub mod commerce;
-pub mod payouts;
 mod mail;
 mod page;
+pub mod payouts;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.
 #[allow(unused_imports)]

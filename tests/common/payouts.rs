@@ -24,14 +24,22 @@ pub fn closed_months() -> (Period, Period) {
 }
 
 /// A seller at `commission_bps` with one product at `price`; returns (seller id, variant id).
-pub fn seller_selling(conn: &mut DbConn, commission_bps: i32, name: &str, price: i64) -> (i64, i64) {
+pub fn seller_selling(
+    conn: &mut DbConn,
+    commission_bps: i32,
+    name: &str,
+    price: i64,
+) -> (i64, i64) {
     let s = seller(conn);
     diesel::update(sellers::table.find(s))
         .set(sellers::commission_bps.eq(commission_bps))
         .execute(conn)
         .expect("commission");
     let c = category(conn, "Goods");
-    let (_, variant) = ProductBuilder::new(name).price(price).stock(100).insert(conn, s, c);
+    let (_, variant) = ProductBuilder::new(name)
+        .price(price)
+        .stock(100)
+        .insert(conn, s, c);
     (s, variant)
 }
 
@@ -82,7 +90,10 @@ pub fn delivered(conn: &mut DbConn, order_id: i64, seller_id: i64, at: NaiveDate
     ))
     .execute(conn)
     .expect("deliver parcel");
-    assert_eq!(updated, 1, "the parcel was opened when the payment was confirmed");
+    assert_eq!(
+        updated, 1,
+        "the parcel was opened when the payment was confirmed"
+    );
 }
 
 /// The order line of `seller_id` in `order_id`: (id, line_subtotal, tax, line_total).
@@ -130,7 +141,11 @@ pub fn return_of(conn: &mut DbConn, order_item_id: i64, status: &str) -> i64 {
     let (order_id, seller_id, user_id): (i64, i64, i64) = order_items::table
         .inner_join(orders::table)
         .filter(order_items::id.eq(order_item_id))
-        .select((order_items::order_id, order_items::seller_id, orders::user_id))
+        .select((
+            order_items::order_id,
+            order_items::seller_id,
+            orders::user_id,
+        ))
         .first(conn)
         .expect("line");
     diesel::insert_into(returns::table)

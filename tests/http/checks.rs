@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use crate::common::execute;
 use crate::on_both_backends;
-use shopwave::checks::{self, Finding, OrderProblem, PayoutLineProblem, PayoutProblem, ProductProblem};
+use shopwave::checks::{
+    self, Finding, OrderProblem, PayoutLineProblem, PayoutProblem, ProductProblem,
+};
 use shopwave::db::DbConn;
 use shopwave::db::schema::*;
 use shopwave::money::Money;

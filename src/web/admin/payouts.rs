@@ -171,9 +171,15 @@ pub(super) async fn mark_paid(
         Ok(reference) => reference,
         Err(errors) => {
             let failed = Some((id, typed, errors));
-            let page =
-                payouts_page(&state, chrome, None, last_month(), FieldErrors::default(), failed)
-                    .await?;
+            let page = payouts_page(
+                &state,
+                chrome,
+                None,
+                last_month(),
+                FieldErrors::default(),
+                failed,
+            )
+            .await?;
             return respond::page_with(&page, respond::INVALID);
         }
     };
@@ -188,9 +194,15 @@ pub(super) async fn mark_paid(
             Ok(respond::done(&session, done, "/admin/payouts"))
         },
         |message| async {
-            let mut page =
-                payouts_page(&state, chrome, None, last_month(), FieldErrors::default(), None)
-                    .await?;
+            let mut page = payouts_page(
+                &state,
+                chrome,
+                None,
+                last_month(),
+                FieldErrors::default(),
+                None,
+            )
+            .await?;
             page.refusal = Some(message);
             Ok(page)
         },
