@@ -11,10 +11,8 @@ mod generate;
 mod period;
 mod statements;
 
-pub use crate::db::types::PayoutStatus;
-pub use generate::{LineAmounts, Made, Summary, generate};
+pub use generate::{Made, Summary, generate};
 pub use period::{Period, PeriodError};
 pub use statements::{
-    PAGE_SIZE, Reference, Statement, StatementLine, StatementRow, all, for_seller, mark_paid,
-    seller_statement,
+    Reference, Statement, StatementLine, StatementRow, all, for_seller, mark_paid, seller_statement,
 };

@@ -67,13 +67,6 @@ impl Period {
         }
     }
 
-    /// The month after this one.
-    pub fn next(self) -> Period {
-        Period {
-            first_day: self.first_day_of_next(),
-        }
-    }
-
     /// Its first instant.
     pub fn start(self) -> NaiveDateTime {
         self.first_day.and_time(NaiveTime::MIN)
@@ -110,7 +103,6 @@ mod tests {
         assert_eq!(november.end().to_string(), "2026-12-01 00:00:00");
         let december = Period::parse("2026-12").unwrap();
         assert_eq!(december.end().to_string(), "2027-01-01 00:00:00");
-        assert_eq!(november.next(), december);
         assert_eq!(december.previous(), november);
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert_eq!(Period::containing(day), november);
