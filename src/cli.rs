@@ -74,7 +74,35 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Reindex => reindex(&settings, &mut migrated(&settings, &backend)?),
         Command::Check => check(&mut migrated(&settings, &backend)?),
+        Command::Payouts { period } => payouts(&mut migrated(&settings, &backend)?, period),
     }
+}
+
+/// Makes the statements of `period` (default: last month) and prints one line per seller.
+fn payouts(conn: &mut DbConn, period: Option<String>) -> Result<(), String> {
+    use crate::payouts::{self, Period};
+    let period = match period {
+        Some(text) => {
+            Period::parse(&text).map_err(|e| format!("invalid --period {text:?}: {e}"))?
+        }
+        None => Period::containing(crate::util::now().date()).previous(),
+    };
+    let summary = payouts::generate(conn, period, None).map_err(|e| e.to_string())?;
+    if summary.statements.is_empty() {
+        println!("payouts for {period}: nothing to pay");
+        return Ok(());
+    }
+    println!(
+        "payouts for {period}: {} statement(s)",
+        summary.statements.len()
+    );
+    for made in &summary.statements {
+        println!(
+            "  {}: gross {}, commission {}, net {} ({} line(s), statement {})",
+            made.seller_name, made.gross, made.commission, made.net, made.lines, made.payout_id
+        );
+    }
+    Ok(())
 }
 
 /// Prints each broken invariant (the first 20 of each check) and fails when there is any.

@@ -109,6 +109,12 @@ pub enum Command {
     },
     /// Rebuild this node's search index from the database (stop the server first).
     Reindex,
+    /// Make each seller's payout statement for a closed month (once per seller and month).
+    Payouts {
+        /// The month, YYYY-MM; the previous month when not given.
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Verify the shop's money and stock invariants; print what is wrong and exit 1 if anything is.
     #[command(alias = "check-stock")]
     Check,

@@ -25,6 +25,7 @@ pub mod orders;
 pub mod ownership;
 pub mod paging;
 pub mod payments;
+pub mod payouts;
 pub mod pricing;
 pub mod promotions;
 pub mod returns;

@@ -13,6 +13,9 @@ use crate::money::Money;
 use crate::payments::RefundStatus;
 
 mod ledgers;
+mod payouts;
+
+pub use payouts::{PayoutLineProblem, PayoutProblem};
 
 /// One broken rule, naming the row it was found on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +58,17 @@ pub enum Finding {
         slug: String,
         problem: ProductProblem,
     },
+    /// A payout statement's totals disagree with its lines.
+    PayoutTotals {
+        payout_id: i64,
+        problem: PayoutProblem,
+    },
+    /// A line on a payout statement that was not due to its seller when the period ended.
+    PayoutLine {
+        payout_id: i64,
+        order_item_id: i64,
+        problem: PayoutLineProblem,
+    },
 }
 
 /// Which of an order's sums is wrong: the recorded value, then what it should be.
@@ -87,7 +101,7 @@ pub struct Check {
 type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
 
 /// How many checks `run_all` runs.
-pub const COUNT: usize = 7;
+pub const COUNT: usize = 8;
 
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
@@ -102,6 +116,10 @@ pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
         ("the audit log's chain is unbroken", ledgers::audit_chain),
         ("voucher uses equal redemptions", voucher_uses),
         ("product stock flags and price ranges", product_summaries),
+        (
+            "payouts are delivered lines past their return window, less refunds and commission",
+            payouts::statements,
+        ),
     ];
     checks
         .into_iter()
@@ -352,6 +370,17 @@ impl fmt::Display for Finding {
                 "voucher {code}: uses_count {uses_count}, {redemptions} redemption(s)"
             ),
             Finding::ProductSummary { slug, problem } => write!(f, "product {slug}: {problem}"),
+            Finding::PayoutTotals { payout_id, problem } => {
+                write!(f, "payout {payout_id}: {problem}")
+            }
+            Finding::PayoutLine {
+                payout_id,
+                order_item_id,
+                problem,
+            } => write!(
+                f,
+                "payout {payout_id}, order line {order_item_id}: {problem}"
+            ),
         }
     }
 }

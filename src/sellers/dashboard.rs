@@ -25,8 +25,9 @@ pub struct SellerOrder {
     pub total: Money,
 }
 
-/// Sales of paid orders: the seller's line totals, the shop's commission on them and what is
-/// left for the seller.
+/// Sales of paid orders: the seller's lines before tax (after their discounts), the shop's
+/// commission on them and what is left for the seller. Tax is collected for the state, never
+/// the seller's revenue, so no commission is charged on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Revenue {
     pub gross: Money,
@@ -139,16 +140,17 @@ fn revenue(conn: &mut DbConn, seller: &Seller, since: Option<NaiveDateTime>) -> 
         .filter(order_items::seller_id.eq(seller.id))
         .filter(orders::status.eq_any(OrderStatus::PAID))
         .select((
-            sum_bigint(order_items::line_total),
+            sum_bigint(order_items::line_subtotal),
+            sum_bigint(order_items::discount),
             sum_bigint(order_items::quantity),
         ))
         .into_boxed();
     if let Some(since) = since {
         query = query.filter(orders::created_at.ge(since));
     }
-    let (gross, units): (Option<i64>, Option<i64>) = query.first(conn)?;
+    let (subtotal, discount, units): (Option<i64>, Option<i64>, Option<i64>) = query.first(conn)?;
     Ok(Revenue::of(
-        Money::from_minor(gross.unwrap_or(0)),
+        Money::from_minor(subtotal.unwrap_or(0) - discount.unwrap_or(0)),
         units.unwrap_or(0),
         seller.commission_bps,
     ))

@@ -9,6 +9,7 @@ pub mod builders;
 pub mod commerce;
 mod mail;
 mod page;
+pub mod payouts;
 pub mod returns;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.

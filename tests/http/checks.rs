@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use crate::common::execute;
 use crate::on_both_backends;
-use shopwave::checks::{self, Finding, OrderProblem, ProductProblem};
+use shopwave::checks::{
+    self, Finding, OrderProblem, PayoutLineProblem, PayoutProblem, ProductProblem,
+};
 use shopwave::db::DbConn;
 use shopwave::db::schema::*;
 use shopwave::money::Money;
@@ -207,5 +209,50 @@ on_both_backends! {
         let found = findings(&mut conn);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].to_string().contains("removed or inserted"), "{}", found[0]);
+    }
+}
+
+on_both_backends! {
+    async fn a_statement_that_disagrees_with_its_lines_or_pays_a_line_not_due_is_found(db: TestDb) {
+        use crate::common::payouts::*;
+        let mut conn = db.conn();
+        let shop = shop(&mut conn);
+        let (seller, mug) = seller_selling(&mut conn, 1500, "Mug", 1000);
+        let (order, _) = paid_order(&db, &shop, &[(mug, 1)]);
+        let (_, period) = closed_months();
+        let at = period.end() - chrono::Duration::days(40);
+        delivered(&mut conn, order, seller, at);
+        shopwave::payouts::generate(&mut conn, period, None).unwrap();
+        assert_eq!(findings(&mut conn), vec![]);
+        let payout = statement_id(&mut conn, seller, period);
+        let order_item_id = line_of(&mut conn, order, seller).0;
+        let m = Money::from_minor;
+        // net = gross − commission is a CHECK on the row, so each corruption keeps it.
+        corrupted(
+            &mut conn,
+            &format!("UPDATE seller_payouts SET gross = gross + 1, net = net + 1 WHERE id = {payout}"),
+            Finding::PayoutTotals { payout_id: payout, problem: PayoutProblem::Gross { recorded: m(1001), lines: m(1000) } },
+            &format!("UPDATE seller_payouts SET gross = gross - 1, net = net - 1 WHERE id = {payout}"),
+        );
+        corrupted(
+            &mut conn,
+            &format!("UPDATE seller_payouts SET commission = commission + 1, net = net - 1 WHERE id = {payout}"),
+            Finding::PayoutTotals { payout_id: payout, problem: PayoutProblem::Commission { recorded: m(151), lines: m(150) } },
+            &format!("UPDATE seller_payouts SET commission = commission - 1, net = net + 1 WHERE id = {payout}"),
+        );
+        let stamp = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+        let (delivered_at, too_late) = (stamp(at), stamp(period.end() - chrono::Duration::days(10)));
+        corrupted(
+            &mut conn,
+            &format!("UPDATE shipments SET delivered_at = '{too_late}' WHERE order_id = {order}"),
+            Finding::PayoutLine { payout_id: payout, order_item_id, problem: PayoutLineProblem::InsideReturnWindow },
+            &format!("UPDATE shipments SET delivered_at = '{delivered_at}' WHERE order_id = {order}"),
+        );
+        corrupted(
+            &mut conn,
+            &format!("UPDATE shipments SET status = 'shipped', delivered_at = NULL WHERE order_id = {order}"),
+            Finding::PayoutLine { payout_id: payout, order_item_id, problem: PayoutLineProblem::NotDelivered },
+            &format!("UPDATE shipments SET status = 'delivered', delivered_at = '{delivered_at}' WHERE order_id = {order}"),
+        );
     }
 }

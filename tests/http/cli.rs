@@ -116,3 +116,87 @@ fn check_prints_what_is_wrong_and_fails() {
         &format!("1 of {} checks failed", shopwave::checks::COUNT),
     );
 }
+
+#[test]
+fn payouts_makes_last_months_statements_or_says_there_is_nothing_to_pay() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, _, stderr) = shopwave(&["--data-dir", data, "payouts", "--period", "2026-13"], &[]);
+    assert_eq!(code, 1);
+    assert_one_clear_line(
+        &stderr,
+        "invalid --period \"2026-13\": The month must be from 01 to 12.",
+    );
+    let (code, _, stderr) = shopwave(
+        &["--data-dir", data, "payouts", "--period", "Nov 2026"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "YYYY-MM");
+    let (code, _, stderr) = shopwave(&["--data-dir", data, "payouts", "--period", "2999-01"], &[]);
+    assert_eq!(code, 1);
+    assert_one_clear_line(&stderr, "The year must be from 2000 to 2100.");
+    let (code, stdout, stderr) =
+        shopwave(&["--data-dir", data, "payouts", "--period", "2026-01"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.trim(), "payouts for 2026-01: nothing to pay");
+    let last = shopwave::payouts::Period::containing(shopwave::util::now().date()).previous();
+    let (code, stdout, stderr) = shopwave(&["--data-dir", data, "payouts"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.trim(), format!("payouts for {last}: nothing to pay"));
+}
+
+/// A statement made from the command line: one line per seller with its figures.
+#[test]
+fn payouts_prints_each_sellers_gross_commission_and_net() {
+    use crate::common::payouts::*;
+    let db = crate::common::TestDb::sqlite();
+    let conn = &mut db.conn();
+    let shop = shop(conn);
+    let (seller, mug) = seller_selling(conn, 1500, "Mug", 3333);
+    let (order, _) = paid_order(&db, &shop, &[(mug, 1)]);
+    let (_, period) = closed_months();
+    delivered(
+        conn,
+        order,
+        seller,
+        period.end() - chrono::Duration::days(40),
+    );
+    let data = db.data_dir();
+    let data = data.to_str().unwrap();
+    let file = format!("{data}/test.sqlite3");
+    let env = [("DATABASE_URL", file.as_str())];
+    let (code, stdout, stderr) = shopwave(
+        &[
+            "--data-dir",
+            data,
+            "payouts",
+            "--period",
+            &period.to_string(),
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[0], format!("payouts for {period}: 1 statement(s)"));
+    // 15 % of $33.33 is 499.95 cents → $5.00; the $2.75 tax is not charged commission.
+    assert!(
+        lines[1].contains(": gross $33.33, commission $5.00, net $28.33 (1 line(s), statement "),
+        "{stdout}"
+    );
+    let (_, stdout, _) = shopwave(
+        &[
+            "--data-dir",
+            data,
+            "payouts",
+            "--period",
+            &period.to_string(),
+        ],
+        &env,
+    );
+    assert_eq!(
+        stdout.trim(),
+        format!("payouts for {period}: nothing to pay")
+    );
+}

@@ -25,6 +25,7 @@ mod hostile_input;
 mod inventory;
 mod money_props;
 mod order_status;
+mod payouts;
 mod races;
 mod registration;
 mod request_edge;

@@ -270,7 +270,7 @@ on_both_backends! {
         let mine = |quantity: i32, unit_price: i64, tax: i64| Line { product_id: pen, variant_id: pen_variant, seller_id: seller, unit_price, quantity, tax };
         let theirs = Line { product_id: paper, variant_id: paper_variant, seller_id: other, unit_price: 5000, quantity: 1, tax: 0 };
         builders::order(&mut conn, shopper, "confirmed", now, &[mine(2, 1000, 0), theirs]);
-        builders::order(&mut conn, shopper, "delivered", now - chrono::Duration::days(40), &[mine(1, 3000, 333)]);
+        builders::order(&mut conn, shopper, "delivered", now - chrono::Duration::days(40), &[mine(1, 3333, 275)]);
         builders::order(&mut conn, shopper, "cancelled", now, &[mine(1, 9999, 0)]);
         let me = user_of(&mut conn, seller);
         drop(conn);
@@ -278,11 +278,14 @@ on_both_backends! {
         app.sign_in_as(me);
         let page = app.get("/seller").await;
         page.assert_status(200);
-        // Last 30 days: $20.00, commission 15 % = $3.00, net $17.00. All time adds $33.33:
-        // $53.33 gross, 15 % = 799.95 cents → $8.00, net $45.33. The cancelled order is not revenue.
+        // Last 30 days: $20.00, commission 15 % = $3.00, net $17.00. All time adds $33.33 before
+        // its $2.75 tax: $53.33 gross, 15 % = 799.95 cents → $8.00, net $45.33. The cancelled
+        // order is not revenue, and tax is neither revenue nor charged commission: with it the
+        // gross would be $56.08 and the commission $8.41.
         for amount in ["$20.00", "$3.00", "$17.00", "$53.33", "$8.00", "$45.33", "15.00 %"] {
             page.assert_contains(amount);
         }
+        assert!(!page.body.contains("$56.08") && !page.body.contains("$8.41"), "no commission on tax");
         assert!(!page.body.contains("$50.00"), "another seller's line is not shown");
         assert_eq!(page.body.matches("<td>Cancelled</td>").count(), 1);
         assert_eq!(page.body.matches("<td>Confirmed</td>").count() + page.body.matches("<td>Delivered</td>").count(), 2);

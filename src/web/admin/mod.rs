@@ -1,6 +1,7 @@
 //! `/admin/*`: the admin panel. Every handler takes `AdminUser`, so customers and sellers get
 //! 403, visitors are sent to sign in, and administrators need two-factor sign-in (unless demo).
 
+mod payouts;
 mod reports;
 mod reviews;
 mod users;
@@ -13,7 +14,7 @@ use super::auth::AdminUser;
 use super::chrome::Chrome;
 use super::error::WebResult;
 use super::respond;
-use super::routing::{form, page};
+use super::routing::{form, page, page_and_form};
 use crate::admin::{self, Overview};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -24,7 +25,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/reports", reports::show_report))
         .service(page("/admin/users", users::list))
         .service(form("/admin/users/{id}/suspend", users::suspend))
-        .service(form("/admin/users/{id}/reactivate", users::reactivate));
+        .service(form("/admin/users/{id}/reactivate", users::reactivate))
+        .service(page_and_form(
+            "/admin/payouts",
+            payouts::list,
+            payouts::generate,
+        ))
+        .service(form("/admin/payouts/{id}/paid", payouts::mark_paid));
 }
 
 #[derive(Template)]

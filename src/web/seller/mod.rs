@@ -3,6 +3,7 @@
 //! their seller profile and answers 404 for another seller's products.
 
 mod dashboard;
+mod payouts;
 mod products;
 mod returns;
 
@@ -31,5 +32,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/seller/returns", returns::list))
         .service(page("/seller/returns/{id}", returns::show))
         .service(form("/seller/returns/{id}/decide", returns::decide))
-        .service(form("/seller/returns/{id}/receive", returns::receive));
+        .service(form("/seller/returns/{id}/receive", returns::receive))
+        .service(page("/seller/payouts", payouts::list))
+        // The CSV first: `{id}` alone would also match `12.csv`.
+        .service(page("/seller/payouts/{id:\\d+}.csv", payouts::csv))
+        .service(page("/seller/payouts/{id}", payouts::show));
 }
