@@ -3,6 +3,7 @@
 //! their seller profile and answers 404 for another seller's products.
 
 mod dashboard;
+mod orders;
 mod products;
 
 use actix_web::web;
@@ -26,5 +27,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/products/{id}/variants/{variant_id}/stock",
             p::adjust_stock,
+        ))
+        .service(page("/seller/orders", orders::list))
+        .service(page("/seller/orders/{number}", orders::show))
+        .service(page(
+            "/seller/orders/{number}/packing-slip",
+            orders::packing_slip,
+        ))
+        .service(form("/seller/orders/{number}/pack", orders::pack))
+        .service(form("/seller/orders/{number}/ship", orders::ship))
+        .service(form("/seller/orders/{number}/deliver", orders::deliver))
+        .service(form(
+            "/seller/orders/{number}/lines/{line_id}/cancel",
+            orders::cancel_line,
         ));
 }
