@@ -258,3 +258,57 @@ on_both_backends! {
         app.get("/seller").await.assert_contains("/seller/orders");
     }
 }
+
+/// Every order's parcels agree with its status, and every shipped parcel's number is one the
+/// ship form would accept.
+fn assert_parcels_follow_orders(conn: &mut shopwave::db::DbConn) {
+    use shopwave::db::schema::{orders, shipments};
+    use shopwave::fulfilment::{ShipInput, Tracking};
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = orders::table
+        .inner_join(shipments::table)
+        .select((orders::status, shipments::status, shipments::carrier, shipments::tracking_number))
+        .load(conn)
+        .unwrap();
+    assert!(!rows.is_empty(), "the seed made parcels");
+    for (order, parcel, carrier, tracking) in rows {
+        let expected = match order.as_str() {
+            "confirmed" => "pending",
+            "processing" => "packed",
+            "shipped" => "shipped",
+            "delivered" | "refunded" => "delivered",
+            other => panic!("a {other} order has a parcel"),
+        };
+        assert_eq!(parcel, expected, "{order}");
+        if matches!(expected, "shipped" | "delivered") {
+            let input = ShipInput {
+                carrier: carrier.unwrap_or_default(),
+                tracking_number: tracking.clone().unwrap_or_default(),
+            };
+            let parsed = Tracking::parse(&input).expect("a valid tracking number");
+            assert_eq!(Some(parsed.number), tracking);
+        }
+    }
+    let unparcelled: i64 = orders::table
+        .filter(orders::status.eq_any(["confirmed", "processing", "shipped", "delivered"]))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            shipments::table.filter(shipments::order_id.eq(orders::id)),
+        )))
+        .count()
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(unparcelled, 0, "every paid order has its parcels");
+}
+
+on_both_backends! {
+    async fn seeded_orders_have_parcels_that_match_them(db: TestDb) {
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo seed");
+        assert_parcels_follow_orders(&mut db.conn());
+    }
+}
+
+on_both_backends! {
+    async fn bulk_orders_have_parcels_that_match_them(db: TestDb) {
+        shopwave::seed::demo(&mut db.conn(), Some(0.000_01)).expect("bulk seed");
+        assert_parcels_follow_orders(&mut db.conn());
+    }
+}
