@@ -132,3 +132,28 @@ pub fn mail_subjects(conn: &mut DbConn) -> Vec<String> {
         .load(conn)
         .expect("mail outbox")
 }
+
+/// Gives `user_id` a real password, to sign in through the login form; returns their e-mail.
+pub fn with_password(conn: &mut DbConn, user_id: i64, password: &str) -> String {
+    use shopwave::db::schema::users;
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(shopwave::accounts::password::hash(password)))
+        .returning(users::email)
+        .get_result(conn)
+        .expect("user")
+}
+
+/// A seller, signed in, ships their parcel of order `number` from their order list.
+pub async fn ship_in_browser(
+    browser: &super::browser::Browser,
+    number: &str,
+    carrier: &str,
+    tracking: &str,
+) {
+    browser.visit("/seller").await;
+    browser.click_link("Your orders").await;
+    browser.click_link(number).await;
+    browser.choose("Carrier", carrier).await;
+    browser.fill("Tracking number", tracking).await;
+    browser.submit("Mark shipped").await;
+}
