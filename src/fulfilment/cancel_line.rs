@@ -38,7 +38,8 @@ pub fn cancel_line(
     number: &str,
     line_id: i64,
 ) -> Result<LineCancelled> {
-    let (item, order_cancelled) = write_tx(&mut *pool.get()?, |c| cancel_in_tx(c, by, number, line_id))?;
+    let (item, order_cancelled) =
+        write_tx(&mut *pool.get()?, |c| cancel_in_tx(c, by, number, line_id))?;
     let mut conn = pool.get()?;
     let mut done = LineCancelled {
         refunded: Money::ZERO,
@@ -70,7 +71,12 @@ pub fn cancel_line(
 
 /// The line's cancel, stock and parcel/order moves in one transaction; returns the line and
 /// whether the order was cancelled with it.
-fn cancel_in_tx(conn: &mut DbConn, by: &Actor, number: &str, line_id: i64) -> Result<(OrderItem, bool)> {
+fn cancel_in_tx(
+    conn: &mut DbConn,
+    by: &Actor,
+    number: &str,
+    line_id: i64,
+) -> Result<(OrderItem, bool)> {
     let seller_id = seller_of(conn, by.user_id)?;
     let parcel = parcel_of(conn, seller_id, number)?;
     let item: OrderItem = order_items::table
@@ -112,7 +118,10 @@ fn cancel_in_tx(conn: &mut DbConn, by: &Actor, number: &str, line_id: i64) -> Re
         delta: item.quantity,
     }];
     inventory::move_stock(conn, &back, why)?.map_err(|refused| {
-        Error::Internal(format!("returning line {}'s stock was refused: {refused:?}", item.id))
+        Error::Internal(format!(
+            "returning line {}'s stock was refused: {refused:?}",
+            item.id
+        ))
     })?;
     let live = |conn: &mut DbConn, seller: Option<i64>| -> Result<i64> {
         let mut query = order_items::table
@@ -126,9 +135,9 @@ fn cancel_in_tx(conn: &mut DbConn, by: &Actor, number: &str, line_id: i64) -> Re
     };
     if live(conn, Some(seller_id))? == 0 {
         diesel::update(
-            shipments::table
-                .filter(shipments::id.eq(parcel.id))
-                .filter(shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed])),
+            shipments::table.filter(shipments::id.eq(parcel.id)).filter(
+                shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
+            ),
         )
         .set((
             shipments::status.eq(ShipmentStatus::Cancelled),
@@ -144,7 +153,14 @@ fn cancel_in_tx(conn: &mut DbConn, by: &Actor, number: &str, line_id: i64) -> Re
             .first(conn)?;
         let note = "Cancelled: the seller could not fill any of it";
         if !status.may_become(OrderStatus::Cancelled)
-            || !transition(conn, item.order_id, status, OrderStatus::Cancelled, Some(by), note)?
+            || !transition(
+                conn,
+                item.order_id,
+                status,
+                OrderStatus::Cancelled,
+                Some(by),
+                note,
+            )?
         {
             return Err(Error::Conflict(format!(
                 "This order is {} and cannot be cancelled.",

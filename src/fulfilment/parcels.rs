@@ -112,7 +112,11 @@ pub fn move_parcel(conn: &mut DbConn, by: &Actor, number: &str, step: &ParcelMov
         }
         roll_up(c, parcel.order_id, by)?;
         let details = match step {
-            ParcelMove::Ship(t) => format!("order {number}: shipped with {} {}", t.carrier.as_str(), t.number),
+            ParcelMove::Ship(t) => format!(
+                "order {number}: shipped with {} {}",
+                t.carrier.as_str(),
+                t.number
+            ),
             _ => format!("order {number}: {}", to.label()),
         };
         audit::record(
@@ -165,9 +169,15 @@ pub(crate) fn roll_up(conn: &mut DbConn, order_id: i64, by: &Actor) -> Result<()
             .select(orders::status)
             .first(conn)?;
         let (to, note) = match status {
-            OrderStatus::Confirmed if started => (OrderStatus::Processing, "The seller started on the order"),
-            OrderStatus::Processing if all_shipped => (OrderStatus::Shipped, "Every parcel has shipped"),
-            OrderStatus::Shipped if all_delivered => (OrderStatus::Delivered, "Every parcel has been delivered"),
+            OrderStatus::Confirmed if started => {
+                (OrderStatus::Processing, "The seller started on the order")
+            }
+            OrderStatus::Processing if all_shipped => {
+                (OrderStatus::Shipped, "Every parcel has shipped")
+            }
+            OrderStatus::Shipped if all_delivered => {
+                (OrderStatus::Delivered, "Every parcel has been delivered")
+            }
             _ => return Ok(()),
         };
         transition(conn, order_id, status, to, Some(by), note)?;

@@ -109,7 +109,10 @@ impl Tracking {
         }
         let typed = input.tracking_number.as_str();
         let number = if typed.len() > MAX_TYPED {
-            errors.add("tracking_number", "That is far too long for a tracking number.");
+            errors.add(
+                "tracking_number",
+                "That is far too long for a tracking number.",
+            );
             String::new()
         } else {
             typed
@@ -190,7 +193,10 @@ mod tests {
             ("UPS", "1Z999AA1012345678é"),
         ] {
             let errors = parse(carrier, number).expect_err(number);
-            assert!(errors.get("tracking_number").is_some(), "{carrier} {number}");
+            assert!(
+                errors.get("tracking_number").is_some(),
+                "{carrier} {number}"
+            );
         }
     }
 

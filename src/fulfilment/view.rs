@@ -70,7 +70,12 @@ pub struct ParcelRow {
 
 /// The seller's parcels on `tab`, newest first, after parcel id `after` (index
 /// `idx_shipments_seller_status (seller_id, status, id)`).
-pub fn list(conn: &mut DbConn, user_id: i64, tab: Tab, after: Option<i64>) -> Result<KeysetPage<ParcelRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    user_id: i64,
+    tab: Tab,
+    after: Option<i64>,
+) -> Result<KeysetPage<ParcelRow>> {
     let seller_id = seller_of(conn, user_id)?;
     let mut query = shipments::table
         .inner_join(orders::table)
@@ -80,7 +85,14 @@ pub fn list(conn: &mut DbConn, user_id: i64, tab: Tab, after: Option<i64>) -> Re
     if let Some(after) = after {
         query = query.filter(shipments::id.lt(after));
     }
-    let rows: Vec<(i64, String, ShipmentStatus, String, chrono::NaiveDateTime, Option<String>)> = query
+    let rows: Vec<(
+        i64,
+        String,
+        ShipmentStatus,
+        String,
+        chrono::NaiveDateTime,
+        Option<String>,
+    )> = query
         .order(shipments::id.desc())
         .limit(PAGE_SIZE as i64 + 1)
         .select((
@@ -94,14 +106,16 @@ pub fn list(conn: &mut DbConn, user_id: i64, tab: Tab, after: Option<i64>) -> Re
         .load(conn)?;
     let rows = rows
         .into_iter()
-        .map(|(shipment_id, number, status, ship_name, placed_at, tracking_number)| ParcelRow {
-            shipment_id,
-            number,
-            status,
-            ship_name,
-            placed_at,
-            tracking_number,
-        })
+        .map(
+            |(shipment_id, number, status, ship_name, placed_at, tracking_number)| ParcelRow {
+                shipment_id,
+                number,
+                status,
+                ship_name,
+                placed_at,
+                tracking_number,
+            },
+        )
         .collect();
     Ok(KeysetPage::from_rows(rows, PAGE_SIZE, |r| r.shipment_id))
 }
@@ -120,7 +134,10 @@ pub struct SellerOrder {
 impl SellerOrder {
     /// Lines may be cancelled, and the parcel shipped, until it leaves.
     pub fn is_open(&self) -> bool {
-        matches!(self.parcel.status, ShipmentStatus::Pending | ShipmentStatus::Packed)
+        matches!(
+            self.parcel.status,
+            ShipmentStatus::Pending | ShipmentStatus::Packed
+        )
     }
 
     /// Live units in the parcel, for the packing slip.

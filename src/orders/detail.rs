@@ -4,10 +4,12 @@
 use diesel::prelude::*;
 
 use super::OrderStatus;
-use crate::db::models::{Order, OrderItem, Payment, Shipment, StatusChange};
-use crate::db::schema::{order_items, order_status_history, orders, payments, refunds, sellers, shipments};
-use crate::db::types::{RefundStatus, ShipmentStatus};
 use crate::db::DbConn;
+use crate::db::models::{Order, OrderItem, Payment, Shipment, StatusChange};
+use crate::db::schema::{
+    order_items, order_status_history, orders, payments, refunds, sellers, shipments,
+};
+use crate::db::types::{RefundStatus, ShipmentStatus};
 use crate::error::Result;
 use crate::money::Money;
 
@@ -155,7 +157,10 @@ mod tests {
         let m = Money::from_minor;
         assert_eq!(MoneyState::of(m(1000), m(0)), MoneyState::Paid);
         assert_eq!(MoneyState::of(m(1000), m(1)), MoneyState::PartiallyRefunded);
-        assert_eq!(MoneyState::of(m(1000), m(999)), MoneyState::PartiallyRefunded);
+        assert_eq!(
+            MoneyState::of(m(1000), m(999)),
+            MoneyState::PartiallyRefunded
+        );
         assert_eq!(MoneyState::of(m(1000), m(1000)), MoneyState::Refunded);
     }
 }

@@ -214,7 +214,9 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
             diesel::update(
                 shipments::table
                     .filter(shipments::order_id.eq(order.id))
-                    .filter(shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed])),
+                    .filter(
+                        shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
+                    ),
             )
             .set((
                 shipments::status.eq(ShipmentStatus::Cancelled),

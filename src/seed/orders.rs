@@ -13,11 +13,8 @@ use super::{Generator, SeededVariant};
 use crate::db::DbConn;
 use crate::db::models::{NewOrder, NewOrderItem, NewPayment, ShippingMethod};
 use crate::db::schema::{
-    order_items, order_status_history, orders, payments, product_variants, shipments,
-    shipping_methods,
+    order_items, order_status_history, orders, payments, product_variants, shipping_methods,
 };
-use crate::db::types::ShipmentStatus;
-use crate::fulfilment::Carrier;
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
@@ -172,7 +169,7 @@ impl PastOrder<'_> {
         let quote = price(&self.items, shipping, tax_bps)?;
         let totals = &quote.totals;
         let tracking = matches!(self.status, OrderStatus::Shipped | OrderStatus::Delivered)
-            .then(ups_tracking);
+            .then(super::parcels::ups_tracking);
         let key = random_hex(16);
         let order_id: i64 = diesel::insert_into(orders::table)
             .values(&NewOrder {
@@ -242,7 +239,7 @@ impl PastOrder<'_> {
         if self.status == OrderStatus::Cancelled {
             shop_orders::release(conn, order_id, MovementReason::Cancellation, None)?;
         } else {
-            self.parcels(conn, order_id)?;
+            super::parcels::past_parcels(conn, order_id, self.status, self.placed)?;
             made.purchases.extend(
                 self.items
                     .iter()
@@ -270,43 +267,6 @@ impl PastOrder<'_> {
                 reason,
                 created_by,
             });
-        }
-        Ok(())
-    }
-
-    /// The parcels a paid order has come this far with, opened as confirming a payment opens
-    /// them and then dated along the way: packed the day after the order, shipped the day
-    /// after that with a UPS tracking number, delivered three days later. A cancelled order
-    /// never had any (it was cancelled before anything was packed).
-    fn parcels(&self, conn: &mut DbConn, order_id: i64) -> Result<()> {
-        crate::fulfilment::open_parcels(conn, order_id)?;
-        // How far along the parcel line (pending, packed, shipped, delivered) the order got.
-        let (reached, status) = match self.status {
-            OrderStatus::Processing => (1, ShipmentStatus::Packed),
-            OrderStatus::Shipped => (2, ShipmentStatus::Shipped),
-            OrderStatus::Delivered | OrderStatus::Refunded => (3, ShipmentStatus::Delivered),
-            _ => (0, ShipmentStatus::Pending),
-        };
-        let day = chrono::Duration::days(1);
-        let at = |stage: i32, days: i32| (reached >= stage).then_some(self.placed + day * days);
-        let ids: Vec<i64> = shipments::table
-            .filter(shipments::order_id.eq(order_id))
-            .select(shipments::id)
-            .load(conn)?;
-        for id in ids {
-            let shipped = reached >= 2;
-            diesel::update(shipments::table.find(id))
-                .set((
-                    shipments::status.eq(status),
-                    shipments::carrier.eq(shipped.then_some(Carrier::Ups.as_str())),
-                    shipments::tracking_number.eq(shipped.then(ups_tracking)),
-                    shipments::packed_at.eq(at(1, 1)),
-                    shipments::shipped_at.eq(at(2, 2)),
-                    shipments::delivered_at.eq(at(3, 5)),
-                    shipments::created_at.eq(self.placed),
-                    shipments::updated_at.eq(self.placed),
-                ))
-                .execute(conn)?;
         }
         Ok(())
     }
@@ -364,11 +324,6 @@ impl PastOrder<'_> {
             _ => None,
         }
     }
-}
-
-/// A tracking number of the shape UPS issues (`1Z` and 16 letters or digits).
-fn ups_tracking() -> String {
-    format!("1Z{}", random_hex(8).to_uppercase())
 }
 
 /// A past order's lines priced as checkout prices them, without a voucher.

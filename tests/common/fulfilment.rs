@@ -43,8 +43,14 @@ pub fn two_seller_order(db: &TestDb) -> TwoSellerOrder {
     let conn = &mut db.conn();
     let c = category(conn, "Parcels");
     let (sa, sb) = (seller(conn), seller(conn));
-    let (_, va) = ProductBuilder::new("Lamp").price(1250).stock(10).insert(conn, sa, c);
-    let (_, vb) = ProductBuilder::new("Chair").price(3000).stock(5).insert(conn, sb, c);
+    let (_, va) = ProductBuilder::new("Lamp")
+        .price(1250)
+        .stock(10)
+        .insert(conn, sa, c);
+    let (_, vb) = ProductBuilder::new("Chair")
+        .price(3000)
+        .stock(5)
+        .insert(conn, sb, c);
     let shipping = shipping_method(conn, 499, None);
     let b = buyer(db, APPROVED);
     add_to_cart(conn, b.id, va, 2);

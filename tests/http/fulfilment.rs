@@ -266,7 +266,12 @@ fn assert_parcels_follow_orders(conn: &mut shopwave::db::DbConn) {
     use shopwave::fulfilment::{ShipInput, Tracking};
     let rows: Vec<(String, String, Option<String>, Option<String>)> = orders::table
         .inner_join(shipments::table)
-        .select((orders::status, shipments::status, shipments::carrier, shipments::tracking_number))
+        .select((
+            orders::status,
+            shipments::status,
+            shipments::carrier,
+            shipments::tracking_number,
+        ))
         .load(conn)
         .unwrap();
     assert!(!rows.is_empty(), "the seed made parcels");

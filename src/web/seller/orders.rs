@@ -108,7 +108,15 @@ pub(super) async fn show(
     SellerUser(me): SellerUser,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
-    order_page(&state, chrome, me.id, path.into_inner(), |_| (), StatusCode::OK).await
+    order_page(
+        &state,
+        chrome,
+        me.id,
+        path.into_inner(),
+        |_| (),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -152,7 +160,9 @@ async fn parcel_move(
     }
     let message = match step {
         ParcelMove::Pack => "Parcel marked packed.",
-        ParcelMove::Ship(_) => "Parcel shipped; the shopper can follow it with the tracking number.",
+        ParcelMove::Ship(_) => {
+            "Parcel shipped; the shopper can follow it with the tracking number."
+        }
         ParcelMove::Deliver => "Parcel marked delivered.",
     };
     let to = format!("/seller/orders/{number}");
@@ -180,7 +190,18 @@ pub(super) async fn pack(
 ) -> WebResult<HttpResponse> {
     let number = path.into_inner();
     let none = ShipInput::default();
-    parcel_move(state, saga, chrome, me, session, req, number, ParcelMove::Pack, none).await
+    parcel_move(
+        state,
+        saga,
+        chrome,
+        me,
+        session,
+        req,
+        number,
+        ParcelMove::Pack,
+        none,
+    )
+    .await
 }
 
 pub(super) async fn deliver(
@@ -194,7 +215,18 @@ pub(super) async fn deliver(
 ) -> WebResult<HttpResponse> {
     let number = path.into_inner();
     let none = ShipInput::default();
-    parcel_move(state, saga, chrome, me, session, req, number, ParcelMove::Deliver, none).await
+    parcel_move(
+        state,
+        saga,
+        chrome,
+        me,
+        session,
+        req,
+        number,
+        ParcelMove::Deliver,
+        none,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -244,7 +276,10 @@ pub(super) async fn cancel_line(
     let to = format!("/seller/orders/{number}");
     match result {
         Ok(done) => {
-            let mut message = format!("Line cancelled; its stock is back and {} is refunded to the shopper.", done.refunded);
+            let mut message = format!(
+                "Line cancelled; its stock is back and {} is refunded to the shopper.",
+                done.refunded
+            );
             if done.refund_failed {
                 message = "Line cancelled and its stock is back, but the refund was refused by the payment processor; the shop will retry it.".into();
             }
