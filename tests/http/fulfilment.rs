@@ -317,3 +317,31 @@ on_both_backends! {
         assert_parcels_follow_orders(&mut db.conn());
     }
 }
+
+on_both_backends! {
+    async fn two_sellers_shipping_at_once_still_ship_the_order(db: TestDb) {
+        use shopwave::audit::Actor;
+        use shopwave::fulfilment::{Carrier, ParcelMove, Tracking, move_parcel};
+        let o = two_seller_order(&db);
+        let moves = [
+            (o.a.user_id, Tracking { carrier: Carrier::Ups, number: UPS.into() }),
+            (o.b.user_id, Tracking { carrier: Carrier::FedEx, number: FEDEX.into() }),
+        ];
+        std::thread::scope(|scope| {
+            let running: Vec<_> = moves
+                .iter()
+                .map(|(user, tracking)| {
+                    let (pool, number) = (db.pool.clone(), &o.number);
+                    scope.spawn(move || {
+                        let step = ParcelMove::Ship(tracking.clone());
+                        move_parcel(&mut pool.get().unwrap(), &Actor::offline(*user), number, &step)
+                    })
+                })
+                .collect();
+            for run in running {
+                run.join().expect("thread").expect("shipped");
+            }
+        });
+        assert_eq!(order_status(&mut db.conn(), &o.number), "shipped");
+    }
+}
