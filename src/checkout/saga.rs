@@ -178,6 +178,19 @@ impl PaymentSaga {
         Ok(())
     }
 
+    /// A seller cancels a line of their parcel they cannot fill, and the shopper is refunded its
+    /// share (`fulfilment::cancel_line`).
+    pub fn cancel_line(
+        &self,
+        by: &crate::audit::Actor,
+        number: &str,
+        line_id: i64,
+    ) -> Result<crate::fulfilment::LineCancelled> {
+        let done = crate::fulfilment::cancel_line(&self.pool, &self.gateway, by, number, line_id)?;
+        self.deliver_mail();
+        Ok(done)
+    }
+
     /// Settles every order still waiting for payment after `now`'s window: confirmed when the
     /// gateway holds a capture under its key, otherwise cancelled with stock and voucher returned.
     pub fn sweep(&self, now: chrono::NaiveDateTime) -> Result<SweepReport> {

@@ -1,6 +1,7 @@
 //! Fulfilment: each seller ships their part of an order as one parcel (a `shipments` row), and
 //! the order follows its parcels: processing once a seller starts, shipped when every parcel has
-//! shipped, delivered when every parcel has arrived.
+//! shipped, delivered when every parcel has arrived. A seller may cancel a line they cannot
+//! fill while their parcel has not left.
 
 use diesel::prelude::*;
 
@@ -8,7 +9,15 @@ use crate::db::DbConn;
 use crate::db::schema::{order_items, shipments};
 use crate::error::Result;
 
-pub use crate::db::types::ShipmentStatus;
+mod cancel_line;
+mod parcels;
+mod tracking;
+mod view;
+
+pub use cancel_line::{LineCancelled, cancel_line};
+pub use parcels::{ParcelMove, ShipmentStatus, move_parcel, seller_of};
+pub use tracking::{Carrier, ShipInput, Tracking};
+pub use view::{PAGE_SIZE, ParcelRow, SellerOrder, Tab, list, order};
 
 /// Opens one `pending` parcel per seller with lines in the order, in the transaction that
 /// confirms its payment: from then on each seller sees the order on their list to ship.

@@ -5,19 +5,22 @@
 use diesel::prelude::*;
 
 use crate::audit::Actor;
-use crate::db::models::{Order, OrderItem, Payment, StatusChange};
-use crate::db::schema::{order_items, order_status_history, orders, payments, users};
-use crate::db::{DbConn, Pool, write_tx};
+use crate::db::models::Order;
+use crate::db::schema::{order_items, orders, payments, shipments, users};
+use crate::db::types::ShipmentStatus;
+use crate::db::{self, DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::mail::Email;
 use crate::money::Money;
 use crate::payments::{Gateway, PaymentStatus};
 
+mod detail;
 mod refunds;
 mod status;
 
 pub use crate::db::types::OrderStatus;
+pub use detail::{MoneyState, OrderDetail, ParcelView, detail};
 pub use refunds::{GiveBack, give_back};
 pub(crate) use status::placed;
 pub use status::transition;
@@ -112,58 +115,6 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
     Ok(OrderPage { orders, next })
 }
 
-/// Everything the order page shows.
-pub struct OrderDetail {
-    pub order: Order,
-    pub items: Vec<OrderItem>,
-    pub history: Vec<StatusChange>,
-    pub payment: Option<Payment>,
-}
-
-impl OrderDetail {
-    /// A paid order can be cancelled until it ships.
-    pub fn can_cancel(&self) -> bool {
-        matches!(
-            self.order.status,
-            OrderStatus::Confirmed | OrderStatus::Processing
-        )
-    }
-
-    pub fn status_label(&self) -> &'static str {
-        self.order.status.label()
-    }
-}
-
-pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDetail> {
-    let order: Order = orders::table
-        .filter(orders::number.eq(number))
-        .filter(orders::user_id.eq(user_id))
-        .select(Order::as_select())
-        .first(conn)?;
-    let items = order_items::table
-        .filter(order_items::order_id.eq(order.id))
-        .order(order_items::id.asc())
-        .select(OrderItem::as_select())
-        .load(conn)?;
-    let history = order_status_history::table
-        .filter(order_status_history::order_id.eq(order.id))
-        .order(order_status_history::id.asc())
-        .select(StatusChange::as_select())
-        .load(conn)?;
-    let payment = payments::table
-        .filter(payments::order_id.eq(order.id))
-        .order(payments::id.desc())
-        .select(Payment::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(OrderDetail {
-        order,
-        items,
-        history,
-        payment,
-    })
-}
-
 /// Who cancels an order: its shopper (only their own) or an administrator (any order).
 #[derive(Clone, Copy)]
 pub enum Canceller<'a> {
@@ -230,6 +181,18 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
         query = query.filter(orders::user_id.eq(shopper.user_id));
     }
     let order: Order = query.first(conn)?;
+    take_order_turn(conn, order.id)?;
+    let left: i64 = shipments::table
+        .filter(shipments::order_id.eq(order.id))
+        .filter(shipments::status.eq_any([ShipmentStatus::Shipped, ShipmentStatus::Delivered]))
+        .count()
+        .get_result(conn)?;
+    if left > 0 {
+        return Err(Error::Conflict(
+            "A parcel of this order has already shipped, so the order can no longer be cancelled."
+                .into(),
+        ));
+    }
     let note = by.note();
     let mut status = order.status;
     // A lost race means the order moved meanwhile (confirmed -> processing, say): look again.
@@ -248,6 +211,18 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
                 MovementReason::Cancellation,
                 Some(by.actor().user_id),
             )?;
+            diesel::update(
+                shipments::table
+                    .filter(shipments::order_id.eq(order.id))
+                    .filter(
+                        shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
+                    ),
+            )
+            .set((
+                shipments::status.eq(ShipmentStatus::Cancelled),
+                shipments::updated_at.eq(crate::util::now()),
+            ))
+            .execute(conn)?;
             return Ok(order.id);
         }
         status = orders::table
@@ -269,10 +244,18 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
     }))
 }
 
+/// Every change to an order's parcels, its lines or its status by a person runs under the
+/// order's turn, so two sellers finishing at once still see each other's parcel (the last one
+/// ships the order), and a cancel never passes a parcel being shipped.
+pub(crate) fn take_order_turn(conn: &mut DbConn, order_id: i64) -> Result<()> {
+    Ok(db::take_turn(conn, &format!("order:{order_id}"))?)
+}
+
 /// Gives an order's stock back with compensating ledger rows and returns its voucher use. The
 /// caller has just moved the order out of a live status conditionally, which is what makes this
 /// happen once. Rows are locked in the order placing an order locks them (variants, products,
-/// promotion), so the two never wait on each other crosswise.
+/// promotion), so the two never wait on each other crosswise. Lines a seller already cancelled
+/// gave their stock back then and are left out.
 pub(crate) fn release(
     conn: &mut DbConn,
     order_id: i64,
@@ -281,6 +264,7 @@ pub(crate) fn release(
 ) -> Result<()> {
     let lines: Vec<(i64, i32)> = order_items::table
         .filter(order_items::order_id.eq(order_id))
+        .filter(order_items::cancelled_at.is_null())
         .select((order_items::variant_id, order_items::quantity))
         .load(conn)?;
     let moves: Vec<Move> = lines

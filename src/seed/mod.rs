@@ -8,6 +8,7 @@ mod bulk;
 mod catalog;
 mod data;
 mod orders;
+mod parcels;
 mod people;
 mod promotions;
 mod reviews;

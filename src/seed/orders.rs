@@ -169,7 +169,7 @@ impl PastOrder<'_> {
         let quote = price(&self.items, shipping, tax_bps)?;
         let totals = &quote.totals;
         let tracking = matches!(self.status, OrderStatus::Shipped | OrderStatus::Delivered)
-            .then(|| format!("1Z{}", random_hex(8).to_uppercase()));
+            .then(super::parcels::ups_tracking);
         let key = random_hex(16);
         let order_id: i64 = diesel::insert_into(orders::table)
             .values(&NewOrder {
@@ -239,6 +239,7 @@ impl PastOrder<'_> {
         if self.status == OrderStatus::Cancelled {
             shop_orders::release(conn, order_id, MovementReason::Cancellation, None)?;
         } else {
+            super::parcels::past_parcels(conn, order_id, self.status, self.placed)?;
             made.purchases.extend(
                 self.items
                     .iter()

@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod builders;
 pub mod commerce;
+pub mod fulfilment;
 mod mail;
 mod page;
 pub mod payouts;

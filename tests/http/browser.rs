@@ -89,3 +89,24 @@ on_both_backends! {
         assert_eq!(browser.path().await, "/c/books");
     }
 }
+
+on_both_backends! {
+    async fn a_seller_ships_with_a_tracking_number_and_the_shopper_sees_it(db: TestDb) {
+        use crate::common::fulfilment::{ship_in_browser, two_seller_order, with_password};
+        let order = two_seller_order(&db);
+        let seller = with_password(&mut db.conn(), order.a.user_id, PASSWORD);
+        let shopper = with_password(&mut db.conn(), order.buyer_id, PASSWORD);
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.sign_in(&seller, PASSWORD).await;
+        ship_in_browser(&browser, &order.number, "UPS", "1z999aa1 0123456784").await;
+        browser.expect_text("Parcel shipped").await;
+        assert_eq!(browser.path().await, format!("/seller/orders/{}", order.number));
+        browser.sign_out().await;
+
+        browser.sign_in(&shopper, PASSWORD).await;
+        browser.visit(&format!("/orders/{}", order.number)).await;
+        let page = browser.text_of("main").await;
+        assert!(page.contains("1Z999AA10123456784"), "tracking number missing from:\n{page}");
+        assert!(page.contains("UPS") && page.contains("On its way"), "{page}");
+    }
+}

@@ -21,6 +21,7 @@ mod database;
 mod db_refusals;
 mod flash_sale;
 mod foundation;
+mod fulfilment;
 mod hostile_input;
 mod inventory;
 mod money_props;

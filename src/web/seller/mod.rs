@@ -3,6 +3,7 @@
 //! their seller profile and answers 404 for another seller's products.
 
 mod dashboard;
+mod orders;
 mod payouts;
 mod products;
 mod returns;
@@ -36,5 +37,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/seller/payouts", payouts::list))
         // The CSV first: `{id}` alone would also match `12.csv`.
         .service(page("/seller/payouts/{id:\\d+}.csv", payouts::csv))
-        .service(page("/seller/payouts/{id}", payouts::show));
+        .service(page("/seller/payouts/{id}", payouts::show))
+        .service(page("/seller/orders", orders::list))
+        .service(page("/seller/orders/{number}", orders::show))
+        .service(page(
+            "/seller/orders/{number}/packing-slip",
+            orders::packing_slip,
+        ))
+        .service(form("/seller/orders/{number}/pack", orders::pack))
+        .service(form("/seller/orders/{number}/ship", orders::ship))
+        .service(form("/seller/orders/{number}/deliver", orders::deliver))
+        .service(form(
+            "/seller/orders/{number}/lines/{line_id}/cancel",
+            orders::cancel_line,
+        ));
 }
