@@ -57,8 +57,14 @@ impl PaymentSaga {
         }
     }
 
-    fn conn(&self) -> Result<crate::db::PooledConn> {
+    /// A connection from the pool, for work done alongside the gateway (an admin's refund).
+    pub fn conn(&self) -> Result<crate::db::PooledConn> {
         Ok(self.pool.get()?)
+    }
+
+    /// The gateway this node pays and refunds through.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
     }
 
     /// Exchanges typed card details for a gateway token; a bad card is a form error.

@@ -1,6 +1,8 @@
 //! `/admin/*`: the admin panel. Every handler takes `AdminUser`, so customers and sellers get
 //! 403, visitors are sent to sign in, and administrators need two-factor sign-in (unless demo).
 
+mod audit;
+mod orders;
 mod reports;
 mod reviews;
 mod users;
@@ -24,7 +26,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/reports", reports::show_report))
         .service(page("/admin/users", users::list))
         .service(form("/admin/users/{id}/suspend", users::suspend))
-        .service(form("/admin/users/{id}/reactivate", users::reactivate));
+        .service(form("/admin/users/{id}/reactivate", users::reactivate))
+        .service(page("/admin/orders", orders::search))
+        .service(page("/admin/orders/{number}", orders::show))
+        .service(form("/admin/orders/{number}/cancel", orders::cancel))
+        .service(form("/admin/orders/{number}/refund", orders::refund))
+        .service(form(
+            "/admin/orders/{number}/refunds/{id}/retry",
+            orders::retry,
+        ))
+        .service(form("/admin/orders/{number}/resend", orders::resend))
+        .service(page("/admin/audit", audit::list));
 }
 
 #[derive(Template)]
