@@ -274,20 +274,20 @@ mod tests {
     #[test]
     fn a_line_alone_is_enough_and_an_amount_needs_a_reason() {
         assert_eq!(
-            RefundInput::parse("7", "", ""),
-            Ok(RefundInput {
+            RefundInput::parse("7", "", "").unwrap(),
+            RefundInput {
                 line: Some(7),
                 amount: None,
                 reason: String::new()
-            })
+            }
         );
         assert_eq!(
-            RefundInput::parse("", "$1,250.5", " damaged box "),
-            Ok(RefundInput {
+            RefundInput::parse("", "$1,250.5", " damaged box ").unwrap(),
+            RefundInput {
                 line: None,
                 amount: Some(Money::from_minor(125_050)),
                 reason: "damaged box".into()
-            })
+            }
         );
         assert_eq!(
             refused("", "5", "").get("reason"),
