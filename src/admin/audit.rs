@@ -117,7 +117,9 @@ type Loaded = (
     String,
 );
 
-fn row((id, at, actor_email, client_ip, action, entity_type, entity_id, details): Loaded) -> AuditRow {
+fn row(
+    (id, at, actor_email, client_ip, action, entity_type, entity_id, details): Loaded,
+) -> AuditRow {
     AuditRow {
         id,
         at,
@@ -148,7 +150,11 @@ pub fn audit_log(
             .first(conn)
             .optional()?;
         let Some(actor) = actor else {
-            return Ok(KeysetPage::from_rows(Vec::new(), PAGE_SIZE, |r: &AuditRow| r.id));
+            return Ok(KeysetPage::from_rows(
+                Vec::new(),
+                PAGE_SIZE,
+                |r: &AuditRow| r.id,
+            ));
         };
         query = query.filter(audit_log::actor_id.eq(actor));
     }

@@ -51,15 +51,6 @@ impl Days {
         self.to
             .map(|day| (day + Duration::days(1)).and_time(NaiveTime::MIN))
     }
-
-    /// The days as the form shows them again (empty when left out).
-    pub fn from_text(&self) -> String {
-        self.from.map(|d| d.to_string()).unwrap_or_default()
-    }
-
-    pub fn to_text(&self) -> String {
-        self.to.map(|d| d.to_string()).unwrap_or_default()
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use shopwave::money::Money;
 use shopwave::util::random_hex;
 
 use super::builders::{ProductBuilder, category, seller};
-use super::commerce::{APPROVED, add_to_cart, buyer, order_request, saga, shipping_method, tax_rate};
+use super::commerce::{
+    APPROVED, add_to_cart, buyer, order_request, saga, shipping_method, tax_rate,
+};
 use super::{Page, TestApp, TestDb};
 use shopwave::checkout::Outcome;
 

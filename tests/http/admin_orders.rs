@@ -17,6 +17,9 @@ use shopwave::db::schema::{audit_log, mail_outbox, orders, users};
 use shopwave::error::Error;
 use shopwave::money::Money;
 
+/// A form's fields as posted.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 fn email_of(app: &TestApp, user: i64) -> String {
     users::table
         .find(user)
@@ -214,7 +217,7 @@ on_both_backends! {
         let too_much = (paid.captured + Money::from_minor(1)).plain();
         let forged = other.lines[0].to_string();
         let long = "x".repeat(501);
-        let cases: [(&[(&str, &str)], u16, &str); 8] = [
+        let cases: [(Fields, u16, &str); 8] = [
             (&[("amount", "-1"), ("reason", "r")], 422, "Please enter an amount like 12.99"),
             (&[("amount", "1.005"), ("reason", "r")], 422, "at most two decimals"),
             (&[("amount", "0"), ("reason", "r")], 422, "A refund must be more than zero."),
@@ -285,6 +288,8 @@ on_both_backends! {
             (rows[0].0, "succeeded".into(), Some(paid.lines[0]), format!("Retry of refund {failed_id}"))
         );
         assert_eq!(refunded_amount(&mut app.conn(), paid.payment_id), rows[0].0);
+        let page = app.get(&url).await;
+        assert!(!page.body.contains(&format!("Retry refund {failed_id}")), "retried once, the button goes");
         app.post(&retry, &[]).await.assert_status(409).assert_contains("already been retried");
         let succeeded_id = failed_id + 1;
         app.post(&format!("{url}/refunds/{succeeded_id}/retry"), &[]).await

@@ -53,7 +53,10 @@ impl RefundInput {
         };
         let amount = match amount.trim() {
             "" if line.is_none() => {
-                errors.add("amount", "Please enter the amount to refund, or choose a line.");
+                errors.add(
+                    "amount",
+                    "Please enter the amount to refund, or choose a line.",
+                );
                 None
             }
             "" => None,
@@ -112,7 +115,9 @@ pub fn refund(
     }
     let (amount, reason) = match input.line {
         None => (
-            input.amount.ok_or_else(|| Error::Invalid("Please enter an amount.".into()))?,
+            input
+                .amount
+                .ok_or_else(|| Error::Invalid("Please enter an amount.".into()))?,
             input.reason.clone(),
         ),
         Some(line) => {
@@ -179,6 +184,11 @@ fn line_left(conn: &mut DbConn, order_id: i64, line: i64) -> Result<(OrderItem, 
     Ok((item, left))
 }
 
+/// The reason a retry of refund `refund_id` carries, which is also how a retry is recognised.
+pub(super) fn retry_reason(refund_id: i64) -> String {
+    format!("Retry of refund {refund_id}")
+}
+
 /// Asks again for a refund the gateway refused: a new refund of the same amount, for the same
 /// line and return, with the reason "Retry of refund N". Only a `failed` refund of this order
 /// can be retried, and only once successfully. The order's status does not matter: the money
@@ -201,7 +211,7 @@ pub fn retry(
             "Refund {refund_id} did not fail, so there is nothing to retry."
         )));
     }
-    let reason = format!("Retry of refund {refund_id}");
+    let reason = retry_reason(refund_id);
     let retried: i64 = refunds::table
         .filter(refunds::order_id.eq(order.id))
         .filter(refunds::reason.eq(&reason))

@@ -2,11 +2,12 @@
 //! refunds (with who asked and for which line), parcels, returns, status history, the audit
 //! entries about it, and its money state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
 use super::super::audit::{self, AuditRow};
+use super::actions::retry_reason;
 use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, Refund, Return, Shipment, StatusChange};
 use crate::db::schema::{
@@ -34,11 +35,13 @@ pub struct RefundRow {
     pub by: Option<String>,
     /// The line's SKU, when the refund was for one line.
     pub line: Option<String>,
+    /// A failed refund whose retry went through or is waiting.
+    pub retried: bool,
 }
 
 impl RefundRow {
     pub fn can_retry(&self) -> bool {
-        self.refund.status == RefundStatus::Failed
+        self.refund.status == RefundStatus::Failed && !self.retried
     }
 }
 
@@ -164,10 +167,21 @@ pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
         .iter()
         .map(|l| (l.item.id, l.item.sku.clone()))
         .collect();
+    let retries: HashSet<&str> = refunds
+        .iter()
+        .filter(|(r, _)| holds_money(r.status))
+        .map(|(r, _)| r.reason.as_str())
+        .collect();
+    let retried: HashSet<i64> = refunds
+        .iter()
+        .map(|(r, _)| r.id)
+        .filter(|id| retries.contains(retry_reason(*id).as_str()))
+        .collect();
     let refunds = refunds
         .into_iter()
         .map(|(refund, by)| RefundRow {
             line: refund.order_item_id.and_then(|id| sku_of.get(&id).cloned()),
+            retried: retried.contains(&refund.id),
             refund,
             by,
         })

@@ -48,7 +48,14 @@ impl AdminOrderFilter {
     /// the end is a message on its field.
     pub fn parse(fields: &OrderSearchFields) -> std::result::Result<AdminOrderFilter, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let number = forms::text(&mut errors, "number", "Order number", fields.number, 64, false);
+        let number = forms::text(
+            &mut errors,
+            "number",
+            "Order number",
+            fields.number,
+            64,
+            false,
+        );
         let email = forms::text(&mut errors, "email", "E-mail", fields.email, 320, false);
         let status = match fields.status.trim() {
             "" => None,
@@ -133,14 +140,16 @@ pub fn search(
         .load(conn)?;
     let rows = rows
         .into_iter()
-        .map(|(id, number, status, email, grand_total, placed_at)| OrderRow {
-            id,
-            number,
-            status,
-            email,
-            grand_total,
-            placed_at,
-        })
+        .map(
+            |(id, number, status, email, grand_total, placed_at)| OrderRow {
+                id,
+                number,
+                status,
+                email,
+                grand_total,
+                placed_at,
+            },
+        )
         .collect();
     Ok(KeysetPage::from_rows(rows, PAGE_SIZE, |row| row.id))
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use actix_session::Session;
+use actix_session::SessionExt;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -195,7 +195,7 @@ async fn with_saga<T: Send + 'static>(
 async fn answer<T>(
     state: &AppState,
     chrome: Chrome,
-    session: &Session,
+    req: &HttpRequest,
     number: String,
     result: WebResult<T>,
     done: impl FnOnce(T) -> (FlashKind, String),
@@ -205,7 +205,7 @@ async fn answer<T>(
         result,
         |value| {
             let (kind, message) = done(value);
-            Ok(respond::notice(session, kind, message, &back))
+            Ok(respond::notice(&req.get_session(), kind, message, &back))
         },
         |message| {
             order_page(
@@ -237,7 +237,6 @@ pub(super) async fn cancel(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
-    session: Session,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
     path: web::Path<String>,
@@ -248,7 +247,7 @@ pub(super) async fn cancel(
         saga.cancel_order(Canceller::Admin(&admin), &order)
     })
     .await;
-    answer(&state, chrome, &session, number, result, |()| {
+    answer(&state, chrome, &req, number, result, |()| {
         (
             FlashKind::Success,
             "The order is cancelled, its stock is back and its payment refunded.".into(),
@@ -261,7 +260,6 @@ pub(super) async fn refund(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
-    session: Session,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
     path: web::Path<String>,
@@ -280,14 +278,13 @@ pub(super) async fn refund(
         orders::refund(saga, &admin, &order, &input)
     })
     .await;
-    answer(&state, chrome, &session, number, result, refund_message).await
+    answer(&state, chrome, &req, number, result, refund_message).await
 }
 
 pub(super) async fn retry(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
-    session: Session,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
     path: web::Path<(String, i64)>,
@@ -298,14 +295,13 @@ pub(super) async fn retry(
         orders::retry(saga, &admin, &order, refund_id)
     })
     .await;
-    answer(&state, chrome, &session, number, result, refund_message).await
+    answer(&state, chrome, &req, number, result, refund_message).await
 }
 
 pub(super) async fn resend(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
-    session: Session,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
     path: web::Path<String>,
@@ -316,7 +312,7 @@ pub(super) async fn resend(
         orders::resend_confirmation(saga, &admin, &order)
     })
     .await;
-    answer(&state, chrome, &session, number, result, |()| {
+    answer(&state, chrome, &req, number, result, |()| {
         (
             FlashKind::Success,
             "The order confirmation is on its way to the shopper again.".into(),
