@@ -13,7 +13,7 @@ use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use shopwave::admin::orders::{self as admin_orders, RefundInput};
 use shopwave::audit::Actor;
-use shopwave::db::schema::{audit_log, mail_outbox, orders, users};
+use shopwave::db::schema::{audit_log, mail_outbox, orders, shipments, users};
 use shopwave::error::Error;
 use shopwave::money::Money;
 
@@ -96,13 +96,18 @@ on_both_backends! {
         let shop = Shop::open(&db);
         let paid = shop.paid_order(&db, &[(1000, 2), (2500, 1)]);
         let (app, admin) = admin_app(db).await;
+        diesel::update(shipments::table.filter(shipments::order_id.eq(paid.order_id)))
+            .set((shipments::carrier.eq("UPS"), shipments::tracking_number.eq("1Z999AA10123456784")))
+            .execute(&mut app.conn())
+            .unwrap();
         let url = format!("/admin/orders/{}", paid.number);
         let page = app.get(&url).await;
         page.assert_status(200)
             .assert_contains(&paid.email)
             .assert_contains("Paid")
             .assert_contains(&format!("{}", paid.captured))
-            .assert_contains("Parcels");
+            .assert_contains("1Z999AA10123456784")
+            .assert_contains("Seller ");
 
         post_from(&app, &format!("{url}/refund"), &[("amount", "5.00"), ("reason", "Late delivery")], "203.0.113.7:4000")
             .await

@@ -11,7 +11,8 @@ use super::actions::retry_reason;
 use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, Refund, Return, Shipment, StatusChange};
 use crate::db::schema::{
-    order_items, order_status_history, orders, payments, refunds, returns, shipments, users,
+    order_items, order_status_history, orders, payments, refunds, returns, sellers, shipments,
+    users,
 };
 use crate::error::Result;
 use crate::money::Money;
@@ -76,13 +77,20 @@ pub struct HistoryRow {
     pub by: Option<String>,
 }
 
+/// A seller's parcel with the seller's shop name.
+#[derive(Debug, Clone)]
+pub struct ParcelRow {
+    pub parcel: Shipment,
+    pub seller: String,
+}
+
 pub struct AdminOrderDetail {
     pub order: Order,
     pub shopper_email: String,
     pub lines: Vec<LineState>,
     pub payments: Vec<Payment>,
     pub refunds: Vec<RefundRow>,
-    pub parcels: Vec<Shipment>,
+    pub parcels: Vec<ParcelRow>,
     pub returns: Vec<Return>,
     pub history: Vec<HistoryRow>,
     pub audit: Vec<AuditRow>,
@@ -141,10 +149,14 @@ pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
         .select((Refund::as_select(), users::email.nullable()))
         .load(conn)?;
     let parcels = shipments::table
+        .inner_join(sellers::table)
         .filter(shipments::order_id.eq(order.id))
         .order(shipments::id.asc())
-        .select(Shipment::as_select())
-        .load(conn)?;
+        .select((Shipment::as_select(), sellers::display_name))
+        .load::<(Shipment, String)>(conn)?
+        .into_iter()
+        .map(|(parcel, seller)| ParcelRow { parcel, seller })
+        .collect();
     let returns = returns::table
         .filter(returns::order_id.eq(order.id))
         .order(returns::id.asc())
