@@ -332,14 +332,27 @@ on_both_backends! {
     async fn only_admins_see_or_touch_orders_and_the_audit_log(db: TestDb) {
         let shop = Shop::open(&db);
         let paid = shop.paid_order(&db, &[(900, 1)]);
+        let seller_user: i64 = shopwave::db::schema::sellers::table
+            .find(shop.seller)
+            .select(shopwave::db::schema::sellers::user_id)
+            .first(&mut db.conn())
+            .unwrap();
         let app = TestApp::new(db).await;
-        app.sign_in_as(paid.buyer);
         let url = format!("/admin/orders/{}", paid.number);
-        for page in ["/admin/orders", url.as_str(), "/admin/audit"] {
-            app.get(page).await.assert_status(403);
+        let pages = ["/admin/orders", url.as_str(), "/admin/audit"];
+        for page in pages {
+            let wanted = page.replace('/', "%2F");
+            app.get(page).await.assert_redirect_to(&format!("/account/login?next={wanted}"));
         }
-        for action in ["refund", "cancel", "resend"] {
-            app.post(&format!("{url}/{action}"), &[("amount", "1"), ("reason", "r")]).await.assert_status(403);
+        for user in [paid.buyer, seller_user] {
+            app.clear_cookies();
+            app.sign_in_as(user);
+            for page in pages {
+                app.get(page).await.assert_status(403);
+            }
+            for action in ["refund", "cancel", "resend"] {
+                app.post(&format!("{url}/{action}"), &[("amount", "1"), ("reason", "r")]).await.assert_status(403);
+            }
         }
         assert!(all_refunds(&mut app.conn()).is_empty());
         assert_eq!(status_of(&app, &paid.number), "confirmed");
