@@ -80,8 +80,8 @@ struct SearchPage {
 }
 
 impl SearchPage {
-    fn statuses(&self) -> [OrderStatus; 8] {
-        OrderStatus::ALL
+    fn statuses(&self) -> &'static [OrderStatus] {
+        &OrderStatus::ALL
     }
 }
 
