@@ -358,3 +358,44 @@ on_both_backends! {
         assert_eq!(status_of(&app, &paid.number), "confirmed");
     }
 }
+
+on_both_backends! {
+    async fn the_audit_log_pages_newest_first_and_filters_by_day(db: TestDb) {
+        let (app, admin) = admin_app(db).await;
+        let mut conn = app.conn();
+        for i in 1..=55 {
+            shopwave::db::write_tx(&mut conn, |c| {
+                shopwave::audit::record(
+                    c,
+                    &Actor::at(admin, "198.51.100.9"),
+                    "test.entry",
+                    shopwave::audit::Entity { kind: "order", id: i },
+                    &format!("entry number {i}"),
+                )
+            })
+            .unwrap();
+        }
+        drop(conn);
+        let first = app.get("/admin/audit?action=test.entry").await;
+        first.assert_status(200).assert_contains("entry number 55").assert_contains("198.51.100.9");
+        assert_eq!(first.body.matches("entry number ").count(), 50);
+        assert!(!first.body.contains("entry number 5<"));
+        let next = first.body.split("href=\"").find(|s| s.contains("rel=\"next\"")).unwrap();
+        let next = next.split('"').next().unwrap().replace("&#38;", "&");
+        let second = app.get(&next).await;
+        second.assert_status(200).assert_contains("entry number 5<").assert_contains("entry number 1<");
+        assert_eq!(second.body.matches("entry number ").count(), 5);
+        assert!(!second.body.contains("rel=\"next\""));
+        app.get("/admin/audit?action=test.entry&entity_type=order&entity_id=7").await
+            .assert_contains("entry number 7<");
+        let today = shopwave::util::now().date();
+        let tomorrow = today + chrono::Duration::days(1);
+        let none = app.get(&format!("/admin/audit?action=test.entry&from={tomorrow}")).await;
+        none.assert_status(200).assert_contains("No entries match this filter.");
+        let all = app.get(&format!("/admin/audit?action=test.entry&from={today}&to={today}")).await;
+        assert_eq!(all.body.matches("entry number ").count(), 50);
+        app.get("/admin/audit?actor=nobody%40example.test").await.assert_contains("No entries match this filter.");
+        app.get(&format!("/admin/audit?from={tomorrow}&to={today}")).await
+            .assert_status(422).assert_contains("The end date must not be before the start date.");
+    }
+}
