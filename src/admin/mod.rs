@@ -1,6 +1,10 @@
-//! The admin panel's services: review moderation, the sales report and user management.
+//! The admin panel's services: review moderation, the sales report, user management, orders
+//! (search, detail, refunds) and the audit log.
 //! Callers have already checked that the caller is an administrator.
 
+pub mod audit;
+mod days;
+pub mod orders;
 pub mod reports;
 pub mod reviews;
 pub mod users;

@@ -40,11 +40,7 @@ impl DateRange {
     pub fn parse(from: &str, to: &str) -> std::result::Result<DateRange, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut date = |field: &'static str, label: &str, raw: &str| {
-            let raw = raw.trim();
-            let parsed = is_iso_date_shape(raw)
-                .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
-                .flatten()
-                .filter(|d| (2000..=2100).contains(&d.year()));
+            let parsed = parse_day(raw);
             if parsed.is_none() {
                 errors.add(
                     field,
@@ -158,6 +154,15 @@ pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesRep
 
 /// Exactly `YYYY-MM-DD` in ASCII digits: the date parser on its own would also take a sign
 /// (`+2026-01-01`) or single-digit months and days.
+/// A day typed as YYYY-MM-DD (surrounding spaces allowed), between the years 2000 and 2100.
+pub(crate) fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    is_iso_date_shape(raw)
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .filter(|d| (2000..=2100).contains(&d.year()))
+}
+
 fn is_iso_date_shape(text: &str) -> bool {
     text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| match i {

@@ -62,7 +62,8 @@ impl PaymentSaga {
         &self.gateway
     }
 
-    fn conn(&self) -> Result<crate::db::PooledConn> {
+    /// A connection from the pool, for work done alongside the gateway (an admin's refund).
+    pub fn conn(&self) -> Result<crate::db::PooledConn> {
         Ok(self.pool.get()?)
     }
 

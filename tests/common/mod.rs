@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod admin_orders;
 pub mod browser;
 pub mod builders;
 pub mod commerce;

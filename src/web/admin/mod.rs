@@ -1,6 +1,8 @@
 //! `/admin/*`: the admin panel. Every handler takes `AdminUser`, so customers and sellers get
 //! 403, visitors are sent to sign in, and administrators need two-factor sign-in (unless demo).
 
+mod audit;
+mod orders;
 mod payouts;
 mod reports;
 mod reviews;
@@ -31,7 +33,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             payouts::list,
             payouts::generate,
         ))
-        .service(form("/admin/payouts/{id}/paid", payouts::mark_paid));
+        .service(form("/admin/payouts/{id}/paid", payouts::mark_paid))
+        .service(page("/admin/orders", orders::search))
+        .service(page("/admin/orders/{number}", orders::show))
+        .service(form("/admin/orders/{number}/cancel", orders::cancel))
+        .service(form("/admin/orders/{number}/refund", orders::refund))
+        .service(form(
+            "/admin/orders/{number}/refunds/{id}/retry",
+            orders::retry,
+        ))
+        .service(form("/admin/orders/{number}/resend", orders::resend))
+        .service(page("/admin/audit", audit::list));
 }
 
 #[derive(Template)]
