@@ -144,7 +144,7 @@ on_both_backends! {
             .load(&mut app.conn())
             .unwrap();
         assert!(mailed.iter().any(|s| s.ends_with(": refunded")), "{mailed:?}");
-        app.get(&url).await.assert_contains("Refunded in full").assert_contains("Nothing to refund");
+        app.get(&url).await.assert_contains("<span class=\"badge\">Refunded</span>").assert_contains("Nothing to refund");
 
         let audit = app.get(&format!("/admin/audit?actor={}", email_of(&app, admin))).await;
         audit.assert_status(200)

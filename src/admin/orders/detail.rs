@@ -16,6 +16,7 @@ use crate::db::schema::{
 };
 use crate::error::Result;
 use crate::money::Money;
+use crate::orders::MoneyState;
 use crate::orders::OrderStatus;
 use crate::payments::{PaymentStatus, RefundStatus};
 
@@ -47,26 +48,24 @@ impl RefundRow {
 }
 
 /// The order's money: what was captured, what went back, what is still in flight, what may
-/// still be refunded. "Partially refunded" is this state, never an order status.
+/// still be refunded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MoneyState {
+pub struct OrderMoney {
     pub captured: Money,
     pub refunded: Money,
     pub pending: Money,
     pub refundable: Money,
 }
 
-impl MoneyState {
+impl OrderMoney {
+    /// The money state (`orders::MoneyState`: "Partially refunded" is this, never a status).
     pub fn label(&self) -> &'static str {
         if self.captured == Money::ZERO {
-            "Nothing captured"
-        } else if self.refunded == Money::ZERO {
-            "Paid"
-        } else if self.refunded < self.captured {
-            "Partially refunded"
-        } else {
-            "Refunded in full"
+            return "Nothing captured";
         }
+        MoneyState::of(self.captured, self.refunded)
+            .label()
+            .unwrap_or("Paid")
     }
 }
 
@@ -94,7 +93,7 @@ pub struct AdminOrderDetail {
     pub returns: Vec<Return>,
     pub history: Vec<HistoryRow>,
     pub audit: Vec<AuditRow>,
-    pub money: MoneyState,
+    pub money: OrderMoney,
 }
 
 impl AdminOrderDetail {
@@ -245,8 +244,8 @@ fn line_states<'a>(
         .collect()
 }
 
-fn money_state<'a>(payments: &[Payment], refunds: impl Iterator<Item = &'a Refund>) -> MoneyState {
-    let mut state = MoneyState::default();
+fn money_state<'a>(payments: &[Payment], refunds: impl Iterator<Item = &'a Refund>) -> OrderMoney {
+    let mut state = OrderMoney::default();
     for payment in payments
         .iter()
         .filter(|p| matches!(p.status, PaymentStatus::Captured | PaymentStatus::Voided))

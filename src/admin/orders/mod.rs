@@ -19,7 +19,7 @@ use crate::orders::OrderStatus;
 use crate::paging::KeysetPage;
 
 pub use actions::{RefundInput, refund, resend_confirmation, retry};
-pub use detail::{AdminOrderDetail, LineState, MoneyState, ParcelRow, RefundRow, detail};
+pub use detail::{AdminOrderDetail, LineState, OrderMoney, ParcelRow, RefundRow, detail};
 
 pub const PAGE_SIZE: usize = 25;
 
