@@ -33,6 +33,13 @@ pub enum Finding {
         recorded: Money,
         refunds: Money,
     },
+    /// An order line's `refunded_amount` differs from its refunds that went through or are
+    /// waiting.
+    LineRefundReservation {
+        order_item_id: i64,
+        recorded: Money,
+        refunds: Money,
+    },
     /// The audit log's hash chain is broken at a row (edited, removed or inserted).
     AuditChain(String),
     /// A promotion's `uses_count` differs from its redemptions not given back.
@@ -102,6 +109,14 @@ impl fmt::Display for Finding {
             } => write!(
                 f,
                 "payment {payment_id}: {recorded} reserved for refunds, but its refunds come to {refunds}"
+            ),
+            Finding::LineRefundReservation {
+                order_item_id,
+                recorded,
+                refunds,
+            } => write!(
+                f,
+                "order line {order_item_id}: {recorded} reserved for refunds, but its refunds come to {refunds}"
             ),
             Finding::AuditChain(problem) => f.write_str(problem),
             Finding::VoucherUses {

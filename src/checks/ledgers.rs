@@ -20,15 +20,25 @@ struct ReservationRow {
     refunds: i64,
 }
 
-/// `payments.refunded_amount` is raised when a refund is reserved and lowered when the gateway
-/// refuses it (`payments::record_refund`, `payments::settle_refund`), so it always equals the
-/// payment's refunds that succeeded or are pending.
-pub fn refund_reservations(conn: &mut DbConn) -> Result<Vec<Finding>> {
-    let counted = format!(
+fn counted() -> String {
+    format!(
         "'{}', '{}'",
         RefundStatus::Succeeded.as_str(),
         RefundStatus::Pending.as_str()
-    );
+    )
+}
+
+/// `payments.refunded_amount` and `order_items.refunded_amount` are raised when a refund is
+/// reserved and lowered when the gateway refuses it (`payments::record_refund`,
+/// `payments::settle_refund`), so each always equals its refunds that succeeded or are pending.
+pub fn refund_reservations(conn: &mut DbConn) -> Result<Vec<Finding>> {
+    let mut found = payment_reservations(conn)?;
+    found.extend(line_reservations(conn)?);
+    Ok(found)
+}
+
+fn payment_reservations(conn: &mut DbConn) -> Result<Vec<Finding>> {
+    let counted = counted();
     let rows: Vec<ReservationRow> = diesel::sql_query(format!(
         "SELECT p.id, p.refunded_amount AS recorded, \
                 CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) AS refunds \
@@ -41,6 +51,31 @@ pub fn refund_reservations(conn: &mut DbConn) -> Result<Vec<Finding>> {
         .into_iter()
         .map(|row| Finding::RefundReservation {
             payment_id: row.id,
+            recorded: Money::from_minor(row.recorded),
+            refunds: Money::from_minor(row.refunds),
+        })
+        .collect())
+}
+
+fn line_reservations(conn: &mut DbConn) -> Result<Vec<Finding>> {
+    let counted = counted();
+    let rows: Vec<ReservationRow> = diesel::sql_query(format!(
+        "SELECT i.id, i.refunded_amount AS recorded, \
+                CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) AS refunds \
+         FROM order_items i JOIN refunds r ON r.order_item_id = i.id AND r.status IN ({counted}) \
+         GROUP BY i.id, i.refunded_amount \
+         HAVING COALESCE(SUM(r.amount), 0) <> i.refunded_amount \
+         UNION ALL \
+         SELECT i.id, i.refunded_amount, 0 FROM order_items i \
+         WHERE i.refunded_amount <> 0 AND NOT EXISTS ( \
+             SELECT 1 FROM refunds r WHERE r.order_item_id = i.id AND r.status IN ({counted})) \
+         ORDER BY 1"
+    ))
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Finding::LineRefundReservation {
+            order_item_id: row.id,
             recorded: Money::from_minor(row.recorded),
             refunds: Money::from_minor(row.refunds),
         })

@@ -36,7 +36,7 @@ pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
         ("order totals add up", order_totals),
         ("refunds never exceed the payment", refunds),
         (
-            "each payment's refund reservation equals its refunds",
+            "each payment's and line's refund reservation equals its refunds",
             ledgers::refund_reservations,
         ),
         ("the audit log's chain is unbroken", ledgers::audit_chain),

@@ -368,6 +368,7 @@ diesel::table! {
         line_total -> BigInt,
         cancelled_at -> Nullable<Timestamp>,
         returned_quantity -> Integer,
+        refunded_amount -> BigInt,
     }
 }
 

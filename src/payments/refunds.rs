@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::{Gateway, PaymentStatus, RefundStatus};
-use crate::db::schema::{payments, refunds};
+use crate::db::schema::{order_items, payments, refunds};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -71,7 +71,7 @@ pub fn settle_refund(
             Some(_) => RefundStatus::Succeeded,
             None => RefundStatus::Failed,
         };
-        let amount: Option<Money> = diesel::update(
+        let settled: Option<(Money, Option<i64>)> = diesel::update(
             refunds::table
                 .find(refund_id)
                 .filter(refunds::status.eq(RefundStatus::Pending)),
@@ -80,16 +80,21 @@ pub fn settle_refund(
             refunds::status.eq(status),
             refunds::gateway_reference.eq(gateway_reference),
         ))
-        .returning(refunds::amount)
+        .returning((refunds::amount, refunds::order_item_id))
         .get_result(c)
         .optional()?;
-        let Some(amount) = amount else {
+        let Some((amount, line)) = settled else {
             return Ok(());
         };
         if gateway_reference.is_none() {
             diesel::update(payments::table.find(payment_id))
                 .set(payments::refunded_amount.eq(payments::refunded_amount - amount))
                 .execute(c)?;
+            if let Some(line) = line {
+                diesel::update(order_items::table.find(line))
+                    .set(order_items::refunded_amount.eq(order_items::refunded_amount - amount))
+                    .execute(c)?;
+            }
         } else if refunded(c, payment_id)? == paid(c, payment_id)? {
             diesel::update(
                 payments::table
@@ -104,11 +109,11 @@ pub fn settle_refund(
 }
 
 /// Reserves a refund: a `pending` row for `request.amount`, refused with `Error::Conflict` when
-/// that is more than the payment has left to give back. The reservation is one conditional
-/// update of the payment's `refunded_amount` (which a CHECK keeps within the amount), so two
-/// refunds of one payment at once are counted one after the other and can never together give
-/// back more than it captured. The only code that inserts into `refunds`; returns the new
-/// row's id.
+/// that is more than the payment has left to give back or, for a line, more than is left of the
+/// line's paid share. Each reservation is one conditional update (of the payment's
+/// `refunded_amount`, and of the line's, each kept within its total by a CHECK), so refunds of
+/// one payment or one line at once are counted one after the other and can never together give
+/// back more than was paid. The only code that inserts into `refunds`; returns the new row's id.
 pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> {
     if request.amount <= Money::ZERO {
         return Err(Error::Invalid("A refund must be more than zero.".into()));
@@ -127,6 +132,9 @@ pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> 
                 "Only {left} of this payment can still be refunded."
             )));
         }
+        if let Some(line) = request.order_item_id {
+            reserve_on_line(c, line, request)?;
+        }
         Ok(diesel::insert_into(refunds::table)
             .values((
                 refunds::payment_id.eq(request.payment_id),
@@ -141,6 +149,31 @@ pub fn record_refund(conn: &mut DbConn, request: &RefundRequest) -> Result<i64> 
             .returning(refunds::id)
             .get_result(c)?)
     })
+}
+
+/// Counts a line's refund against the line's paid share (`line_total`); a line of another
+/// order is not found.
+fn reserve_on_line(conn: &mut DbConn, line: i64, request: &RefundRequest) -> Result<()> {
+    let reserved = diesel::update(
+        order_items::table
+            .find(line)
+            .filter(order_items::order_id.eq(request.order_id))
+            .filter((order_items::refunded_amount + request.amount).le(order_items::line_total)),
+    )
+    .set(order_items::refunded_amount.eq(order_items::refunded_amount + request.amount))
+    .execute(conn)?;
+    if reserved == 1 {
+        return Ok(());
+    }
+    let (total, given): (Money, Money) = order_items::table
+        .find(line)
+        .filter(order_items::order_id.eq(request.order_id))
+        .select((order_items::line_total, order_items::refunded_amount))
+        .first(conn)?;
+    Err(Error::Conflict(format!(
+        "Only {} of this line can still be refunded.",
+        total - given
+    )))
 }
 
 /// What of a payment can still be given back: its amount less the refunds that went through or

@@ -131,6 +131,21 @@ on_both_backends! {
             },
             &format!("UPDATE payments SET refunded_amount = 0 WHERE id = {payment}"),
         );
+        let line: i64 = order_items::table
+            .filter(order_items::order_id.eq(paid_order))
+            .select(order_items::id)
+            .first(&mut conn)
+            .unwrap();
+        corrupted(
+            &mut conn,
+            &format!("UPDATE order_items SET refunded_amount = 1 WHERE id = {line}"),
+            Finding::LineRefundReservation {
+                order_item_id: line,
+                recorded: Money::from_minor(1),
+                refunds: Money::ZERO,
+            },
+            &format!("UPDATE order_items SET refunded_amount = 0 WHERE id = {line}"),
+        );
 
         let (promotion, code, uses): (i64, String, i32) = promotions::table
             .filter(promotions::max_uses.is_null())

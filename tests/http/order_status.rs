@@ -160,3 +160,59 @@ on_both_backends! {
         assert_eq!(rows, [(captured, "succeeded".to_owned())]);
     }
 }
+
+on_both_backends! {
+    async fn refunds_of_one_line_at_once_never_give_back_more_than_the_line(db: TestDb) {
+        let (buyer_id, number) = paid_order(&db);
+        let (order_id, payment_id, reference): (i64, i64, Option<String>) = payments::table
+            .inner_join(orders::table)
+            .filter(orders::number.eq(&number))
+            .select((orders::id, payments::id, payments::gateway_reference))
+            .first(&mut db.conn())
+            .expect("payment");
+        let (line, line_total): (i64, Money) = shopwave::db::schema::order_items::table
+            .filter(shopwave::db::schema::order_items::order_id.eq(order_id))
+            .select((shopwave::db::schema::order_items::id, shopwave::db::schema::order_items::line_total))
+            .first(&mut db.conn())
+            .expect("line");
+        let reference = reference.expect("captured");
+        let gateway = shopwave::payments::gateway_for(&db.data_dir());
+        let outcomes: Vec<shopwave::error::Result<bool>> = std::thread::scope(|scope| {
+            let refunds: Vec<_> = (0..4)
+                .map(|_| {
+                    let (pool, gateway, reference) = (db.pool.clone(), gateway.clone(), &reference);
+                    scope.spawn(move || {
+                        shopwave::payments::refund(
+                            &mut pool.get().expect("connection"),
+                            &gateway,
+                            &RefundRequest {
+                                payment_id,
+                                order_id,
+                                reference,
+                                amount: line_total,
+                                reason: "the whole line, four times at once",
+                                created_by: Some(buyer_id),
+                                order_item_id: Some(line),
+                                return_id: None,
+                            },
+                        )
+                        .map(|outcome| outcome.succeeded)
+                    })
+                })
+                .collect();
+            refunds.into_iter().map(|r| r.join().expect("refund thread")).collect()
+        });
+        let refunded = outcomes.iter().filter(|o| matches!(o, Ok(true))).count();
+        let refused = outcomes.iter().filter(|o| matches!(o, Err(Error::Conflict(_)))).count();
+        assert_eq!((refunded, refused), (1, 3), "{outcomes:?}");
+        let conn = &mut db.conn();
+        let given: Money = shopwave::db::schema::order_items::table
+            .find(line)
+            .select(shopwave::db::schema::order_items::refunded_amount)
+            .first(conn)
+            .expect("line");
+        assert_eq!(given, line_total);
+        let all = shopwave::checks::run_all(conn).expect("checks");
+        assert!(all.iter().all(|c| c.findings.is_empty()), "{all:?}");
+    }
+}

@@ -413,6 +413,13 @@ on_both_backends! {
             .set(payments::refunded_amount.eq(payments::refunded_amount - lost))
             .execute(conn)
             .expect("and its reservation");
+        diesel::update(shopwave::db::schema::order_items::table.find(line.item_id))
+            .set(
+                shopwave::db::schema::order_items::refunded_amount
+                    .eq(shopwave::db::schema::order_items::refunded_amount - lost),
+            )
+            .execute(conn)
+            .expect("on the line too");
         let later = shopwave::util::now() + chrono::Duration::minutes(5);
         assert_eq!(saga(&app.db).resume_refunds(later).expect("sweep"), (0, 1));
         assert_eq!(saga(&app.db).resume_refunds(later).expect("sweep"), (0, 0), "once");

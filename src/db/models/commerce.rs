@@ -131,6 +131,7 @@ pub struct OrderItem {
     pub line_total: Money,
     pub cancelled_at: Option<NaiveDateTime>,
     pub returned_quantity: i32,
+    pub refunded_amount: Money,
 }
 
 /// A new order as inserted: the totals and the shipping address are snapshots. `None` in
