@@ -7,7 +7,6 @@
 
 use diesel::prelude::*;
 
-use super::detail::holds_money;
 use crate::audit::{self, Actor, Entity};
 use crate::checkout::PaymentSaga;
 use crate::db::models::{Order, OrderItem, Refund};
@@ -161,26 +160,14 @@ pub fn refund(
 }
 
 /// The line `line` of order `order_id` (another order's line is "not found") and what is left
-/// of its paid share: its `line_total` less the refunds on it that went through or are pending.
+/// of its paid share: its `line_total` less what refunds have taken or reserved of it.
 fn line_left(conn: &mut DbConn, order_id: i64, line: i64) -> Result<(OrderItem, Money)> {
     let item: OrderItem = order_items::table
         .filter(order_items::id.eq(line))
         .filter(order_items::order_id.eq(order_id))
         .select(OrderItem::as_select())
         .first(conn)?;
-    let given: Money = refunds::table
-        .filter(refunds::order_item_id.eq(line))
-        .select((refunds::amount, refunds::status))
-        .load::<(Money, RefundStatus)>(conn)?
-        .into_iter()
-        .filter(|(_, status)| holds_money(*status))
-        .map(|(amount, _)| amount)
-        .sum();
-    let left = if given < item.line_total {
-        item.line_total - given
-    } else {
-        Money::ZERO
-    };
+    let left = item.line_total - item.refunded_amount;
     Ok((item, left))
 }
 

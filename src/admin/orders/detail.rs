@@ -173,7 +173,7 @@ pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
     let refund_ids: Vec<i64> = refunds.iter().map(|(r, _)| r.id).collect();
     let audit = audit::about_order(conn, order.id, &refund_ids)?;
     let money = money_state(&payments, refunds.iter().map(|(r, _)| r));
-    let lines = line_states(items, refunds.iter().map(|(r, _)| r));
+    let lines = line_states(items);
     let sku_of: HashMap<i64, String> = lines
         .iter()
         .map(|l| (l.item.id, l.item.sku.clone()))
@@ -212,34 +212,17 @@ pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
 }
 
 /// Refunds that hold money: gone back, or reserved while the gateway answers.
-pub(super) fn holds_money(status: RefundStatus) -> bool {
+fn holds_money(status: RefundStatus) -> bool {
     matches!(status, RefundStatus::Succeeded | RefundStatus::Pending)
 }
 
-fn line_states<'a>(
-    items: Vec<OrderItem>,
-    refunds: impl Iterator<Item = &'a Refund>,
-) -> Vec<LineState> {
-    let mut per_line: HashMap<i64, Money> = HashMap::new();
-    for refund in refunds.filter(|r| holds_money(r.status)) {
-        if let Some(line) = refund.order_item_id {
-            *per_line.entry(line).or_default() += refund.amount;
-        }
-    }
+fn line_states(items: Vec<OrderItem>) -> Vec<LineState> {
     items
         .into_iter()
-        .map(|item| {
-            let refunded = per_line.get(&item.id).copied().unwrap_or_default();
-            let left = if refunded < item.line_total {
-                item.line_total - refunded
-            } else {
-                Money::ZERO
-            };
-            LineState {
-                item,
-                refunded,
-                left,
-            }
+        .map(|item| LineState {
+            refunded: item.refunded_amount,
+            left: item.line_total - item.refunded_amount,
+            item,
         })
         .collect()
 }
