@@ -33,6 +33,7 @@ pub struct Report {
     pub customers: usize,
     pub orders: usize,
     pub reviews: usize,
+    pub payouts: usize,
     pub logins: Vec<Login>,
 }
 
@@ -48,14 +49,15 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "demo shop created: {} categories, {} sellers, {} products ({} variants), {} customers, {} orders, {} reviews",
+            "demo shop created: {} categories, {} sellers, {} products ({} variants), {} customers, {} orders, {} reviews, {} payout statements",
             self.categories,
             self.sellers,
             self.products,
             self.variants,
             self.customers,
             self.orders,
-            self.reviews
+            self.reviews,
+            self.payouts
         )?;
         writeln!(f, "sign in with (shown once, keep them):")?;
         for Login {
@@ -178,6 +180,7 @@ impl Generator {
                 .execute(c)
         })?;
         let reviews = write_tx(conn, |c| self.reviews(c, &past.purchases))?;
+        let payouts = past_payouts(conn)?;
 
         Ok(Report {
             categories,
@@ -187,6 +190,7 @@ impl Generator {
             customers: customers.len(),
             orders: past.count,
             reviews,
+            payouts,
             logins: vec![
                 Login {
                     who: Role::Admin.as_str(),
@@ -214,4 +218,22 @@ impl Generator {
     fn days_ago(&mut self, max_days: i64) -> NaiveDateTime {
         self.started - Duration::minutes(self.rng.random_range(60..max_days * 24 * 60))
     }
+}
+
+/// Seller statements for the past year's months, oldest first, as a shop that has been paying
+/// its sellers would have: each takes the delivered lines whose return window had closed by its
+/// month's end (`payouts::generate`). Returns how many statements were made.
+fn past_payouts(conn: &mut DbConn) -> Result<usize> {
+    let mut periods = vec![crate::payouts::Period::containing(now().date()).previous()];
+    for _ in 1..13 {
+        let earlier = periods[periods.len() - 1].previous();
+        periods.push(earlier);
+    }
+    let mut made = 0;
+    for period in periods.into_iter().rev() {
+        made += crate::payouts::generate(conn, period, None)?
+            .statements
+            .len();
+    }
+    Ok(made)
 }
