@@ -62,6 +62,16 @@ impl MoneyState {
     }
 }
 
+/// Whether an order in `status` with parcels in these statuses may still be cancelled: it is
+/// paid and none of its parcels has left (`orders::cancel` enforces the same under the order's
+/// turn; this decides whether the pages offer it).
+pub fn cancellable(status: OrderStatus, parcels: impl IntoIterator<Item = ShipmentStatus>) -> bool {
+    matches!(status, OrderStatus::Confirmed | OrderStatus::Processing)
+        && !parcels
+            .into_iter()
+            .any(|p| matches!(p, ShipmentStatus::Shipped | ShipmentStatus::Delivered))
+}
+
 /// Everything the order page shows.
 pub struct OrderDetail {
     pub order: Order,
@@ -76,15 +86,10 @@ pub struct OrderDetail {
 impl OrderDetail {
     /// A paid order can be cancelled until any of its parcels ships (`orders::cancel`).
     pub fn can_cancel(&self) -> bool {
-        matches!(
+        cancellable(
             self.order.status,
-            OrderStatus::Confirmed | OrderStatus::Processing
-        ) && !self.parcels.iter().any(|p| {
-            matches!(
-                p.parcel.status,
-                ShipmentStatus::Shipped | ShipmentStatus::Delivered
-            )
-        })
+            self.parcels.iter().map(|p| p.parcel.status),
+        )
     }
 
     pub fn status_label(&self) -> &'static str {

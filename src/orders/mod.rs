@@ -20,7 +20,7 @@ mod refunds;
 mod status;
 
 pub use crate::db::types::OrderStatus;
-pub use detail::{MoneyState, OrderDetail, ParcelView, detail};
+pub use detail::{MoneyState, OrderDetail, ParcelView, cancellable, detail};
 pub use refunds::{GiveBack, give_back};
 pub(crate) use status::placed;
 pub use status::transition;

@@ -106,6 +106,19 @@ pub fn local_path(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
+/// The address of the next keyset page of `path`: the filters that are filled in, then
+/// `after`, the cursor the page ended on.
+pub fn next_page(path: &str, filters: &[(&str, &String)], after: i64) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in filters {
+        if !value.trim().is_empty() {
+            query.append_pair(name, value.trim());
+        }
+    }
+    query.append_pair("after", &after.to_string());
+    format!("{path}?{}", query.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,11 +97,11 @@ pub struct AdminOrderDetail {
 }
 
 impl AdminOrderDetail {
-    /// Cancelling (with its refund) is for a paid order that has not shipped.
+    /// Cancelling (with its refund) is for a paid order none of whose parcels has left.
     pub fn can_cancel(&self) -> bool {
-        matches!(
+        crate::orders::cancellable(
             self.order.status,
-            OrderStatus::Confirmed | OrderStatus::Processing
+            self.parcels.iter().map(|p| p.parcel.status),
         )
     }
 

@@ -45,21 +45,18 @@ impl AuditQuery {
 
     /// The address of the page after the entry `after`, with the same filter.
     fn next_page(&self, after: i64) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [
-            ("action", &self.action),
-            ("entity_type", &self.entity_type),
-            ("entity_id", &self.entity_id),
-            ("actor", &self.actor),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !value.trim().is_empty() {
-                query.append_pair(name, value.trim());
-            }
-        }
-        query.append_pair("after", &after.to_string());
-        format!("/admin/audit?{}", query.finish())
+        respond::next_page(
+            "/admin/audit",
+            &[
+                ("action", &self.action),
+                ("entity_type", &self.entity_type),
+                ("entity_id", &self.entity_id),
+                ("actor", &self.actor),
+                ("from", &self.from),
+                ("to", &self.to),
+            ],
+            after,
+        )
     }
 }
 

@@ -52,20 +52,17 @@ impl SearchQuery {
 
     /// The address of the page after the order `after`, with the same search.
     fn next_page(&self, after: i64) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [
-            ("number", &self.number),
-            ("email", &self.email),
-            ("status", &self.status),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !value.trim().is_empty() {
-                query.append_pair(name, value.trim());
-            }
-        }
-        query.append_pair("after", &after.to_string());
-        format!("/admin/orders?{}", query.finish())
+        respond::next_page(
+            "/admin/orders",
+            &[
+                ("number", &self.number),
+                ("email", &self.email),
+                ("status", &self.status),
+                ("from", &self.from),
+                ("to", &self.to),
+            ],
+            after,
+        )
     }
 }
 
