@@ -193,42 +193,40 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
                 .into(),
         ));
     }
-    let note = by.note();
-    let mut status = order.status;
-    // A lost race means the order moved meanwhile (confirmed -> processing, say): look again.
-    while matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
-        if transition(
+    // Read again under the turn: no person can move the order now. Stock goes back first and the
+    // move (with its audit row) comes last, so the audit log's turn is held only while
+    // committing; a move lost to the one writer that takes no order turn (a refund closing the
+    // order) rolls everything back.
+    let status: OrderStatus = orders::table
+        .find(order.id)
+        .select(orders::status)
+        .first(conn)?;
+    if matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
+        release(
             conn,
             order.id,
-            status,
-            OrderStatus::Cancelled,
-            Some(by.actor()),
-            note,
-        )? {
-            release(
-                conn,
-                order.id,
-                MovementReason::Cancellation,
-                Some(by.actor().user_id),
-            )?;
-            diesel::update(
-                shipments::table
-                    .filter(shipments::order_id.eq(order.id))
-                    .filter(
-                        shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
-                    ),
-            )
-            .set((
-                shipments::status.eq(ShipmentStatus::Cancelled),
-                shipments::updated_at.eq(crate::util::now()),
-            ))
-            .execute(conn)?;
+            MovementReason::Cancellation,
+            Some(by.actor().user_id),
+        )?;
+        diesel::update(
+            shipments::table
+                .filter(shipments::order_id.eq(order.id))
+                .filter(
+                    shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
+                ),
+        )
+        .set((
+            shipments::status.eq(ShipmentStatus::Cancelled),
+            shipments::updated_at.eq(crate::util::now()),
+        ))
+        .execute(conn)?;
+        let to = OrderStatus::Cancelled;
+        if transition(conn, order.id, status, to, Some(by.actor()), by.note())? {
             return Ok(order.id);
         }
-        status = orders::table
-            .find(order.id)
-            .select(orders::status)
-            .first(conn)?;
+        return Err(Error::Conflict(
+            "This order changed while we were cancelling it; please look at it again.".into(),
+        ));
     }
     Err(Error::Conflict(match status {
         OrderStatus::PendingPayment => {
@@ -252,8 +250,8 @@ pub(crate) fn take_order_turn(conn: &mut DbConn, order_id: i64) -> Result<()> {
 }
 
 /// Gives an order's stock back with compensating ledger rows and returns its voucher use. The
-/// caller has just moved the order out of a live status conditionally, which is what makes this
-/// happen once. Rows are locked in the order placing an order locks them (variants, products,
+/// caller makes this happen once: it moves the order out of a live status conditionally in the
+/// same transaction, which rolls back when that move is lost. Rows are locked in the order placing an order locks them (variants, products,
 /// promotion), so the two never wait on each other crosswise. Lines a seller already cancelled
 /// gave their stock back then and are left out.
 pub(crate) fn release(
