@@ -72,6 +72,16 @@ impl Lifecycle {
         self.order.lines[side]
     }
 
+    /// What is left of the payment to give back, in cents.
+    pub fn refundable(&self, conn: &mut DbConn) -> i64 {
+        let reserved: i64 = payments::table
+            .filter(payments::order_id.eq(self.order.id))
+            .select(payments::refunded_amount)
+            .first(conn)
+            .expect("payment");
+        self.captured - reserved
+    }
+
     /// The ids of a line's returns, oldest first.
     pub fn returns_of(&self, conn: &mut DbConn, side: usize) -> Vec<i64> {
         self.returns_with_status(conn, side)
