@@ -302,5 +302,10 @@ on_both_backends! {
             assert_eq!(status, 303, "{ctx}");
             assert_invariants(&mut app.conn(), &lc, &ctx);
         }
+        // Nor does the sweeper of returns received but not refunded, a few minutes later.
+        let later = shopwave::util::now() + chrono::Duration::minutes(5);
+        let swept = crate::common::commerce::saga(&app.db).resume_refunds(later).expect("sweep");
+        assert_eq!(swept, (0, 0));
+        assert_invariants(&mut app.conn(), &lc, "after the sweeper");
     }
 }
