@@ -9,6 +9,7 @@ pub mod browser;
 pub mod builders;
 pub mod commerce;
 pub mod fulfilment;
+pub mod lifecycle;
 mod mail;
 mod page;
 pub mod payouts;

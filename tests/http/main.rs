@@ -25,6 +25,7 @@ mod foundation;
 mod fulfilment;
 mod hostile_input;
 mod inventory;
+mod lifecycle_props;
 mod money_props;
 mod order_status;
 mod payouts;
