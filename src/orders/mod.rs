@@ -193,10 +193,9 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
                 .into(),
         ));
     }
-    // Read again under the turn: no person can move the order now. Stock goes back first and the
-    // move (with its audit row) comes last, so the audit log's turn is held only while
-    // committing; a move lost to the one writer that takes no order turn (a refund closing the
-    // order) rolls everything back.
+    // Read again under the turn: nobody else can move a paid order now. Stock goes back first
+    // and the move (with its audit row) comes last, so the audit log's turn is held only while
+    // committing; were the move lost all the same, everything rolls back.
     let status: OrderStatus = orders::table
         .find(order.id)
         .select(orders::status)
@@ -208,18 +207,7 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
             MovementReason::Cancellation,
             Some(by.actor().user_id),
         )?;
-        diesel::update(
-            shipments::table
-                .filter(shipments::order_id.eq(order.id))
-                .filter(
-                    shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed]),
-                ),
-        )
-        .set((
-            shipments::status.eq(ShipmentStatus::Cancelled),
-            shipments::updated_at.eq(crate::util::now()),
-        ))
-        .execute(conn)?;
+        close_open_parcels(conn, order.id)?;
         let to = OrderStatus::Cancelled;
         if transition(conn, order.id, status, to, Some(by.actor()), by.note())? {
             return Ok(order.id);
@@ -240,6 +228,22 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
             status.label().to_lowercase()
         ),
     }))
+}
+
+/// The parcels of an order that ends before they left (cancelled, or refunded in full) will
+/// never ship: they are cancelled, and drop off their sellers' lists to ship.
+pub(crate) fn close_open_parcels(conn: &mut DbConn, order_id: i64) -> Result<()> {
+    diesel::update(
+        shipments::table
+            .filter(shipments::order_id.eq(order_id))
+            .filter(shipments::status.eq_any([ShipmentStatus::Pending, ShipmentStatus::Packed])),
+    )
+    .set((
+        shipments::status.eq(ShipmentStatus::Cancelled),
+        shipments::updated_at.eq(crate::util::now()),
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Every change to an order's parcels, its lines or its status by a person runs under the

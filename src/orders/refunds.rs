@@ -90,7 +90,8 @@ pub fn give_back(
 }
 
 /// A payment given back in full (`voided`) leaves a paid order nothing to stand on: it becomes
-/// `refunded`. A cancelled order stays cancelled.
+/// `refunded`, and its parcels that have not left will not ship. A cancelled order stays
+/// cancelled.
 fn close_when_refunded(
     conn: &mut DbConn,
     order_id: i64,
@@ -101,19 +102,19 @@ fn close_when_refunded(
         .find(payment_id)
         .select(payments::status)
         .first(conn)?;
+    if voided != PaymentStatus::Voided {
+        return Ok(());
+    }
+    // Under the order's turn, as every person's change to the order and its parcels is.
+    super::take_order_turn(conn, order_id)?;
     let status: OrderStatus = orders::table
         .find(order_id)
         .select(orders::status)
         .first(conn)?;
-    if voided == PaymentStatus::Voided && OrderStatus::PAID.contains(&status) {
-        transition(
-            conn,
-            order_id,
-            status,
-            OrderStatus::Refunded,
-            request.by,
-            request.reason,
-        )?;
+    if OrderStatus::PAID.contains(&status) {
+        super::close_open_parcels(conn, order_id)?;
+        let refunded = OrderStatus::Refunded;
+        transition(conn, order_id, status, refunded, request.by, request.reason)?;
     }
     Ok(())
 }

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use super::{Decision, ReturnStatus, already, seller_id_of, tell_shopper};
 use crate::audit::{self, Actor, Entity};
 use crate::db::models::{OrderItem, Return};
-use crate::db::schema::{order_items, returns};
+use crate::db::schema::{order_items, payments, returns};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::{GiveBack, give_back};
-use crate::payments::Gateway;
+use crate::payments::{Gateway, PaymentStatus};
 
 /// The seller's own return `return_id`; another seller's answers like a missing one.
 fn own_return(conn: &mut DbConn, seller: &Actor, return_id: i64) -> Result<Return> {
@@ -200,7 +200,8 @@ pub fn receive(
 
 /// What a received return gives back: its units of the line, counted after the units of the
 /// line's returns received before it (in order of receipt), by the portion rule, so a line's
-/// received returns add up to exactly its total. Receipts of one line take turns, so this is the
+/// received returns add up to exactly its total; never more than is left of the line or of the
+/// payment after other refunds (an admin may have refunded the line already). Receipts of one line take turns, so this is the
 /// same figure when the receipt computes it and when the sweeper does after a crash.
 pub(super) fn share(conn: &mut DbConn, return_id: i64) -> Result<Money> {
     let (line_id, quantity, received_at): (i64, i32, Option<chrono::NaiveDateTime>) =
@@ -214,9 +215,14 @@ pub(super) fn share(conn: &mut DbConn, return_id: i64) -> Result<Money> {
             .first(conn)?;
     let received_at = received_at
         .ok_or_else(|| Error::Internal(format!("return {return_id} is not received yet")))?;
-    let (line_total, units): (Money, i32) = order_items::table
+    let (order_id, line_total, units, line_refunded): (i64, Money, i32, Money) = order_items::table
         .find(line_id)
-        .select((order_items::line_total, order_items::quantity))
+        .select((
+            order_items::order_id,
+            order_items::line_total,
+            order_items::quantity,
+            order_items::refunded_amount,
+        ))
         .first(conn)?;
     let before: Vec<i32> = returns::table
         .filter(returns::order_item_id.eq(line_id))
@@ -229,7 +235,18 @@ pub(super) fn share(conn: &mut DbConn, return_id: i64) -> Result<Money> {
         .select(returns::quantity)
         .load(conn)?;
     let before: i64 = before.into_iter().map(i64::from).sum();
-    Ok(line_total.units_share(before, i64::from(quantity), i64::from(units)))
+    let units_worth = line_total.units_share(before, i64::from(quantity), i64::from(units));
+    // What an admin already refunded of the line or the payment is not given back twice.
+    let payment_left: Money = payments::table
+        .filter(payments::order_id.eq(order_id))
+        .filter(payments::status.eq_any([PaymentStatus::Captured, PaymentStatus::Voided]))
+        .select(payments::amount - payments::refunded_amount)
+        .first(conn)
+        .optional()?
+        .unwrap_or(Money::ZERO);
+    Ok(units_worth
+        .min(line_total - line_refunded)
+        .min(payment_left))
 }
 
 /// Gives the shopper `amount` for the received return and, when the gateway did, queues the

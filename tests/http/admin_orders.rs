@@ -138,6 +138,12 @@ on_both_backends! {
             .assert_redirect_to(&url);
         assert_eq!(status_of(&app, &paid.number), "refunded");
         assert_eq!(refunded_amount(&mut app.conn(), paid.payment_id), paid.captured);
+        let parcels: Vec<String> = shipments::table
+            .filter(shipments::order_id.eq(paid.order_id))
+            .select(shipments::status)
+            .load(&mut app.conn())
+            .unwrap();
+        assert!(!parcels.is_empty() && parcels.iter().all(|p| p == "cancelled"), "nothing ships of a refunded order: {parcels:?}");
         let mailed: Vec<String> = mail_outbox::table
             .filter(mail_outbox::to_address.eq(&paid.email))
             .select(mail_outbox::subject)

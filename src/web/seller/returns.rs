@@ -211,7 +211,10 @@ pub(super) async fn receive(
     respond::settle(
         result,
         |received| {
-            Ok(if received.refunded || !received.amount.is_positive() {
+            Ok(if !received.amount.is_positive() {
+                let done = "Return received; the line was already refunded, so nothing more goes back.";
+                respond::done(&session, done, &to)
+            } else if received.refunded {
                 let done = format!(
                     "Return received; {} refunded to the shopper.",
                     received.amount
@@ -219,7 +222,7 @@ pub(super) async fn receive(
                 respond::done(&session, done, &to)
             } else {
                 let warn = format!(
-                    "Return received, but the refund of {} did not go through; the shop will issue it again.",
+                    "Return received, but the refund of {} did not go through; an administrator can retry it from the order's page.",
                     received.amount
                 );
                 respond::notice(&session, FlashKind::Error, warn, &to)
