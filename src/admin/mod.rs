@@ -7,6 +7,7 @@ mod days;
 pub mod orders;
 pub mod reports;
 pub mod reviews;
+pub mod settings;
 pub mod users;
 
 use diesel::prelude::*;

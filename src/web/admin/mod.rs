@@ -6,6 +6,7 @@ mod orders;
 mod payouts;
 mod reports;
 mod reviews;
+mod settings;
 mod users;
 
 use actix_web::{HttpResponse, web};
@@ -43,7 +44,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             orders::retry,
         ))
         .service(form("/admin/orders/{number}/resend", orders::resend))
-        .service(page("/admin/audit", audit::list));
+        .service(page("/admin/audit", audit::list))
+        .service(page("/admin/shipping", settings::shipping::list))
+        .service(page_and_form(
+            "/admin/shipping/new",
+            settings::shipping::new,
+            settings::shipping::create,
+        ))
+        .service(page_and_form(
+            "/admin/shipping/{id}",
+            settings::shipping::edit,
+            settings::shipping::update,
+        ))
+        .service(page("/admin/taxes", settings::taxes::list))
+        .service(page_and_form(
+            "/admin/taxes/new",
+            settings::taxes::new,
+            settings::taxes::create,
+        ))
+        .service(page_and_form(
+            "/admin/taxes/{id}",
+            settings::taxes::edit,
+            settings::taxes::update,
+        ));
 }
 
 #[derive(Template)]

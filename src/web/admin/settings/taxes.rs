@@ -1,0 +1,167 @@
+//! `/admin/taxes`, `/admin/taxes/new`, `/admin/taxes/{id}`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{Refused, outcome};
+use crate::accounts::countries::COUNTRIES;
+use crate::admin::settings::taxes::{self, TaxFields, TaxInput, percent};
+use crate::db::models::TaxRate;
+use crate::forms::FieldErrors;
+use crate::money::Money;
+use crate::web::AppState;
+use crate::web::auth::{AdminUser, actor};
+use crate::web::chrome::Chrome;
+use crate::web::error::WebResult;
+use crate::web::respond;
+
+#[derive(Template)]
+#[template(path = "admin/taxes.html")]
+pub(in crate::web::admin) struct ListPage {
+    chrome: Chrome,
+    rates: Vec<TaxRate>,
+}
+
+impl ListPage {
+    fn percent(&self, bps: &i32) -> String {
+        percent(*bps)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/tax_form.html")]
+pub(in crate::web::admin) struct FormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    fields: TaxFields,
+    errors: FieldErrors,
+    refusal: Option<String>,
+    /// (cart, tax on it) at the stored rate; `None` on the "new" form.
+    example: Option<(Money, Money)>,
+    countries: &'static [(&'static str, &'static str)],
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        self.id.map_or("/admin/taxes/new".to_owned(), |id| {
+            format!("/admin/taxes/{id}")
+        })
+    }
+}
+
+fn form_page(
+    chrome: Chrome,
+    stored: Option<&TaxRate>,
+    fields: TaxFields,
+    refused: Refused,
+) -> FormPage {
+    FormPage {
+        chrome,
+        id: stored.map(|r| r.id),
+        fields,
+        errors: refused.errors,
+        refusal: refused.message,
+        example: stored.map(|r| taxes::example(r.rate_bps)),
+        countries: COUNTRIES,
+    }
+}
+
+fn untouched() -> Refused {
+    Refused {
+        errors: FieldErrors::default(),
+        message: None,
+        status: StatusCode::OK,
+    }
+}
+
+pub(in crate::web::admin) async fn list(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    _admin: AdminUser,
+) -> WebResult<HttpResponse> {
+    let rates = state.db(taxes::list).await?;
+    respond::page(&ListPage { chrome, rates })
+}
+
+pub(in crate::web::admin) async fn new(
+    chrome: Chrome,
+    _admin: AdminUser,
+) -> WebResult<HttpResponse> {
+    respond::page(&form_page(chrome, None, TaxFields::default(), untouched()))
+}
+
+pub(in crate::web::admin) async fn create(
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    req: HttpRequest,
+    AdminUser(me): AdminUser,
+    form: web::Form<TaxFields>,
+) -> WebResult<HttpResponse> {
+    let fields = form.into_inner();
+    let result = match TaxInput::parse(&fields) {
+        Ok(input) => {
+            let by = actor(&req, &me);
+            state.db(move |conn| taxes::create(conn, &by, &input)).await
+        }
+        Err(errors) => Ok(Err(errors)),
+    };
+    match outcome(result)? {
+        Ok(id) => Ok(respond::done(
+            &session,
+            "Tax rate created.",
+            &format!("/admin/taxes/{id}"),
+        )),
+        Err(refused) => {
+            let status = refused.status;
+            respond::page_with(&form_page(chrome, None, fields, refused), status)
+        }
+    }
+}
+
+pub(in crate::web::admin) async fn edit(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    _admin: AdminUser,
+    path: web::Path<i64>,
+) -> WebResult<HttpResponse> {
+    let id = path.into_inner();
+    let rate = state.db(move |conn| taxes::get(conn, id)).await?;
+    let fields = TaxFields::of(&rate);
+    respond::page(&form_page(chrome, Some(&rate), fields, untouched()))
+}
+
+pub(in crate::web::admin) async fn update(
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    req: HttpRequest,
+    AdminUser(me): AdminUser,
+    path: web::Path<i64>,
+    form: web::Form<TaxFields>,
+) -> WebResult<HttpResponse> {
+    let (id, fields) = (path.into_inner(), form.into_inner());
+    let result = match TaxInput::parse(&fields) {
+        Ok(input) => {
+            let by = actor(&req, &me);
+            state
+                .db(move |conn| taxes::update(conn, &by, id, &input))
+                .await
+        }
+        Err(errors) => Ok(Err(errors)),
+    };
+    match outcome(result)? {
+        Ok(()) => Ok(respond::done(
+            &session,
+            "Tax rate saved.",
+            &format!("/admin/taxes/{id}"),
+        )),
+        Err(refused) => {
+            let stored = state.db(move |conn| taxes::get(conn, id)).await?;
+            let status = refused.status;
+            respond::page_with(&form_page(chrome, Some(&stored), fields, refused), status)
+        }
+    }
+}
