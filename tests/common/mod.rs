@@ -14,6 +14,7 @@ mod mail;
 mod page;
 pub mod payouts;
 pub mod returns;
+pub mod settings;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.
 #[allow(unused_imports)]

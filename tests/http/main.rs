@@ -9,6 +9,7 @@ mod addresses;
 mod admin_orders;
 mod admin_reports;
 mod admin_reviews;
+mod admin_settings;
 mod admin_users;
 mod browser;
 mod catalog;

@@ -111,7 +111,7 @@ impl ShippingInput {
         match (price, min_days, max_days, position) {
             (Some(price), Some(min_days), Some(max_days), Some(position)) if errors.is_empty() => {
                 Ok(ShippingInput {
-                    code: code.to_uppercase(),
+                    code: code.to_lowercase(),
                     name,
                     price,
                     free_over,
@@ -213,32 +213,34 @@ pub fn update(
     })
 }
 
-#[allow(clippy::type_complexity)]
-fn columns(
-    input: &ShippingInput,
-) -> (
-    diesel::dsl::Eq<shipping_methods::code, &str>,
-    diesel::dsl::Eq<shipping_methods::name, &str>,
-    diesel::dsl::Eq<shipping_methods::price, i64>,
-    diesel::dsl::Eq<shipping_methods::free_over, Option<i64>>,
-    diesel::dsl::Eq<shipping_methods::min_days, i32>,
-    diesel::dsl::Eq<shipping_methods::max_days, i32>,
-    diesel::dsl::Eq<shipping_methods::is_active, bool>,
-    diesel::dsl::Eq<shipping_methods::position, i32>,
-) {
-    (
-        shipping_methods::code.eq(input.code.as_str()),
-        shipping_methods::name.eq(input.name.as_str()),
-        shipping_methods::price.eq(input.price.minor()),
-        shipping_methods::free_over.eq(input.free_over.map(Money::minor)),
-        shipping_methods::min_days.eq(input.min_days),
-        shipping_methods::max_days.eq(input.max_days),
-        shipping_methods::is_active.eq(input.is_active),
-        shipping_methods::position.eq(input.position),
-    )
+/// The stored columns; `free_over` left empty clears the threshold.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = shipping_methods, treat_none_as_null = true)]
+struct Row<'a> {
+    code: &'a str,
+    name: &'a str,
+    price: i64,
+    free_over: Option<i64>,
+    min_days: i32,
+    max_days: i32,
+    is_active: bool,
+    position: i32,
 }
 
-/// Codes are stored upper-case, so "std" and "STD" are one code.
+fn columns(input: &ShippingInput) -> Row<'_> {
+    Row {
+        code: &input.code,
+        name: &input.name,
+        price: input.price.minor(),
+        free_over: input.free_over.map(Money::minor),
+        min_days: input.min_days,
+        max_days: input.max_days,
+        is_active: input.is_active,
+        position: input.position,
+    }
+}
+
+/// Codes are stored lower-case, like the seeded ones (`standard`), so "STD" and "std" are one code.
 fn code_taken(conn: &mut DbConn, code: &str, except: Option<i64>) -> Result<Option<FieldErrors>> {
     let other: Option<i64> = shipping_methods::table
         .filter(shipping_methods::code.eq(code))
@@ -292,7 +294,7 @@ mod tests {
 
     fn fields() -> ShippingFields {
         ShippingFields {
-            code: "express".into(),
+            code: "Express".into(),
             name: "Express".into(),
             price: "12.99".into(),
             free_over: "".into(),
@@ -304,9 +306,9 @@ mod tests {
     }
 
     #[test]
-    fn a_good_form_parses_with_the_code_upper_cased() {
+    fn a_good_form_parses_with_the_code_lower_cased() {
         let input = ShippingInput::parse(&fields()).unwrap();
-        assert_eq!(input.code, "EXPRESS");
+        assert_eq!(input.code, "express");
         assert_eq!(input.price, Money::from_minor(1299));
         assert_eq!(
             (input.free_over, input.min_days, input.max_days),
@@ -315,9 +317,11 @@ mod tests {
         assert!(input.is_active);
     }
 
+    type Spoil = fn(&mut ShippingFields);
+
     #[test]
     fn bad_fields_are_each_named() {
-        let cases: [(&str, fn(&mut ShippingFields)); 6] = [
+        let cases: [(&str, Spoil); 6] = [
             ("price", |f| f.price = "-1.00".into()),
             ("price", |f| f.price = "12,99".into()),
             ("free_over", |f| f.free_over = "abc".into()),

@@ -163,21 +163,22 @@ pub fn update(
     })
 }
 
-#[allow(clippy::type_complexity)]
-fn columns(
-    input: &TaxInput,
-) -> (
-    diesel::dsl::Eq<tax_rates::country, &str>,
-    diesel::dsl::Eq<tax_rates::region, &str>,
-    diesel::dsl::Eq<tax_rates::name, &str>,
-    diesel::dsl::Eq<tax_rates::rate_bps, i32>,
-) {
-    (
-        tax_rates::country.eq(input.country.as_str()),
-        tax_rates::region.eq(input.region.as_str()),
-        tax_rates::name.eq(input.name.as_str()),
-        tax_rates::rate_bps.eq(input.rate_bps),
-    )
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = tax_rates)]
+struct Row<'a> {
+    country: &'a str,
+    region: &'a str,
+    name: &'a str,
+    rate_bps: i32,
+}
+
+fn columns(input: &TaxInput) -> Row<'_> {
+    Row {
+        country: &input.country,
+        region: &input.region,
+        name: &input.name,
+        rate_bps: input.rate_bps,
+    }
 }
 
 fn place_taken(
