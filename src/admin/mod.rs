@@ -1,5 +1,5 @@
 //! The admin panel's services: review moderation, the sales report, user management, orders
-//! (search, detail, refunds) and the audit log.
+//! (search, detail, refunds), shop settings (shipping, tax) and the audit log.
 //! Callers have already checked that the caller is an administrator.
 
 pub mod audit;
