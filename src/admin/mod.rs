@@ -1,8 +1,9 @@
-//! The admin panel's services: review moderation, the sales report, user management, orders
-//! (search, detail, refunds), shop settings (shipping, tax) and the audit log.
+//! The admin panel's services: the category tree, review moderation, the sales report, user
+//! management, orders (search, detail, refunds), shop settings (shipping, tax) and the audit log.
 //! Callers have already checked that the caller is an administrator.
 
 pub mod audit;
+pub mod categories;
 mod days;
 pub mod orders;
 pub mod reports;

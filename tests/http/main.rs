@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod addresses;
+mod admin_categories;
 mod admin_orders;
 mod admin_reports;
 mod admin_reviews;

@@ -2,6 +2,7 @@
 //! 403, visitors are sent to sign in, and administrators need two-factor sign-in (unless demo).
 
 mod audit;
+mod categories;
 mod orders;
 mod payouts;
 mod reports;
@@ -66,7 +67,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/taxes/{id}",
             settings::taxes::edit,
             settings::taxes::update,
-        ));
+        ))
+        .service(page_and_form(
+            "/admin/categories",
+            categories::list,
+            categories::create,
+        ))
+        .service(page("/admin/categories/{id}", categories::show))
+        .service(form("/admin/categories/{id}/rename", categories::rename))
+        .service(form("/admin/categories/{id}/move", categories::move_to))
+        .service(form("/admin/categories/{id}/delete", categories::delete));
 }
 
 #[derive(Template)]
