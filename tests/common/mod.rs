@@ -13,6 +13,7 @@ pub mod lifecycle;
 mod mail;
 mod page;
 pub mod payouts;
+pub mod reset;
 pub mod returns;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.

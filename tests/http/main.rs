@@ -28,6 +28,7 @@ mod inventory;
 mod lifecycle_props;
 mod money_props;
 mod order_status;
+mod password_reset;
 mod payouts;
 mod races;
 mod registration;

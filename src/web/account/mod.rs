@@ -1,8 +1,9 @@
-//! `/account/*`: registration, sign-in and out, profile, password, two-factor sign-in and the
-//! address book. Each handler parses, checks who asks, calls one accounts service and renders.
+//! `/account/*`: registration, sign-in and out, profile, password and its reset by e-mail,
+//! two-factor sign-in and the address book. Each handler parses, checks who asks, calls one accounts service and renders.
 
 mod addresses;
 mod login;
+mod password_reset;
 mod profile;
 mod register;
 mod two_factor;
@@ -47,6 +48,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/account/password",
         profile::show_password,
         profile::change_password,
+    ))
+    .service(page_and_form(
+        "/account/password/forgot",
+        password_reset::show_forgot,
+        password_reset::submit_forgot,
+    ))
+    .service(page_and_form(
+        "/account/password/reset",
+        password_reset::show_reset,
+        password_reset::submit_reset,
     ))
     .service(page("/account/two-factor", two_factor::show_two_factor))
     .service(form("/account/two-factor/start", two_factor::start))
