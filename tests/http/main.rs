@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_sessions;
 mod accounts;
 mod addresses;
 mod admin_orders;

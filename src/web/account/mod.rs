@@ -1,11 +1,12 @@
 //! `/account/*`: registration, sign-in and out, profile, password and its reset by e-mail,
-//! two-factor sign-in and the address book. Each handler parses, checks who asks, calls one accounts service and renders.
+//! the sessions signed in, two-factor sign-in and the address book. Each handler parses, checks who asks, calls one accounts service and renders.
 
 mod addresses;
 mod login;
 mod password_reset;
 mod profile;
 mod register;
+mod sessions;
 mod two_factor;
 
 use actix_web::web;
@@ -59,6 +60,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         password_reset::show_reset,
         password_reset::submit_reset,
     ))
+    .service(page("/account/sessions", sessions::show))
+    .service(form("/account/sessions/end-others", sessions::end_others))
     .service(page("/account/two-factor", two_factor::show_two_factor))
     .service(form("/account/two-factor/start", two_factor::start))
     .service(form("/account/two-factor/confirm", two_factor::confirm))
