@@ -5,6 +5,7 @@ pub mod countries;
 pub mod login;
 pub mod password;
 pub mod password_policy;
+pub mod password_reset;
 pub mod profile;
 pub mod registration;
 pub mod sessions;

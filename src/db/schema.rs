@@ -53,6 +53,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     pending_registrations (id) {
         id -> BigInt,
         token_hash -> Text,
@@ -519,6 +530,7 @@ diesel::table! {
 diesel::joinable!(user_recovery_codes -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(addresses -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(payment_methods -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(sellers -> users (user_id));
@@ -580,6 +592,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_attempts,
     pending_registrations,
+    password_resets,
     addresses,
     payment_methods,
     audit_log,

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfToken;
 use crate::accounts::Role;
+use crate::accounts::sessions::{LAST_SEEN_KEY, MARKER_KEY};
 
 const SIGNED_IN_KEY: &str = "auth.user";
 /// When this sign-in began and was last used (Unix seconds), for the absolute and idle limits.
 const SIGNED_IN_AT_KEY: &str = "auth.since";
-const LAST_SEEN_KEY: &str = "auth.seen";
 /// Set when this sign-in passed a second factor (two-factor code or enrolment).
 const SECOND_FACTOR_KEY: &str = "auth.mfa";
 /// The last-seen time is written back at most this often: each write updates the session row.
@@ -149,6 +149,10 @@ pub fn signed_in(session: &Session) -> Option<SignedIn> {
     if since.is_none() {
         let _ = session.insert(SIGNED_IN_AT_KEY, now);
     }
+    // A sign-in from before sessions were marked gets its mark on its next request.
+    if session.get::<String>(MARKER_KEY).ok().flatten().is_none() {
+        let _ = session.insert(MARKER_KEY, crate::util::random_hex(16));
+    }
     if seen.is_none_or(|t| now - t >= LAST_SEEN_RESOLUTION_SECS) {
         let _ = session.insert(LAST_SEEN_KEY, now);
     }
@@ -163,6 +167,7 @@ pub fn sign_in(session: &Session, user: &SignedIn) -> Result<(), SessionInsertEr
     session.insert(SIGNED_IN_KEY, user)?;
     session.insert(SIGNED_IN_AT_KEY, unix_now())?;
     session.insert(LAST_SEEN_KEY, unix_now())?;
+    session.insert(MARKER_KEY, crate::util::random_hex(16))?;
     Ok(())
 }
 

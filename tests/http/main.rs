@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_sessions;
 mod accounts;
 mod addresses;
 mod admin_categories;
@@ -30,6 +31,7 @@ mod inventory;
 mod lifecycle_props;
 mod money_props;
 mod order_status;
+mod password_reset;
 mod payouts;
 mod races;
 mod registration;

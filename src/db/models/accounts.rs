@@ -74,6 +74,18 @@ pub struct PendingRegistration {
     pub expires_at: NaiveDateTime,
 }
 
+/// A password reset's mailed link, by the SHA-256 of its token.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = password_resets)]
+pub struct PasswordReset {
+    pub id: i64,
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = addresses)]
 pub struct Address {

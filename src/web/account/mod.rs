@@ -1,10 +1,12 @@
-//! `/account/*`: registration, sign-in and out, profile, password, two-factor sign-in and the
-//! address book. Each handler parses, checks who asks, calls one accounts service and renders.
+//! `/account/*`: registration, sign-in and out, profile, password and its reset by e-mail,
+//! the sessions signed in, two-factor sign-in and the address book. Each handler parses, checks who asks, calls one accounts service and renders.
 
 mod addresses;
 mod login;
+mod password_reset;
 mod profile;
 mod register;
+mod sessions;
 mod two_factor;
 
 use actix_web::web;
@@ -48,6 +50,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         profile::show_password,
         profile::change_password,
     ))
+    .service(page_and_form(
+        "/account/password/forgot",
+        password_reset::show_forgot,
+        password_reset::submit_forgot,
+    ))
+    .service(page_and_form(
+        "/account/password/reset",
+        password_reset::show_reset,
+        password_reset::submit_reset,
+    ))
+    .service(page("/account/sessions", sessions::show))
+    .service(form("/account/sessions/end-others", sessions::end_others))
     .service(page("/account/two-factor", two_factor::show_two_factor))
     .service(form("/account/two-factor/start", two_factor::start))
     .service(form("/account/two-factor/confirm", two_factor::confirm))
