@@ -6,7 +6,9 @@ pub(super) mod taxes;
 
 use actix_web::http::StatusCode;
 
+use crate::db::DbConn;
 use crate::forms::FieldErrors;
+use crate::web::AppState;
 use crate::web::error::WebResult;
 use crate::web::respond::{self, Refusal};
 
@@ -29,7 +31,7 @@ impl Refused {
 
 /// A save's result as the form answers it: saved, or refused (fields are 422, a conflict 409);
 /// anything else (a missing row, a database failure) stays an error page.
-pub(super) fn outcome<T>(
+fn outcome<T>(
     result: WebResult<Result<T, FieldErrors>>,
 ) -> WebResult<Result<T, Refused>> {
     match result {
@@ -44,4 +46,22 @@ pub(super) fn outcome<T>(
             }))
         }
     }
+}
+
+/// Saves a settings form: a form its own parse refused never reaches the database; a parsed one
+/// is saved by `work`; either way the answer is `outcome`'s.
+pub(super) async fn save<I, T>(
+    state: &AppState,
+    parsed: Result<I, FieldErrors>,
+    work: impl FnOnce(&mut DbConn, I) -> crate::error::Result<Result<T, FieldErrors>> + Send + 'static,
+) -> WebResult<Result<T, Refused>>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+{
+    let result = match parsed {
+        Ok(input) => state.db(move |conn| work(conn, input)).await,
+        Err(errors) => Ok(Err(errors)),
+    };
+    outcome(result)
 }

@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{Refused, outcome};
+use super::{Refused, save};
 use crate::admin::settings::shipping::{self, ShippingFields, ShippingInput};
 use crate::db::models::ShippingMethod;
 use crate::forms::FieldErrors;
@@ -108,16 +108,11 @@ pub(in crate::web::admin) async fn create(
     form: web::Form<ShippingFields>,
 ) -> WebResult<HttpResponse> {
     let fields = form.into_inner();
-    let result = match ShippingInput::parse(&fields) {
-        Ok(input) => {
-            let by = actor(&req, &me);
-            state
-                .db(move |conn| shipping::create(conn, &by, &input))
-                .await
-        }
-        Err(errors) => Ok(Err(errors)),
-    };
-    match outcome(result)? {
+    let by = actor(&req, &me);
+    let saved = save(&state, ShippingInput::parse(&fields), move |conn, input| {
+        shipping::create(conn, &by, &input)
+    });
+    match saved.await? {
         Ok(id) => Ok(respond::done(
             &session,
             "Shipping method created.",
@@ -152,16 +147,11 @@ pub(in crate::web::admin) async fn update(
     form: web::Form<ShippingFields>,
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    let result = match ShippingInput::parse(&fields) {
-        Ok(input) => {
-            let by = actor(&req, &me);
-            state
-                .db(move |conn| shipping::update(conn, &by, id, &input))
-                .await
-        }
-        Err(errors) => Ok(Err(errors)),
-    };
-    match outcome(result)? {
+    let by = actor(&req, &me);
+    let saved = save(&state, ShippingInput::parse(&fields), move |conn, input| {
+        shipping::update(conn, &by, id, &input)
+    });
+    match saved.await? {
         Ok(()) => Ok(respond::done(
             &session,
             "Shipping method saved.",

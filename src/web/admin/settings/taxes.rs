@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{Refused, outcome};
+use super::{Refused, save};
 use crate::accounts::countries::COUNTRIES;
 use crate::admin::settings::taxes::{self, TaxFields, TaxInput, percent};
 use crate::db::models::TaxRate;
@@ -101,14 +101,11 @@ pub(in crate::web::admin) async fn create(
     form: web::Form<TaxFields>,
 ) -> WebResult<HttpResponse> {
     let fields = form.into_inner();
-    let result = match TaxInput::parse(&fields) {
-        Ok(input) => {
-            let by = actor(&req, &me);
-            state.db(move |conn| taxes::create(conn, &by, &input)).await
-        }
-        Err(errors) => Ok(Err(errors)),
-    };
-    match outcome(result)? {
+    let by = actor(&req, &me);
+    let saved = save(&state, TaxInput::parse(&fields), move |conn, input| {
+        taxes::create(conn, &by, &input)
+    });
+    match saved.await? {
         Ok(id) => Ok(respond::done(
             &session,
             "Tax rate created.",
@@ -143,16 +140,11 @@ pub(in crate::web::admin) async fn update(
     form: web::Form<TaxFields>,
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    let result = match TaxInput::parse(&fields) {
-        Ok(input) => {
-            let by = actor(&req, &me);
-            state
-                .db(move |conn| taxes::update(conn, &by, id, &input))
-                .await
-        }
-        Err(errors) => Ok(Err(errors)),
-    };
-    match outcome(result)? {
+    let by = actor(&req, &me);
+    let saved = save(&state, TaxInput::parse(&fields), move |conn, input| {
+        taxes::update(conn, &by, id, &input)
+    });
+    match saved.await? {
         Ok(()) => Ok(respond::done(
             &session,
             "Tax rate saved.",
