@@ -224,6 +224,14 @@ pub fn payment_saga(state: &AppState) -> crate::checkout::PaymentSaga {
     )
 }
 
+/// Sends the e-mail a committed change queued (`notices`), on the blocking pool: it reads the
+/// database and talks to the mail server. What cannot go now stays queued for the sweeper.
+pub(crate) async fn deliver_mail(saga: web::Data<crate::checkout::PaymentSaga>) {
+    if let Err(error) = web::block(move || saga.deliver_mail()).await {
+        tracing::warn!(%error, "queued e-mail not delivered yet");
+    }
+}
+
 pub fn session_middleware(
     pool: &Pool,
     config: &WebConfig,

@@ -156,7 +156,7 @@ async fn parcel_move(
         .db(move |conn| fulfilment::move_parcel(conn, &by, &order, &done_step))
         .await;
     if result.is_ok() {
-        saga.deliver_mail();
+        crate::web::deliver_mail(saga).await;
     }
     let message = match step {
         ParcelMove::Pack => "Parcel marked packed.",

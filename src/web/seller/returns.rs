@@ -154,7 +154,7 @@ pub(super) async fn decide(
     let result = state
         .db(move |c| returns::decide(c, &seller, return_id, &decision))
         .await;
-    deliver_mail(saga).await;
+    crate::web::deliver_mail(saga).await;
     let to = format!("/seller/returns/{return_id}");
     respond::settle(
         result,
@@ -176,12 +176,6 @@ pub(super) async fn decide(
 
 /// Sends the shopper's e-mail the change queued, on the blocking pool, once it has committed;
 /// what cannot go now stays queued for the sweeper.
-async fn deliver_mail(saga: web::Data<PaymentSaga>) {
-    if let Err(error) = web::block(move || saga.deliver_mail()).await {
-        tracing::warn!(%error, "queued e-mail not delivered yet");
-    }
-}
-
 #[derive(Deserialize)]
 pub(super) struct ReceiveForm {
     /// The "put back in stock" checkbox: present when ticked.
@@ -206,7 +200,7 @@ pub(super) async fn receive(
     let result = state
         .db_changing_catalog(move |c| returns::receive(c, &gateway, &seller, return_id, restock))
         .await;
-    deliver_mail(saga).await;
+    crate::web::deliver_mail(saga).await;
     let to = format!("/seller/returns/{return_id}");
     respond::settle(
         result,

@@ -31,9 +31,7 @@ impl Refused {
 
 /// A save's result as the form answers it: saved, or refused (fields are 422, a conflict 409);
 /// anything else (a missing row, a database failure) stays an error page.
-fn outcome<T>(
-    result: WebResult<Result<T, FieldErrors>>,
-) -> WebResult<Result<T, Refused>> {
+fn outcome<T>(result: WebResult<Result<T, FieldErrors>>) -> WebResult<Result<T, Refused>> {
     match result {
         Ok(Ok(value)) => Ok(Ok(value)),
         Ok(Err(errors)) => Ok(Err(Refused::fields(errors))),
