@@ -24,6 +24,8 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
+mod screen;
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 

@@ -1,0 +1,54 @@
+//! Screen sizes: every page must work on a 390 px-wide phone as well as on a desktop, so tests
+//! switch the window and check that nothing makes the page scroll sideways.
+
+use super::Browser;
+
+/// An iPhone 12–15 sized viewport, the narrowest screen the shop is designed for.
+pub const PHONE: (u32, u32) = (390, 844);
+pub const DESKTOP: (u32, u32) = (1280, 900);
+
+impl Browser {
+    /// Resizes the window so the page's own viewport is `width` × `height` CSS pixels.
+    pub async fn use_screen(&self, (width, height): (u32, u32)) {
+        // The window includes the browser's frame, so the viewport is measured and the window
+        // grown by the difference.
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("set the window size");
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .expect("read the viewport");
+        let measured = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+        let (extra_w, extra_h) = (
+            width.saturating_sub(measured(0)),
+            height.saturating_sub(measured(1)),
+        );
+        if extra_w > 0 || extra_h > 0 {
+            self.client
+                .set_window_size(width + extra_w, height + extra_h)
+                .await
+                .expect("set the window size");
+        }
+    }
+
+    /// Fails when the current page is wider than the window, i.e. a phone user would have to
+    /// scroll sideways to reach part of it. Wide tables inside their own scrolling box are fine.
+    pub async fn expect_no_sideways_scroll(&self) {
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("measure the page");
+        let (page, window) = (widths[0].as_u64(), widths[1].as_u64());
+        assert!(
+            page <= window,
+            "the page is {page:?} px wide in a {window:?} px window: a phone user scrolls sideways"
+        );
+    }
+}
