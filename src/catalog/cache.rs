@@ -25,6 +25,7 @@ use super::Home;
 use super::category::CategoryPage;
 use super::product::ProductPage;
 use super::search_results::SearchResults;
+use super::sitemap::{Address, SitemapIndex};
 use crate::search::SearchIndex;
 
 pub const MAX_AGE: Duration = Duration::from_secs(30);
@@ -46,6 +47,9 @@ pub struct CatalogCache {
     pub products: Shelf<(String, Option<String>), ProductPage>,
     /// Keyed by `SearchRequest::cache_key`.
     pub searches: Shelf<String, SearchResults>,
+    pub sitemap_index: Shelf<(), SitemapIndex>,
+    /// Keyed by product file number; `None` is the categories file.
+    pub sitemap_files: Shelf<Option<i64>, Vec<Address>>,
 }
 
 impl CatalogCache {
@@ -58,6 +62,9 @@ impl CatalogCache {
             categories: Shelf::new(entries),
             products: Shelf::new(entries),
             searches: Shelf::new(entries),
+            sitemap_index: Shelf::new(entries.min(1)),
+            // Ten product files at 500,000 products, a few megabytes each.
+            sitemap_files: Shelf::new(entries.min(32)),
         }
     }
 

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod category;
 pub mod product;
 pub mod search_results;
+pub mod sitemap;
 pub mod slug;
 mod status;
 

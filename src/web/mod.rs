@@ -25,6 +25,7 @@ mod reviews;
 mod routing;
 mod search;
 mod seller;
+mod seo;
 mod wishlist;
 
 pub use cart::guest_cart_token;
@@ -144,6 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
     cfg.configure(home::routes)
         .configure(catalog::routes)
         .configure(search::routes)
+        .configure(seo::routes)
         .configure(health::routes)
         .configure(metrics::routes)
         .configure(account::routes)

@@ -42,6 +42,7 @@ mod schema;
 mod search;
 mod seed;
 mod seller_panel;
+mod seo;
 mod shopping;
 mod two_factor;
 mod typed_numbers;
