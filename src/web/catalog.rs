@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
+use super::page_head::PageHead;
 use super::respond;
 use super::routing::page;
 use crate::catalog::category::{self, CategoryPage};
@@ -96,6 +97,7 @@ impl ListingView {
 #[template(path = "catalog/category.html")]
 struct CategoryTemplate {
     chrome: Chrome,
+    head: PageHead,
     page: Arc<CategoryPage>,
     listing: ListingView,
     /// Set past the first page.
@@ -133,6 +135,7 @@ async fn show_category(
     let first_href = parsed.after.map(|_| listing.href_with_sort(&listing.sort));
     respond::page(&CategoryTemplate {
         chrome,
+        head: PageHead::category(&state.public_url, &page),
         page,
         listing,
         first_href,
@@ -144,6 +147,7 @@ async fn show_category(
 #[template(path = "catalog/product.html")]
 struct ProductTemplate {
     chrome: Chrome,
+    head: PageHead,
     page: Arc<ProductPage>,
 }
 
@@ -166,5 +170,6 @@ async fn show_product(
             product::product_page(conn, &slug, after.as_deref())
         })
         .await?;
-    respond::page(&ProductTemplate { chrome, page })
+    let head = PageHead::product(&state.public_url, &page);
+    respond::page(&ProductTemplate { chrome, head, page })
 }

@@ -18,6 +18,7 @@ mod health;
 mod home;
 mod methods;
 mod orders;
+mod page_head;
 mod payment_methods;
 mod respond;
 mod returns;
