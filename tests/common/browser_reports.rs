@@ -32,8 +32,14 @@ impl Browser {
         drop(conn);
         // A cookie can only be set for the site the browser is on.
         self.visit("/").await;
-        let mut cookie = Cookie::new("sw_session", sealed);
-        cookie.set_path("/");
+        let url = self.client.current_url().await.expect("current URL");
+        // Chromium refuses a cookie whose domain is left out, and SameSite=None (what an unset
+        // SameSite is sent as) on a cookie that is not Secure.
+        let cookie = Cookie::parse(format!(
+            "sw_session={sealed}; Path=/; Domain={}; SameSite=Lax",
+            url.host_str().expect("a host")
+        ))
+        .expect("a cookie");
         self.client
             .add_cookie(cookie)
             .await
