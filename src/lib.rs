@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod cart;
 pub mod catalog;
+pub mod charts;
 pub mod checkout;
 pub mod checks;
 pub mod cli;

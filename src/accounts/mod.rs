@@ -2,7 +2,9 @@
 
 pub mod addresses;
 pub mod countries;
+pub mod email_change;
 pub mod login;
+pub mod mailed_link;
 pub mod password;
 pub mod password_policy;
 pub mod password_reset;

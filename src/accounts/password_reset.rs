@@ -2,9 +2,9 @@
 //! answers the same whether or not the address has an account; the link's token is stored only
 //! as its SHA-256, works once and for `RESET_MINUTES`, and using it ends every session.
 
-use chrono::Duration;
 use diesel::prelude::*;
 
+use super::mailed_link::{self, LinkToken};
 use super::password_policy::check_new_password;
 use super::{UserStatus, password, sessions};
 use crate::audit::{self, Actor, Entity};
@@ -13,19 +13,19 @@ use crate::db::schema::{password_resets, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::mail::Email;
-use crate::util::{now, random_hex, sha256_hex};
+use crate::util::now;
 
 /// How long a reset link stays good.
-pub const RESET_MINUTES: i64 = 30;
+pub const RESET_MINUTES: i64 = mailed_link::LINK_MINUTES;
 /// Links mailed to one account per hour; more asks are answered alike but mail nothing, so the
 /// form cannot be used to flood someone's inbox.
-pub const MAX_LINKS_PER_HOUR: i64 = 3;
+pub const MAX_LINKS_PER_HOUR: i64 = mailed_link::MAX_LINKS_PER_HOUR;
 
 /// The link to mail for `email` (as `normalize_email` gives it), or None when nothing should be sent: no such account, a
 /// suspended or deleted one, or too many links lately. The visitor's answer is the same in
 /// every case. `link_base` is the shop's origin, such as `https://shop.example`.
 pub fn request_reset(conn: &mut DbConn, email: &str, link_base: &str) -> Result<Option<Email>> {
-    let token = random_hex(32);
+    let link = LinkToken::new();
     db::write_tx(conn, |conn| {
         diesel::delete(password_resets::table.filter(password_resets::expires_at.le(now())))
             .execute(conn)?;
@@ -43,28 +43,28 @@ pub fn request_reset(conn: &mut DbConn, email: &str, link_base: &str) -> Result<
         super::lock_user(conn, user_id)?;
         let recent: i64 = password_resets::table
             .filter(password_resets::user_id.eq(user_id))
-            .filter(password_resets::created_at.gt(now() - Duration::hours(1)))
+            .filter(password_resets::created_at.gt(mailed_link::hour_ago()))
             .count()
             .get_result(conn)?;
-        if recent >= MAX_LINKS_PER_HOUR {
+        if !mailed_link::may_send(recent) {
             return Ok(None);
         }
         diesel::insert_into(password_resets::table)
             .values((
-                password_resets::token_hash.eq(sha256_hex(&token)),
+                password_resets::token_hash.eq(&link.hash),
                 password_resets::user_id.eq(user_id),
                 password_resets::created_at.eq(now()),
-                password_resets::expires_at.eq(now() + Duration::minutes(RESET_MINUTES)),
+                password_resets::expires_at.eq(link.expires_at),
             ))
             .execute(conn)?;
-        Ok(Some(reset_link(email, link_base, &token)))
+        Ok(Some(reset_link(email, link_base, &link.token)))
     })
 }
 
 /// The reset a link's token stands for, while it is unused and unexpired.
 pub fn live(conn: &mut DbConn, token: &str) -> Result<Option<PasswordReset>> {
     Ok(password_resets::table
-        .filter(password_resets::token_hash.eq(sha256_hex(token)))
+        .filter(password_resets::token_hash.eq(mailed_link::digest(token)))
         .filter(password_resets::used_at.is_null())
         .filter(password_resets::expires_at.gt(now()))
         .select(PasswordReset::as_select())
@@ -132,6 +132,18 @@ pub fn reset(
         )?;
         Ok::<_, Error>(ResetOutcome::Done)
     })
+}
+
+/// Uses up every live reset link of the account: they were mailed to an address the account
+/// no longer has.
+pub(crate) fn void_links(conn: &mut DbConn, user_id: i64) -> Result<usize> {
+    Ok(diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now()))
+    .execute(conn)?)
 }
 
 fn reset_link(email: &str, link_base: &str, token: &str) -> Email {

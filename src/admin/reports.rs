@@ -4,6 +4,9 @@
 //! range reads only its own orders and their lines, never the whole order table. Lines are
 //! summed per product category in SQL; the few resulting rows are then folded into their
 //! top-level categories through the categories' materialised paths.
+//!
+//! The report page adds sales over time and the top products and sellers (`overview`), each
+//! section one query grouped in the database.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +19,16 @@ use crate::error::Result;
 use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::orders::OrderStatus;
+
+mod full;
+mod over_time;
+mod params;
+mod rankings;
+
+pub use full::{FullReport, full_report};
+pub use over_time::{PeriodSales, sales_over_time};
+pub use params::{MAX_DAILY_DAYS, MAX_RANGE_DAYS, ReportParams};
+pub use rankings::{Ranked, TOP_ROWS, top_products, top_sellers};
 
 /// The longest range one report covers; longer ones are several reports.
 pub const MAX_DAYS: i64 = 366;
@@ -38,6 +51,15 @@ impl DateRange {
 
     /// Checks the form's `from` and `to` (YYYY-MM-DD).
     pub fn parse(from: &str, to: &str) -> std::result::Result<DateRange, FieldErrors> {
+        DateRange::parse_within(from, to, MAX_DAYS)
+    }
+
+    /// As `parse`, for a range of at most `max_days` days.
+    pub fn parse_within(
+        from: &str,
+        to: &str,
+        max_days: i64,
+    ) -> std::result::Result<DateRange, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut date = |field: &'static str, label: &str, raw: &str| {
             let parsed = parse_day(raw);
@@ -53,16 +75,21 @@ impl DateRange {
         if let (Some(from), Some(to)) = (from, to) {
             if from > to {
                 errors.add("to", "The end date must not be before the start date.");
-            } else if (to - from).num_days() >= MAX_DAYS {
+            } else if (to - from).num_days() >= max_days {
                 errors.add(
                     "to",
-                    format!("A report covers at most {MAX_DAYS} days; please shorten the range."),
+                    format!("A report covers at most {max_days} days; please shorten the range."),
                 );
             } else {
                 return Ok(DateRange { from, to });
             }
         }
         Err(errors)
+    }
+
+    /// The number of days in the range, both ends counted.
+    pub fn days(self) -> i64 {
+        (self.to - self.from).num_days() + 1
     }
 
     fn start(self) -> NaiveDateTime {

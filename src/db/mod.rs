@@ -1,6 +1,7 @@
 //! The data layer: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
 //! write-transaction helper every service uses.
 
+mod buckets;
 mod errors;
 pub mod models;
 mod native;
@@ -8,6 +9,7 @@ pub mod schema;
 mod sql;
 pub mod types;
 
+pub use buckets::{Granularity, PeriodStart, period_start};
 pub use errors::{is_deadlock_or_serialization_failure, is_unique_violation, unique_violation_on};
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};

@@ -53,6 +53,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_changes (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        new_email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_resets (id) {
         id -> BigInt,
         token_hash -> Text,
@@ -531,6 +543,7 @@ diesel::joinable!(user_recovery_codes -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(addresses -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(payment_methods -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(sellers -> users (user_id));
@@ -593,6 +606,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     pending_registrations,
     password_resets,
+    email_changes,
     addresses,
     payment_methods,
     audit_log,

@@ -12,6 +12,10 @@ use crate::money::Money;
 use crate::orders::OrderStatus;
 use crate::util::now;
 
+mod monthly;
+
+pub use monthly::{MONTHS, MonthRevenue, monthly_revenue};
+
 pub const RECENT_ORDERS: i64 = 10;
 pub const LOW_STOCK_ROWS: i64 = 50;
 
@@ -66,6 +70,8 @@ pub struct Dashboard {
     pub last_30_days: Revenue,
     pub all_time: Revenue,
     pub low_stock: Vec<LowStock>,
+    /// The last `MONTHS` months, oldest first.
+    pub monthly: Vec<MonthRevenue>,
 }
 
 impl Dashboard {
@@ -85,6 +91,7 @@ pub fn dashboard(conn: &mut DbConn, user_id: i64) -> Result<Dashboard> {
         last_30_days: revenue(conn, &seller, Some(now() - Duration::days(30)))?,
         all_time: revenue(conn, &seller, None)?,
         low_stock: low_stock(conn, seller.id)?,
+        monthly: monthly_revenue(conn, &seller, now().date())?,
         seller,
     })
 }

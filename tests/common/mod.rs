@@ -13,6 +13,7 @@ pub mod lifecycle;
 mod mail;
 mod page;
 pub mod payouts;
+pub mod report_charts;
 pub mod reset;
 pub mod returns;
 pub mod settings;

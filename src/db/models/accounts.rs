@@ -87,6 +87,18 @@ pub struct PasswordReset {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = email_changes)]
+pub struct EmailChange {
+    pub id: i64,
+    pub token_hash: String,
+    pub user_id: i64,
+    pub new_email: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = addresses)]
 pub struct Address {
     pub id: i64,

@@ -2,6 +2,7 @@
 //! the sessions signed in, two-factor sign-in and the address book. Each handler parses, checks who asks, calls one accounts service and renders.
 
 mod addresses;
+mod email_change;
 mod login;
 mod password_reset;
 mod profile;
@@ -59,6 +60,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/account/password/reset",
         password_reset::show_reset,
         password_reset::submit_reset,
+    ))
+    .service(page_and_form(
+        "/account/email",
+        email_change::show,
+        email_change::submit,
+    ))
+    .service(page_and_form(
+        "/account/email/confirm",
+        email_change::show_confirm,
+        email_change::submit_confirm,
     ))
     .service(page("/account/sessions", sessions::show))
     .service(form("/account/sessions/end-others", sessions::end_others))

@@ -1,10 +1,12 @@
-//! `/admin/reports`: the sales report by top-level category for a date range.
+//! `/admin/reports`: sales over time, by top-level category, and the top products and sellers
+//! of a date range, each as a chart drawn on the server beside a table of the same numbers.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::admin::reports::{self, DateRange, SalesReport};
+use crate::admin::reports::{self, FullReport, Ranked, ReportParams};
+use crate::charts::{self, Caption, Measure, Point};
 use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
@@ -16,6 +18,63 @@ use crate::web::respond;
 pub(super) struct ReportQuery {
     from: Option<String>,
     to: Option<String>,
+    granularity: Option<String>,
+}
+
+/// The SVG of each section, made from the same rows as its table.
+struct Charts {
+    over_time: String,
+    by_category: String,
+    top_products: String,
+    top_sellers: String,
+}
+
+impl Charts {
+    fn of(report: &FullReport) -> Charts {
+        let over_time: Vec<Point> = report
+            .over_time
+            .iter()
+            .map(|period| Point::new(period.label.clone(), period.revenue.minor()))
+            .collect();
+        let by_category: Vec<Point> = report
+            .by_category
+            .rows
+            .iter()
+            .map(|row| Point::new(row.name.clone(), row.revenue.minor()))
+            .collect();
+        Charts {
+            over_time: charts::column_chart(
+                caption("chart-over-time", "Revenue over time"),
+                &over_time,
+            ),
+            by_category: charts::bar_chart(
+                caption("chart-category", "Revenue by category"),
+                &by_category,
+            ),
+            top_products: charts::bar_chart(
+                caption("chart-products", "Revenue of the top products"),
+                &ranked(&report.top_products),
+            ),
+            top_sellers: charts::bar_chart(
+                caption("chart-sellers", "Revenue of the top sellers"),
+                &ranked(&report.top_sellers),
+            ),
+        }
+    }
+}
+
+fn caption<'a>(id: &'a str, title: &'a str) -> Caption<'a> {
+    Caption {
+        id,
+        title,
+        measure: Measure::Money,
+    }
+}
+
+fn ranked(rows: &[Ranked]) -> Vec<Point> {
+    rows.iter()
+        .map(|row| Point::new(row.name.clone(), row.revenue.minor()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -24,8 +83,15 @@ struct ReportPage {
     chrome: Chrome,
     from: String,
     to: String,
+    granularity: String,
     errors: FieldErrors,
-    report: Option<SalesReport>,
+    shown: Option<Shown>,
+}
+
+/// A report with its charts, as the page shows it.
+struct Shown {
+    report: FullReport,
+    charts: Charts,
 }
 
 pub(super) async fn show_report(
@@ -34,37 +100,44 @@ pub(super) async fn show_report(
     _admin: AdminUser,
     query: web::Query<ReportQuery>,
 ) -> WebResult<HttpResponse> {
-    let ReportQuery { from, to } = query.into_inner();
-    let range = match (from, to) {
-        (None, None) => Ok(DateRange::last_30_days(crate::util::now().date())),
-        (from, to) => DateRange::parse(
+    let ReportQuery {
+        from,
+        to,
+        granularity,
+    } = query.into_inner();
+    let params = match (&from, &to, &granularity) {
+        (None, None, None) => Ok(ReportParams::default_for(crate::util::now().date())),
+        _ => ReportParams::parse(
             from.as_deref().unwrap_or_default(),
             to.as_deref().unwrap_or_default(),
-        )
-        .map_err(|errors| (from.unwrap_or_default(), to.unwrap_or_default(), errors)),
+            granularity.as_deref(),
+        ),
     };
-    let range = match range {
-        Ok(range) => range,
-        Err((from, to, errors)) => {
+    let params = match params {
+        Ok(params) => params,
+        Err(errors) => {
             let page = ReportPage {
                 chrome,
-                from,
-                to,
+                from: from.unwrap_or_default(),
+                to: to.unwrap_or_default(),
+                granularity: granularity.unwrap_or_default(),
                 errors,
-                report: None,
+                shown: None,
             };
             return respond::page_with(&page, respond::INVALID);
         }
     };
     let report = state
-        .db(move |conn| reports::sales_by_category(conn, range))
+        .db(move |conn| reports::full_report(conn, params))
         .await?;
+    let charts = Charts::of(&report);
     let page = ReportPage {
         chrome,
-        from: range.from.to_string(),
-        to: range.to.to_string(),
+        from: params.range.from.to_string(),
+        to: params.range.to.to_string(),
+        granularity: params.granularity_name().to_owned(),
         errors: FieldErrors::default(),
-        report: Some(report),
+        shown: Some(Shown { report, charts }),
     };
     respond::page(&page)
 }

@@ -1,8 +1,10 @@
-//! `/seller`: the seller's dashboard.
+//! `/seller`: the seller's dashboard, with their revenue month by month as a chart drawn on the
+//! server beside a table of the same numbers.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::charts::{self, Caption, Measure, Point};
 use crate::sellers::dashboard::{self, Dashboard};
 use crate::web::AppState;
 use crate::web::auth::SellerUser;
@@ -15,6 +17,7 @@ use crate::web::respond;
 pub(super) struct DashboardPage {
     chrome: Chrome,
     dashboard: Dashboard,
+    monthly_chart: String,
 }
 
 pub(super) async fn show_dashboard(
@@ -25,5 +28,22 @@ pub(super) async fn show_dashboard(
     let dashboard = state
         .db(move |conn| dashboard::dashboard(conn, me.id))
         .await?;
-    respond::page(&DashboardPage { chrome, dashboard })
+    let points: Vec<Point> = dashboard
+        .monthly
+        .iter()
+        .map(|month| Point::new(month.label(), month.revenue.gross.minor()))
+        .collect();
+    let monthly_chart = charts::column_chart(
+        Caption {
+            id: "chart-monthly",
+            title: "Your gross revenue per month",
+            measure: Measure::Money,
+        },
+        &points,
+    );
+    respond::page(&DashboardPage {
+        chrome,
+        dashboard,
+        monthly_chart,
+    })
 }

@@ -24,7 +24,11 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
+#[path = "../browser_reports.rs"]
+mod reports;
 mod screen;
+
+pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
