@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod admin_orders;
+pub mod back_office;
 pub mod browser;
 pub mod builders;
 pub mod commerce;
@@ -13,6 +14,7 @@ pub mod lifecycle;
 mod mail;
 mod page;
 pub mod payouts;
+pub mod promotions;
 pub mod reset;
 pub mod returns;
 pub mod settings;
