@@ -46,7 +46,8 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Listed>> {
         .order(promotions::id.desc())
         .select(Promotion::as_select())
         .load(conn)?;
-    let mut sales = sales_by_code(conn, None)?;
+    let ids: Vec<i64> = all.iter().map(|p| p.id).collect();
+    let mut sales = sales_by_code(conn, &ids)?;
     let category_ids: Vec<i64> = all.iter().filter_map(|p| p.scope_category_id).collect();
     let category_names: HashMap<i64, String> = categories::table
         .filter(categories::id.eq_any(&category_ids))
@@ -108,7 +109,7 @@ pub fn standing(promotion: &Promotion, now: NaiveDateTime) -> &'static str {
 /// One promotion with its sales and, for a product code, the product's slug for the form.
 pub fn find(conn: &mut DbConn, id: i64) -> Result<(Promotion, Sales, Option<String>)> {
     let promotion = crate::promotions::by_id(conn, id)?;
-    let sales = sales_by_code(conn, Some(id))?
+    let sales = sales_by_code(conn, &[id])?
         .remove(&id)
         .unwrap_or_default();
     let slug = match promotion.scope_product_id {
@@ -123,17 +124,12 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<(Promotion, Sales, Option<Stri
     Ok((promotion, sales, slug))
 }
 
-/// Paid orders, revenue and discount per promotion (or of the one promotion `only`).
-fn sales_by_code(conn: &mut DbConn, only: Option<i64>) -> Result<HashMap<i64, Sales>> {
-    let mut query = orders::table
-        .filter(orders::promotion_id.is_not_null())
-        .filter(orders::status.eq_any(OrderStatus::PAID))
-        .into_boxed();
-    if let Some(id) = only {
-        query = query.filter(orders::promotion_id.eq(id));
-    }
+/// Paid orders, revenue and discount of each of the promotions `ids`.
+fn sales_by_code(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Sales>> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL; `sum_bigint` keeps one integer type.
-    let rows: Vec<(Option<i64>, i64, Option<i64>, Option<i64>)> = query
+    let rows: Vec<(Option<i64>, i64, Option<i64>, Option<i64>)> = orders::table
+        .filter(orders::promotion_id.eq_any(ids))
+        .filter(orders::status.eq_any(OrderStatus::PAID))
         .group_by(orders::promotion_id)
         .select((
             orders::promotion_id,

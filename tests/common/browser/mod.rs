@@ -25,6 +25,7 @@ use serde_json::json;
 use super::{TestDb, web_config};
 
 mod screen;
+#[allow(unused_imports)]
 pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
