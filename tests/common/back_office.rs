@@ -25,10 +25,7 @@ pub fn staff_and_shopper(db: &TestDb) -> i64 {
         .password(PASSWORD)
         .insert(conn);
     diesel::update(users::table.find(admin))
-        .set((
-            users::totp_secret.eq(SECRET),
-            users::totp_enabled.eq(true),
-        ))
+        .set((users::totp_secret.eq(SECRET), users::totp_enabled.eq(true)))
         .execute(conn)
         .expect("enrol the admin's authenticator");
     UserBuilder::customer()
@@ -54,7 +51,13 @@ pub async fn sign_in_as_admin(browser: &Browser) {
 
 /// Files a new product of `seller` (in stock, at `cents`) under the category called `category`;
 /// the search outbox row it writes is what the live server's indexer picks up.
-pub fn list_product(db_pool: &shopwave::db::Pool, seller: i64, category: &str, name: &str, cents: i64) {
+pub fn list_product(
+    db_pool: &shopwave::db::Pool,
+    seller: i64,
+    category: &str,
+    name: &str,
+    cents: i64,
+) {
     let conn = &mut db_pool.get().expect("a connection");
     let category_id = categories::table
         .filter(categories::name.eq(category))

@@ -81,7 +81,13 @@ pub fn all_rows(app: &TestApp) -> Vec<(String, Option<i32>, Option<i32>, bool, S
             promotions::is_active,
             promotions::valid_until,
         ))
-        .load::<(String, Option<i32>, Option<i32>, bool, chrono::NaiveDateTime)>(&mut app.conn())
+        .load::<(
+            String,
+            Option<i32>,
+            Option<i32>,
+            bool,
+            chrono::NaiveDateTime,
+        )>(&mut app.conn())
         .unwrap()
         .into_iter()
         .map(|(c, b, m, a, u)| (c, b, m, a, u.to_string()))

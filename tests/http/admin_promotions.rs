@@ -49,7 +49,7 @@ on_both_backends! {
 
         let site = create_promotion(&app, &[("code", " spring-10_a "), ("percent", "12.5")]).await;
         app.get(&format!("/admin/promotions/{site}")).await.assert_status(200)
-            .assert_contains("Promotion created.").assert_contains("<h1>Promotion SPRING-10_A</h1>")
+            .assert_contains("Promotion created.").assert_contains("<h1>Promotion <span class=\"code\">SPRING-10_A</span></h1>")
             .assert_contains("12.50 % off");
         let category = kitchen.to_string();
         create_promotion(&app, &[("code", "FIVE"), ("kind", "fixed_amount"), ("percent", ""), ("amount_off", "5.00"),
@@ -160,7 +160,7 @@ on_both_backends! {
         assert_eq!(audit_actions(&app), audited);
         // The typed values come back to be corrected.
         app.post(&format!("/admin/promotions/{id}"), &promotion_form(&[("percent", "abc")])).await
-            .assert_status(422).assert_contains("value=\"abc\"").assert_contains("<h1>Promotion TAKEN</h1>");
+            .assert_status(422).assert_contains("value=\"abc\"").assert_contains("<h1>Promotion <span class=\"code\">TAKEN</span></h1>");
 
         app.post(&format!("/admin/promotions/{other}"), &promotion_form(&[("code", "OTHER"), ("max_uses", "4")])).await
             .assert_status(303);
@@ -228,7 +228,11 @@ on_both_backends! {
 
 fn kitchen_variant(app: &TestApp) -> i64 {
     use shopwave::db::schema::product_variants;
-    product_variants::table.select(product_variants::id).order(product_variants::id).first(&mut app.conn()).unwrap()
+    product_variants::table
+        .select(product_variants::id)
+        .order(product_variants::id)
+        .first(&mut app.conn())
+        .unwrap()
 }
 
 on_both_backends! {

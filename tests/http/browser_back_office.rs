@@ -1,7 +1,9 @@
 //! The back office in a real headless Chromium: an admin sets up part of the shop through the
 //! admin forms and a shopper then finds and buys it; each admin page fits a desktop and a phone.
 
-use crate::common::back_office::{PASSWORD, SHOPPER, list_product, sign_in_as_admin, staff_and_shopper};
+use crate::common::back_office::{
+    PASSWORD, SHOPPER, list_product, sign_in_as_admin, staff_and_shopper,
+};
 use crate::common::browser::{Browser, DESKTOP, PHONE};
 use crate::on_both_backends;
 

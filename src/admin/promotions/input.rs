@@ -374,7 +374,10 @@ mod tests {
         f.category = "7".into();
         let input = PromotionInput::parse(&f).unwrap();
         assert_eq!(input.amount, Amount::Fixed(Money::from_minor(500)));
-        assert_eq!((input.max_uses, input.min_subtotal), (Some(100), Money::ZERO));
+        assert_eq!(
+            (input.max_uses, input.min_subtotal),
+            (Some(100), Money::ZERO)
+        );
         assert_eq!(input.scope, Scope::Category(7));
         f.scope = "product".into();
         let product = |typed: &str, f: &mut PromotionFields| {
@@ -387,7 +390,10 @@ mod tests {
                 id,
             })
         };
-        assert_eq!(product("Copper-Kettle", &mut f), slug("copper-kettle", None));
+        assert_eq!(
+            product("Copper-Kettle", &mut f),
+            slug("copper-kettle", None)
+        );
         assert_eq!(
             product("http://shop.test/p/copper-kettle/", &mut f),
             slug("copper-kettle", None)

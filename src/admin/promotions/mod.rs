@@ -66,7 +66,8 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Listed>> {
         .into_iter()
         .map(|promotion| {
             let named = |names: &HashMap<i64, String>, id: Option<i64>| {
-                id.and_then(|id| names.get(&id).cloned()).unwrap_or_default()
+                id.and_then(|id| names.get(&id).cloned())
+                    .unwrap_or_default()
             };
             let applies_to = match promotion.scope {
                 PromotionScope::Site => "Whole shop".to_owned(),
@@ -109,9 +110,7 @@ pub fn standing(promotion: &Promotion, now: NaiveDateTime) -> &'static str {
 /// One promotion with its sales and, for a product code, the product's slug for the form.
 pub fn find(conn: &mut DbConn, id: i64) -> Result<(Promotion, Sales, Option<String>)> {
     let promotion = crate::promotions::by_id(conn, id)?;
-    let sales = sales_by_code(conn, &[id])?
-        .remove(&id)
-        .unwrap_or_default();
+    let sales = sales_by_code(conn, &[id])?.remove(&id).unwrap_or_default();
     let slug = match promotion.scope_product_id {
         Some(product_id) => Some(
             products::table
@@ -170,7 +169,13 @@ pub fn create(
             .returning(promotions::id)
             .get_result(conn)
             .map_err(|e| clash(e, &input.code))?;
-        audit::record(conn, admin, "promotion.create", entity(id), &describe(input))?;
+        audit::record(
+            conn,
+            admin,
+            "promotion.create",
+            entity(id),
+            &describe(input),
+        )?;
         Ok(Ok(id))
     })
 }

@@ -168,9 +168,11 @@ pub(super) async fn create(
 ) -> WebResult<HttpResponse> {
     let fields = form.into_inner();
     let by = actor(&req, &me);
-    let saved = save(&state, PromotionInput::parse(&fields), move |conn, input| {
-        promotions::create(conn, &by, &input)
-    });
+    let saved = save(
+        &state,
+        PromotionInput::parse(&fields),
+        move |conn, input| promotions::create(conn, &by, &input),
+    );
     match saved.await? {
         Ok(id) => Ok(respond::done(
             &session,
@@ -201,9 +203,11 @@ pub(super) async fn update(
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
     let by = actor(&req, &me);
-    let saved = save(&state, PromotionInput::parse(&fields), move |conn, input| {
-        promotions::update(conn, &by, id, &input)
-    });
+    let saved = save(
+        &state,
+        PromotionInput::parse(&fields),
+        move |conn, input| promotions::update(conn, &by, id, &input),
+    );
     match saved.await? {
         Ok(()) => Ok(respond::done(
             &session,
