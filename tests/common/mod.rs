@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod admin_orders;
+pub mod back_office;
 pub mod browser;
 pub mod builders;
 pub mod commerce;
@@ -14,6 +15,7 @@ mod mail;
 mod page;
 pub mod payouts;
 pub mod report_charts;
+pub mod promotions;
 pub mod reset;
 pub mod returns;
 pub mod settings;

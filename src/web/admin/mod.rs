@@ -5,6 +5,7 @@ mod audit;
 mod categories;
 mod orders;
 mod payouts;
+mod promotions;
 mod reports;
 mod reviews;
 mod settings;
@@ -76,7 +77,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/categories/{id}", categories::show))
         .service(form("/admin/categories/{id}/rename", categories::rename))
         .service(form("/admin/categories/{id}/move", categories::move_to))
-        .service(form("/admin/categories/{id}/delete", categories::delete));
+        .service(form("/admin/categories/{id}/delete", categories::delete))
+        .service(page("/admin/promotions", promotions::list))
+        .service(page_and_form(
+            "/admin/promotions/new",
+            promotions::new,
+            promotions::create,
+        ))
+        .service(page_and_form(
+            "/admin/promotions/{id}",
+            promotions::edit,
+            promotions::update,
+        ))
+        .service(form("/admin/promotions/{id}/disable", promotions::disable))
+        .service(form("/admin/promotions/{id}/enable", promotions::enable));
 }
 
 #[derive(Template)]

@@ -27,7 +27,6 @@ use super::{TestDb, web_config};
 #[path = "../browser_reports.rs"]
 mod reports;
 mod screen;
-
 pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -322,6 +321,8 @@ struct LiveServer {
     url: String,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
+    /// The background indexer, as `serve` runs it, so a search finds what a journey changed.
+    _indexing: shopwave::search::Running,
 }
 
 impl LiveServer {
@@ -329,6 +330,12 @@ impl LiveServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let (state, config) = (db.app_state(false), web_config());
+        let indexer = shopwave::search::Indexer::new(state.search.clone()).expect("search writer");
+        let indexing = shopwave::search::spawn(
+            std::sync::Arc::new(indexer),
+            db.pool.clone(),
+            Duration::from_millis(20),
+        );
         let (handle_tx, handle_rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -350,6 +357,7 @@ impl LiveServer {
             url,
             handle,
             thread: Some(thread),
+            _indexing: indexing,
         }
     }
 }
