@@ -8,6 +8,8 @@ mod days;
 pub mod orders;
 pub mod reports;
 pub mod reviews;
+pub mod roles;
+pub mod sellers;
 pub mod settings;
 pub mod users;
 

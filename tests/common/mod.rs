@@ -15,6 +15,7 @@ mod page;
 pub mod payouts;
 pub mod reset;
 pub mod returns;
+pub mod sellers;
 pub mod settings;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.

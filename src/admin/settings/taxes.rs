@@ -83,7 +83,7 @@ impl TaxInput {
 }
 
 /// "8.25" (or "8.25 %") as 825 basis points; 0 to 100 with at most two decimals.
-fn parse_percent(raw: &str) -> Option<i32> {
+pub fn parse_percent(raw: &str) -> Option<i32> {
     let text = raw.trim().trim_end_matches('%').trim_end();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());

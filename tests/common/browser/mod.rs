@@ -24,7 +24,7 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
-mod screen;
+pub mod screen;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
