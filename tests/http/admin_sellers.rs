@@ -127,7 +127,9 @@ on_both_backends! {
             app.get(&product(slug)).await.assert_status(200);
         }
         app.get(&category).await.assert_contains("Wombat Teapot").assert_contains("Wombat Mug");
-        app.get("/search?q=wombat").await.assert_contains("Wombat Teapot");
+        // Search marks the words found, so results are told apart by their addresses.
+        let (teapot, mug) = (product(&shop.for_sale[0].1), product(&shop.for_sale[1].1));
+        app.get("/search?q=wombat").await.assert_contains(&teapot).assert_contains(&mug);
         app.get(&product(&shop.draft.1)).await.assert_status(404);
 
         let page = format!("/admin/sellers/{}", shop.seller_id);
@@ -143,7 +145,7 @@ on_both_backends! {
         assert!(!listing.body.contains("Wombat Teapot") && !listing.body.contains("Wombat Mug"), "{}", listing.body);
         app.drain_search();
         let found = app.get("/search?q=wombat").await;
-        assert!(!found.body.contains("Wombat Teapot"), "{}", found.body);
+        assert!(!found.body.contains(&teapot) && !found.body.contains(&mug), "{}", found.body);
         app.post(&format!("{page}/suspend"), &[]).await.assert_status(409).assert_contains("cannot be suspended");
 
         // The seller may shop, but the panel says why it is closed.
@@ -165,8 +167,8 @@ on_both_backends! {
         app.drain_search();
         app.get(&category).await.assert_contains("Wombat Teapot").assert_contains("Wombat Mug");
         let found = app.get("/search?q=wombat").await;
-        found.assert_contains("Wombat Teapot");
-        assert!(!found.body.contains("Wombat Vase"));
+        found.assert_contains(&teapot).assert_contains(&mug);
+        assert!(!found.body.contains(&product(&shop.draft.1)));
         app.post(&format!("{page}/reactivate"), &[]).await.assert_status(409);
         let actions: Vec<String> = audit_rows(&app).into_iter().map(|(a, _)| a).collect();
         assert_eq!(actions, ["seller.suspend", "seller.reactivate"]);
