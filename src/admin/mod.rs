@@ -9,6 +9,8 @@ pub mod orders;
 pub mod promotions;
 pub mod reports;
 pub mod reviews;
+pub mod roles;
+pub mod sellers;
 pub mod settings;
 pub mod users;
 

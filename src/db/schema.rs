@@ -185,6 +185,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        held_at -> Nullable<Timestamp>,
     }
 }
 

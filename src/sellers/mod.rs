@@ -2,6 +2,7 @@
 //! function starts from the signed-in user and finds their seller profile itself, so a caller
 //! cannot act for another seller by passing the wrong id.
 
+pub mod apply;
 pub mod dashboard;
 mod fields;
 pub mod products;
@@ -39,9 +40,24 @@ pub fn profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
         .ok_or(Error::Forbidden)
 }
 
+/// Whether the user's shop is suspended: the seller panel is then closed to them (they can
+/// still shop), until an administrator reactivates it (`admin::sellers::reactivate`).
+pub fn is_suspended(conn: &mut DbConn, user_id: i64) -> Result<bool> {
+    let status: Option<SellerStatus> = sellers::table
+        .filter(sellers::user_id.eq(user_id))
+        .select(sellers::status)
+        .first(conn)
+        .optional()?;
+    Ok(status == Some(SellerStatus::Suspended))
+}
+
 /// The profile of a seller allowed to change listings: a pending or suspended seller may look
-/// but not change anything.
+/// but not change anything. Called inside the change's transaction; it waits for a suspension
+/// of the same seller in flight (`admin::sellers::suspend` holds this turn), so no listing is put
+/// on sale behind a suspension's back.
 fn active_profile_of(conn: &mut DbConn, user_id: i64) -> Result<Seller> {
+    let found = profile_of(conn, user_id)?;
+    crate::db::take_turn(conn, &format!("seller:{}", found.id))?;
     let seller = profile_of(conn, user_id)?;
     if seller.status != SellerStatus::Active {
         return Err(Error::Invalid(format!(

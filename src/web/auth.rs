@@ -97,13 +97,37 @@ impl FromRequest for CurrentUser {
 
 impl FromRequest for SellerUser {
     type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<SellerUser, actix_web::Error>>;
+    type Future =
+        futures_util::future::LocalBoxFuture<'static, Result<SellerUser, actix_web::Error>>;
 
+    /// The role comes from the session; whether the shop is suspended from the database, so a
+    /// suspension closes the panel on the seller's next request on every node.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(match user_of(req) {
-            Some(user) if user.is_seller() => Ok(SellerUser(user)),
-            Some(_) => Err(WebError::Forbidden.into()),
-            None => Err(sign_in_first(req)),
+        let user = match user_of(req) {
+            Some(user) if user.is_seller() => user,
+            Some(_) => return Box::pin(ready(Err(WebError::Forbidden))),
+            None => return Box::pin(std::future::ready(Err(sign_in_first(req)))),
+        };
+        let state = req
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .cloned();
+        Box::pin(async move {
+            let Some(state) = state else {
+                return Ok(SellerUser(user));
+            };
+            let user_id = user.id;
+            let suspended = state
+                .db(move |conn| crate::sellers::is_suspended(conn, user_id))
+                .await?;
+            if suspended {
+                return Err(WebError::Refused(
+                    "Your shop is suspended, so the seller panel is closed. Please contact us \
+                     to resolve this; you can still shop as usual."
+                        .into(),
+                )
+                .into());
+            }
+            Ok(SellerUser(user))
         })
     }
 }

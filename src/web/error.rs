@@ -13,6 +13,9 @@ pub enum WebError {
     NotFound,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// A 403 that says why (a suspended seller at the seller panel).
+    #[error("{0}")]
+    Refused(String),
     #[error("Please sign in to continue.")]
     Unauthorized,
     #[error("{0}")]
@@ -74,6 +77,7 @@ impl WebError {
         match self {
             WebError::NotFound => "Page not found",
             WebError::Forbidden | WebError::Csrf => "Not allowed",
+            WebError::Refused(_) => "Not allowed",
             WebError::Unauthorized => "Please sign in",
             WebError::BadRequest(_) => "We could not use that request",
             WebError::Unprocessable(_) => "We could not use that form",
@@ -92,6 +96,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Refused(_) => StatusCode::FORBIDDEN,
             WebError::Unauthorized => StatusCode::SEE_OTHER,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -18,6 +18,7 @@ pub mod report_charts;
 pub mod promotions;
 pub mod reset;
 pub mod returns;
+pub mod sellers;
 pub mod settings;
 
 // `tests/sign_in_load.rs` includes this module too and uses only some of it.

@@ -8,7 +8,9 @@ mod payouts;
 mod promotions;
 mod reports;
 mod reviews;
+mod sellers;
 mod settings;
+mod user_role;
 mod users;
 
 use actix_web::{HttpResponse, web};
@@ -31,6 +33,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/users", users::list))
         .service(form("/admin/users/{id}/suspend", users::suspend))
         .service(form("/admin/users/{id}/reactivate", users::reactivate))
+        .service(page("/admin/users/{id}", user_role::show))
+        .service(form("/admin/users/{id}/role", user_role::change))
+        .service(page("/admin/sellers", sellers::list))
+        .service(page("/admin/sellers/{id}", sellers::show))
+        .service(form("/admin/sellers/{id}/approve", sellers::approve))
+        .service(form("/admin/sellers/{id}/reject", sellers::reject))
+        .service(form("/admin/sellers/{id}/commission", sellers::commission))
+        .service(form("/admin/sellers/{id}/suspend", sellers::suspend))
+        .service(form("/admin/sellers/{id}/reactivate", sellers::reactivate))
         .service(page_and_form(
             "/admin/payouts",
             payouts::list,

@@ -1,7 +1,9 @@
-//! `/seller/*`: the seller panel. Every handler takes `SellerUser` (others get 403, visitors
-//! are sent to sign in) and passes the signed-in user to the sellers service, which finds
-//! their seller profile and answers 404 for another seller's products.
+//! `/seller/*`: the seller panel. Every handler takes `SellerUser` (others get 403, a suspended
+//! seller a 403 saying so, visitors are sent to sign in) and passes the signed-in user to the
+//! sellers service, which finds their seller profile and answers 404 for another seller's
+//! products. `/seller/apply` is open to any signed-in user.
 
+mod apply;
 mod dashboard;
 mod orders;
 mod payouts;
@@ -15,6 +17,7 @@ use super::routing::{form, page, page_and_form};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use products as p;
     cfg.service(page("/seller", dashboard::show_dashboard))
+        .service(page_and_form("/seller/apply", apply::show, apply::submit))
         .service(page_and_form("/seller/products", p::list, p::create))
         .service(page("/seller/products/new", p::show_new))
         .service(page_and_form(

@@ -26,7 +26,7 @@ use super::{TestDb, web_config};
 
 #[path = "../browser_reports.rs"]
 mod reports;
-mod screen;
+pub mod screen;
 pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";

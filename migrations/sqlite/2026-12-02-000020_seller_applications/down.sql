@@ -1,0 +1,2 @@
+DROP INDEX idx_sellers_status;
+ALTER TABLE products DROP COLUMN held_at;
