@@ -4,6 +4,7 @@
 //! writes a search outbox row so search sees the change.
 
 mod create;
+pub mod images;
 mod edit;
 mod forms;
 mod stock;

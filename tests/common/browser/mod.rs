@@ -24,7 +24,10 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
+mod images;
 mod screen;
+#[allow(unused_imports)]
+pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
