@@ -280,10 +280,7 @@ pub enum Move {
 /// Moves an image one place up or down (nothing at either end) and numbers the product's images
 /// 0, 1, 2... again: position 0 is the product's first image, on its cards.
 pub fn reorder(conn: &mut DbConn, product_id: i64, image_id: i64, way: Move) -> Result<()> {
-    let mut ids: Vec<i64> = of_product(conn, product_id)?
-        .iter()
-        .map(|i| i.id)
-        .collect();
+    let mut ids: Vec<i64> = of_product(conn, product_id)?.iter().map(|i| i.id).collect();
     let at = ids
         .iter()
         .position(|id| *id == image_id)
@@ -314,10 +311,7 @@ pub fn set_alt_text(
 pub fn remove(conn: &mut DbConn, product_id: i64, image_id: i64) -> Result<Option<ContentHash>> {
     let image = image_of(conn, product_id, image_id)?;
     diesel::delete(product_images::table.find(image_id)).execute(conn)?;
-    let ids: Vec<i64> = of_product(conn, product_id)?
-        .iter()
-        .map(|i| i.id)
-        .collect();
+    let ids: Vec<i64> = of_product(conn, product_id)?.iter().map(|i| i.id).collect();
     renumber(conn, &ids)?;
     Ok(image.content_hash.as_deref().and_then(ContentHash::parse))
 }

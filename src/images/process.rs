@@ -99,9 +99,7 @@ pub fn process(upload: &[u8]) -> Result<Processed, Refusal> {
     let mut reader = ImageReader::with_format(Cursor::new(upload), format);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(refused)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(Orientation::NoTransforms);
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut picture = DynamicImage::from_decoder(decoder).map_err(refused)?;
     if format == ImageFormat::Jpeg && !ends_like_jpeg(upload) {
         // The JPEG decoder fills a cut-off file's missing rows with grey rather than fail.
@@ -233,7 +231,9 @@ mod tests {
     fn jpeg_with_exif(picture: &DynamicImage) -> Vec<u8> {
         let plain = bytes_of(picture, ImageFormat::Jpeg);
         let payload = b"Exif\0\0MM\0*\0\0\0\x08SECRET-GPS-51.5N";
-        let length = u16::try_from(payload.len() + 2).expect("short").to_be_bytes();
+        let length = u16::try_from(payload.len() + 2)
+            .expect("short")
+            .to_be_bytes();
         let mut out = plain[..2].to_vec();
         out.extend_from_slice(&[0xFF, 0xE1, length[0], length[1]]);
         out.extend_from_slice(payload);

@@ -47,7 +47,9 @@ pub fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
     let plain = jpeg(width, height);
     let mut payload = b"Exif\0\0MM\0*\0\0\0\x08".to_vec();
     payload.extend_from_slice(EXIF_SECRET);
-    let length = u16::try_from(payload.len() + 2).expect("short").to_be_bytes();
+    let length = u16::try_from(payload.len() + 2)
+        .expect("short")
+        .to_be_bytes();
     let mut out = plain[..2].to_vec();
     out.extend_from_slice(&[0xFF, 0xE1, length[0], length[1]]);
     out.extend_from_slice(&payload);
@@ -143,7 +145,12 @@ pub fn stored_files(app: &TestApp) -> Vec<String> {
         return Vec::new();
     };
     let mut names: Vec<String> = entries
-        .map(|e| e.expect("listed").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("listed")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names

@@ -10,7 +10,7 @@ use crate::forms::{self, FieldErrors};
 use crate::images::{self, ContentHash, ImageStore, Move, Processed};
 use crate::sellers::active_profile_of;
 
-use super::{lock_own_product, listing};
+use super::{listing, lock_own_product};
 
 /// The longest alt text, as the column holds it.
 const ALT_TEXT_CHARS: usize = 255;
@@ -131,7 +131,9 @@ mod tests {
     #[test]
     fn alt_text_is_required_and_one_line() {
         assert_eq!(
-            AltText::parse("  Red mug, side view ").expect("valid").as_str(),
+            AltText::parse("  Red mug, side view ")
+                .expect("valid")
+                .as_str(),
             "Red mug, side view"
         );
         for bad in ["", "   ", "two\nlines", &"x".repeat(256)] {

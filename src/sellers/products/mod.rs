@@ -4,9 +4,9 @@
 //! writes a search outbox row so search sees the change.
 
 mod create;
-pub mod images;
 mod edit;
 mod forms;
+pub mod images;
 mod stock;
 
 use diesel::prelude::*;

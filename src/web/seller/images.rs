@@ -105,7 +105,15 @@ pub(super) async fn list(
     SellerUser(me): SellerUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    images_page(&state, chrome, me.id, path.into_inner(), None, StatusCode::OK).await
+    images_page(
+        &state,
+        chrome,
+        me.id,
+        path.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The upload form as sent: the file's bytes (at most `MAX_UPLOAD_BYTES`) and the alt text.
@@ -120,7 +128,10 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, Refusal> {
     let mut upload = Upload::default();
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(unreadable)?;
-        let (is_file, is_alt) = (field.name() == Some("image"), field.name() == Some("alt_text"));
+        let (is_file, is_alt) = (
+            field.name() == Some("image"),
+            field.name() == Some("alt_text"),
+        );
         let cap = if is_file {
             MAX_UPLOAD_BYTES
         } else {
@@ -195,7 +206,11 @@ pub(super) async fn upload(
             service::add(conn, &*store, me.id, product_id, &processed, &alt)
         })
         .await?;
-    Ok(respond::done(&session, "Image added.", &images_of(product_id)))
+    Ok(respond::done(
+        &session,
+        "Image added.",
+        &images_of(product_id),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -274,7 +289,9 @@ pub(super) async fn delete(
     let (product_id, image_id) = path.into_inner();
     let store = state.images.clone();
     state
-        .db_changing_catalog(move |conn| service::delete(conn, &*store, me.id, product_id, image_id))
+        .db_changing_catalog(move |conn| {
+            service::delete(conn, &*store, me.id, product_id, image_id)
+        })
         .await?;
     Ok(respond::done(
         &session,

@@ -1,25 +1,11 @@
-//! What the image upload journey needs of the browser: a seller signed in without the login
-//! form, a file chosen in an `<input type=file>`, and whether an image actually loaded.
+//! What the image upload journey needs of the browser: a file chosen in an `<input type=file>`,
+//! and whether an image actually loaded.
 
 use fantoccini::Locator;
-use fantoccini::cookies::Cookie;
 
 use super::Browser;
 
 impl Browser {
-    /// Signs the browser in as `user_id` with a planted server-side session, as the login form
-    /// would; for journeys about something other than signing in.
-    pub async fn sign_in_as(&self, user_id: i64) {
-        let sealed = super::super::plant_session(&mut self.db.conn(), user_id);
-        self.visit("/").await;
-        let mut cookie = Cookie::new("sw_session", sealed);
-        cookie.set_path("/");
-        self.client
-            .add_cookie(cookie)
-            .await
-            .expect("the session cookie is set");
-    }
-
     /// Chooses the file at `path` in the file input labelled `label`, as a person picking it
     /// in the file dialog.
     pub async fn attach(&self, label: &str, path: &std::path::Path) {
