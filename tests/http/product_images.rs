@@ -13,6 +13,16 @@ use crate::on_both_backends;
 use shopwave::db::schema::{product_images, products, search_outbox, sellers};
 use shopwave::images::process::MAX_UPLOAD_BYTES;
 
+/// A refused upload: file name, content type, bytes, alt text, status, message.
+type Refused = (
+    &'static str,
+    &'static str,
+    Vec<u8>,
+    Option<&'static str>,
+    u16,
+    &'static str,
+);
+
 fn user_of(app: &TestApp, seller: i64) -> i64 {
     sellers::table
         .find(seller)
@@ -117,7 +127,7 @@ on_both_backends! {
         let (app, _, mug) = seller_with_product(db).await;
         let jpeg = images::jpeg(800, 600);
         let oversized = vec![0xFF; MAX_UPLOAD_BYTES + 1];
-        let cases: [(&str, &str, Vec<u8>, Option<&str>, u16, &str); 8] = [
+        let cases: [Refused; 8] = [
             ("cut.jpg", "image/jpeg", images::truncated(&jpeg), Some("Mug"), 422, "looks damaged or incomplete"),
             ("cut.png", "image/png", images::truncated(&images::png(800, 600)), Some("Mug"), 422, "looks damaged or incomplete"),
             ("bomb.png", "image/png", images::png_bomb(), Some("Mug"), 422, "30000 × 30000 pixels"),
