@@ -182,6 +182,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         public_url,
         search,
         catalog,
+        images: std::sync::Arc::new(crate::images::FsStore::in_data_dir(&settings.data_dir)),
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod forms;
 pub mod fulfilment;
+pub mod images;
 pub mod inventory;
 pub mod listing;
 pub mod mail;

@@ -12,11 +12,15 @@ pub use status::ProductStatus;
 
 use diesel::prelude::*;
 
-use crate::db::models::{Category, Product};
+use crate::db::models::{Category, Product, ProductImage};
 use crate::db::schema::{categories, product_images, products};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::Result;
+use crate::images::{Picture, Size};
 use crate::money::Money;
+
+/// The side of a card's square picture, in CSS pixels.
+const CARD_SIDE: u32 = 240;
 
 /// A product as a listing shows it.
 #[derive(Debug, Clone)]
@@ -30,6 +34,8 @@ pub struct ProductCard {
     pub rating_avg: i32,
     pub rating_count: i32,
     pub image_url: String,
+    /// The first image with its sizes (`image_url` is its `src`).
+    pub picture: Picture,
 }
 
 impl ProductCard {
@@ -106,19 +112,26 @@ pub fn published_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(Product
 /// Turns product rows into cards, fetching every card's first image in one query.
 pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let images: Vec<(i64, String)> = product_images::table
+    let images: Vec<ProductImage> = product_images::table
         .filter(product_images::product_id.eq_any(&ids))
         .filter(product_images::position.eq(0))
-        .select((product_images::product_id, product_images::url))
+        .select(ProductImage::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|p| ProductCard {
-            image_url: images
+        .map(|p| {
+            let picture = images
                 .iter()
-                .find(|(id, _)| *id == p.id)
-                .map(|(_, url)| url.clone())
-                .unwrap_or_else(|| "/static/img/placeholder.svg".to_owned()),
+                .find(|image| image.product_id == p.id)
+                .map_or_else(
+                    || Picture::placeholder(CARD_SIDE),
+                    |image| Picture::of(image, Size::Small, CARD_SIDE),
+                );
+            (p, picture)
+        })
+        .map(|(p, picture)| ProductCard {
+            image_url: picture.src.clone(),
+            picture,
             id: p.id,
             name: p.name,
             slug: p.slug,

@@ -7,10 +7,11 @@ use diesel::prelude::*;
 use super::category::breadcrumb;
 use super::{ProductCard, cards, published};
 use crate::db::DbConn;
-use crate::db::models::{Category, Product, ProductImage, Seller, Variant};
-use crate::db::schema::{product_images, product_variants, products, reviews, sellers, users};
+use crate::db::models::{Category, Product, Seller, Variant};
+use crate::db::schema::{product_variants, products, reviews, sellers, users};
 use crate::db::types::ReviewStatus;
 use crate::error::{Error, Result};
+use crate::images::{self, Picture, Size};
 use crate::money::Money;
 
 const REVIEWS_PER_PAGE: i64 = 10;
@@ -19,7 +20,8 @@ const RELATED: i64 = 4;
 pub struct ProductPage {
     pub product: Product,
     pub breadcrumb: Vec<Category>,
-    pub images: Vec<ProductImage>,
+    /// The gallery, first image first, each with its sizes for `srcset`.
+    pub images: Vec<Picture>,
     pub variants: Vec<VariantView>,
     pub seller: Seller,
     pub ratings: RatingSummary,
@@ -136,11 +138,10 @@ pub fn product_page(
         .find(product.primary_category_id)
         .select(crate::db::schema::categories::path)
         .first(conn)?;
-    let images = product_images::table
-        .filter(product_images::product_id.eq(product.id))
-        .order((product_images::position, product_images::id))
-        .select(ProductImage::as_select())
-        .load(conn)?;
+    let images = images::of_product(conn, product.id)?
+        .iter()
+        .map(|image| Picture::of(image, Size::Medium, 480))
+        .collect();
     let variants = product_variants::table
         .filter(product_variants::product_id.eq(product.id))
         .filter(product_variants::is_active.eq(true))

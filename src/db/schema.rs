@@ -223,6 +223,10 @@ diesel::table! {
         alt_text -> Text,
         position -> Integer,
         created_at -> Timestamp,
+        content_hash -> Nullable<Text>,
+        encoding -> Nullable<Text>,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
     }
 }
 

@@ -264,6 +264,15 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Which encoder wrote an uploaded image's files, as stored in `product_images.encoding`
+    /// (`src/images/process.rs` says why these two).
+    pub enum ImageEncoding {
+        Jpeg = "jpeg",
+        Png = "png",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

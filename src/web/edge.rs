@@ -17,6 +17,10 @@ use super::error::WebError;
 /// the server hold.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Largest multipart body (an upload form): an 8 MB image (`images::process::MAX_UPLOAD_BYTES`,
+/// which the upload handler enforces on the file itself) with its other fields and boundaries.
+pub const MAX_UPLOAD_BODY_BYTES: usize = crate::images::process::MAX_UPLOAD_BYTES + 64 * 1024;
+
 /// How long a request's body may take to arrive once its head has.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyDeadline(pub Duration);
@@ -63,15 +67,25 @@ fn announces_body(req: &ServiceRequest) -> bool {
             .is_some_and(|v| v.as_bytes() != b"0")
 }
 
+/// The most body this request may send: an upload form may carry a file.
+fn body_limit(req: &ServiceRequest) -> usize {
+    if req.content_type() == "multipart/form-data" {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// The whole body, refused with 413 as soon as it passes the limit.
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, WebError> {
     use futures_util::StreamExt;
+    let limit = body_limit(req);
     let too_large = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|length| length > MAX_BODY_BYTES);
+        .is_some_and(|length| length > limit);
     if too_large {
         return Err(WebError::PayloadTooLarge);
     }
@@ -82,7 +96,7 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, WebError> {
             PayloadError::Overflow => WebError::PayloadTooLarge,
             other => WebError::BadRequest(format!("The request could not be read ({other}).")),
         })?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(WebError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);

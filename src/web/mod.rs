@@ -16,6 +16,7 @@ mod checkout;
 mod error_page;
 mod health;
 mod home;
+mod images;
 mod methods;
 mod orders;
 mod page_head;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::SearchIndex>,
     /// The catalog pages' data between changes.
     pub catalog: std::sync::Arc<CatalogCache>,
+    /// Where uploaded product images are kept (this node's data directory, or a shared store).
+    pub images: std::sync::Arc<dyn crate::images::ImageStore>,
 }
 
 impl AppState {
@@ -159,6 +162,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .configure(reviews::routes)
         .configure(admin::routes)
         .configure(seller::routes)
+        .configure(images::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

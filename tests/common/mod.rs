@@ -10,6 +10,7 @@ pub mod browser;
 pub mod builders;
 pub mod commerce;
 pub mod fulfilment;
+pub mod images;
 pub mod lifecycle;
 mod mail;
 mod page;
@@ -139,6 +140,7 @@ impl TestDb {
             public_url: PUBLIC_URL.to_owned(),
             catalog: Arc::new(CatalogCache::new(search.clone(), 1_000)),
             search,
+            images: Arc::new(shopwave::images::FsStore::in_data_dir(&self.data_dir())),
         }
     }
 

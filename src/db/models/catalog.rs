@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::*;
-use crate::db::types::{ProductStatus, ReviewStatus, SellerStatus};
+use crate::db::types::{ImageEncoding, ProductStatus, ReviewStatus, SellerStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = sellers)]
@@ -125,6 +125,11 @@ pub struct ProductImage {
     pub alt_text: String,
     pub position: i32,
     pub created_at: NaiveDateTime,
+    /// Uploaded images only (`src/images/`): the name of their stored files.
+    pub content_hash: Option<String>,
+    pub encoding: Option<ImageEncoding>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

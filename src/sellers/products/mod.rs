@@ -6,6 +6,7 @@
 mod create;
 mod edit;
 mod forms;
+pub mod images;
 mod stock;
 
 use diesel::prelude::*;

@@ -5,6 +5,7 @@
 
 mod apply;
 mod dashboard;
+mod images;
 mod orders;
 mod payouts;
 mod products;
@@ -24,6 +25,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/seller/products/{id}",
             p::show_edit,
             p::update_details,
+        ))
+        .service(page_and_form(
+            "/seller/products/{id}/images",
+            images::list,
+            images::upload,
+        ))
+        .service(form(
+            "/seller/products/{id}/images/{image_id}/alt",
+            images::set_alt_text,
+        ))
+        .service(form(
+            "/seller/products/{id}/images/{image_id}/move",
+            images::move_image,
+        ))
+        .service(form(
+            "/seller/products/{id}/images/{image_id}/delete",
+            images::delete,
         ))
         .service(form(
             "/seller/products/{id}/variants/{variant_id}/price",

@@ -26,6 +26,7 @@ use super::{TestDb, web_config};
 
 #[path = "../browser_reports.rs"]
 mod reports;
+mod images;
 pub mod screen;
 pub use screen::{DESKTOP, PHONE};
 
