@@ -2,6 +2,7 @@
 //! function starts from the signed-in user and finds their seller profile itself, so a caller
 //! cannot act for another seller by passing the wrong id.
 
+pub mod bulk;
 pub mod dashboard;
 mod fields;
 pub mod products;

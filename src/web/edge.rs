@@ -17,6 +17,17 @@ use super::error::WebError;
 /// the server hold.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Paths that take a file upload, with the most each may receive; the handler refuses a file
+/// over its own limit with a message, so this only stops bodies far past it.
+const UPLOADS: [(&str, usize); 1] = [("/seller/imports", 21 * 1024 * 1024)];
+
+fn body_limit(req: &ServiceRequest) -> usize {
+    UPLOADS
+        .iter()
+        .find(|(path, _)| *path == req.path())
+        .map_or(MAX_BODY_BYTES, |(_, limit)| *limit)
+}
+
 /// How long a request's body may take to arrive once its head has.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyDeadline(pub Duration);
@@ -66,12 +77,13 @@ fn announces_body(req: &ServiceRequest) -> bool {
 /// The whole body, refused with 413 as soon as it passes the limit.
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, WebError> {
     use futures_util::StreamExt;
+    let limit = body_limit(req);
     let too_large = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|length| length > MAX_BODY_BYTES);
+        .is_some_and(|length| length > limit);
     if too_large {
         return Err(WebError::PayloadTooLarge);
     }
@@ -82,7 +94,7 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, WebError> {
             PayloadError::Overflow => WebError::PayloadTooLarge,
             other => WebError::BadRequest(format!("The request could not be read ({other}).")),
         })?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(WebError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);

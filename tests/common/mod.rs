@@ -8,6 +8,7 @@ pub mod admin_orders;
 pub mod browser;
 pub mod builders;
 pub mod commerce;
+pub mod csv_import;
 pub mod fulfilment;
 pub mod lifecycle;
 mod mail;

@@ -2,6 +2,7 @@
 //! are sent to sign in) and passes the signed-in user to the sellers service, which finds
 //! their seller profile and answers 404 for another seller's products.
 
+mod bulk;
 mod dashboard;
 mod orders;
 mod payouts;
@@ -50,5 +51,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/orders/{number}/lines/{line_id}/cancel",
             orders::cancel_line,
-        ));
+        ))
+        .service(page("/seller/products.csv", bulk::products_csv))
+        .service(page("/seller/orders.csv", bulk::orders_csv))
+        .service(page_and_form("/seller/imports", bulk::show_imports, bulk::upload))
+        .service(page("/seller/imports/{id}", bulk::show_import))
+        .service(form("/seller/imports/{id}/apply", bulk::apply));
 }

@@ -25,6 +25,9 @@ use serde_json::json;
 use super::{TestDb, web_config};
 
 mod screen;
+mod upload;
+
+pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
