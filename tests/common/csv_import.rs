@@ -45,7 +45,15 @@ pub fn user_of(conn: &mut DbConn, seller_id: i64) -> i64 {
 }
 
 /// One row of a new product (no slug): name, SKU, variant name, options, price, stock.
-pub fn new_row(category: &str, name: &str, sku: &str, variant: &str, options: &str, price: &str, stock: i32) -> String {
+pub fn new_row(
+    category: &str,
+    name: &str,
+    sku: &str,
+    variant: &str,
+    options: &str,
+    price: &str,
+    stock: i32,
+) -> String {
     format!(",{name},{category},About {name},active,{sku},{variant},{options},{price},{stock}\n")
 }
 
@@ -130,7 +138,10 @@ pub async fn apply_and_wait(app: &TestApp, id: i64, limit: Duration) -> (Vec<i32
         if status != "running" {
             break;
         }
-        assert!(started.elapsed() < limit, "import {id} still running after {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "import {id} still running after {limit:?}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     (seen, app.get(&format!("/seller/imports/{id}")).await)

@@ -16,7 +16,8 @@ on_both_backends! {
     async fn a_seller_previews_applies_and_follows_an_import(db: TestDb) {
         let mut conn = db.conn();
         let seller = builders::seller(&mut conn);
-        let email = with_password(&mut conn, user_of(&mut conn, seller), PASSWORD);
+        let user_id = user_of(&mut conn, seller);
+        let email = with_password(&mut conn, user_id, PASSWORD);
         let category_id = builders::category(&mut conn, "Lighting");
         let c = builders::category_slug(&mut conn, category_id);
         drop(conn);

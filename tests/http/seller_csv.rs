@@ -138,7 +138,7 @@ on_both_backends! {
             new_row("no-such-category", "Lost", "LOST-1", "", "", "1.00", 1),
             new_row(c, "Twice", "OK-1", "", "", "1.00", 1),
             new_row(c, "Theirs", &their_sku, "", "", "1.00", 1),
-            "not-mine,Slug,lighting,,active,SLUG-1,,,1.00,1\n",
+            format!("not-mine,Slug,{c},,active,SLUG-1,,,1.00,1\n"),
         );
         let id = preview(&app, &file).await;
         let page = app.get(&format!("/seller/imports/{id}")).await;
@@ -250,20 +250,39 @@ on_both_backends! {
     }
 }
 
-on_both_backends! {
-    #[ignore = "about a minute in a debug build; run with --ignored for the benchmark figure"]
-    async fn fifty_thousand_rows_import(db: TestDb) {
-        let app = TestApp::new(db).await;
-        let shop = shop(&app);
-        let file = big_file(&shop.category, 10_000, 5);
-        let started = Instant::now();
-        let id = preview(&app, &file).await;
-        app.get(&format!("/seller/imports/{id}")).await.assert_contains("New variants</th><td class=\"num\">50000");
-        let previewed = started.elapsed();
-        let (_, done) = apply_and_wait(&app, id, Duration::from_secs(1800)).await;
-        done.assert_contains("50,000 of 50,000 rows applied");
-        eprintln!("50,000-row import: preview {previewed:?}, total {:?}", started.elapsed());
-        no_drift(&app);
+/// 10,000 products of 5 variants: the preview and the whole import, timed. A benchmark (over a
+/// minute in a debug build): `cargo test --release --test http fifty_thousand -- --ignored
+/// --nocapture`.
+async fn fifty_thousand_rows(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let shop = shop(&app);
+    let file = big_file(&shop.category, 10_000, 5);
+    let started = Instant::now();
+    let id = preview(&app, &file).await;
+    app.get(&format!("/seller/imports/{id}"))
+        .await
+        .assert_contains("New variants</th><td class=\"num\">50000");
+    let previewed = started.elapsed();
+    let (_, done) = apply_and_wait(&app, id, Duration::from_secs(1800)).await;
+    done.assert_contains("50,000 of 50,000 rows applied");
+    eprintln!(
+        "50,000-row import: preview {previewed:?}, total {:?}",
+        started.elapsed()
+    );
+    no_drift(&app);
+}
+
+#[actix_web::test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+async fn fifty_thousand_rows_sqlite() {
+    fifty_thousand_rows(TestDb::sqlite()).await
+}
+
+#[actix_web::test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+async fn fifty_thousand_rows_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        fifty_thousand_rows(db).await
     }
 }
 

@@ -53,9 +53,9 @@ pub fn apply_steps(
                 product_id
             }
             Target::JoinNew { first } => {
-                let product_id = *made
-                    .get(&first)
-                    .ok_or_else(|| Error::Internal("a new product's first row was not applied".into()))?;
+                let product_id = *made.get(&first).ok_or_else(|| {
+                    Error::Internal("a new product's first row was not applied".into())
+                })?;
                 add(conn, user_id, product_id, row)?;
                 product_id
             }

@@ -31,7 +31,19 @@ pub const ORDER_COLUMNS: [&str; 10] = [
     "cancelled",
 ];
 
-type ProductLine = (i64, String, String, i64, String, String, String, String, String, i64, i32);
+type ProductLine = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i32,
+);
 
 /// Every variant of the seller's live products, one row each, in the import's format.
 pub fn products_csv(conn: &mut DbConn, user_id: i64) -> Result<Vec<u8>> {
@@ -76,7 +88,18 @@ pub fn products_csv(conn: &mut DbConn, user_id: i64) -> Result<Vec<u8>> {
             let stock = stock.to_string();
             write(
                 &mut out,
-                &[slug, name, &category, description, status, sku, variant, &options, &price, &stock],
+                &[
+                    slug,
+                    name,
+                    &category,
+                    description,
+                    status,
+                    sku,
+                    variant,
+                    &options,
+                    &price,
+                    &stock,
+                ],
             )?;
         }
     }
@@ -132,8 +155,20 @@ pub fn orders_csv(conn: &mut DbConn, user_id: i64) -> Result<Vec<u8>> {
             .load(conn)?;
         let Some(last) = page.last() else { break };
         after = last.0;
-        for (_, number, date, status, sku, product, variant, quantity, unit, total, parcel, cancelled) in
-            &page
+        for (
+            _,
+            number,
+            date,
+            status,
+            sku,
+            product,
+            variant,
+            quantity,
+            unit,
+            total,
+            parcel,
+            cancelled,
+        ) in &page
         {
             let name = if variant.is_empty() {
                 product.clone()

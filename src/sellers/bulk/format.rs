@@ -140,7 +140,14 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
 fn row(number: usize, cells: &[String]) -> Result<Row, String> {
     let mut e = FieldErrors::default();
     let slug = cells[0].trim().to_owned();
-    let name = forms::text(&mut e, "product_name", "Product name", &cells[1], MAX_NAME_CHARS, true);
+    let name = forms::text(
+        &mut e,
+        "product_name",
+        "Product name",
+        &cells[1],
+        MAX_NAME_CHARS,
+        true,
+    );
     let category = cells[2].trim().to_owned();
     if category.is_empty() {
         e.add("category", "Please give the category's slug.");
@@ -263,13 +270,13 @@ pub fn undefuse(cell: &str) -> String {
 mod tests {
     use super::*;
 
-    const HEADER: &str =
-        "product_slug,product_name,category,description,status,sku,variant_name,options,price,stock\n";
+    const HEADER: &str = "product_slug,product_name,category,description,status,sku,variant_name,options,price,stock\n";
 
     #[test]
     fn a_good_row_reads_into_its_fields() {
-        let file =
-            format!("{HEADER}lamp-1,Desk lamp,lighting,Brass,active,LAMP-1,Large,Size=L; Colour=Red,12.50,7\n");
+        let file = format!(
+            "{HEADER}lamp-1,Desk lamp,lighting,Brass,active,LAMP-1,Large,Size=L; Colour=Red,12.50,7\n"
+        );
         let parsed = parse(&file).unwrap();
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let row = &parsed.rows[0];
@@ -289,7 +296,11 @@ mod tests {
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.errors.len(), 2);
         assert_eq!(parsed.errors[0].row, 3);
-        assert!(parsed.errors[0].message.contains("sku:"), "{:?}", parsed.errors);
+        assert!(
+            parsed.errors[0].message.contains("sku:"),
+            "{:?}",
+            parsed.errors
+        );
         assert!(parsed.errors[0].message.contains("price:"));
         assert!(parsed.errors[0].message.contains("stock:"));
         assert!(parsed.errors[1].message.contains("columns"));

@@ -11,18 +11,21 @@ mod apply;
 pub mod export;
 pub mod format;
 mod plan;
+mod runner;
 mod variant_writes;
 
 use diesel::prelude::*;
 
 use crate::db::schema::product_imports;
 use crate::db::types::ImportStatus;
-use crate::db::{self, DbConn, Pool};
+use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::sellers::{active_profile_of, profile_of};
 use crate::util::now;
 use format::RowError;
 use plan::{Snapshot, Step, Target};
+
+pub use runner::{resume_running, run, running};
 
 /// Rows applied per transaction.
 pub const BATCH_ROWS: usize = 500;
@@ -57,15 +60,6 @@ pub struct ImportView {
     pub failure: String,
     /// Only while the import waits to be applied.
     pub summary: Option<Summary>,
-}
-
-#[derive(Queryable)]
-struct Job {
-    id: i64,
-    seller_id: i64,
-    user_id: i64,
-    source: String,
-    rows_applied: i32,
 }
 
 /// Checks an uploaded file and keeps it as a new import waiting for its preview to be approved;
@@ -169,16 +163,23 @@ fn summarize(conn: &mut DbConn, seller_id: i64, source: &str) -> Result<Summary>
     let parsed = format::parse(source).map_err(Error::Invalid)?;
     let rows = &parsed.rows;
     let mut errors = parsed.errors.clone();
-    errors.extend(plan::file_errors(rows));
+    let file_errors = plan::file_errors(rows);
+    let refused: std::collections::HashSet<usize> = file_errors.iter().map(|e| e.row).collect();
+    errors.extend(file_errors);
     let groups = plan::groups(rows);
     let skus: Vec<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
-    let mut slugs: Vec<&str> = rows.iter().map(|r| r.slug.as_str()).filter(|s| !s.is_empty()).collect();
+    let mut slugs: Vec<&str> = rows
+        .iter()
+        .map(|r| r.slug.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
     slugs.sort_unstable();
     slugs.dedup();
     let snap = Snapshot::load(conn, seller_id, &skus, &slugs)?;
     let mut summary = Summary::default();
     for planned in plan::plan(rows, 0..rows.len(), &snap, seller_id, &groups) {
         match planned {
+            Ok(step) if refused.contains(&rows[step.index].number) => {}
             Ok(step) => count(&mut summary, &step, rows),
             Err(error) => errors.push(error),
         }
@@ -223,9 +224,12 @@ fn count(summary: &mut Summary, step: &Step, rows: &[format::Row]) {
     if said.is_empty() {
         summary.unchanged += 1;
     } else if summary.sample.len() < SHOWN {
-        summary
-            .sample
-            .push(format!("Row {}, SKU {}: {}", row.number, row.sku, said.join("; ")));
+        summary.sample.push(format!(
+            "Row {}, SKU {}: {}",
+            row.number,
+            row.sku,
+            said.join("; ")
+        ));
     }
 }
 
@@ -234,14 +238,18 @@ fn count(summary: &mut Summary, step: &Step, rows: &[format::Row]) {
 pub fn start(conn: &mut DbConn, user_id: i64, import_id: i64) -> Result<()> {
     let view = show(conn, user_id, import_id)?;
     let Some(summary) = view.summary else {
-        return Err(Error::Conflict("This import has already been applied.".into()));
+        return Err(Error::Conflict(
+            "This import has already been applied.".into(),
+        ));
     };
     if summary.errors > 0 {
         return Err(Error::Invalid(
             "The file has errors; please correct them and upload it again.".into(),
         ));
     }
-    let busy = || Error::Conflict("You already have an import running; please wait for it to finish.".into());
+    let busy = || {
+        Error::Conflict("You already have an import running; please wait for it to finish.".into())
+    };
     db::write_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         let running: i64 = product_imports::table
@@ -264,139 +272,12 @@ pub fn start(conn: &mut DbConn, user_id: i64, import_id: i64) -> Result<()> {
         ))
         .execute(conn);
         match moved {
-            Ok(0) => Err(Error::Conflict("This import has already been applied.".into())),
+            Ok(0) => Err(Error::Conflict(
+                "This import has already been applied.".into(),
+            )),
             Ok(_) => Ok(()),
             Err(e) if db::is_unique_violation(&e) => Err(busy()),
             Err(e) => Err(e.into()),
         }
     })
-}
-
-/// Imports a crash left running, for the server to resume at start.
-pub fn running(conn: &mut DbConn) -> Result<Vec<i64>> {
-    Ok(product_imports::table
-        .filter(product_imports::status.eq(ImportStatus::Running))
-        .order(product_imports::id)
-        .select(product_imports::id)
-        .load(conn)?)
-}
-
-/// Applies a running import from its checkpoint to the end, a batch per transaction, calling
-/// `after_batch` after each. A batch that fails stops the import as `failed` with the reason
-/// (batches before it stay applied); another runner that moved the checkpoint first (two nodes
-/// resuming the same job) makes this one stop quietly.
-pub fn run(pool: &Pool, import_id: i64, after_batch: &dyn Fn()) -> Result<()> {
-    let mut pooled = pool.get()?;
-    let conn: &mut DbConn = &mut pooled;
-    let job: Option<Job> = product_imports::table
-        .find(import_id)
-        .filter(product_imports::status.eq(ImportStatus::Running))
-        .select((
-            product_imports::id,
-            product_imports::seller_id,
-            product_imports::user_id,
-            product_imports::source,
-            product_imports::rows_applied,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some(job) = job else { return Ok(()) };
-    let outcome = run_batches(conn, &job, after_batch);
-    let (status, failure) = match &outcome {
-        Ok(true) => (ImportStatus::Done, String::new()),
-        Ok(false) => return Ok(()),
-        Err(Error::Invalid(m) | Error::Conflict(m)) => (ImportStatus::Failed, m.clone()),
-        Err(_) => (ImportStatus::Failed, "The import stopped on an internal error.".to_owned()),
-    };
-    db::write_tx(conn, |conn| {
-        diesel::update(
-            product_imports::table
-                .find(job.id)
-                .filter(product_imports::status.eq(ImportStatus::Running)),
-        )
-        .set((
-            product_imports::status.eq(status),
-            product_imports::failure.eq(&failure),
-            product_imports::source.eq(""),
-            product_imports::updated_at.eq(now()),
-        ))
-        .execute(conn)
-    })?;
-    outcome.map(|_| ())
-}
-
-/// `Ok(true)` once every row is applied, `Ok(false)` when another runner holds the job.
-fn run_batches(conn: &mut DbConn, job: &Job, after_batch: &dyn Fn()) -> Result<bool> {
-    let parsed = format::parse(&job.source).map_err(Error::Invalid)?;
-    if let Some(error) = parsed.errors.first() {
-        return Err(Error::Invalid(format!("Row {}: {}", error.row, error.message)));
-    }
-    let rows = &parsed.rows;
-    let groups = plan::groups(rows);
-    let mut done = usize::try_from(job.rows_applied).unwrap_or(0);
-    while done < rows.len() {
-        let end = (done + BATCH_ROWS).min(rows.len());
-        let applied = db::write_tx(conn, |conn| {
-            let moved = diesel::update(
-                product_imports::table
-                    .find(job.id)
-                    .filter(product_imports::status.eq(ImportStatus::Running))
-                    .filter(product_imports::rows_applied.eq(done as i32)),
-            )
-            .set((
-                product_imports::rows_applied.eq(end as i32),
-                product_imports::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-            if moved == 0 {
-                return Ok(false);
-            }
-            let batch = &rows[done..end];
-            let mut skus: Vec<&str> = batch.iter().map(|r| r.sku.as_str()).collect();
-            for row in batch.iter().filter(|r| r.slug.is_empty()) {
-                skus.extend(groups.get(&row.name).into_iter().flatten().map(String::as_str));
-            }
-            skus.sort_unstable();
-            skus.dedup();
-            let mut slugs: Vec<&str> = batch.iter().map(|r| r.slug.as_str()).filter(|s| !s.is_empty()).collect();
-            slugs.sort_unstable();
-            slugs.dedup();
-            let snap = Snapshot::load(conn, job.seller_id, &skus, &slugs)?;
-            let steps = plan::plan(rows, done..end, &snap, job.seller_id, &groups)
-                .into_iter()
-                .collect::<std::result::Result<Vec<_>, RowError>>()
-                .map_err(|e| Error::Conflict(format!("Row {}: {}", e.row, e.message)))?;
-            let changes = apply::apply_steps(conn, job.user_id, job.id, rows, &steps)?;
-            diesel::update(product_imports::table.find(job.id))
-                .set(product_imports::changes_applied.eq(product_imports::changes_applied + changes as i32))
-                .execute(conn)?;
-            Ok::<bool, Error>(true)
-        })?;
-        if !applied {
-            return Ok(false);
-        }
-        after_batch();
-        done = end;
-    }
-    Ok(true)
-}
-
-/// Resumes, on a thread of its own, every import a stopped node left running.
-pub fn resume_running(pool: Pool, after_batch: impl Fn() + Send + 'static) {
-    std::thread::spawn(move || {
-        let ids = pool
-            .get()
-            .map_err(Error::from)
-            .and_then(|mut conn| running(&mut conn));
-        match ids {
-            Ok(ids) => {
-                for id in ids {
-                    if let Err(error) = run(&pool, id, &after_batch) {
-                        tracing::warn!(import = id, %error, "CSV import stopped");
-                    }
-                }
-            }
-            Err(error) => tracing::warn!(%error, "running CSV imports not read"),
-        }
-    });
 }

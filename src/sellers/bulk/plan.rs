@@ -52,7 +52,12 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads the categories, the variants with these SKUs, and the seller's products that those
     /// variants belong to or that the slugs name.
-    pub fn load(conn: &mut DbConn, seller_id: i64, skus: &[&str], slugs: &[&str]) -> Result<Snapshot> {
+    pub fn load(
+        conn: &mut DbConn,
+        seller_id: i64,
+        skus: &[&str],
+        slugs: &[&str],
+    ) -> Result<Snapshot> {
         let mut snap = Snapshot {
             categories: categories::table
                 .select((categories::slug, categories::id))
@@ -115,10 +120,21 @@ impl Snapshot {
         };
         let mut found: Vec<(i64, String, String, String, ProductStatus, i64)> = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            found.extend(base().filter(products::id.eq_any(chunk.to_vec())).load::<(i64, String, String, String, ProductStatus, i64)>(conn)?);
+            found.extend(base().filter(products::id.eq_any(chunk.to_vec())).load::<(
+                i64,
+                String,
+                String,
+                String,
+                ProductStatus,
+                i64,
+            )>(conn)?);
         }
         for chunk in slugs.chunks(CHUNK) {
-            found.extend(base().filter(products::slug.eq_any(chunk.to_vec())).load::<(i64, String, String, String, ProductStatus, i64)>(conn)?);
+            found.extend(
+                base()
+                    .filter(products::slug.eq_any(chunk.to_vec()))
+                    .load::<(i64, String, String, String, ProductStatus, i64)>(conn)?,
+            );
         }
         for (id, slug, name, description, status, category_id) in found {
             snap.products_by_slug.insert(slug.clone(), id);
@@ -214,7 +230,10 @@ fn plan_row<'r>(
     first_new: &mut HashMap<&'r str, usize>,
 ) -> std::result::Result<Step, String> {
     let Some(&category_id) = snap.categories.get(&row.category) else {
-        return Err(format!("There is no category with the slug {:?}.", row.category));
+        return Err(format!(
+            "There is no category with the slug {:?}.",
+            row.category
+        ));
     };
     let mut step = Step {
         index,
@@ -245,9 +264,10 @@ fn plan_row<'r>(
             product_id: product.id,
         };
         step.details = compare_product(row, product, category_id)?;
-        step.labels = row.variant_name != current.name
-            || row.options != options_from_json(&current.options);
-        step.price = (row.price.minor() != current.price).then_some((current.price, row.price.minor()));
+        step.labels =
+            row.variant_name != current.name || row.options != options_from_json(&current.options);
+        step.price =
+            (row.price.minor() != current.price).then_some((current.price, row.price.minor()));
         step.stock = (row.stock != current.stock).then_some(row.stock - current.stock);
         return Ok(step);
     }
@@ -317,13 +337,20 @@ pub fn file_errors(rows: &[Row]) -> Vec<RowError> {
         if let Some(first) = skus.insert(&row.sku, row.number) {
             errors.push(RowError {
                 row: row.number,
-                message: format!("The SKU {} is also on row {first}; each SKU once per file.", row.sku),
+                message: format!(
+                    "The SKU {} is also on row {first}; each SKU once per file.",
+                    row.sku
+                ),
             });
             skus.insert(&row.sku, first);
         }
         let first = products.entry(row.product_key()).or_insert(row);
-        let same = (&first.name, &first.category, &first.description, first.status)
-            == (&row.name, &row.category, &row.description, row.status);
+        let same = (
+            &first.name,
+            &first.category,
+            &first.description,
+            first.status,
+        ) == (&row.name, &row.category, &row.description, row.status);
         if !same {
             errors.push(RowError {
                 row: row.number,
@@ -341,7 +368,10 @@ pub fn file_errors(rows: &[Row]) -> Vec<RowError> {
 pub fn groups(rows: &[Row]) -> HashMap<String, Vec<String>> {
     let mut groups: HashMap<String, Vec<String>> = HashMap::new();
     for row in rows.iter().filter(|r| r.slug.is_empty()) {
-        groups.entry(row.name.clone()).or_default().push(row.sku.clone());
+        groups
+            .entry(row.name.clone())
+            .or_default()
+            .push(row.sku.clone());
     }
     groups
 }

@@ -43,10 +43,15 @@ async fn imports_page(
     error: Option<String>,
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
-    let recent = state
-        .db(move |conn| bulk::recent(conn, user_id))
-        .await?;
-    respond::page_with(&ImportsPage { chrome, recent, error }, status)
+    let recent = state.db(move |conn| bulk::recent(conn, user_id)).await?;
+    respond::page_with(
+        &ImportsPage {
+            chrome,
+            recent,
+            error,
+        },
+        status,
+    )
 }
 
 pub(super) async fn show_imports(
@@ -63,7 +68,12 @@ async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), Refusal> {
         status,
         message: message.to_owned(),
     };
-    let unreadable = || refuse(StatusCode::BAD_REQUEST, "The upload could not be read; please try again.");
+    let unreadable = || {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "The upload could not be read; please try again.",
+        )
+    };
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| unreadable())?;
         if field.name() != Some("file") {

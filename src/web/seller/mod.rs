@@ -54,7 +54,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/seller/products.csv", bulk::products_csv))
         .service(page("/seller/orders.csv", bulk::orders_csv))
-        .service(page_and_form("/seller/imports", bulk::show_imports, bulk::upload))
+        .service(page_and_form(
+            "/seller/imports",
+            bulk::show_imports,
+            bulk::upload,
+        ))
         .service(page("/seller/imports/{id}", bulk::show_import))
         .service(form("/seller/imports/{id}/apply", bulk::apply));
 }
