@@ -186,6 +186,9 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);
+    // Carries on the CSV imports a stopped node left running, from their checkpoints.
+    let catalog = state.catalog.clone();
+    crate::sellers::bulk::resume_running(state.pool.clone(), move || catalog.changed());
     let config = WebConfig {
         secret,
         secure_cookies: settings.secure_cookies,

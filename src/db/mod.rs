@@ -209,7 +209,8 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
 /// under load some writers lose round after round and wait a second or more; here they wait
 /// on a mutex and start the moment the writer before them finishes. Other processes (a CLI
 /// command beside the server) still meet the busy timeout. One gate for every SQLite database
-/// of the process: a server has one, and write transactions never nest.
+/// of the process: a server has one, and a write transaction nested in another is a savepoint
+/// that takes no second turn.
 static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `work` in a write transaction. On SQLite it begins IMMEDIATE so that concurrent writers
@@ -224,6 +225,13 @@ where
     match conn {
         DbConn::Postgres(_) => conn.transaction(work),
         DbConn::Sqlite(sqlite) => {
+            // Already inside a write transaction (a CSV import's batch calling the one-change
+            // services): the writer's turn is held, so this is a savepoint.
+            let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+                .transaction_depth()?;
+            if depth.is_some() {
+                return conn.transaction(work);
+            }
             let _turn = SQLITE_WRITERS
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -604,6 +604,25 @@ diesel::joinable!(refunds -> returns (return_id));
 diesel::joinable!(payout_lines -> seller_payouts (payout_id));
 diesel::joinable!(payout_lines -> order_items (order_item_id));
 
+diesel::table! {
+    product_imports (id) {
+        id -> BigInt,
+        seller_id -> BigInt,
+        user_id -> BigInt,
+        filename -> Text,
+        source -> Text,
+        total_rows -> Integer,
+        rows_applied -> Integer,
+        changes_applied -> Integer,
+        status -> Text,
+        failure -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(product_imports -> sellers (seller_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_recovery_codes,
@@ -642,4 +661,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     returns,
     payout_lines,
     mail_outbox,
+    product_imports,
 );

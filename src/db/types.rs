@@ -273,6 +273,17 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a seller's CSV import stands, as stored in `product_imports.status`: checked and
+    /// shown as a preview, then applied batch by batch until done (or stopped by a failure).
+    pub enum ImportStatus {
+        Previewed = "previewed",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! cannot act for another seller by passing the wrong id.
 
 pub mod apply;
+pub mod bulk;
 pub mod dashboard;
 mod fields;
 pub mod products;

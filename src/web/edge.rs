@@ -21,6 +21,11 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// which the upload handler enforces on the file itself) with its other fields and boundaries.
 pub const MAX_UPLOAD_BODY_BYTES: usize = crate::images::process::MAX_UPLOAD_BYTES + 64 * 1024;
 
+/// A seller's CSV import may be larger than an image: its handler refuses a file over 20 MB with
+/// a message on the import page, so this only stops bodies far past that.
+const IMPORT_PATH: &str = "/seller/imports";
+const MAX_IMPORT_BODY_BYTES: usize = 21 * 1024 * 1024;
+
 /// How long a request's body may take to arrive once its head has.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyDeadline(pub Duration);
@@ -69,10 +74,10 @@ fn announces_body(req: &ServiceRequest) -> bool {
 
 /// The most body this request may send: an upload form may carry a file.
 fn body_limit(req: &ServiceRequest) -> usize {
-    if req.content_type() == "multipart/form-data" {
-        MAX_UPLOAD_BODY_BYTES
-    } else {
-        MAX_BODY_BYTES
+    match (req.content_type(), req.path()) {
+        ("multipart/form-data", IMPORT_PATH) => MAX_IMPORT_BODY_BYTES,
+        ("multipart/form-data", _) => MAX_UPLOAD_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
     }
 }
 

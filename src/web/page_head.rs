@@ -39,7 +39,7 @@ impl PageHead {
         let images: Vec<String> = page
             .images
             .iter()
-            .map(|image| absolute(origin, &image.url))
+            .map(|image| absolute(origin, &image.src))
             .collect();
         let mut crumbs = trail(origin, &page.breadcrumb);
         crumbs.push((product.name.clone(), canonical.clone()));

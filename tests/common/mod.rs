@@ -9,6 +9,7 @@ pub mod back_office;
 pub mod browser;
 pub mod builders;
 pub mod commerce;
+pub mod csv_import;
 pub mod fulfilment;
 pub mod images;
 pub mod lifecycle;

@@ -4,6 +4,7 @@
 //! products. `/seller/apply` is open to any signed-in user.
 
 mod apply;
+mod bulk;
 mod dashboard;
 mod images;
 mod orders;
@@ -71,5 +72,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/orders/{number}/lines/{line_id}/cancel",
             orders::cancel_line,
-        ));
+        ))
+        .service(page("/seller/products.csv", bulk::products_csv))
+        .service(page("/seller/orders.csv", bulk::orders_csv))
+        .service(page_and_form(
+            "/seller/imports",
+            bulk::show_imports,
+            bulk::upload,
+        ))
+        .service(page("/seller/imports/{id}", bulk::show_import))
+        .service(form("/seller/imports/{id}/apply", bulk::apply));
 }

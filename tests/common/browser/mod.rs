@@ -28,6 +28,7 @@ use super::{TestDb, web_config};
 mod reports;
 mod images;
 pub mod screen;
+mod upload;
 pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
