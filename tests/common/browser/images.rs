@@ -1,21 +1,11 @@
-//! What the image upload journey needs of the browser: a file chosen in an `<input type=file>`,
-//! and whether an image actually loaded.
+//! What the image upload journey needs of the browser: whether an image actually loaded (files
+//! are chosen with `attach`, `upload.rs`).
 
 use fantoccini::Locator;
 
 use super::Browser;
 
 impl Browser {
-    /// Chooses the file at `path` in the file input labelled `label`, as a person picking it
-    /// in the file dialog.
-    pub async fn attach(&self, label: &str, path: &std::path::Path) {
-        self.labelled(label)
-            .await
-            .send_keys(&path.to_string_lossy())
-            .await
-            .expect("the file is chosen");
-    }
-
     /// The natural (decoded) widths of the images matching `css` that loaded; 0 for one that
     /// did not.
     pub async fn loaded_image_widths(&self, css: &str) -> Vec<u64> {
