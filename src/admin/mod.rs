@@ -6,6 +6,7 @@ pub mod audit;
 pub mod categories;
 mod days;
 pub mod orders;
+pub mod products;
 pub mod reports;
 pub mod reviews;
 pub mod settings;

@@ -7,6 +7,7 @@
 pub mod admin_orders;
 pub mod browser;
 pub mod builders;
+pub mod catalog_admin;
 pub mod commerce;
 pub mod fulfilment;
 pub mod lifecycle;
