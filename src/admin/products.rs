@@ -25,7 +25,9 @@ pub const PAGE_SIZE: usize = 50;
 const MAX_SEARCH_CHARS: usize = 100;
 const MAX_REASON_CHARS: usize = 500;
 
-diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;);
+diesel::define_sql_function!(
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+);
 
 /// The search form as typed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,8 +50,22 @@ pub struct ProductFilter {
 impl ProductFilter {
     pub fn parse(fields: &ProductSearchFields) -> std::result::Result<ProductFilter, FieldErrors> {
         let mut e = FieldErrors::default();
-        let q = forms::text(&mut e, "q", "Name or address", fields.q, MAX_SEARCH_CHARS, false);
-        let seller = forms::text(&mut e, "seller", "Seller", fields.seller, MAX_SEARCH_CHARS, false);
+        let q = forms::text(
+            &mut e,
+            "q",
+            "Name or address",
+            fields.q,
+            MAX_SEARCH_CHARS,
+            false,
+        );
+        let seller = forms::text(
+            &mut e,
+            "seller",
+            "Seller",
+            fields.seller,
+            MAX_SEARCH_CHARS,
+            false,
+        );
         let status = match fields.status.trim() {
             "" => None,
             raw => ProductStatus::parse(raw).or_else(|| {
@@ -143,16 +159,18 @@ pub fn search(
         .load(conn)?;
     let rows = rows
         .into_iter()
-        .map(|(id, name, slug, status, archived, is_featured, price_min, seller)| ProductRow {
-            id,
-            name,
-            slug,
-            status,
-            archived,
-            is_featured,
-            price_min: Money::from_minor(price_min),
-            seller,
-        })
+        .map(
+            |(id, name, slug, status, archived, is_featured, price_min, seller)| ProductRow {
+                id,
+                name,
+                slug,
+                status,
+                archived,
+                is_featured,
+                price_min: Money::from_minor(price_min),
+                seller,
+            },
+        )
         .collect();
     Ok(KeysetPage::from_rows(rows, PAGE_SIZE, |r| r.id))
 }
@@ -180,7 +198,10 @@ impl Reason {
 }
 
 fn entity(id: i64) -> Entity<'static> {
-    Entity { kind: "product", id }
+    Entity {
+        kind: "product",
+        id,
+    }
 }
 
 /// The product's (status, archived, featured) now, or `NotFound`; read after a conditional
@@ -214,7 +235,11 @@ pub fn unpublish(conn: &mut DbConn, admin: &Actor, product_id: i64, reason: &Rea
             let (status, archived, _) = state(conn, product_id)?;
             return Err(Error::Conflict(format!(
                 "Only a product on sale can be unpublished; this one is {}.",
-                if archived { "archived" } else { status.as_str() }
+                if archived {
+                    "archived"
+                } else {
+                    status.as_str()
+                }
             )));
         }
         search::enqueue(conn, product_id)?;
@@ -225,7 +250,12 @@ pub fn unpublish(conn: &mut DbConn, admin: &Actor, product_id: i64, reason: &Rea
 /// Features a product on the home page, or stops. The home page lists featured products that
 /// are on sale, so a draft may be featured ahead of its publication; an archived one may not.
 /// Asking for what already holds changes nothing.
-pub fn set_featured(conn: &mut DbConn, admin: &Actor, product_id: i64, featured: bool) -> Result<()> {
+pub fn set_featured(
+    conn: &mut DbConn,
+    admin: &Actor,
+    product_id: i64,
+    featured: bool,
+) -> Result<()> {
     db::write_tx(conn, |conn| {
         let changed = if featured {
             diesel::update(
@@ -277,7 +307,10 @@ mod tests {
         })
         .unwrap();
         assert_eq!(parsed.q.as_deref(), Some("brass lamp"));
-        assert_eq!((parsed.seller, parsed.status), (None, Some(ProductStatus::Active)));
+        assert_eq!(
+            (parsed.seller, parsed.status),
+            (None, Some(ProductStatus::Active))
+        );
         let refused = ProductFilter::parse(&ProductSearchFields {
             q: "x\u{0}",
             seller: &"s".repeat(101),
@@ -296,7 +329,10 @@ mod tests {
 
     #[test]
     fn a_reason_is_required_and_bounded() {
-        assert_eq!(Reason::parse(" Counterfeit ").unwrap(), Reason("Counterfeit".into()));
+        assert_eq!(
+            Reason::parse(" Counterfeit ").unwrap(),
+            Reason("Counterfeit".into())
+        );
         assert!(Reason::parse("  ").is_err());
         assert!(Reason::parse(&"x".repeat(501)).is_err());
     }

@@ -111,7 +111,10 @@ pub fn assert_consistent(app: &TestApp) {
     let stock = shopwave::checks::stock(&mut conn).expect("stock check");
     assert!(stock.is_empty(), "stock differs from the ledger: {stock:?}");
     let summaries = shopwave::checks::product_summaries(&mut conn).expect("summary check");
-    assert!(summaries.is_empty(), "product summaries are stale: {summaries:?}");
+    assert!(
+        summaries.is_empty(),
+        "product summaries are stale: {summaries:?}"
+    );
 }
 
 /// Outbox rows written for `product_id` so far.

@@ -22,7 +22,11 @@ fn audit(app: &TestApp) -> Vec<(String, Option<i64>, String)> {
 }
 
 fn status(app: &TestApp, product: i64) -> String {
-    products::table.find(product).select(products::status).first(&mut app.conn()).unwrap()
+    products::table
+        .find(product)
+        .select(products::status)
+        .first(&mut app.conn())
+        .unwrap()
 }
 
 /// The home page's featured shelf.
@@ -67,8 +71,8 @@ on_both_backends! {
         let first = app.get("/admin/products?q=widget").await;
         assert_eq!(first.body.matches(">Widget ").count(), 50);
         first.assert_contains("Widget 54");
-        let next = first.body.split("href=\"").find(|s| s.starts_with("/admin/products?q=widget&amp;after=")).unwrap()
-            .split('"').next().unwrap().replace("&amp;", "&");
+        let next = first.body.split("href=\"").find(|s| s.starts_with("/admin/products?q=widget&#38;after=")).unwrap()
+            .split('"').next().unwrap().replace("&#38;", "&");
         let second = app.get(&next).await;
         assert_eq!(second.body.matches(">Widget ").count(), 5);
         second.assert_contains("Widget 00");
@@ -89,9 +93,11 @@ on_both_backends! {
         app.get(&url).await.assert_status(200).assert_contains("Linen Shirt").assert_contains("may publish it again");
 
         let before = snapshot(&app, shop.product);
-        for bad in ["", "   ", &"x".repeat(501), "bad\u{0}"] {
+        for bad in ["", "   ", &"x".repeat(501)] {
             app.post(&format!("{url}/unpublish"), &[("reason", bad)]).await.assert_status(422).assert_contains("field-error");
         }
+        // Control characters are refused at the edge, before any form is read.
+        app.post(&format!("{url}/unpublish"), &[("reason", "bad\u{0}")]).await.assert_status(422);
         assert_eq!(snapshot(&app, shop.product), before);
 
         let outbox = outbox_rows(&app, shop.product);

@@ -8,9 +8,7 @@ use crate::forms::{self, FieldErrors};
 use crate::inventory::{MAX_STOCK, MovementReason};
 use crate::money::Money;
 use crate::numbers::parse_whole;
-use crate::sellers::fields::{
-    MAX_NAME_CHARS, MAX_NOTE_CHARS, multiline, price, status, units,
-};
+use crate::sellers::fields::{MAX_NAME_CHARS, MAX_NOTE_CHARS, multiline, price, status, units};
 
 /// The details form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]

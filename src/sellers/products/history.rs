@@ -103,7 +103,14 @@ fn prices(conn: &mut DbConn, variant_id: i64, after: Option<i64>) -> Result<Keys
 }
 
 fn moves(conn: &mut DbConn, variant: &Variant, after: Option<i64>) -> Result<KeysetPage<MoveRow>> {
-    type Row = (i64, i32, MovementReason, Option<String>, String, NaiveDateTime);
+    type Row = (
+        i64,
+        i32,
+        MovementReason,
+        Option<String>,
+        String,
+        NaiveDateTime,
+    );
     let rows: Vec<Row> = inventory_movements::table
         .left_join(orders::table)
         .filter(inventory_movements::variant_id.eq(variant.id))

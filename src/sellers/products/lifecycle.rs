@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::lock_own_product;
+use super::{checked_tx, lock_own_product};
 use crate::catalog::ProductStatus;
 use crate::db::models::Product;
 use crate::db::schema::{audit_log, categories, product_categories, products};
@@ -27,7 +27,7 @@ pub fn change_category(
     product_id: i64,
     category_id: i64,
 ) -> Result<Checked<()>> {
-    db::write_tx(conn, |conn| {
+    checked_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         let product = lock_own_product(conn, seller.id, product_id)?;
         let exists: bool = diesel::select(diesel::dsl::exists(categories::table.find(category_id)))

@@ -16,9 +16,9 @@ pub mod variants;
 use diesel::prelude::*;
 
 use super::profile_of;
+use crate::catalog::ProductStatus;
 use crate::db::DbConn;
 use crate::db::models::{Category, Product, Variant};
-use crate::catalog::ProductStatus;
 use crate::db::schema::{categories, product_variants, products};
 use crate::error::{Error, Result};
 use crate::ownership::owned_by;
@@ -115,10 +115,14 @@ fn lock_own_product(conn: &mut DbConn, seller_id: i64, product_id: i64) -> Resul
             .filter(products::seller_id.eq(seller_id)),
     )
     .set(products::updated_at.eq(now()))
-    .returning(Product::as_returning())
-    .get_result(conn)
-    .optional()?
-    .ok_or(Error::NotFound)?;
+    .execute(conn)?;
+    if locked == 0 {
+        return Err(Error::NotFound);
+    }
+    let locked = products::table
+        .find(product_id)
+        .select(Product::as_select())
+        .first(conn)?;
     if is_archived(&locked) {
         return Err(Error::Conflict(ARCHIVED.into()));
     }
@@ -163,4 +167,31 @@ fn live_variant_of(conn: &mut DbConn, product_id: i64, variant_id: i64) -> Resul
         ));
     }
     Ok(variant)
+}
+
+/// Runs `work` in a write transaction that is rolled back when it answers with messages for the
+/// form, so a refused form changes nothing, not even the product's `updated_at`.
+fn checked_tx<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<super::Checked<T>>,
+) -> Result<super::Checked<T>> {
+    enum Undo {
+        Refused(crate::forms::FieldErrors),
+        Failed(Error),
+    }
+    impl From<diesel::result::Error> for Undo {
+        fn from(error: diesel::result::Error) -> Undo {
+            Undo::Failed(error.into())
+        }
+    }
+    let outcome = crate::db::write_tx(conn, |conn| match work(conn) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(refused)) => Err(Undo::Refused(refused)),
+        Err(error) => Err(Undo::Failed(error)),
+    });
+    match outcome {
+        Ok(value) => Ok(Ok(value)),
+        Err(Undo::Refused(refused)) => Ok(Err(refused)),
+        Err(Undo::Failed(error)) => Err(error),
+    }
 }

@@ -65,23 +65,38 @@ impl Options {
     fn parse(errors: &mut FieldErrors, rows: [&str; MAX_OPTIONS]) -> Options {
         let mut map = serde_json::Map::new();
         for (field, raw) in OPTION_FIELDS.into_iter().zip(rows) {
-            let row = forms::text(errors, field, "Option", raw, 2 * MAX_OPTION_CHARS + 2, false);
+            let row = forms::text(
+                errors,
+                field,
+                "Option",
+                raw,
+                2 * MAX_OPTION_CHARS + 2,
+                false,
+            );
             if row.is_empty() || errors.get(field).is_some() {
                 continue;
             }
             let Some((name, value)) = row.split_once(':') else {
-                errors.add(field, "Please write an option as name: value, e.g. Size: M.");
+                errors.add(
+                    field,
+                    "Please write an option as name: value, e.g. Size: M.",
+                );
                 continue;
             };
             let (name, value) = (name.trim(), value.trim());
             if name.is_empty() || value.is_empty() {
-                errors.add(field, "Please give both the option's name and its value, e.g. Size: M.");
+                errors.add(
+                    field,
+                    "Please give both the option's name and its value, e.g. Size: M.",
+                );
             } else if name.chars().count() > MAX_OPTION_CHARS
                 || value.chars().count() > MAX_OPTION_CHARS
             {
                 errors.add(
                     field,
-                    format!("Option names and values can be at most {MAX_OPTION_CHARS} characters."),
+                    format!(
+                        "Option names and values can be at most {MAX_OPTION_CHARS} characters."
+                    ),
                 );
             } else if map.keys().any(|k| k.eq_ignore_ascii_case(name)) {
                 errors.add(field, format!("The option {name} is given twice."));
@@ -183,7 +198,12 @@ pub(super) fn sku(errors: &mut FieldErrors, raw: &str) -> String {
 mod tests {
     use super::*;
 
-    fn new(sku: &str, options: [&str; 3], price: &str, stock: &str) -> Result<NewVariant, FieldErrors> {
+    fn new(
+        sku: &str,
+        options: [&str; 3],
+        price: &str,
+        stock: &str,
+    ) -> Result<NewVariant, FieldErrors> {
         NewVariant::parse(&VariantInput {
             sku: sku.into(),
             name: String::new(),
@@ -201,7 +221,10 @@ mod tests {
         assert_eq!(v.options.to_json(), r#"{"Colour":"Red","Size":"M"}"#);
         assert_eq!(v.options.rows(), ["Colour: Red", "Size: M"]);
         assert_eq!((v.price, v.stock), (Money::from_minor(1250), 4));
-        assert_eq!(new("TEE", ["", "", ""], "1", "").unwrap().options.to_json(), "{}");
+        assert_eq!(
+            new("TEE", ["", "", ""], "1", "").unwrap().options.to_json(),
+            "{}"
+        );
         assert_eq!(Options::from_json("not json"), Options::default());
     }
 
@@ -211,11 +234,22 @@ mod tests {
         assert!(e.get("option1").unwrap().contains("name: value"));
         assert!(e.get("option2").is_none());
         assert!(e.get("option3").unwrap().contains("twice"));
-        let e = new("TEE", [": M", "Colour:", &format!("Size: {}", "x".repeat(51))], "1", "").unwrap_err();
+        let e = new(
+            "TEE",
+            [": M", "Colour:", &format!("Size: {}", "x".repeat(51))],
+            "1",
+            "",
+        )
+        .unwrap_err();
         for field in OPTION_FIELDS {
             assert!(e.get(field).is_some(), "{field}");
         }
-        assert!(new("TEE", ["Size: M\u{0}", "", ""], "1", "").unwrap_err().get("option1").is_some());
+        assert!(
+            new("TEE", ["Size: M\u{0}", "", ""], "1", "")
+                .unwrap_err()
+                .get("option1")
+                .is_some()
+        );
     }
 
     #[test]
@@ -224,8 +258,18 @@ mod tests {
         for field in ["sku", "price", "stock"] {
             assert!(e.get(field).is_some(), "{field}");
         }
-        assert!(new("", ["", "", ""], "1", "").unwrap_err().get("sku").is_some());
-        assert!(new("TEE", ["", "", ""], "1", "1000001").unwrap_err().get("stock").is_some());
+        assert!(
+            new("", ["", "", ""], "1", "")
+                .unwrap_err()
+                .get("sku")
+                .is_some()
+        );
+        assert!(
+            new("TEE", ["", "", ""], "1", "1000001")
+                .unwrap_err()
+                .get("stock")
+                .is_some()
+        );
     }
 
     #[test]
@@ -237,7 +281,15 @@ mod tests {
             ..VariantEditInput::default()
         })
         .unwrap();
-        assert_eq!((edit.name.as_str(), edit.price), ("Large", Money::from_minor(100_000)));
-        assert!(VariantEdit::parse(&VariantEditInput::default()).unwrap_err().get("price").is_some());
+        assert_eq!(
+            (edit.name.as_str(), edit.price),
+            ("Large", Money::from_minor(100_000))
+        );
+        assert!(
+            VariantEdit::parse(&VariantEditInput::default())
+                .unwrap_err()
+                .get("price")
+                .is_some()
+        );
     }
 }

@@ -51,7 +51,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/products/{id}", products::show))
         .service(form("/admin/products/{id}/unpublish", products::unpublish))
         .service(form("/admin/products/{id}/feature", products::set_featured))
-        .service(form("/admin/products/{id}/unfeature", products::unset_featured))
+        .service(form(
+            "/admin/products/{id}/unfeature",
+            products::unset_featured,
+        ))
         .service(page("/admin/shipping", settings::shipping::list))
         .service(page_and_form(
             "/admin/shipping/new",

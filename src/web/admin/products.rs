@@ -186,7 +186,11 @@ async fn feature(
     } else {
         "No longer featured on the home page."
     };
-    Ok(respond::done(&session, message, &format!("/admin/products/{id}")))
+    Ok(respond::done(
+        &session,
+        message,
+        &format!("/admin/products/{id}"),
+    ))
 }
 
 pub(super) async fn set_featured(

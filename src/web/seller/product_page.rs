@@ -88,10 +88,18 @@ impl EditPage {
     }
 
     fn has_errors(&self, which: &str) -> bool {
-        ["name", "description", "status", "category_id", "sku", "price", "stock"]
-            .into_iter()
-            .chain(OPTION_FIELDS)
-            .any(|field| self.error(which, field).is_some())
+        [
+            "name",
+            "description",
+            "status",
+            "category_id",
+            "sku",
+            "price",
+            "stock",
+        ]
+        .into_iter()
+        .chain(OPTION_FIELDS)
+        .any(|field| self.error(which, field).is_some())
     }
 
     fn details(&self) -> DetailsInput {
@@ -116,8 +124,8 @@ impl EditPage {
     }
 
     /// A new variant's option row `i` as typed.
-    fn new_option(&self, typed: &VariantInput, i: usize) -> String {
-        [&typed.option1, &typed.option2, &typed.option3][i].clone()
+    fn new_option(&self, typed: &VariantInput, i: &usize) -> String {
+        [&typed.option1, &typed.option2, &typed.option3][*i].clone()
     }
 
     /// The edit form of a variant: what was typed if it failed, else what it holds.
@@ -136,8 +144,8 @@ impl EditPage {
         }
     }
 
-    fn edit_option(&self, typed: &VariantEditInput, i: usize) -> String {
-        [&typed.option1, &typed.option2, &typed.option3][i].clone()
+    fn edit_option(&self, typed: &VariantEditInput, i: &usize) -> String {
+        [&typed.option1, &typed.option2, &typed.option3][*i].clone()
     }
 
     /// The reasons a seller may give for a stock change: (stored word, what the form says).
@@ -180,7 +188,15 @@ pub(super) async fn show_edit(
     SellerUser(me): SellerUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    edit_page(&state, chrome, me.id, path.into_inner(), None, StatusCode::OK).await
+    edit_page(
+        &state,
+        chrome,
+        me.id,
+        path.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The edit page, with a failed form's messages when there is one; reading the listing first

@@ -187,7 +187,10 @@ pub(super) async fn change_price(
     let price = match products::parse_price(&form) {
         Ok(price) => price,
         Err(errors) => {
-            let failed = Some((Failed::Variant(variant_id, VariantForm::Price(form)), errors));
+            let failed = Some((
+                Failed::Variant(variant_id, VariantForm::Price(form)),
+                errors,
+            ));
             return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
         }
     };
@@ -232,7 +235,10 @@ pub(super) async fn adjust_stock(
             Err(errors) => (errors, StatusCode::CONFLICT),
         },
     };
-    let failed = Some((Failed::Variant(variant_id, VariantForm::Stock(form)), errors));
+    let failed = Some((
+        Failed::Variant(variant_id, VariantForm::Stock(form)),
+        errors,
+    ));
     edit_page(&state, chrome, me.id, product_id, failed, status).await
 }
 

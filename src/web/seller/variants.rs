@@ -81,7 +81,10 @@ pub(super) async fn update(
             Err(errors) => errors,
         },
     };
-    let failed = Some((Failed::Variant(variant_id, VariantForm::Edit(form)), refused));
+    let failed = Some((
+        Failed::Variant(variant_id, VariantForm::Edit(form)),
+        refused,
+    ));
     edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await
 }
 
