@@ -75,7 +75,8 @@ pub fn variant_history(
 }
 
 fn prices(conn: &mut DbConn, variant_id: i64, after: Option<i64>) -> Result<KeysetPage<PriceRow>> {
-    let rows: Vec<(i64, Option<i64>, i64, Option<String>, NaiveDateTime)> = price_history::table
+    type Row = (i64, Option<i64>, i64, Option<String>, NaiveDateTime);
+    let rows: Vec<Row> = price_history::table
         .left_join(users::table.on(users::id.nullable().eq(price_history::changed_by)))
         .filter(price_history::variant_id.eq(variant_id))
         .filter(price_history::id.lt(after.unwrap_or(i64::MAX)))
