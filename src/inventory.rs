@@ -136,8 +136,9 @@ fn record(conn: &mut DbConn, variant_id: i64, delta: i32, why: &Why) -> Result<(
     Ok(())
 }
 
-/// A product is in stock when any of its active variants has a unit.
-fn refresh_in_stock(conn: &mut DbConn, product_id: i64) -> Result<()> {
+/// A product is in stock when any of its active variants has a unit. Also called after a
+/// variant is added, removed or deactivated (`sellers::products::refresh_summary`).
+pub fn refresh_in_stock(conn: &mut DbConn, product_id: i64) -> Result<()> {
     let in_stock: bool = diesel::select(diesel::dsl::exists(
         product_variants::table
             .filter(product_variants::product_id.eq(product_id))

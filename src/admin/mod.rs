@@ -7,6 +7,7 @@ pub mod categories;
 mod days;
 pub mod orders;
 pub mod promotions;
+pub mod products;
 pub mod reports;
 pub mod reviews;
 pub mod roles;

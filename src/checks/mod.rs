@@ -221,7 +221,7 @@ struct ProductRow {
 
 /// `in_stock` is whether any active variant has a unit (`inventory::refresh_in_stock`); the
 /// price range is the cheapest and dearest active variant, zero when there is none
-/// (`sellers::products::edit`).
+/// (`sellers::products::refresh_summary`).
 pub fn product_summaries(conn: &mut DbConn) -> Result<Vec<Finding>> {
     let rows: Vec<ProductRow> = diesel::sql_query(
         "SELECT p.slug, CAST(CASE WHEN p.in_stock THEN 1 ELSE 0 END AS BIGINT) AS in_stock, \

@@ -14,12 +14,23 @@ pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 pub const MAX_SKU_CHARS: usize = 64;
 pub const MAX_NOTE_CHARS: usize = 500;
 
-/// A listing state chosen on a form.
+/// A listing state chosen on a form: draft or active. Archiving is its own form
+/// (`products::archive`), because it cannot be undone.
 pub(super) fn status(errors: &mut FieldErrors, field: &'static str, raw: &str) -> ProductStatus {
-    ProductStatus::parse(raw.trim()).unwrap_or_else(|| {
-        errors.add(field, "Please choose draft, active or archived.");
-        ProductStatus::Draft
-    })
+    match ProductStatus::parse(raw.trim()) {
+        Some(status @ (ProductStatus::Draft | ProductStatus::Active)) => status,
+        Some(ProductStatus::Archived) => {
+            errors.add(
+                field,
+                "To archive the product, use \"Archive this product\" below; it cannot be undone.",
+            );
+            ProductStatus::Draft
+        }
+        None => {
+            errors.add(field, "Please choose draft or active.");
+            ProductStatus::Draft
+        }
+    }
 }
 
 /// A typed price: an amount in the shop's own form, at most `MAX_PRICE`.

@@ -8,6 +8,7 @@ pub mod admin_orders;
 pub mod back_office;
 pub mod browser;
 pub mod builders;
+pub mod catalog_admin;
 pub mod commerce;
 pub mod csv_import;
 pub mod fulfilment;

@@ -249,10 +249,10 @@ on_both_backends! {
         let outbox: i64 = search_outbox::table.filter(search_outbox::product_id.eq(product)).count().get_result(&mut app.conn()).unwrap();
         assert_eq!((history, outbox), (1, 1));
         app.get("/seller/products").await.assert_contains("Steel Kettle").assert_contains("$39.90");
-        app.post(&format!("/seller/products/{product}"), &[("name", "Copper Kettle"), ("description", ""), ("status", "archived")]).await
+        app.post(&format!("/seller/products/{product}"), &[("name", "Copper Kettle"), ("description", ""), ("status", "draft")]).await
             .assert_redirect_to(&format!("/seller/products/{product}"));
         let (name, status): (String, String) = products::table.find(product).select((products::name, products::status)).first(&mut app.conn()).unwrap();
-        assert_eq!((name.as_str(), status.as_str()), ("Copper Kettle", "archived"));
+        assert_eq!((name.as_str(), status.as_str()), ("Copper Kettle", "draft"));
     }
 }
 

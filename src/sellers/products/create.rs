@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::forms::NewProduct;
+use super::variants::{sku_in_use, sku_taken};
 use crate::catalog::slug::slug;
 use crate::db::models;
 use crate::db::schema::{
@@ -31,11 +32,7 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 "Please choose a category.",
             )));
         }
-        let sku_taken: i64 = product_variants::table
-            .filter(product_variants::sku.eq(&new.sku))
-            .count()
-            .get_result(conn)?;
-        if sku_taken > 0 {
+        if sku_taken(conn, &new.sku)? {
             return Ok(Err(sku_in_use(&new.sku)));
         }
         let product_id: i64 = diesel::insert_into(products::table)
@@ -110,13 +107,6 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
         }
         Ok(Ok(product_id))
     })
-}
-
-fn sku_in_use(sku: &str) -> FieldErrors {
-    FieldErrors::single(
-        "sku",
-        format!("The SKU {sku} is already in use; SKUs are unique across the shop."),
-    )
 }
 
 /// A readable, unique address for the product: its name's slug plus a short random suffix, so

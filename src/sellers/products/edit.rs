@@ -3,7 +3,8 @@
 use diesel::prelude::*;
 
 use super::forms::ValidDetails;
-use super::{lock_own_product, variant_of};
+use super::{live_variant_of, lock_own_product, refresh_summary};
+use crate::db::models::Variant;
 use crate::db::schema::{price_history, product_variants, products};
 use crate::db::{self, DbConn};
 use crate::error::Result;
@@ -43,42 +44,38 @@ pub fn change_price(
     db::write_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         lock_own_product(conn, seller.id, product_id)?;
-        let variant = variant_of(conn, product_id, variant_id)?;
-        if variant.price == new_price.minor() {
-            return Ok(());
-        }
-        diesel::update(product_variants::table.find(variant_id))
-            .set((
-                product_variants::price.eq(new_price.minor()),
-                product_variants::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        diesel::insert_into(price_history::table)
-            .values((
-                price_history::variant_id.eq(variant_id),
-                price_history::old_price.eq(variant.price),
-                price_history::new_price.eq(new_price.minor()),
-                price_history::changed_by.eq(user_id),
-            ))
-            .execute(conn)?;
-        refresh_price_range(conn, product_id)?;
-        crate::search::enqueue(conn, product_id)
+        let variant = live_variant_of(conn, product_id, variant_id)?;
+        set_price(conn, user_id, &variant, new_price)
     })
 }
 
-/// Recomputes the cheapest and dearest active variant.
-fn refresh_price_range(conn: &mut DbConn, product_id: i64) -> Result<()> {
-    use diesel::dsl::{max, min};
-    let (low, high): (Option<i64>, Option<i64>) = product_variants::table
-        .filter(product_variants::product_id.eq(product_id))
-        .filter(product_variants::is_active.eq(true))
-        .select((min(product_variants::price), max(product_variants::price)))
-        .first(conn)?;
-    diesel::update(products::table.find(product_id))
+/// The one way a variant's price changes: the new price, its price-history row, the product's
+/// price range and a search outbox row, in the caller's transaction. The price it already has
+/// changes nothing.
+pub(super) fn set_price(
+    conn: &mut DbConn,
+    user_id: i64,
+    variant: &Variant,
+    new_price: Money,
+) -> Result<()> {
+    let (product_id, variant_id) = (variant.product_id, variant.id);
+    if variant.price == new_price.minor() {
+        return Ok(());
+    }
+    diesel::update(product_variants::table.find(variant_id))
         .set((
-            products::price_min.eq(low.unwrap_or(0)),
-            products::price_max.eq(high.unwrap_or(0)),
+            product_variants::price.eq(new_price.minor()),
+            product_variants::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    Ok(())
+    diesel::insert_into(price_history::table)
+        .values((
+            price_history::variant_id.eq(variant_id),
+            price_history::old_price.eq(variant.price),
+            price_history::new_price.eq(new_price.minor()),
+            price_history::changed_by.eq(user_id),
+        ))
+        .execute(conn)?;
+    refresh_summary(conn, product_id)?;
+    crate::search::enqueue(conn, product_id)
 }

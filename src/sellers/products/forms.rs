@@ -8,9 +8,7 @@ use crate::forms::{self, FieldErrors};
 use crate::inventory::{MAX_STOCK, MovementReason};
 use crate::money::Money;
 use crate::numbers::parse_whole;
-use crate::sellers::fields::{
-    MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_SKU_CHARS, multiline, price, status, units,
-};
+use crate::sellers::fields::{MAX_NAME_CHARS, MAX_NOTE_CHARS, multiline, price, status, units};
 
 /// The details form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -143,13 +141,7 @@ impl NewProduct {
             e.add("category_id", "Please choose a category.");
             0
         });
-        let sku = forms::text(&mut e, "sku", "SKU", &input.sku, MAX_SKU_CHARS, true);
-        if !sku
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
-            e.add("sku", "SKUs use letters, digits, '-', '_' and '.' only.");
-        }
+        let sku = super::variant_forms::sku(&mut e, &input.sku);
         let price = price(&mut e, "price", &input.price);
         let stock = if input.stock.trim().is_empty() {
             0

@@ -6,6 +6,7 @@ mod categories;
 mod orders;
 mod payouts;
 mod promotions;
+mod products;
 mod reports;
 mod reviews;
 mod sellers;
@@ -58,6 +59,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         ))
         .service(form("/admin/orders/{number}/resend", orders::resend))
         .service(page("/admin/audit", audit::list))
+        .service(page("/admin/products", products::search))
+        .service(page("/admin/products/{id}", products::show))
+        .service(form("/admin/products/{id}/unpublish", products::unpublish))
+        .service(form("/admin/products/{id}/feature", products::set_featured))
+        .service(form(
+            "/admin/products/{id}/unfeature",
+            products::unset_featured,
+        ))
         .service(page("/admin/shipping", settings::shipping::list))
         .service(page_and_form(
             "/admin/shipping/new",

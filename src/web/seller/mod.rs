@@ -9,8 +9,10 @@ mod dashboard;
 mod images;
 mod orders;
 mod payouts;
+mod product_page;
 mod products;
 mod returns;
+mod variants;
 
 use actix_web::web;
 
@@ -24,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/seller/products/new", p::show_new))
         .service(page_and_form(
             "/seller/products/{id}",
-            p::show_edit,
+            product_page::show_edit,
             p::update_details,
         ))
         .service(page_and_form(
@@ -51,6 +53,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form(
             "/seller/products/{id}/variants/{variant_id}/stock",
             p::adjust_stock,
+        ))
+        .service(form("/seller/products/{id}/category", p::change_category))
+        .service(form("/seller/products/{id}/archive", p::archive))
+        .service(form("/seller/products/{id}/variants", variants::add))
+        .service(form(
+            "/seller/products/{id}/variants/{variant_id}",
+            variants::update,
+        ))
+        .service(form(
+            "/seller/products/{id}/variants/{variant_id}/remove",
+            variants::remove,
+        ))
+        .service(page(
+            "/seller/products/{id}/variants/{variant_id}/history",
+            variants::history,
         ))
         .service(page("/seller/returns", returns::list))
         .service(page("/seller/returns/{id}", returns::show))

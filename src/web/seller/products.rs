@@ -1,5 +1,6 @@
-//! `/seller/products`: the seller's listings, the new-product form and the edit page with its
-//! details, price and stock forms. A form with problems is shown again with its messages.
+//! `/seller/products`: the seller's listings, the new-product form, and the edit page's
+//! product-wide forms (details, a variant's price and stock, category, archive; the page itself
+//! is `product_page`). A form with problems is shown again with its messages.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -7,14 +8,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::product_page::{Failed, VariantForm, edit_page};
 use crate::catalog::ProductStatus;
-use crate::db::models::{Category, Product, Variant};
+use crate::db::models::{Category, Product};
 use crate::forms::FieldErrors;
-use crate::inventory::MovementReason;
 use crate::money::Money;
 use crate::paging::KeysetPage;
 use crate::sellers::products::{
-    self, DetailsInput, Listing, NewProduct, NewProductInput, PriceInput, StockChange, StockInput,
+    self, DetailsInput, NewProduct, NewProductInput, PriceInput, StockChange, StockInput,
     ValidDetails,
 };
 use crate::web::AppState;
@@ -42,7 +43,7 @@ impl ProductsPage {
     }
 }
 
-fn price_range(product: &Product) -> String {
+pub(super) fn price_range(product: &Product) -> String {
     let (low, high) = (
         Money::from_minor(product.price_min),
         Money::from_minor(product.price_max),
@@ -77,8 +78,8 @@ struct NewProductPage {
 }
 
 impl NewProductPage {
-    fn statuses(&self) -> [ProductStatus; 3] {
-        ProductStatus::ALL
+    fn statuses(&self) -> [ProductStatus; 2] {
+        [ProductStatus::Draft, ProductStatus::Active]
     }
 
     fn is_status(&self, status: &ProductStatus) -> bool {
@@ -149,119 +150,6 @@ pub(super) async fn create(
     }
 }
 
-/// Which variant form failed, with what was typed into it.
-enum VariantForm {
-    Price(PriceInput),
-    Stock(StockInput),
-}
-
-#[derive(Template)]
-#[template(path = "seller/edit_product.html")]
-struct EditPage {
-    chrome: Chrome,
-    listing: Listing,
-    details: DetailsInput,
-    details_errors: FieldErrors,
-    /// The variant whose form failed, what was typed and the messages.
-    failed: Option<(i64, VariantForm, FieldErrors)>,
-}
-
-impl EditPage {
-    fn of(chrome: Chrome, listing: Listing) -> EditPage {
-        EditPage {
-            chrome,
-            details: DetailsInput::of(&listing.product),
-            listing,
-            details_errors: FieldErrors::default(),
-            failed: None,
-        }
-    }
-
-    fn statuses(&self) -> [ProductStatus; 3] {
-        ProductStatus::ALL
-    }
-
-    fn is_status(&self, status: &ProductStatus) -> bool {
-        self.details.status == status.as_str()
-    }
-
-    fn price_range(&self) -> String {
-        price_range(&self.listing.product)
-    }
-
-    fn price(&self, variant: &Variant) -> String {
-        Money::from_minor(variant.price).to_string()
-    }
-
-    /// The price field's value: what was typed if its form failed, else the current price.
-    fn price_value(&self, variant: &Variant) -> String {
-        match &self.failed {
-            Some((id, VariantForm::Price(typed), _)) if *id == variant.id => typed.price.clone(),
-            _ => Money::from_minor(variant.price).plain(),
-        }
-    }
-
-    /// The reasons a seller may give for a stock change: (stored word, what the form says).
-    fn stock_reasons(&self) -> [(&'static str, &'static str); 2] {
-        [
-            (MovementReason::Restock.as_str(), "Restock (units arrived)"),
-            (
-                MovementReason::Adjustment.as_str(),
-                "Adjustment (count, damage, loss)",
-            ),
-        ]
-    }
-
-    fn stock_typed(&self, variant: &Variant) -> StockInput {
-        match &self.failed {
-            Some((id, VariantForm::Stock(typed), _)) if *id == variant.id => typed.clone(),
-            _ => StockInput {
-                reason: MovementReason::Restock.as_str().to_owned(),
-                ..StockInput::default()
-            },
-        }
-    }
-
-    /// The message for `field` of this variant's form, if that form failed.
-    fn variant_error(&self, variant: &Variant, field: &str) -> Option<String> {
-        match &self.failed {
-            Some((id, _, errors)) if *id == variant.id => errors.get(field).map(str::to_owned),
-            _ => None,
-        }
-    }
-}
-
-pub(super) async fn show_edit(
-    state: web::Data<AppState>,
-    chrome: Chrome,
-    SellerUser(me): SellerUser,
-    path: web::Path<i64>,
-) -> WebResult<HttpResponse> {
-    let product_id = path.into_inner();
-    let listing = state
-        .db(move |conn| products::listing(conn, me.id, product_id))
-        .await?;
-    respond::page(&EditPage::of(chrome, listing))
-}
-
-/// The edit page again, with a form's messages; reading the listing first also answers 404
-/// for another seller's product before anything about the form is shown.
-async fn edit_again(
-    state: &AppState,
-    chrome: Chrome,
-    user_id: i64,
-    product_id: i64,
-    fill: impl FnOnce(&mut EditPage),
-    status: StatusCode,
-) -> WebResult<HttpResponse> {
-    let listing = state
-        .db(move |conn| products::listing(conn, user_id, product_id))
-        .await?;
-    let mut page = EditPage::of(chrome, listing);
-    fill(&mut page);
-    respond::page_with(&page, status)
-}
-
 pub(super) async fn update_details(
     session: Session,
     state: web::Data<AppState>,
@@ -274,11 +162,8 @@ pub(super) async fn update_details(
     let details = match ValidDetails::parse(&form) {
         Ok(details) => details,
         Err(errors) => {
-            let fill = |page: &mut EditPage| {
-                page.details = form;
-                page.details_errors = errors;
-            };
-            return edit_again(&state, chrome, me.id, product_id, fill, respond::INVALID).await;
+            let failed = Some((Failed::Details(form), errors));
+            return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
         }
     };
     state
@@ -302,10 +187,11 @@ pub(super) async fn change_price(
     let price = match products::parse_price(&form) {
         Ok(price) => price,
         Err(errors) => {
-            let fill = |page: &mut EditPage| {
-                page.failed = Some((variant_id, VariantForm::Price(form), errors));
-            };
-            return edit_again(&state, chrome, me.id, product_id, fill, respond::INVALID).await;
+            let failed = Some((
+                Failed::Variant(variant_id, VariantForm::Price(form)),
+                errors,
+            ));
+            return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
         }
     };
     state
@@ -349,8 +235,64 @@ pub(super) async fn adjust_stock(
             Err(errors) => (errors, StatusCode::CONFLICT),
         },
     };
-    let fill = |page: &mut EditPage| {
-        page.failed = Some((variant_id, VariantForm::Stock(form), errors));
+    let failed = Some((
+        Failed::Variant(variant_id, VariantForm::Stock(form)),
+        errors,
+    ));
+    edit_page(&state, chrome, me.id, product_id, failed, status).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct CategoryForm {
+    #[serde(default)]
+    category_id: String,
+}
+
+pub(super) async fn change_category(
+    session: Session,
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    SellerUser(me): SellerUser,
+    path: web::Path<i64>,
+    form: web::Form<CategoryForm>,
+) -> WebResult<HttpResponse> {
+    let (product_id, typed) = (path.into_inner(), form.into_inner().category_id);
+    let Some(category_id) = crate::numbers::parse_whole(&typed) else {
+        let errors = FieldErrors::single("category_id", "Please choose a category from the list.");
+        let failed = Some((Failed::Category(typed), errors));
+        return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
     };
-    edit_again(&state, chrome, me.id, product_id, fill, status).await
+    match state
+        .db_changing_catalog(move |conn| {
+            products::change_category(conn, me.id, product_id, category_id)
+        })
+        .await?
+    {
+        Ok(()) => {
+            let edit = format!("/seller/products/{product_id}");
+            Ok(respond::done(&session, "Category saved.", &edit))
+        }
+        Err(errors) => {
+            let failed = Some((Failed::Category(typed), errors));
+            edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await
+        }
+    }
+}
+
+pub(super) async fn archive(
+    session: Session,
+    state: web::Data<AppState>,
+    SellerUser(me): SellerUser,
+    path: web::Path<i64>,
+) -> WebResult<HttpResponse> {
+    let product_id = path.into_inner();
+    state
+        .db_changing_catalog(move |conn| products::archive(conn, me.id, product_id))
+        .await?;
+    let edit = format!("/seller/products/{product_id}");
+    Ok(respond::done(
+        &session,
+        "Product archived: it has left the shop, and stays in past orders and reports.",
+        &edit,
+    ))
 }
