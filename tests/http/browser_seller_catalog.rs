@@ -1,15 +1,12 @@
 //! The seller catalog in headless Chromium: a seller adds a variant through the edit page and a
 //! shopper sees it on the product page; the seller's pages fit a desktop and a 390 px phone.
 
-use crate::common::browser::Browser;
+use crate::common::browser::{Browser, DESKTOP, PHONE};
 use crate::common::catalog_admin::shop;
 use crate::common::fulfilment::with_password;
 use crate::on_both_backends;
 
 const PASSWORD: &str = "plum kettle harbour";
-/// The screens of `tests/common/browser/screen.rs`, whose constants its module keeps private.
-const PHONE: (u32, u32) = (390, 844);
-const DESKTOP: (u32, u32) = (1280, 900);
 
 on_both_backends! {
     async fn a_seller_adds_a_variant_and_the_shopper_sees_it(db: TestDb) {

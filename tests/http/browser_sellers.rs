@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use crate::common::browser::Browser;
-use crate::common::browser::screen::{DESKTOP, PHONE};
+use crate::common::browser::{DESKTOP, PHONE};
 use crate::common::builders::UserBuilder;
 use crate::on_both_backends;
 use shopwave::db::schema::users;

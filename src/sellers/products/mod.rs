@@ -7,8 +7,8 @@
 mod create;
 mod edit;
 mod forms;
-pub mod images;
 pub mod history;
+pub mod images;
 mod lifecycle;
 mod stock;
 pub mod variant_forms;

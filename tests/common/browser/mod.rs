@@ -24,11 +24,13 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
+mod images;
 #[path = "../browser_reports.rs"]
 mod reports;
-mod images;
-pub mod screen;
+mod screen;
 mod upload;
+// Not every test binary that includes `common` runs a browser.
+#[allow(unused_imports)]
 pub use screen::{DESKTOP, PHONE};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -118,11 +120,17 @@ impl Browser {
 
     /// The visible text of the first element matching `css`, e.g. `"header"` or `"main"`.
     pub async fn text_of(&self, css: &str) -> String {
-        self.find(Locator::Css(css))
-            .await
-            .text()
-            .await
-            .expect("element text")
+        // A page that refreshes itself (an import's progress) may replace the element between
+        // finding and reading it: then it is found again on the new page.
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.find(Locator::Css(css)).await.text().await {
+                Err(CmdError::Standard(e))
+                    if e.error == ErrorStatus::StaleElementReference
+                        && Instant::now() < deadline => {}
+                read => return read.expect("element text"),
+            }
+        }
     }
 
     /// Waits until `text` is visible somewhere on the page.
