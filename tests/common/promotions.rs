@@ -70,8 +70,11 @@ pub fn stored(app: &TestApp, code: &str) -> Stored {
         .unwrap()
 }
 
-/// Every promotion row, for "nothing changed" checks: (code, bps, max uses, active, until).
-pub fn all_rows(app: &TestApp) -> Vec<(String, Option<i32>, Option<i32>, bool, String)> {
+/// (code, bps, max uses, active, until) of a promotion row.
+pub type PromotionRow = (String, Option<i32>, Option<i32>, bool, String);
+
+/// Every promotion row, for "nothing changed" checks.
+pub fn all_rows(app: &TestApp) -> Vec<PromotionRow> {
     promotions::table
         .order(promotions::id)
         .select((

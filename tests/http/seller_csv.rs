@@ -131,15 +131,16 @@ on_both_backends! {
         let their_sku: String = product_variants::table.find(theirs).select(product_variants::sku)
             .first(&mut app.conn()).unwrap();
         let c = &shop.category;
-        let file = format!(
-            "{HEADER}{}{}{}{}{}{}",
+        let file = [
+            HEADER.to_owned(),
             new_row(c, "Good", "OK-1", "", "", "1.00", 1),
             new_row(c, "Bad price", "BAD-1", "", "", "12.345", 1),
             new_row("no-such-category", "Lost", "LOST-1", "", "", "1.00", 1),
             new_row(c, "Twice", "OK-1", "", "", "1.00", 1),
             new_row(c, "Theirs", &their_sku, "", "", "1.00", 1),
             format!("not-mine,Slug,{c},,active,SLUG-1,,,1.00,1\n"),
-        );
+        ]
+        .concat();
         let id = preview(&app, &file).await;
         let page = app.get(&format!("/seller/imports/{id}")).await;
         page.assert_status(200)

@@ -123,10 +123,13 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<(Promotion, Sales, Option<Stri
     Ok((promotion, sales, slug))
 }
 
+/// (promotion, paid orders, revenue, discount) as grouped in the database.
+type SalesRow = (Option<i64>, i64, Option<i64>, Option<i64>);
+
 /// Paid orders, revenue and discount of each of the promotions `ids`.
 fn sales_by_code(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Sales>> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL; `sum_bigint` keeps one integer type.
-    let rows: Vec<(Option<i64>, i64, Option<i64>, Option<i64>)> = orders::table
+    let rows: Vec<SalesRow> = orders::table
         .filter(orders::promotion_id.eq_any(ids))
         .filter(orders::status.eq_any(OrderStatus::PAID))
         .group_by(orders::promotion_id)

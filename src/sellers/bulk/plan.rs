@@ -67,22 +67,21 @@ impl Snapshot {
             ..Snapshot::default()
         };
         for chunk in skus.chunks(CHUNK) {
-            let rows: Vec<(String, i64, i64, i64, bool, String, String, i64, i32)> =
-                product_variants::table
-                    .inner_join(products::table)
-                    .filter(product_variants::sku.eq_any(chunk.to_vec()))
-                    .select((
-                        product_variants::sku,
-                        product_variants::id,
-                        product_variants::product_id,
-                        products::seller_id,
-                        products::deleted_at.is_not_null(),
-                        product_variants::name,
-                        product_variants::options,
-                        product_variants::price,
-                        product_variants::stock,
-                    ))
-                    .load(conn)?;
+            let rows: Vec<VariantRow> = product_variants::table
+                .inner_join(products::table)
+                .filter(product_variants::sku.eq_any(chunk.to_vec()))
+                .select((
+                    product_variants::sku,
+                    product_variants::id,
+                    product_variants::product_id,
+                    products::seller_id,
+                    products::deleted_at.is_not_null(),
+                    product_variants::name,
+                    product_variants::options,
+                    product_variants::price,
+                    product_variants::stock,
+                ))
+                .load(conn)?;
             for (sku, variant_id, product_id, owner, deleted, name, options, price, stock) in rows {
                 let current = Current {
                     variant_id,
@@ -375,3 +374,6 @@ pub fn groups(rows: &[Row]) -> HashMap<String, Vec<String>> {
     }
     groups
 }
+
+/// (sku, variant, product, seller, product deleted, name, options, price, stock) as read.
+type VariantRow = (String, i64, i64, i64, bool, String, String, i64, i32);

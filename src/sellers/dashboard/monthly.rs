@@ -32,6 +32,9 @@ impl MonthRevenue {
     }
 }
 
+/// (month, orders, subtotal, discount, units) as grouped in the database.
+type MonthRow = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+
 /// The seller's paid sales of the `MONTHS` months up to `today`'s, oldest first, counted as
 /// the dashboard's `Revenue` (before tax, after discounts, commission on that).
 pub fn monthly_revenue(
@@ -44,7 +47,7 @@ pub fn monthly_revenue(
         return Ok(Vec::new());
     };
     let month = period_start(Granularity::Month, orders::created_at);
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>, Option<i64>)> = order_items::table
+    let rows: Vec<MonthRow> = order_items::table
         .inner_join(orders::table)
         .filter(order_items::seller_id.eq(seller.id))
         .filter(orders::status.eq_any(OrderStatus::PAID))
