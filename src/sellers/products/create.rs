@@ -3,16 +3,13 @@
 use diesel::prelude::*;
 
 use super::forms::NewProduct;
-use super::variants::{sku_in_use, sku_taken};
+use super::variants::{Opening, insert_variant, sku_in_use, sku_taken};
 use crate::catalog::slug::slug;
 use crate::db::models;
-use crate::db::schema::{
-    categories, price_history, product_categories, product_variants, products,
-};
+use crate::db::schema::{categories, product_categories, products};
 use crate::db::{self, DbConn};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::forms::FieldErrors;
-use crate::inventory::{self, Move, MovementReason, Why};
 use crate::sellers::{Checked, active_profile_of};
 use crate::util::random_hex;
 
@@ -57,52 +54,20 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
                 product_categories::category_id.eq(new.category_id),
             ))
             .execute(conn)?;
-        let inserted = diesel::insert_into(product_variants::table)
-            .values(&models::NewVariant {
-                product_id,
+        insert_variant(
+            conn,
+            user_id,
+            product_id,
+            &Opening {
                 sku: &new.sku,
                 name: None,
                 options: None,
-                price: new.price.minor(),
-                reorder_point: None,
-                position: None,
-            })
-            .returning(product_variants::id)
-            .get_result::<i64>(conn);
-        let variant_id = match inserted {
-            Ok(id) => id,
-            // Another seller took the SKU between the check and the insert.
-            Err(e) if db::is_unique_violation(&e) => {
-                return Err(Error::Conflict(format!(
-                    "The SKU {} was just taken; please choose another.",
-                    new.sku
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        diesel::insert_into(price_history::table)
-            .values((
-                price_history::variant_id.eq(variant_id),
-                price_history::new_price.eq(new.price.minor()),
-                price_history::changed_by.eq(user_id),
-            ))
-            .execute(conn)?;
-        if new.stock > 0 {
-            // The opening stock moves the product's stock note, so this also tells search.
-            let why = Why {
-                actor_id: Some(user_id),
-                ..Why::of(MovementReason::Initial)
-            };
-            inventory::move_stock(
-                conn,
-                &[Move {
-                    variant_id,
-                    delta: new.stock,
-                }],
-                why,
-            )?
-            .map_err(|refused| Error::Internal(format!("opening stock refused: {refused:?}")))?;
-        } else {
+                price: new.price,
+                stock: new.stock,
+            },
+        )?;
+        if new.stock == 0 {
+            // No opening stock movement to tell search about the new product.
             crate::search::enqueue(conn, product_id)?;
         }
         Ok(Ok(product_id))

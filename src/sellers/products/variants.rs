@@ -17,6 +17,7 @@ use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
 use crate::inventory::{self, Move, MovementReason, Why};
+use crate::money::Money;
 use crate::search;
 use crate::sellers::{Checked, active_profile_of};
 use crate::util::now;
@@ -58,52 +59,19 @@ pub fn add_in(
     if let Some(clash) = same_options(conn, product_id, None, &new.name, &new.options)? {
         return Ok(Err(clash));
     }
-    let position: Option<i32> = product_variants::table
-        .filter(product_variants::product_id.eq(product_id))
-        .select(diesel::dsl::max(product_variants::position))
-        .first(conn)?;
     let options = new.options.to_json();
-    let inserted = diesel::insert_into(product_variants::table)
-        .values(&models::NewVariant {
-            product_id,
+    let variant_id = insert_variant(
+        conn,
+        user_id,
+        product_id,
+        &Opening {
             sku: &new.sku,
             name: Some(&new.name),
             options: Some(&options),
-            price: new.price.minor(),
-            reorder_point: None,
-            position: Some(position.map_or(0, |p| p + 1)),
-        })
-        .returning(product_variants::id)
-        .get_result::<i64>(conn);
-    let variant_id = match inserted {
-        Ok(id) => id,
-        Err(e) if db::unique_violation_on(&e, "product_variants", &["sku"]) => {
-            return Err(Error::Conflict(format!(
-                "The SKU {} was just taken; please choose another.",
-                new.sku
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    diesel::insert_into(price_history::table)
-        .values((
-            price_history::variant_id.eq(variant_id),
-            price_history::new_price.eq(new.price.minor()),
-            price_history::changed_by.eq(user_id),
-        ))
-        .execute(conn)?;
-    if new.stock > 0 {
-        let why = Why {
-            actor_id: Some(user_id),
-            ..Why::of(MovementReason::Initial)
-        };
-        let opening = [Move {
-            variant_id,
-            delta: new.stock,
-        }];
-        inventory::move_stock(conn, &opening, why)?
-            .map_err(|refused| Error::Internal(format!("opening stock refused: {refused:?}")))?;
-    }
+            price: new.price,
+            stock: new.stock,
+        },
+    )?;
     refresh_summary(conn, product_id)?;
     search::enqueue(conn, product_id)?;
     Ok(Ok(variant_id))
@@ -272,4 +240,72 @@ fn same_options(
              shoppers could not tell them apart.",
         )
     }))
+}
+
+/// A variant as it is first written.
+pub struct Opening<'a> {
+    pub sku: &'a str,
+    /// `None` leaves the column's default (no name, no options).
+    pub name: Option<&'a str>,
+    pub options: Option<&'a str>,
+    pub price: Money,
+    pub stock: i32,
+}
+
+/// The one insert of a variant (a new product's first, the variant form's, an import's): last
+/// in the product's order, its first price in the history, its opening stock in the ledger
+/// (which tells search, as the stock note moves). The caller has checked the SKU is free; one
+/// taken since by a concurrent listing is a 409 and the caller's transaction rolls back.
+pub fn insert_variant(
+    conn: &mut DbConn,
+    user_id: i64,
+    product_id: i64,
+    opening: &Opening,
+) -> Result<i64> {
+    let position: Option<i32> = product_variants::table
+        .filter(product_variants::product_id.eq(product_id))
+        .select(diesel::dsl::max(product_variants::position))
+        .first(conn)?;
+    let inserted = diesel::insert_into(product_variants::table)
+        .values(&models::NewVariant {
+            product_id,
+            sku: opening.sku,
+            name: opening.name,
+            options: opening.options,
+            price: opening.price.minor(),
+            reorder_point: None,
+            position: Some(position.map_or(0, |p| p + 1)),
+        })
+        .returning(product_variants::id)
+        .get_result::<i64>(conn);
+    let variant_id = match inserted {
+        Ok(id) => id,
+        Err(e) if db::unique_violation_on(&e, "product_variants", &["sku"]) => {
+            return Err(Error::Conflict(format!(
+                "The SKU {} was just taken; please choose another.",
+                opening.sku
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    diesel::insert_into(price_history::table)
+        .values((
+            price_history::variant_id.eq(variant_id),
+            price_history::new_price.eq(opening.price.minor()),
+            price_history::changed_by.eq(user_id),
+        ))
+        .execute(conn)?;
+    if opening.stock > 0 {
+        let why = Why {
+            actor_id: Some(user_id),
+            ..Why::of(MovementReason::Initial)
+        };
+        let moves = [Move {
+            variant_id,
+            delta: opening.stock,
+        }];
+        inventory::move_stock(conn, &moves, why)?
+            .map_err(|refused| Error::Internal(format!("opening stock refused: {refused:?}")))?;
+    }
+    Ok(variant_id)
 }
