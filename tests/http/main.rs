@@ -22,6 +22,7 @@ mod browser;
 mod browser_back_office;
 mod browser_csv;
 mod browser_images;
+mod browser_phone;
 mod browser_reports;
 mod browser_seller_catalog;
 mod browser_sellers;

@@ -37,6 +37,15 @@ impl Browser {
     /// Fails when the current page is wider than the window, i.e. a phone user would have to
     /// scroll sideways to reach part of it. Wide tables inside their own scrolling box are fine.
     pub async fn expect_no_sideways_scroll(&self) {
+        if let Some((page, window)) = self.sideways_overflow().await {
+            panic!(
+                "the page is {page} px wide in a {window} px window: a phone user scrolls sideways"
+            );
+        }
+    }
+
+    /// The page's and the window's widths when the page is the wider.
+    pub async fn sideways_overflow(&self) -> Option<(u64, u64)> {
         let widths = self
             .client
             .execute(
@@ -45,10 +54,7 @@ impl Browser {
             )
             .await
             .expect("measure the page");
-        let (page, window) = (widths[0].as_u64(), widths[1].as_u64());
-        assert!(
-            page <= window,
-            "the page is {page:?} px wide in a {window:?} px window: a phone user scrolls sideways"
-        );
+        let (page, window) = (widths[0].as_u64()?, widths[1].as_u64()?);
+        (page > window).then_some((page, window))
     }
 }
