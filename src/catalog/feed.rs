@@ -121,17 +121,27 @@ fn touched_chunks(conn: &mut DbConn, position: i64) -> Result<Vec<i64>> {
         .select(search_outbox::product_id)
         .distinct()
         .load(conn)?;
-    let mut numbers: Vec<i64> = ids.iter().map(|id| (id - 1) / IDS_PER_CHUNK).collect();
+    let mut numbers: Vec<i64> = ids.into_iter().map(chunk_of).collect();
     numbers.sort_unstable();
     numbers.dedup();
     Ok(numbers)
 }
 
+/// The chunk a product's items are in.
+fn chunk_of(product_id: i64) -> i64 {
+    (product_id - 1).max(0) / IDS_PER_CHUNK
+}
+
+/// The product ids chunk `number` covers.
+fn id_range(number: i64) -> (i64, i64) {
+    let first = number.saturating_mul(IDS_PER_CHUNK).saturating_add(1);
+    (first, first.saturating_add(IDS_PER_CHUNK - 1))
+}
+
 /// The items of chunk `number`: every live variant of the products for sale in its id range,
 /// in product id and then page order.
 pub fn chunk(conn: &mut DbConn, number: i64) -> Result<Vec<FeedItem>> {
-    let first = number.saturating_mul(IDS_PER_CHUNK).saturating_add(1);
-    let last = first.saturating_add(IDS_PER_CHUNK - 1);
+    let (first, last) = id_range(number);
     let rows: Vec<(i64, String, String, String, i64)> = published()
         .filter(products::id.between(first, last))
         .order(products::id)
@@ -199,4 +209,19 @@ pub fn chunk(conn: &mut DbConn, number: i64) -> Result<Vec<FeedItem>> {
         }
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_product_is_in_the_chunk_whose_range_holds_its_id() {
+        for id in [1, 999, 1_000, 1_001, 2_000, 2_001, 499_999, 500_000] {
+            let (first, last) = id_range(chunk_of(id));
+            assert!((first..=last).contains(&id), "{id} in {first}..={last}");
+        }
+        assert_eq!(id_range(0), (1, 1_000));
+        assert_eq!(chunk_of(1_001), 1);
+    }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::admin_reviews::admin_app;
 use crate::common::builders::{self, ProductBuilder, category_slug, product_slug};
-use crate::common::catalog_admin::{Shop, shop, user_of};
+use crate::common::catalog_admin::{Shop, shop, user_of, variant_form};
 #[allow(unused_imports)]
 use crate::common::{PUBLIC_URL, Page, TestApp, TestDb};
 use crate::on_both_backends;
@@ -224,6 +224,16 @@ on_both_backends! {
         let (price, in_stock) = page_offer(&app, &slug).await;
         assert_eq!((price.as_str(), in_stock), ("24.50", false));
         check(app.get("/feeds/google.xml").await.body, &price, in_stock);
+
+        // A second variant: both items grouped under the product, each titled by its options.
+        app.post(&format!("/seller/products/{shirt}/variants"), &variant_form("SHIRT-XL", ["Size: XL", "", ""], "26.00", "2"))
+            .await.assert_status(303);
+        let feed = app.get("/feeds/google.xml").await.body;
+        let added = feed_item(&feed, "SHIRT-XL");
+        assert_eq!(tag(&added, "title"), "Linen Shirt (Size: XL)");
+        assert_eq!(tag(&added, "g:price"), "26.00 USD");
+        assert_eq!(tag(&added, "g:item_group_id"), shirt.to_string());
+        assert_eq!(tag(&feed_item(&feed, &sku), "g:item_group_id"), shirt.to_string());
 
         // A product gone from the shop leaves the feed.
         app.post(&format!("/seller/products/{shirt}/archive"), &[]).await.assert_status(303);
