@@ -36,6 +36,10 @@ use std::ops::{Add, AddAssign, Sub};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// The shop's one currency (ISO 4217), where an amount is written for machines: JSON-LD,
+/// the shopping feed.
+pub const CURRENCY: &str = "USD";
+
 /// Stored as a BIGINT of cents: row types hold `Money`, not a bare `i64`.
 #[derive(
     Debug,

@@ -23,6 +23,7 @@ use lru::LruCache;
 
 use super::Home;
 use super::category::CategoryPage;
+use super::feed::FeedStore;
 use super::product::ProductPage;
 use super::search_results::SearchResults;
 use super::sitemap::{Address, SitemapIndex};
@@ -50,6 +51,8 @@ pub struct CatalogCache {
     pub sitemap_index: Shelf<(), SitemapIndex>,
     /// Keyed by product file number; `None` is the categories file.
     pub sitemap_files: Shelf<Option<i64>, Vec<Address>>,
+    /// The shopping feed's rendered chunks, which follow the outbox themselves (`catalog::feed`).
+    pub feed: FeedStore<String>,
 }
 
 impl CatalogCache {
@@ -65,14 +68,20 @@ impl CatalogCache {
             sitemap_index: Shelf::new(entries.min(1)),
             // Ten product files at 500,000 products, a few megabytes each.
             sitemap_files: Shelf::new(entries.min(32)),
+            feed: FeedStore::default(),
         }
     }
 
     pub fn version(&self) -> Version {
         Version {
-            applied_outbox_id: self.search.applied_outbox_id().unwrap_or(-1),
+            applied_outbox_id: self.applied_outbox_id(),
             local_changes: self.local_changes.load(Ordering::Acquire),
         }
+    }
+
+    /// The outbox position this node's search index has applied (-1 before its first commit).
+    pub fn applied_outbox_id(&self) -> i64 {
+        self.search.applied_outbox_id().unwrap_or(-1)
     }
 
     /// A catalog write of this node has committed: everything read before it is stale.

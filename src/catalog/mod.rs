@@ -1,7 +1,9 @@
 //! The catalog as shoppers see it: categories and product listings.
 
+pub mod addresses;
 pub mod cache;
 pub mod category;
+pub mod feed;
 pub mod product;
 pub mod search_results;
 pub mod sitemap;

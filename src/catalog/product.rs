@@ -42,7 +42,7 @@ impl ProductPage {
 
     /// The variant a shopper most likely wants preselected: the first one in stock.
     pub fn default_variant_id(&self) -> Option<i64> {
-        self.variants.iter().find(|v| v.stock > 0).map(|v| v.id)
+        self.variants.iter().find(|v| v.in_stock()).map(|v| v.id)
     }
 
     pub fn is_default_variant(&self, id: impl std::borrow::Borrow<i64>) -> bool {
@@ -61,7 +61,7 @@ pub struct VariantView {
 }
 
 impl VariantView {
-    fn from_row(variant: Variant) -> VariantView {
+    pub fn from_row(variant: Variant) -> VariantView {
         let options: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&variant.options).unwrap_or_default();
         let described: Vec<String> = options
@@ -89,12 +89,20 @@ impl VariantView {
         }
     }
 
+    /// Whether the variant can be bought: the one availability rule of the product page, its
+    /// JSON-LD and the shopping feed (`catalog::feed`).
+    pub fn in_stock(&self) -> bool {
+        self.stock > 0
+    }
+
     /// "Only 3 left" below a handful, so shoppers know to hurry without seeing exact stock.
     pub fn stock_note(&self) -> String {
-        match self.stock {
-            0 => "Out of stock".to_owned(),
-            1..=FEW_LEFT => format!("Only {} left", self.stock),
-            _ => "In stock".to_owned(),
+        if !self.in_stock() {
+            "Out of stock".to_owned()
+        } else if self.stock <= FEW_LEFT {
+            format!("Only {} left", self.stock)
+        } else {
+            "In stock".to_owned()
         }
     }
 }

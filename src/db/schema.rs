@@ -623,6 +623,26 @@ diesel::table! {
 
 diesel::joinable!(product_imports -> sellers (seller_id));
 
+diesel::table! {
+    product_slug_history (slug) {
+        slug -> Text,
+        product_id -> BigInt,
+        retired_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(product_slug_history -> products (product_id));
+
+diesel::table! {
+    category_slug_history (slug) {
+        slug -> Text,
+        category_id -> BigInt,
+        retired_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(category_slug_history -> categories (category_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_recovery_codes,
@@ -662,4 +682,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     payout_lines,
     mail_outbox,
     product_imports,
+    product_slug_history,
+    category_slug_history,
 );

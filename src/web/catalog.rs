@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::chrome::Chrome;
-use super::error::WebResult;
+use super::error::{WebError, WebResult};
+use super::moved;
 use super::page_head::PageHead;
 use super::respond;
 use super::routing::page;
@@ -106,6 +107,7 @@ struct CategoryTemplate {
 }
 
 async fn show_category(
+    req: HttpRequest,
     state: web::Data<AppState>,
     chrome: Chrome,
     slug: web::Path<String>,
@@ -116,11 +118,18 @@ async fn show_category(
     let key = parsed.address(&format!("/c/{slug}"));
     let listing_for_service = parsed.clone();
     let index = state.search.clone();
-    let page = state
+    let wanted = slug.clone();
+    let page = match state
         .cached(&state.catalog.categories, key, move |conn| {
             category::category_page(conn, &index, &slug, &listing_for_service)
         })
-        .await?;
+        .await
+    {
+        Err(WebError::NotFound) => {
+            return moved::category(&state, wanted, req.query_string()).await;
+        }
+        page => page?,
+    };
     let listing = ListingView {
         base: format!("/c/{}", page.category.slug),
         filters: parsed.filters,
@@ -157,6 +166,7 @@ pub struct ReviewsParams {
 }
 
 async fn show_product(
+    req: HttpRequest,
     state: web::Data<AppState>,
     chrome: Chrome,
     slug: web::Path<String>,
@@ -165,11 +175,18 @@ async fn show_product(
     let slug = slug.into_inner();
     let after = params.into_inner().reviews_after;
     let key = (slug.clone(), after.clone());
-    let page = state
+    let wanted = slug.clone();
+    let page = match state
         .cached(&state.catalog.products, key, move |conn| {
             product::product_page(conn, &slug, after.as_deref())
         })
-        .await?;
+        .await
+    {
+        Err(WebError::NotFound) => {
+            return moved::product(&state, chrome, wanted, req.query_string()).await;
+        }
+        page => page?,
+    };
     let head = PageHead::product(&state.public_url, &page);
     respond::page(&ProductTemplate { chrome, head, page })
 }

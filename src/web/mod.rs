@@ -18,6 +18,7 @@ mod health;
 mod home;
 mod images;
 mod methods;
+mod moved;
 mod orders;
 mod page_head;
 mod payment_methods;

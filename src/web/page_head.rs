@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::catalog::category::CategoryPage;
 use crate::catalog::product::ProductPage;
 use crate::db::models::Category;
+use crate::money::CURRENCY;
 
 /// Search engines show about this many characters of a description.
 const DESCRIPTION_CHARS: usize = 160;
@@ -86,8 +87,8 @@ fn product_data(page: &ProductPage, url: &str, description: &str, images: &[Stri
                 "sku": variant.sku,
                 "name": variant.label,
                 "price": variant.price.plain(),
-                "priceCurrency": "USD",
-                "availability": availability(variant.stock),
+                "priceCurrency": CURRENCY,
+                "availability": availability(variant.in_stock()),
                 "url": url,
                 "seller": seller,
             })
@@ -106,8 +107,8 @@ fn product_data(page: &ProductPage, url: &str, description: &str, images: &[Stri
         [] => json!({
             "@type": "Offer",
             "price": page.price_min().plain(),
-            "priceCurrency": "USD",
-            "availability": availability(0),
+            "priceCurrency": CURRENCY,
+            "availability": availability(false),
             "url": url,
         }),
         [only] => only.clone(),
@@ -115,7 +116,7 @@ fn product_data(page: &ProductPage, url: &str, description: &str, images: &[Stri
             "@type": "AggregateOffer",
             "lowPrice": page.variants.iter().map(|v| v.price).min().map(|m| m.plain()),
             "highPrice": page.variants.iter().map(|v| v.price).max().map(|m| m.plain()),
-            "priceCurrency": "USD",
+            "priceCurrency": CURRENCY,
             "offerCount": several.len(),
             "offers": several,
         }),
@@ -145,8 +146,8 @@ fn product_data(page: &ProductPage, url: &str, description: &str, images: &[Stri
     product
 }
 
-fn availability(stock: i32) -> &'static str {
-    if stock > 0 {
+fn availability(in_stock: bool) -> &'static str {
+    if in_stock {
         "https://schema.org/InStock"
     } else {
         "https://schema.org/OutOfStock"
@@ -196,7 +197,7 @@ fn summary(text: &str) -> Option<String> {
     Some(out)
 }
 
-fn absolute(origin: &str, url: &str) -> String {
+pub(super) fn absolute(origin: &str, url: &str) -> String {
     if url.starts_with('/') {
         format!("{origin}{url}")
     } else {

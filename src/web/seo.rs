@@ -1,4 +1,5 @@
-//! What crawlers read: `/robots.txt` and the sitemaps (`catalog::sitemap` says how they are cut).
+//! What crawlers read: `/robots.txt`, the sitemaps (`catalog::sitemap` says how they are cut)
+//! and the shopping feed (`catalog::feed` says how it follows changes).
 
 use std::sync::Arc;
 
@@ -9,13 +10,16 @@ use askama::Template;
 use super::AppState;
 use super::error::{WebError, WebResult};
 use super::routing::page;
+use crate::catalog::feed::FeedItem;
 use crate::catalog::sitemap::{self, Address, SitemapIndex};
+use crate::money::CURRENCY;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/robots.txt", robots))
         .service(page("/sitemap.xml", sitemap_index))
         .service(page("/sitemap/categories.xml", categories_file))
-        .service(page("/sitemap/products-{number:\\d+}.xml", products_file));
+        .service(page("/sitemap/products-{number:\\d+}.xml", products_file))
+        .service(page("/feeds/google.xml", google_feed));
 }
 
 #[derive(Template)]
@@ -78,6 +82,58 @@ async fn products_file(
         })
         .await?;
     address_file(&state, &addresses)
+}
+
+#[derive(Template)]
+#[template(path = "seo/feed_head.xml")]
+struct FeedHead<'a> {
+    origin: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "seo/feed_items.xml")]
+struct FeedItems<'a> {
+    origin: &'a str,
+    currency: &'a str,
+    items: &'a [FeedItem],
+}
+
+impl FeedItems<'_> {
+    fn absolute(&self, url: &str) -> String {
+        super::page_head::absolute(self.origin, url)
+    }
+}
+
+/// The feed as one document streamed from its kept chunks, so no request holds it whole twice.
+async fn google_feed(state: web::Data<AppState>) -> WebResult<HttpResponse> {
+    let catalog = state.catalog.clone();
+    let origin = state.public_url.clone();
+    let head = FeedHead { origin: &origin }
+        .render()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let chunks = state
+        .db(move |conn| {
+            let applied = catalog.applied_outbox_id();
+            catalog.feed.current(conn, applied, |items| {
+                FeedItems {
+                    origin: &origin,
+                    currency: CURRENCY,
+                    items,
+                }
+                .render()
+                .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            })
+        })
+        .await?;
+    let parts = std::iter::once(head)
+        .chain(chunks.into_iter().map(|chunk| chunk.as_str().to_owned()))
+        .chain(std::iter::once("\n</channel>\n</rss>\n".to_owned()))
+        .map(|part| Ok::<_, std::convert::Infallible>(web::Bytes::from(part)));
+    Ok(HttpResponse::Ok()
+        .content_type(XML)
+        // Engines fetch it on their own schedule; a shared cache must not serve an old price.
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .streaming(futures_util::stream::iter(parts)))
 }
 
 const XML: &str = "application/xml; charset=utf-8";

@@ -62,10 +62,10 @@ on_both_backends! {
         let count: i64 = categories::table.count().get_result(&mut app.conn()).unwrap();
         assert_eq!(count, 2);
 
-        // Rename: the page moves to the new address; a taken slug is refused.
+        // Rename: the page moves to the new address, the old one redirects; a taken slug is refused.
         app.post(&format!("/admin/categories/{saws}/rename"), &[("name", "Saws & Blades")]).await.assert_status(303);
         app.get("/c/saws-blades").await.assert_status(200).assert_contains("<h1>Saws &#38; Blades</h1>");
-        app.get("/c/hand-saws").await.assert_status(404);
+        assert_eq!(app.get("/c/hand-saws").await.assert_status(301).location(), Some("/c/saws-blades"));
         app.post(&format!("/admin/categories/{saws}/rename"), &[("name", "Garden tools")]).await
             .assert_status(422).assert_contains("already has the address");
         assert_eq!(stored(&app, saws).1, "saws-blades");

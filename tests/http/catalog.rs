@@ -227,7 +227,7 @@ on_both_backends! {
 }
 
 on_both_backends! {
-    async fn unpublished_products_are_not_found(db: TestDb) {
+    async fn drafts_are_not_found_and_archived_products_are_gone(db: TestDb) {
         let mut conn = db.conn();
         let shop = seller(&mut conn);
         let cat = category(&mut conn, "Toys");
@@ -239,8 +239,8 @@ on_both_backends! {
         let slugs: Vec<String> = [draft, archived, deleted].iter().map(|id| product_slug(&mut conn, *id)).collect();
         drop(conn);
         let app = TestApp::new(db).await;
-        for slug in slugs {
-            app.get(&format!("/p/{slug}")).await.assert_status(404);
+        for (slug, status) in slugs.iter().zip([404, 410, 410]) {
+            app.get(&format!("/p/{slug}")).await.assert_status(status);
         }
     }
 }

@@ -60,6 +60,7 @@ mod seller_catalog;
 mod seller_csv;
 mod seller_panel;
 mod seo;
+mod seo_links;
 mod shopping;
 mod two_factor;
 mod typed_numbers;

@@ -254,8 +254,8 @@ on_both_backends! {
             .assert_contains("can no longer be changed or put on sale again").assert_contains("Product archived");
         app.get("/seller/products").await.assert_contains("Archived");
 
-        // Gone from the shop at once (the cache sees the change) and from search.
-        app.get(&format!("/p/{slug}")).await.assert_status(404);
+        // Gone from the shop at once (the cache sees the change: 410 Gone) and from search.
+        app.get(&format!("/p/{slug}")).await.assert_status(410);
         app.drain_search();
         let found = app.get("/search?q=linen").await;
         assert!(!found.body.contains(&format!("/p/{slug}")), "archived products are not found");

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use crate::audit::{self, Actor, Entity};
+use crate::catalog::addresses;
 use crate::db::models::Category;
 use crate::db::schema::{categories, product_categories, products, promotions};
 use crate::db::{self, DbConn};
@@ -85,6 +86,7 @@ pub fn create(
         if slug_taken(conn, &new.name.slug, None)? {
             return Ok(Err(taken(&new.name.slug)));
         }
+        addresses::take_category_slug(conn, &new.name.slug)?;
         let inserted = diesel::insert_into(categories::table)
             .values((
                 categories::parent_id.eq(new.parent_id),
@@ -113,7 +115,8 @@ pub fn create(
     })
 }
 
-/// Renames a category; its slug, and so its page's address, follows the name.
+/// Renames a category; its slug, and so its page's address, follows the name, and the old
+/// address redirects to the new one (`catalog::addresses`).
 pub fn rename(
     conn: &mut DbConn,
     admin: &Actor,
@@ -138,6 +141,7 @@ pub fn rename(
             }
             Err(e) => return Err(e.into()),
         }
+        addresses::retire_category_slug(conn, id, &before.slug, &name.slug)?;
         reindex_subtree(conn, &before.path)?;
         let details = format!(
             "renamed '{}' ({}) to '{}' ({})",

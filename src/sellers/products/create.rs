@@ -4,14 +4,13 @@ use diesel::prelude::*;
 
 use super::forms::NewProduct;
 use super::variants::{Opening, insert_variant, sku_in_use, sku_taken};
-use crate::catalog::slug::slug;
+use crate::catalog::addresses::new_product_slug;
 use crate::db::models;
 use crate::db::schema::{categories, product_categories, products};
 use crate::db::{self, DbConn};
 use crate::error::Result;
 use crate::forms::FieldErrors;
 use crate::sellers::{Checked, active_profile_of};
-use crate::util::random_hex;
 
 /// Creates the product with its first variant, its opening stock in the ledger and its first
 /// price in the history; returns the new product's id, or a message on the field to fix (a SKU
@@ -32,12 +31,13 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
         if sku_taken(conn, &new.sku)? {
             return Ok(Err(sku_in_use(&new.sku)));
         }
+        let slug = new_product_slug(conn, &new.name)?;
         let product_id: i64 = diesel::insert_into(products::table)
             .values(&models::NewProduct {
                 seller_id: seller.id,
                 primary_category_id: new.category_id,
                 name: &new.name,
-                slug: &slug_for(&new.name),
+                slug: &slug,
                 description: &new.description,
                 status: new.status,
                 is_featured: None,
@@ -72,24 +72,4 @@ pub fn create(conn: &mut DbConn, user_id: i64, new: &NewProduct) -> Result<Check
         }
         Ok(Ok(product_id))
     })
-}
-
-/// A readable, unique address for the product: its name's slug plus a short random suffix, so
-/// two products of the same name never clash.
-fn slug_for(name: &str) -> String {
-    let base = slug(name);
-    let base = if base.is_empty() { "product" } else { &base };
-    format!("{base}-{}", random_hex(3))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_are_words_and_a_suffix() {
-        let slug = slug_for("Desk Lamp, Brass!");
-        assert!(slug.starts_with("desk-lamp-brass-"), "{slug}");
-        assert!(slug_for("!!!").starts_with("product-"));
-    }
 }

@@ -21,6 +21,7 @@ pub fn update_details(
     db::write_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         lock_own_product(conn, seller.id, product_id)?;
+        crate::catalog::addresses::rename_product(conn, product_id, &details.name)?;
         diesel::update(products::table.find(product_id))
             .set((
                 products::name.eq(&details.name),

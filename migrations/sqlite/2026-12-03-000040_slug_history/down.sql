@@ -1,0 +1,2 @@
+DROP TABLE category_slug_history;
+DROP TABLE product_slug_history;
