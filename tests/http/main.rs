@@ -53,6 +53,7 @@ mod request_edge;
 mod returns;
 mod reviews;
 mod schema;
+mod sales_totals;
 mod search;
 mod seed;
 mod seller_applications;
