@@ -86,7 +86,10 @@ pub fn order_moved(
     to: OrderStatus,
 ) -> Result<()> {
     match sign_of(from, to) {
-        Some(sign) => record(conn, &order_delta(conn, order_id, sign)?),
+        Some(sign) => {
+            let delta = order_delta(conn, order_id, sign)?;
+            record(conn, &delta)
+        }
         None => Ok(()),
     }
 }
@@ -227,7 +230,7 @@ pub fn record(conn: &mut DbConn, delta: &Delta) -> Result<()> {
     for (seller_id, f) in &delta.sellers {
         let upsert = diesel::insert_into(s::table)
             .values((
-                s::seller_id.eq(seller_id),
+                s::seller_id.eq(*seller_id),
                 s::day.eq(delta.day),
                 s::orders.eq(f.orders),
                 s::units.eq(f.units),
@@ -247,7 +250,7 @@ pub fn record(conn: &mut DbConn, delta: &Delta) -> Result<()> {
     for (category_id, f) in &delta.categories {
         let upsert = diesel::insert_into(c::table)
             .values((
-                c::category_id.eq(category_id),
+                c::category_id.eq(*category_id),
                 c::day.eq(delta.day),
                 c::units.eq(f.units),
                 c::revenue.eq(f.revenue),

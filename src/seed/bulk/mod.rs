@@ -23,7 +23,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::db::{DbConn, write_tx};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::inventory::MovementReason;
 use crate::reviews::ReviewStatus;
 use crate::util::now;
