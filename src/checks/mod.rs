@@ -46,7 +46,10 @@ pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
             "payouts are delivered lines past their return window, less refunds and commission",
             payouts::statements,
         ),
-        ("sales totals match their recomputation from the orders", sales_totals),
+        (
+            "sales totals match their recomputation from the orders",
+            sales_totals,
+        ),
     ];
     checks
         .into_iter()

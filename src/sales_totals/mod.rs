@@ -22,9 +22,9 @@ use diesel::upsert::excluded;
 use crate::db::schema::{
     category_sales_days, order_items, orders, products, seller_sales_days, shop_sales_days,
 };
+use crate::db::types::OrderStatus;
 use crate::db::{DbConn, execute_native};
 use crate::error::Result;
-use crate::db::types::OrderStatus;
 
 mod recompute;
 

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 
 use crate::db::DbConn;
-use crate::error::Result;
 use crate::db::types::OrderStatus;
+use crate::error::Result;
 
 /// One totals table: its name, key column, figure columns (four, `0` where it has fewer, so
 /// every table compares alike) and how to recompute them, grouped by key and day.
@@ -161,14 +161,8 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<Drift>> {
             .map(|column| format!("{column} <> 0"))
             .collect::<Vec<_>>()
             .join(" OR ");
-        let stored = format!(
-            "SELECT {padded} FROM {} WHERE {nonzero}",
-            table.name
-        );
-        let recomputed = format!(
-            "SELECT {padded} FROM ({}) AS r",
-            recomputed(conn, table)
-        );
+        let stored = format!("SELECT {padded} FROM {} WHERE {nonzero}", table.name);
+        let recomputed = format!("SELECT {padded} FROM ({}) AS r", recomputed(conn, table));
         let sql = format!(
             "SELECT d.*, '{name}' AS \"table\" FROM (\
                SELECT 'stored' AS side, s.* FROM ({stored} EXCEPT {recomputed}) AS s \

@@ -127,6 +127,30 @@ on_both_backends! {
         let units = 2 * i64::from(UNITS);
         assert_eq!(shop_totals(conn), (1, units, sale(&kept, 0) + sale(&kept, 1)));
 
+        // Seller A of `kept` moves the product they sold to another category: its sales move
+        // with it, as the report counts a sale under the product's current category.
+        let (product, old_category): (i64, i64) = order_items::table
+            .inner_join(products::table)
+            .filter(order_items::id.eq(kept.line(0).item_id))
+            .select((products::id, products::primary_category_id))
+            .first(conn)
+            .unwrap();
+        let moved_to = crate::common::builders::category(conn, "Moved");
+        post_as(&app, seller_a.user_id, &format!("/seller/products/{product}/category"),
+            &[("category_id", &moved_to.to_string())]).await;
+        let conn = &mut app.conn();
+        let category_revenue = |conn: &mut DbConn, id: i64| -> i64 {
+            category_sales_days::table
+                .filter(category_sales_days::category_id.eq(id))
+                .select(category_sales_days::revenue)
+                .load::<i64>(conn)
+                .unwrap()
+                .into_iter()
+                .sum()
+        };
+        assert_eq!(category_revenue(conn, moved_to), sale(&kept, 0));
+        assert_eq!(category_revenue(conn, old_category), sale(&kept, 1), "B's line stays");
+
         // A total changed behind the shop's back is found, by the check too.
         execute(conn, &format!(
             "UPDATE seller_sales_days SET units = units + 1 WHERE seller_id = {}", seller_a.id

@@ -6,8 +6,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use diesel::prelude::*;
 
 use super::Revenue;
-use crate::db::models::Seller;
 use crate::db::DbConn;
+use crate::db::models::Seller;
 use crate::db::schema::seller_sales_days;
 use crate::error::Result;
 use crate::money::Money;
