@@ -32,6 +32,7 @@ pub mod pricing;
 pub mod promotions;
 pub mod returns;
 pub mod reviews;
+pub mod sales_totals;
 pub mod search;
 pub mod seed;
 pub mod sellers;

@@ -1,24 +1,22 @@
 //! The sales report: revenue and units by top-level category over a date range.
 //!
-//! The range picks orders through `orders.created_at` (indexed with the status), so a short
-//! range reads only its own orders and their lines, never the whole order table. Lines are
-//! summed per product category in SQL; the few resulting rows are then folded into their
-//! top-level categories through the categories' materialised paths.
+//! Paid sales are read from the running totals per leaf category and day (`sales_totals`): a
+//! year is at most 366 rows per category, summed per category in SQL; the few resulting rows
+//! are then folded into their top-level categories through the categories' materialised paths.
 //!
-//! The report page adds sales over time and the top products and sellers (`overview`), each
-//! section one query grouped in the database.
+//! The report page adds sales over time (the shop's daily totals), the top sellers (their daily
+//! totals) and the top products (the order lines of the range: `rankings`).
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{categories, order_items, orders, products};
+use crate::db::schema::{categories, category_sales_days};
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::forms::FieldErrors;
 use crate::money::Money;
-use crate::orders::OrderStatus;
 
 mod full;
 mod over_time;
@@ -123,17 +121,14 @@ pub struct SalesReport {
 /// Revenue (line totals) and units of paid orders placed in `range`, by top-level category.
 pub fn sales_by_category(conn: &mut DbConn, range: DateRange) -> Result<SalesReport> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL; the cast keeps one integer type on both backends.
-    let by_leaf: Vec<(i64, Option<i64>, Option<i64>)> = order_items::table
-        .inner_join(orders::table)
-        .inner_join(products::table)
-        .filter(orders::status.eq_any(OrderStatus::PAID))
-        .filter(orders::created_at.ge(range.start()))
-        .filter(orders::created_at.lt(range.end_exclusive()))
-        .group_by(products::primary_category_id)
+    let by_leaf: Vec<(i64, Option<i64>, Option<i64>)> = category_sales_days::table
+        .filter(category_sales_days::day.ge(range.from))
+        .filter(category_sales_days::day.le(range.to))
+        .group_by(category_sales_days::category_id)
         .select((
-            products::primary_category_id,
-            sum_bigint(order_items::line_total),
-            sum_bigint(order_items::quantity),
+            category_sales_days::category_id,
+            sum_bigint(category_sales_days::revenue),
+            sum_bigint(category_sales_days::units),
         ))
         .load(conn)?;
     let leaf_ids: Vec<i64> = by_leaf.iter().map(|(id, _, _)| *id).collect();

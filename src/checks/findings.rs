@@ -64,6 +64,8 @@ pub enum Finding {
         order_item_id: i64,
         problem: PayoutLineProblem,
     },
+    /// A row of the sales totals that differs from their recomputation from the orders.
+    SalesTotals(crate::sales_totals::Drift),
 }
 
 /// Which of an order's sums is wrong: the recorded value, then what it should be.
@@ -138,6 +140,11 @@ impl fmt::Display for Finding {
             } => write!(
                 f,
                 "payout {payout_id}, order line {order_item_id}: {problem}"
+            ),
+            Finding::SalesTotals(d) => write!(
+                f,
+                "{} key {} on {}: {} row has orders {}, units {}, gross {}, revenue {}",
+                d.table, d.key, d.day, d.side, d.orders, d.units, d.gross, d.revenue
             ),
         }
     }

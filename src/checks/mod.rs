@@ -27,7 +27,7 @@ pub struct Check {
 type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
 
 /// How many checks `run_all` runs.
-pub const COUNT: usize = 8;
+pub const COUNT: usize = 9;
 
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
@@ -46,6 +46,10 @@ pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
             "payouts are delivered lines past their return window, less refunds and commission",
             payouts::statements,
         ),
+        (
+            "sales totals match their recomputation from the orders",
+            sales_totals,
+        ),
     ];
     checks
         .into_iter()
@@ -56,6 +60,14 @@ pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
             })
         })
         .collect()
+}
+
+/// The running sales totals equal a full recomputation from the paid orders' lines.
+pub fn sales_totals(conn: &mut DbConn) -> Result<Vec<Finding>> {
+    Ok(crate::sales_totals::drift(conn)?
+        .into_iter()
+        .map(Finding::SalesTotals)
+        .collect())
 }
 
 /// Stock on hand equals the inventory ledger's sum, per variant.

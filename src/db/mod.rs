@@ -9,7 +9,7 @@ pub mod schema;
 mod sql;
 pub mod types;
 
-pub use buckets::{Granularity, PeriodStart, period_start};
+pub use buckets::Granularity;
 pub use errors::{is_deadlock_or_serialization_failure, is_unique_violation, unique_violation_on};
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};

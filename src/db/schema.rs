@@ -544,6 +544,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    seller_sales_days (seller_id, day) {
+        seller_id -> BigInt,
+        day -> Date,
+        orders -> BigInt,
+        units -> BigInt,
+        gross -> BigInt,
+        revenue -> BigInt,
+    }
+}
+
+diesel::table! {
+    category_sales_days (category_id, day) {
+        category_id -> BigInt,
+        day -> Date,
+        units -> BigInt,
+        revenue -> BigInt,
+    }
+}
+
+diesel::table! {
+    shop_sales_days (day) {
+        day -> Date,
+        orders -> BigInt,
+        units -> BigInt,
+        revenue -> BigInt,
+    }
+}
+
 diesel::joinable!(user_recovery_codes -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(addresses -> users (user_id));
@@ -578,6 +607,8 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_items -> product_variants (variant_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(order_items -> sellers (seller_id));
+diesel::joinable!(seller_sales_days -> sellers (seller_id));
+diesel::joinable!(category_sales_days -> categories (category_id));
 diesel::joinable!(order_status_history -> orders (order_id));
 diesel::joinable!(order_status_history -> users (actor_id));
 diesel::joinable!(promotion_redemptions -> promotions (promotion_id));
@@ -684,4 +715,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_imports,
     product_slug_history,
     category_slug_history,
+    seller_sales_days,
+    category_sales_days,
+    shop_sales_days,
 );

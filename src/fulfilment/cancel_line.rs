@@ -107,6 +107,7 @@ fn cancel_in_tx(
     if cancelled == 0 {
         return Err(Error::Conflict("This line is already cancelled.".into()));
     }
+    crate::sales_totals::line_cancelled(conn, item.id)?;
     let why = Why {
         order_id: Some(item.order_id),
         actor_id: Some(by.user_id),

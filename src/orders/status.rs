@@ -115,6 +115,7 @@ pub fn transition(
             order_status_history::note.eq(note),
         ))
         .execute(conn)?;
+    crate::sales_totals::order_moved(conn, order_id, from, to)?;
     if to.tells_shopper() {
         let email = status_email(conn, order_id, to, note)?;
         crate::notices::queue(conn, &email)?;

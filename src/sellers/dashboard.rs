@@ -1,11 +1,11 @@
 //! The seller dashboard: recent orders with the seller's lines, revenue net of the
 //! shop's commission, and variants at or below their reorder point.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::Seller;
-use crate::db::schema::{order_items, orders, product_variants, products};
+use crate::db::schema::{order_items, orders, product_variants, products, seller_sales_days};
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
@@ -67,6 +67,7 @@ pub struct LowStock {
 pub struct Dashboard {
     pub seller: Seller,
     pub recent_orders: Vec<SellerOrder>,
+    /// The 30 UTC days ending today, as the sales report's default range.
     pub last_30_days: Revenue,
     pub all_time: Revenue,
     pub low_stock: Vec<LowStock>,
@@ -88,7 +89,7 @@ pub fn dashboard(conn: &mut DbConn, user_id: i64) -> Result<Dashboard> {
     let seller = super::profile_of(conn, user_id)?;
     Ok(Dashboard {
         recent_orders: recent_orders(conn, seller.id)?,
-        last_30_days: revenue(conn, &seller, Some(now() - Duration::days(30)))?,
+        last_30_days: revenue(conn, &seller, Some(now().date() - Duration::days(29)))?,
         all_time: revenue(conn, &seller, None)?,
         low_stock: low_stock(conn, seller.id)?,
         monthly: monthly_revenue(conn, &seller, now().date())?,
@@ -140,24 +141,22 @@ fn recent_orders(conn: &mut DbConn, seller_id: i64) -> Result<Vec<SellerOrder>> 
         .collect())
 }
 
-/// The seller's revenue from paid orders placed since `since` (or ever).
-fn revenue(conn: &mut DbConn, seller: &Seller, since: Option<NaiveDateTime>) -> Result<Revenue> {
-    let mut query = order_items::table
-        .inner_join(orders::table)
-        .filter(order_items::seller_id.eq(seller.id))
-        .filter(orders::status.eq_any(OrderStatus::PAID))
+/// The seller's revenue from paid orders placed on `since` or later (or ever), from the running
+/// totals (`sales_totals`): one row per day the seller sold.
+fn revenue(conn: &mut DbConn, seller: &Seller, since: Option<NaiveDate>) -> Result<Revenue> {
+    let mut query = seller_sales_days::table
+        .filter(seller_sales_days::seller_id.eq(seller.id))
         .select((
-            sum_bigint(order_items::line_subtotal),
-            sum_bigint(order_items::discount),
-            sum_bigint(order_items::quantity),
+            sum_bigint(seller_sales_days::gross),
+            sum_bigint(seller_sales_days::units),
         ))
         .into_boxed();
     if let Some(since) = since {
-        query = query.filter(orders::created_at.ge(since));
+        query = query.filter(seller_sales_days::day.ge(since));
     }
-    let (subtotal, discount, units): (Option<i64>, Option<i64>, Option<i64>) = query.first(conn)?;
+    let (gross, units): (Option<i64>, Option<i64>) = query.first(conn)?;
     Ok(Revenue::of(
-        Money::from_minor(subtotal.unwrap_or(0) - discount.unwrap_or(0)),
+        Money::from_minor(gross.unwrap_or(0)),
         units.unwrap_or(0),
         seller.commission_bps,
     ))

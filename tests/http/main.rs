@@ -52,6 +52,7 @@ mod registration;
 mod request_edge;
 mod returns;
 mod reviews;
+mod sales_totals;
 mod schema;
 mod search;
 mod seed;

@@ -1,18 +1,15 @@
-//! Sales per day, week or month: one query grouped by period in the database
-//! (`db::period_start`), then every period of the range listed, those without sales as zeros,
-//! so a chart's columns and a table's rows line up with the calendar.
+//! Sales per day, week or month: the shop's daily running totals of the range (`sales_totals`,
+//! at most `MAX_RANGE_DAYS` rows) added up per period, every period of the range listed, those
+//! without sales as zeros, so a chart's columns and a table's rows line up with the calendar.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use diesel::AggregateExpressionMethods;
-use diesel::dsl::count;
 use diesel::prelude::*;
 
 use super::ReportParams;
-use crate::db::schema::{order_items, orders};
-use crate::db::{DbConn, Granularity, period_start, sum_bigint};
+use crate::db::schema::shop_sales_days;
+use crate::db::{DbConn, Granularity};
 use crate::error::Result;
 use crate::money::Money;
-use crate::orders::OrderStatus;
 
 /// One period's paid orders: how many, their units and revenue (line totals, as by category).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,32 +23,34 @@ pub struct PeriodSales {
 }
 
 pub fn sales_over_time(conn: &mut DbConn, params: ReportParams) -> Result<Vec<PeriodSales>> {
-    let period = period_start(params.granularity, orders::created_at);
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = order_items::table
-        .inner_join(orders::table)
-        .filter(orders::status.eq_any(OrderStatus::PAID))
-        .filter(orders::created_at.ge(params.range.start()))
-        .filter(orders::created_at.lt(params.range.end_exclusive()))
-        .group_by(period)
+    let days: Vec<(NaiveDate, i64, i64, i64)> = shop_sales_days::table
+        .filter(shop_sales_days::day.ge(params.range.from))
+        .filter(shop_sales_days::day.le(params.range.to))
         .select((
-            period,
-            count(orders::id).aggregate_distinct(),
-            sum_bigint(order_items::quantity),
-            sum_bigint(order_items::line_total),
+            shop_sales_days::day,
+            shop_sales_days::orders,
+            shop_sales_days::units,
+            shop_sales_days::revenue,
         ))
         .load(conn)?;
     Ok(periods(params)
         .into_iter()
         .map(|start| {
-            let key = start.format("%Y-%m-%d").to_string();
-            let found = rows.iter().find(|(period, ..)| *period == key);
-            PeriodSales {
+            let mut sales = PeriodSales {
                 start,
                 label: label(params.granularity, start),
-                orders: found.map_or(0, |row| row.1),
-                units: found.and_then(|row| row.2).unwrap_or(0),
-                revenue: Money::from_minor(found.and_then(|row| row.3).unwrap_or(0)),
+                orders: 0,
+                units: 0,
+                revenue: Money::ZERO,
+            };
+            for (day, orders, units, revenue) in &days {
+                if first_day(params.granularity, *day) == start {
+                    sales.orders += orders;
+                    sales.units += units;
+                    sales.revenue += Money::from_minor(*revenue);
+                }
             }
+            sales
         })
         .collect())
 }
@@ -64,7 +63,7 @@ fn periods(params: ReportParams) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The first day of the period holding `day`, as `db::period_start` computes it in SQL.
+/// The first day of the period holding `day`; weeks start on Monday (ISO 8601).
 fn first_day(granularity: Granularity, day: NaiveDate) -> NaiveDate {
     match granularity {
         Granularity::Day => day,

@@ -1,10 +1,11 @@
 //! The best-selling products and sellers of a range: one grouped query each, sorted and cut to
-//! `TOP_ROWS` in the database.
+//! `TOP_ROWS` in the database. Sellers are ranked from their daily running totals; products
+//! from the order lines of the range, the one section of the report that still reads them.
 
 use diesel::prelude::*;
 
 use super::DateRange;
-use crate::db::schema::{order_items, orders, products, sellers};
+use crate::db::schema::{order_items, orders, products, seller_sales_days, sellers};
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
@@ -56,22 +57,21 @@ pub fn top_products(conn: &mut DbConn, range: DateRange) -> Result<Vec<Ranked>> 
     Ok(ranked(rows))
 }
 
-/// Highest revenue first; equal revenue by id.
+/// Highest revenue first; equal revenue by id; from the sellers' daily running totals
+/// (`sales_totals`).
 pub fn top_sellers(conn: &mut DbConn, range: DateRange) -> Result<Vec<Ranked>> {
-    let rows: Vec<Row> = order_items::table
-        .inner_join(orders::table)
+    let rows: Vec<Row> = seller_sales_days::table
         .inner_join(sellers::table)
-        .filter(orders::status.eq_any(OrderStatus::PAID))
-        .filter(orders::created_at.ge(range.start()))
-        .filter(orders::created_at.lt(range.end_exclusive()))
+        .filter(seller_sales_days::day.ge(range.from))
+        .filter(seller_sales_days::day.le(range.to))
         .group_by((sellers::id, sellers::display_name))
         .select((
             sellers::id,
             sellers::display_name,
-            sum_bigint(order_items::line_total),
-            sum_bigint(order_items::quantity),
+            sum_bigint(seller_sales_days::revenue),
+            sum_bigint(seller_sales_days::units),
         ))
-        .order((sum_bigint(order_items::line_total).desc(), sellers::id))
+        .order((sum_bigint(seller_sales_days::revenue).desc(), sellers::id))
         .limit(TOP_ROWS)
         .load(conn)?;
     Ok(ranked(rows))

@@ -23,7 +23,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::db::{DbConn, write_tx};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::inventory::MovementReason;
 use crate::reviews::ReviewStatus;
 use crate::util::now;
@@ -162,7 +162,8 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     ))
 }
 
-/// Rating aggregates from approved reviews, and the opening-balance ledger rows.
+/// Rating aggregates from approved reviews, the opening-balance ledger rows, the parcels and
+/// the sales totals (`sales_totals::rebuild`, the migration's backfill).
 ///
 /// This is the bulk path past the shop's own rules, because at benchmark scale one statement per
 /// table is what makes loading take minutes rather than hours. It writes what those rules would:
@@ -183,7 +184,8 @@ fn finish(conn: &mut DbConn) -> Result<()> {
             ReviewStatus::Approved.as_str(),
             MovementReason::Initial.as_str(),
         ))?;
-        c.batch_execute(PARCELS).map_err(Error::from)
+        c.batch_execute(PARCELS)?;
+        crate::sales_totals::rebuild(c)
     })
 }
 

@@ -1,19 +1,16 @@
-//! The seller's revenue month by month (QP-06's monthly breakdown): one query grouped by month
-//! in the database (`db::period_start`), then the last `MONTHS` months listed, those without
-//! sales as zeros.
+//! The seller's revenue month by month (QP-06's monthly breakdown): the seller's daily running
+//! totals (`sales_totals`, at most a year of rows) added up per month, then the last `MONTHS`
+//! months listed, those without sales as zeros.
 
 use chrono::{Datelike, Months, NaiveDate};
-use diesel::AggregateExpressionMethods;
-use diesel::dsl::count;
 use diesel::prelude::*;
 
 use super::Revenue;
+use crate::db::DbConn;
 use crate::db::models::Seller;
-use crate::db::schema::{order_items, orders};
-use crate::db::{DbConn, Granularity, period_start, sum_bigint};
+use crate::db::schema::seller_sales_days;
 use crate::error::Result;
 use crate::money::Money;
-use crate::orders::OrderStatus;
 
 /// How many months the dashboard shows, this one included.
 pub const MONTHS: u32 = 12;
@@ -32,9 +29,6 @@ impl MonthRevenue {
     }
 }
 
-/// (month, orders, subtotal, discount, units) as grouped in the database.
-type MonthRow = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-
 /// The seller's paid sales of the `MONTHS` months up to `today`'s, oldest first, counted as
 /// the dashboard's `Revenue` (before tax, after discounts, commission on that).
 pub fn monthly_revenue(
@@ -46,36 +40,31 @@ pub fn monthly_revenue(
     let Some(first) = months.first().copied() else {
         return Ok(Vec::new());
     };
-    let month = period_start(Granularity::Month, orders::created_at);
-    let rows: Vec<MonthRow> = order_items::table
-        .inner_join(orders::table)
-        .filter(order_items::seller_id.eq(seller.id))
-        .filter(orders::status.eq_any(OrderStatus::PAID))
-        .filter(orders::created_at.ge(first.and_time(chrono::NaiveTime::MIN)))
-        .group_by(month)
+    let days: Vec<(NaiveDate, i64, i64, i64)> = seller_sales_days::table
+        .filter(seller_sales_days::seller_id.eq(seller.id))
+        .filter(seller_sales_days::day.ge(first))
         .select((
-            month,
-            count(orders::id).aggregate_distinct(),
-            sum_bigint(order_items::line_subtotal),
-            sum_bigint(order_items::discount),
-            sum_bigint(order_items::quantity),
+            seller_sales_days::day,
+            seller_sales_days::orders,
+            seller_sales_days::gross,
+            seller_sales_days::units,
         ))
         .load(conn)?;
     Ok(months
         .into_iter()
         .map(|start| {
-            let key = start.format("%Y-%m-%d").to_string();
-            let found = rows.iter().find(|row| row.0 == key);
-            let subtotal = found.and_then(|row| row.2).unwrap_or(0);
-            let discount = found.and_then(|row| row.3).unwrap_or(0);
+            let (mut orders, mut gross, mut units) = (0, 0, 0);
+            for (day, day_orders, day_gross, day_units) in &days {
+                if day.year() == start.year() && day.month() == start.month() {
+                    orders += day_orders;
+                    gross += day_gross;
+                    units += day_units;
+                }
+            }
             MonthRevenue {
                 month: start,
-                orders: found.map_or(0, |row| row.1),
-                revenue: Revenue::of(
-                    Money::from_minor(subtotal - discount),
-                    found.and_then(|row| row.4).unwrap_or(0),
-                    seller.commission_bps,
-                ),
+                orders,
+                revenue: Revenue::of(Money::from_minor(gross), units, seller.commission_bps),
             }
         })
         .collect())

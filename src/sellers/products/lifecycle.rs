@@ -44,6 +44,12 @@ pub fn change_category(
         diesel::update(products::table.find(product_id))
             .set(products::primary_category_id.eq(category_id))
             .execute(conn)?;
+        crate::sales_totals::product_moved(
+            conn,
+            product_id,
+            product.primary_category_id,
+            category_id,
+        )?;
         diesel::delete(product_categories::table.find((product_id, product.primary_category_id)))
             .execute(conn)?;
         let filed: bool = diesel::select(diesel::dsl::exists(
