@@ -10,7 +10,7 @@ use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
 use super::page_head::PageHead;
-use super::respond;
+use super::rendered::{self, Body, body_of};
 use super::routing::page;
 use crate::catalog::category::{self, CategoryPage};
 use crate::catalog::product::{self, ProductPage};
@@ -94,9 +94,8 @@ impl ListingView {
 }
 
 #[derive(Template)]
-#[template(path = "catalog/category.html")]
+#[template(path = "catalog/category.html", blocks = ["title", "head", "content"])]
 struct CategoryTemplate {
-    chrome: Chrome,
     head: PageHead,
     page: Arc<CategoryPage>,
     listing: ListingView,
@@ -114,6 +113,20 @@ async fn show_category(
     let parsed = params.parse(Sort::Featured)?;
     let slug = slug.into_inner();
     let key = parsed.address(&format!("/c/{slug}"));
+    let state = state.get_ref();
+    let body = rendered::body(state, &state.pages.categories, key.clone(), || {
+        category_body(state, slug, parsed, key)
+    })
+    .await?;
+    rendered::page(chrome, &body)
+}
+
+async fn category_body(
+    state: &AppState,
+    slug: String,
+    parsed: listing::Listing,
+    key: String,
+) -> WebResult<Body> {
     let listing_for_service = parsed.clone();
     let index = state.search.clone();
     let page = state
@@ -133,8 +146,7 @@ async fn show_category(
         .next
         .map(|cursor| listing.href_after(&cursor.encode(listing.sort)));
     let first_href = parsed.after.map(|_| listing.href_with_sort(&listing.sort));
-    respond::page(&CategoryTemplate {
-        chrome,
+    body_of!(CategoryTemplate {
         head: PageHead::category(&state.public_url, &page),
         page,
         listing,
@@ -144,11 +156,11 @@ async fn show_category(
 }
 
 #[derive(Template)]
-#[template(path = "catalog/product.html")]
+#[template(path = "catalog/product.html", blocks = ["title", "head", "content"])]
 struct ProductTemplate {
-    chrome: Chrome,
     head: PageHead,
     page: Arc<ProductPage>,
+    csrf_slot: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -165,11 +177,20 @@ async fn show_product(
     let slug = slug.into_inner();
     let after = params.into_inner().reviews_after;
     let key = (slug.clone(), after.clone());
-    let page = state
-        .cached(&state.catalog.products, key, move |conn| {
-            product::product_page(conn, &slug, after.as_deref())
+    let state = state.get_ref();
+    let body = rendered::body(state, &state.pages.products, key.clone(), || async move {
+        let page = state
+            .cached(&state.catalog.products, key, move |conn| {
+                product::product_page(conn, &slug, after.as_deref())
+            })
+            .await?;
+        let head = PageHead::product(&state.public_url, &page);
+        body_of!(ProductTemplate {
+            head,
+            page,
+            csrf_slot: rendered::CSRF_SLOT.as_str(),
         })
-        .await?;
-    let head = PageHead::product(&state.public_url, &page);
-    respond::page(&ProductTemplate { chrome, head, page })
+    })
+    .await?;
+    rendered::page(chrome, &body)
 }
