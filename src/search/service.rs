@@ -126,8 +126,8 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
 }
 
 /// One page of matches in `sort` order, how many there are, and the facet counts. The query's
-/// weight is built once and each part walks the matches on its own, so each can take its
-/// cheapest path: the count without scoring, the facets over at most `facets::SAMPLE` matches.
+/// weight is built once: one pass over every match ranks and counts them, and a second one
+/// counts the facets of at most `facets::SAMPLE` of them.
 fn run(
     searcher: &Searcher,
     query: &dyn Query,
@@ -141,20 +141,23 @@ fn run(
     let weight = query.weight(scoring).map_err(internal)?;
     let weight = weight.as_ref();
     let top = || TopDocs::with_limit(PAGE_SIZE).and_offset(offset);
-    let by = |field: &str, order: Order| top().order_by_fast_field::<u64>(field.to_owned(), order);
-    let addresses: Vec<DocAddress> = match sort {
-        Sort::Relevance => addresses(collect(searcher, weight, &top().order_by_score())?),
-        Sort::Newest => addresses(collect(
-            searcher,
-            weight,
-            &top().order_by_fast_field::<i64>("created", Order::Desc),
-        )?),
-        Sort::PriceAsc => addresses(collect(searcher, weight, &by("price", Order::Asc))?),
-        Sort::PriceDesc => addresses(collect(searcher, weight, &by("price", Order::Desc))?),
-        Sort::Rating => addresses(collect(searcher, weight, &by("rating", Order::Desc))?),
-        Sort::Featured => addresses(collect(searcher, weight, &by("featured", Order::Desc))?),
+    let by = |field: &str, order: Order| {
+        (
+            top().order_by_fast_field::<u64>(field.to_owned(), order),
+            Count,
+        )
     };
-    let total = collect(searcher, weight, &Count)?;
+    let (addresses, total) = match sort {
+        Sort::Relevance => page(collect(searcher, weight, &(top().order_by_score(), Count))?),
+        Sort::Newest => {
+            let newest = top().order_by_fast_field::<i64>("created", Order::Desc);
+            page(collect(searcher, weight, &(newest, Count))?)
+        }
+        Sort::PriceAsc => page(collect(searcher, weight, &by("price", Order::Asc))?),
+        Sort::PriceDesc => page(collect(searcher, weight, &by("price", Order::Desc))?),
+        Sort::Rating => page(collect(searcher, weight, &by("rating", Order::Desc))?),
+        Sort::Featured => page(collect(searcher, weight, &by("featured", Order::Desc))?),
+    };
     let counts = facets::count(searcher, weight).map_err(internal)?;
     Ok((addresses, total, counts))
 }
@@ -175,8 +178,12 @@ fn collect<C: Collector>(
     collector.merge_fruits(fruits).map_err(internal)
 }
 
-fn addresses<K>(docs: Vec<(K, DocAddress)>) -> Vec<DocAddress> {
-    docs.into_iter().map(|(_, address)| address).collect()
+/// The addresses of a page of matches, and how many there are.
+fn page<K>((docs, total): (Vec<(K, DocAddress)>, usize)) -> (Vec<DocAddress>, usize) {
+    (
+        docs.into_iter().map(|(_, address)| address).collect(),
+        total,
+    )
 }
 
 fn product_ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>> {
