@@ -2,8 +2,10 @@
 # Page benchmarks: starts the release server on a seeded database and measures each page with
 # wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
 #
-#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S]
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S] [--bin PATH]
 #
+# --bin measures a given shopwave binary instead of building this checkout (two builds compared
+# on the same data: the older first, as the newer one migrates the database).
 # --cache is the server's --catalog-cache (catalog pages kept in memory per kind); 0 measures
 # every page read from the database. Before each read page is measured, every path of its list
 # is loaded once and the page is loaded for --warmup seconds, unmeasured (a shop in service has
@@ -14,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin=
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
@@ -24,13 +26,16 @@ while [ $# -gt 0 ]; do
     --port) port=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet
-bin=target/release/shopwave
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/shopwave
+fi
 data=bench-data/$backend-$scale
 mkdir -p "$data"
 export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn

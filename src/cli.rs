@@ -182,6 +182,9 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         public_url,
         search,
         catalog,
+        pages: std::sync::Arc::new(crate::web::rendered::RenderedPages::new(
+            settings.catalog_cache,
+        )),
         images: std::sync::Arc::new(crate::images::FsStore::in_data_dir(&settings.data_dir)),
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.

@@ -1,6 +1,6 @@
-//! Review moderation. A product's rating columns count approved reviews only; each decision
-//! moves them by the review's own contribution in the same transaction as the status change,
-//! so an approved review that is later rejected is subtracted again.
+//! Review moderation. A product's rating figures count approved reviews only; each decision
+//! moves them through `reviews::move_rating` (src/reviews/rating.rs) in the same transaction as
+//! the status change, so an approved review that is later rejected is subtracted again.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -181,13 +181,11 @@ pub fn moderate(
                     .into(),
             ));
         }
-        let (sum_before, count_before) = before.contribution(rating);
-        let (sum_after, count_after) = after.contribution(rating);
-        move_rating(
+        crate::reviews::move_rating(
             conn,
             product_id,
-            sum_after - sum_before,
-            count_after - count_before,
+            before.counted(rating),
+            after.counted(rating),
         )?;
         audit::record(
             conn,
@@ -206,57 +204,6 @@ pub fn moderate(
                 after.as_str()
             ),
         )?;
-        crate::search::enqueue(conn, product_id)?;
         Ok(Moderation::Changed)
     })
-}
-
-/// Adds the deltas to the product's rating sum and count (one atomic update, which also holds
-/// the row lock until commit on PostgreSQL) and recomputes the average from the new totals.
-fn move_rating(conn: &mut DbConn, product_id: i64, sum_delta: i64, count_delta: i32) -> Result<()> {
-    let (sum, count): (i64, i32) = diesel::update(products::table.find(product_id))
-        .set((
-            products::rating_sum.eq(products::rating_sum + sum_delta),
-            products::rating_count.eq(products::rating_count + count_delta),
-            products::updated_at.eq(now()),
-        ))
-        .returning((products::rating_sum, products::rating_count))
-        .get_result(conn)?;
-    diesel::update(products::table.find(product_id))
-        .set(products::rating_avg.eq(average_hundredths(sum, count)))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The mean rating in hundredths of a star (4.25 stars → 425), rounded half up; 0 with no
-/// ratings.
-pub fn average_hundredths(sum: i64, count: i32) -> i32 {
-    if count <= 0 {
-        return 0;
-    }
-    let count = i64::from(count);
-    let rounded = (sum * 200 + count) / (2 * count);
-    i32::try_from(rounded.clamp(0, 500)).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn averages_are_hundredths_rounded_half_up() {
-        assert_eq!(average_hundredths(0, 0), 0);
-        assert_eq!(average_hundredths(9, 2), 450);
-        assert_eq!(average_hundredths(13, 3), 433);
-        assert_eq!(average_hundredths(14, 3), 467);
-        // 33 / 8 = 4.125 stars = 412.5 hundredths, which rounds up.
-        assert_eq!(average_hundredths(33, 8), 413);
-    }
-
-    #[test]
-    fn only_approved_reviews_contribute() {
-        assert_eq!(ReviewStatus::Approved.contribution(4), (4, 1));
-        assert_eq!(ReviewStatus::Pending.contribution(4), (0, 0));
-        assert_eq!(ReviewStatus::Rejected.contribution(4), (0, 0));
-    }
 }

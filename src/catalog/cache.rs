@@ -102,7 +102,8 @@ struct Entry<V> {
 }
 
 impl<K: Hash + Eq, V> Shelf<K, V> {
-    fn new(capacity: usize) -> Shelf<K, V> {
+    /// Holds up to `capacity` entries; 0 keeps nothing.
+    pub fn new(capacity: usize) -> Shelf<K, V> {
         Shelf {
             entries: NonZeroUsize::new(capacity).map(|n| Mutex::new(LruCache::new(n))),
         }

@@ -1,7 +1,6 @@
 //! `/p/{slug}`: one published product with its variants, images, seller, ratings and reviews.
 
 use chrono::{DateTime, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::category::breadcrumb;
@@ -169,7 +168,7 @@ pub fn product_page(
         images,
         variants,
         seller,
-        ratings: rating_summary(conn, &product)?,
+        ratings: rating_summary(&product),
         reviews,
         more_reviews,
         related: related(conn, &product)?,
@@ -177,30 +176,29 @@ pub fn product_page(
     })
 }
 
-fn rating_summary(conn: &mut DbConn, product: &Product) -> Result<RatingSummary> {
-    let counts: Vec<(i32, i64)> = reviews::table
-        .filter(reviews::product_id.eq(product.id))
-        .filter(reviews::status.eq(ReviewStatus::Approved))
-        .group_by(reviews::rating)
-        .select((reviews::rating, count_star()))
-        .load(conn)?;
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+/// The rating figures as kept on the product by `reviews::move_rating`: no review is read.
+fn rating_summary(product: &Product) -> RatingSummary {
+    let counts = [
+        product.rating_1,
+        product.rating_2,
+        product.rating_3,
+        product.rating_4,
+        product.rating_5,
+    ];
+    let total: i64 = counts.iter().map(|n| i64::from(*n)).sum();
     let distribution = (1..=5)
         .rev()
-        .map(|stars| {
-            let n = counts
-                .iter()
-                .find(|(r, _)| *r == stars)
-                .map_or(0, |(_, n)| *n);
+        .map(|stars: i32| {
+            let n = i64::from(counts[stars as usize - 1]);
             let share = if total == 0 { 0 } else { n * 100 / total };
             (stars, n, share)
         })
         .collect();
-    Ok(RatingSummary {
+    RatingSummary {
         average: super::stars(product.rating_avg),
         count: product.rating_count,
         distribution,
-    })
+    }
 }
 
 /// Newest first; the cursor is (created_at, id) of the last review shown.

@@ -186,6 +186,11 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         held_at -> Nullable<Timestamp>,
+        rating_1 -> Integer,
+        rating_2 -> Integer,
+        rating_3 -> Integer,
+        rating_4 -> Integer,
+        rating_5 -> Integer,
     }
 }
 

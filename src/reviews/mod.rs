@@ -11,7 +11,10 @@ use crate::db::{DbConn, is_unique_violation, write_tx};
 use crate::error::{Error, Result};
 use crate::orders::OrderStatus;
 
+mod rating;
+
 pub use crate::db::types::ReviewStatus;
+pub use rating::{average_hundredths, move_rating};
 
 impl ReviewStatus {
     /// What the author is told about their review.
@@ -20,15 +23,6 @@ impl ReviewStatus {
             ReviewStatus::Pending => "Pending moderation",
             ReviewStatus::Approved => "Published",
             ReviewStatus::Rejected => "Not published",
-        }
-    }
-
-    /// What a review in this status adds to its product's (rating sum, rating count): only
-    /// approved reviews count.
-    pub(crate) fn contribution(self, rating: i32) -> (i64, i32) {
-        match self {
-            ReviewStatus::Approved => (i64::from(rating), 1),
-            ReviewStatus::Pending | ReviewStatus::Rejected => (0, 0),
         }
     }
 }
@@ -154,31 +148,10 @@ fn edit(
             reviews::updated_at.eq(crate::util::now()),
         ))
         .execute(conn)?;
-    if previous.status == ReviewStatus::Approved {
-        withdraw_rating(conn, product_id, previous.rating)?;
-    }
-    Ok(())
-}
-
-/// Takes an approved rating out of the product's figures (average in hundredths, rounded half
-/// up) and tells search.
-fn withdraw_rating(conn: &mut DbConn, product_id: i64, rating: i32) -> Result<()> {
-    let (count, sum): (i32, i64) = products::table
-        .find(product_id)
-        .select((products::rating_count, products::rating_sum))
-        .first(conn)?;
-    let (count, sum) = ((count - 1).max(0), (sum - i64::from(rating)).max(0));
-    let average = if count == 0 {
-        0
-    } else {
-        ((sum * 100 + i64::from(count) / 2) / i64::from(count)) as i32
-    };
-    diesel::update(products::table.find(product_id))
-        .set((
-            products::rating_count.eq(count),
-            products::rating_sum.eq(sum),
-            products::rating_avg.eq(average),
-        ))
-        .execute(conn)?;
-    crate::search::enqueue(conn, product_id)
+    move_rating(
+        conn,
+        product_id,
+        previous.status.counted(previous.rating),
+        None,
+    )
 }

@@ -1,13 +1,17 @@
-//! Counts over every matching product, in the same pass as the top results: by category, by
-//! seller, by price band and by minimum rating, read from the index's fast fields; then named
-//! for the page.
+//! Counts of the matching products by category, by seller, by price band and by minimum rating,
+//! read from the index's fast fields; then named for the page.
+//!
+//! A common word matches tens of thousands of products in a large shop, and counting each one
+//! would make a search cost in proportion to its matches. So at most `SAMPLE` matches are
+//! counted (the first ones in index order). Past that the counts are lower bounds, and the page
+//! says so: "(n+)" beside each and how many of the results were counted (`Facets::sampled`).
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::Weight;
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use crate::db::DbConn;
 use crate::db::models::Category;
@@ -16,6 +20,9 @@ use crate::error::Result;
 use crate::money::Money;
 
 const TOP_SELLERS: usize = 10;
+
+/// At most this many matches are counted for the facets of one search.
+pub const SAMPLE: usize = 2_000;
 
 /// Price bands in cents: [low, high), the last open-ended.
 pub const PRICE_BANDS: [(u64, Option<u64>); 5] = [
@@ -36,6 +43,16 @@ pub struct Facets {
     pub prices: Vec<(Money, Option<Money>, u64)>,
     /// (stars, products rated at least that), 4 stars first.
     pub ratings: Vec<(i32, u64)>,
+    /// How many matches were counted, when that is fewer than all of them: every count is then
+    /// "at least".
+    pub sampled: Option<usize>,
+}
+
+impl Facets {
+    /// What follows each count: "+" when not every match was counted.
+    pub fn at_least(&self) -> &'static str {
+        if self.sampled.is_some() { "+" } else { "" }
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -45,6 +62,8 @@ pub struct Counts {
     pub price_bands: [u64; PRICE_BANDS.len()],
     /// Index n: products rated at least n+1 stars.
     pub at_least_stars: [u64; 5],
+    /// Matches counted.
+    pub counted: usize,
 }
 
 impl Counts {
@@ -61,12 +80,35 @@ impl Counts {
         for (mine, theirs) in self.at_least_stars.iter_mut().zip(other.at_least_stars) {
             *mine += theirs;
         }
+        self.counted += other.counted;
     }
 }
 
-pub struct FacetCounts;
+/// Counts the first `SAMPLE` matches of `weight`, segment after segment, skipping deleted
+/// documents.
+pub(super) fn count(searcher: &Searcher, weight: &dyn Weight) -> tantivy::Result<Counts> {
+    let mut total = Counts::default();
+    for reader in searcher.segment_readers() {
+        let budget = SAMPLE - total.counted;
+        if budget == 0 {
+            break;
+        }
+        let mut segment = SegmentCounts::of(reader)?;
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED && segment.counts.counted < budget {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                segment.collect(doc);
+            }
+            doc = scorer.advance();
+        }
+        total.merge(segment.counts);
+    }
+    Ok(total)
+}
 
-pub struct SegmentCounts {
+struct SegmentCounts {
     categories: Column<u64>,
     seller: Column<u64>,
     price: Column<u64>,
@@ -74,15 +116,8 @@ pub struct SegmentCounts {
     counts: Counts,
 }
 
-impl Collector for FacetCounts {
-    type Fruit = Counts;
-    type Child = SegmentCounts;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentCounts> {
+impl SegmentCounts {
+    fn of(segment: &SegmentReader) -> tantivy::Result<SegmentCounts> {
         let fast = segment.fast_fields();
         Ok(SegmentCounts {
             categories: fast.u64("category_ids")?,
@@ -93,23 +128,8 @@ impl Collector for FacetCounts {
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut total = Counts::default();
-        for fruit in fruits {
-            total.merge(fruit);
-        }
-        Ok(total)
-    }
-}
-
-impl SegmentCollector for SegmentCounts {
-    type Fruit = Counts;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
+    fn collect(&mut self, doc: DocId) {
+        self.counts.counted += 1;
         for id in self.categories.values_for_doc(doc) {
             *self.counts.categories.entry(id).or_default() += 1;
         }
@@ -130,15 +150,13 @@ impl SegmentCollector for SegmentCounts {
             }
         }
     }
-
-    fn harvest(self) -> Counts {
-        self.counts
-    }
 }
 
+/// The counts named for the page; `total` is how many products matched.
 pub(super) fn facets(
     conn: &mut DbConn,
     counts: Counts,
+    total: usize,
     chosen: Option<&Category>,
 ) -> Result<Facets> {
     let level: Vec<(i64, String, String)> = match chosen {
@@ -199,5 +217,6 @@ pub(super) fn facets(
         sellers,
         prices,
         ratings,
+        sampled: (counts.counted < total).then_some(counts.counted),
     })
 }

@@ -21,7 +21,7 @@ mod text;
 
 use diesel::prelude::*;
 
-pub use facets::Facets;
+pub use facets::{Facets, SAMPLE as FACET_SAMPLE};
 pub use highlight::{Fragment, Highlighter};
 pub use index::SearchIndex;
 pub use indexer::{Indexer, Running, Staged, spawn};

@@ -2,11 +2,11 @@
 //! ids; the catalog then has the last word on what is shown (`catalog::search_results`).
 
 use diesel::prelude::*;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, Order, Searcher};
 
-use super::facets::{self, Counts, FacetCounts, Facets};
+use super::facets::{self, Counts, Facets};
 use super::highlight::Highlighter;
 use super::index::{SearchIndex, internal};
 use super::{query, text};
@@ -117,7 +117,7 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
         total,
         page: request.page,
         pages: total.div_ceil(PAGE_SIZE).clamp(1, MAX_PAGE),
-        facets: facets::facets(conn, counts, category.as_ref())?,
+        facets: facets::facets(conn, counts, total, category.as_ref())?,
         category,
         shortened: parsed.shortened,
         unreadable,
@@ -125,42 +125,65 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
     })
 }
 
+/// One page of matches in `sort` order, how many there are, and the facet counts. The query's
+/// weight is built once: one pass over every match ranks and counts them, and a second one
+/// counts the facets of at most `facets::SAMPLE` of them.
 fn run(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
     offset: usize,
 ) -> Result<(Vec<DocAddress>, usize, Counts)> {
-    let top = || TopDocs::with_limit(PAGE_SIZE).and_offset(offset);
-    let by = |field: &str, order: Order| top().order_by_fast_field::<u64>(field.to_owned(), order);
-    let (addresses, (total, counts)) = match sort {
-        Sort::Relevance => {
-            let (docs, rest) = searcher
-                .search(query, &(top().order_by_score(), (Count, FacetCounts)))
-                .map_err(internal)?;
-            (docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), rest)
-        }
-        Sort::Newest => {
-            let collector = top().order_by_fast_field::<i64>("created", Order::Desc);
-            let (docs, rest) = searcher
-                .search(query, &(collector, (Count, FacetCounts)))
-                .map_err(internal)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), rest)
-        }
-        other => {
-            let collector = match other {
-                Sort::PriceAsc => by("price", Order::Asc),
-                Sort::PriceDesc => by("price", Order::Desc),
-                Sort::Rating => by("rating", Order::Desc),
-                _ => by("featured", Order::Desc),
-            };
-            let (docs, rest) = searcher
-                .search(query, &(collector, (Count, FacetCounts)))
-                .map_err(internal)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), rest)
-        }
+    let scoring = match sort {
+        Sort::Relevance => EnableScoring::enabled_from_searcher(searcher),
+        _ => EnableScoring::disabled_from_searcher(searcher),
     };
+    let weight = query.weight(scoring).map_err(internal)?;
+    let weight = weight.as_ref();
+    let top = || TopDocs::with_limit(PAGE_SIZE).and_offset(offset);
+    let by = |field: &str, order: Order| {
+        (
+            top().order_by_fast_field::<u64>(field.to_owned(), order),
+            Count,
+        )
+    };
+    let (addresses, total) = match sort {
+        Sort::Relevance => page(collect(searcher, weight, &(top().order_by_score(), Count))?),
+        Sort::Newest => {
+            let newest = top().order_by_fast_field::<i64>("created", Order::Desc);
+            page(collect(searcher, weight, &(newest, Count))?)
+        }
+        Sort::PriceAsc => page(collect(searcher, weight, &by("price", Order::Asc))?),
+        Sort::PriceDesc => page(collect(searcher, weight, &by("price", Order::Desc))?),
+        Sort::Rating => page(collect(searcher, weight, &by("rating", Order::Desc))?),
+        Sort::Featured => page(collect(searcher, weight, &by("featured", Order::Desc))?),
+    };
+    let counts = facets::count(searcher, weight).map_err(internal)?;
     Ok((addresses, total, counts))
+}
+
+/// What `Searcher::search` does, over a weight already built.
+fn collect<C: Collector>(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    collector: &C,
+) -> Result<C::Fruit> {
+    let fruits = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, reader)| collector.collect_segment(weight, ord as u32, reader))
+        .collect::<tantivy::Result<Vec<_>>>()
+        .map_err(internal)?;
+    collector.merge_fruits(fruits).map_err(internal)
+}
+
+/// The addresses of a page of matches, and how many there are.
+fn page<K>((docs, total): (Vec<(K, DocAddress)>, usize)) -> (Vec<DocAddress>, usize) {
+    (
+        docs.into_iter().map(|(_, address)| address).collect(),
+        total,
+    )
 }
 
 fn product_ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>> {

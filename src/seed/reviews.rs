@@ -5,9 +5,8 @@ use rand::Rng;
 
 use super::Generator;
 use super::data::REVIEW_TITLES;
-use crate::admin::reviews::average_hundredths;
 use crate::db::DbConn;
-use crate::db::schema::{products, reviews};
+use crate::db::schema::reviews;
 use crate::error::Result;
 use crate::reviews::ReviewStatus;
 
@@ -39,30 +38,9 @@ impl Generator {
                     reviews::is_verified_purchase.eq(true),
                 ))
                 .execute(conn)?;
-            if status == ReviewStatus::Approved {
-                refresh_rating(conn, product_id)?;
-            }
+            crate::reviews::move_rating(conn, product_id, None, status.counted(rating))?;
             count += 1;
         }
         Ok(count)
     }
-}
-
-/// Recomputes a product's rating from its approved reviews, by the shop's rounding.
-fn refresh_rating(conn: &mut DbConn, product_id: i64) -> Result<()> {
-    let ratings: Vec<i32> = reviews::table
-        .filter(reviews::product_id.eq(product_id))
-        .filter(reviews::status.eq(ReviewStatus::Approved))
-        .select(reviews::rating)
-        .load(conn)?;
-    let sum: i64 = ratings.iter().map(|r| i64::from(*r)).sum();
-    let count = ratings.len() as i32;
-    diesel::update(products::table.find(product_id))
-        .set((
-            products::rating_sum.eq(sum),
-            products::rating_count.eq(count),
-            products::rating_avg.eq(average_hundredths(sum, count)),
-        ))
-        .execute(conn)?;
-    crate::search::enqueue(conn, product_id)
 }

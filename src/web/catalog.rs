@@ -11,7 +11,7 @@ use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
 use super::moved;
 use super::page_head::PageHead;
-use super::respond;
+use super::rendered::{self, Body, body_of};
 use super::routing::page;
 use crate::catalog::category::{self, CategoryPage};
 use crate::catalog::product::{self, ProductPage};
@@ -95,9 +95,8 @@ impl ListingView {
 }
 
 #[derive(Template)]
-#[template(path = "catalog/category.html")]
+#[template(path = "catalog/category.html", blocks = ["title", "head", "content"])]
 struct CategoryTemplate {
-    chrome: Chrome,
     head: PageHead,
     page: Arc<CategoryPage>,
     listing: ListingView,
@@ -116,20 +115,31 @@ async fn show_category(
     let parsed = params.parse(Sort::Featured)?;
     let slug = slug.into_inner();
     let key = parsed.address(&format!("/c/{slug}"));
+    let state_ref = state.get_ref();
+    let wanted = slug.clone();
+    let body = rendered::body(state_ref, &state_ref.pages.categories, key.clone(), || {
+        category_body(state_ref, slug, parsed, key)
+    })
+    .await;
+    match body {
+        Err(WebError::NotFound) => moved::category(&state, wanted, req.query_string()).await,
+        body => rendered::page(chrome, &body?),
+    }
+}
+
+async fn category_body(
+    state: &AppState,
+    slug: String,
+    parsed: listing::Listing,
+    key: String,
+) -> WebResult<Body> {
     let listing_for_service = parsed.clone();
     let index = state.search.clone();
-    let wanted = slug.clone();
-    let page = match state
+    let page = state
         .cached(&state.catalog.categories, key, move |conn| {
             category::category_page(conn, &index, &slug, &listing_for_service)
         })
-        .await
-    {
-        Err(WebError::NotFound) => {
-            return moved::category(&state, wanted, req.query_string()).await;
-        }
-        page => page?,
-    };
+        .await?;
     let listing = ListingView {
         base: format!("/c/{}", page.category.slug),
         filters: parsed.filters,
@@ -142,8 +152,7 @@ async fn show_category(
         .next
         .map(|cursor| listing.href_after(&cursor.encode(listing.sort)));
     let first_href = parsed.after.map(|_| listing.href_with_sort(&listing.sort));
-    respond::page(&CategoryTemplate {
-        chrome,
+    body_of!(CategoryTemplate {
         head: PageHead::category(&state.public_url, &page),
         page,
         listing,
@@ -153,11 +162,11 @@ async fn show_category(
 }
 
 #[derive(Template)]
-#[template(path = "catalog/product.html")]
+#[template(path = "catalog/product.html", blocks = ["title", "head", "content"])]
 struct ProductTemplate {
-    chrome: Chrome,
     head: PageHead,
     page: Arc<ProductPage>,
+    csrf_slot: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -175,18 +184,25 @@ async fn show_product(
     let slug = slug.into_inner();
     let after = params.into_inner().reviews_after;
     let key = (slug.clone(), after.clone());
+    let state_ref = state.get_ref();
     let wanted = slug.clone();
-    let page = match state
-        .cached(&state.catalog.products, key, move |conn| {
-            product::product_page(conn, &slug, after.as_deref())
+    let body = rendered::body(state_ref, &state_ref.pages.products, key.clone(), || async move {
+        let state = state_ref;
+        let page = state
+            .cached(&state.catalog.products, key, move |conn| {
+                product::product_page(conn, &slug, after.as_deref())
+            })
+            .await?;
+        let head = PageHead::product(&state.public_url, &page);
+        body_of!(ProductTemplate {
+            head,
+            page,
+            csrf_slot: rendered::CSRF_SLOT.as_str(),
         })
-        .await
-    {
-        Err(WebError::NotFound) => {
-            return moved::product(&state, chrome, wanted, req.query_string()).await;
-        }
-        page => page?,
-    };
-    let head = PageHead::product(&state.public_url, &page);
-    respond::page(&ProductTemplate { chrome, head, page })
+    })
+    .await;
+    match body {
+        Err(WebError::NotFound) => moved::product(&state, chrome, wanted, req.query_string()).await,
+        body => rendered::page(chrome, &body?),
+    }
 }

@@ -8,7 +8,7 @@ use askama::Template;
 use super::AppState;
 use super::chrome::Chrome;
 use super::error::WebResult;
-use super::respond;
+use super::rendered::{self, body_of};
 use super::routing::page;
 use crate::catalog::{self, Home};
 
@@ -17,13 +17,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home.html", blocks = ["title", "head", "content"])]
 struct HomePage {
-    chrome: Chrome,
     home: Arc<Home>,
 }
 
 async fn show_home(state: web::Data<AppState>, chrome: Chrome) -> WebResult<HttpResponse> {
-    let home = state.cached(&state.catalog.home, (), catalog::home).await?;
-    respond::page(&HomePage { chrome, home })
+    let state = state.get_ref();
+    let body = rendered::body(state, &state.pages.home, (), || async move {
+        let home = state.cached(&state.catalog.home, (), catalog::home).await?;
+        body_of!(HomePage { home })
+    })
+    .await?;
+    rendered::page(chrome, &body)
 }

@@ -22,6 +22,7 @@ mod moved;
 mod orders;
 mod page_head;
 mod payment_methods;
+pub mod rendered;
 mod respond;
 mod returns;
 mod reviews;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub search: std::sync::Arc<crate::search::SearchIndex>,
     /// The catalog pages' data between changes.
     pub catalog: std::sync::Arc<CatalogCache>,
+    /// The catalog pages rendered for every visitor, beside their data.
+    pub pages: std::sync::Arc<rendered::RenderedPages>,
     /// Where uploaded product images are kept (this node's data directory, or a shared store).
     pub images: std::sync::Arc<dyn crate::images::ImageStore>,
 }

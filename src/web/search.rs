@@ -10,7 +10,7 @@ use super::AppState;
 use super::catalog::ListingView;
 use super::chrome::Chrome;
 use super::error::{WebError, WebResult};
-use super::respond;
+use super::rendered::{self, Body, body_of};
 use super::routing::page;
 use crate::catalog::search_results::{SearchResults, search_results};
 use crate::listing::{Filters, ListingParams, Sort};
@@ -33,9 +33,10 @@ pub struct SearchParams {
 }
 
 #[derive(Template)]
-#[template(path = "search/results.html")]
+#[template(path = "search/results.html", blocks = ["title", "head", "content"])]
 struct ResultsPage {
-    chrome: Chrome,
+    /// The searched text.
+    query: String,
     /// `None` when there was nothing to search for.
     results: Option<Arc<SearchResults>>,
     listing: ListingView,
@@ -141,17 +142,33 @@ async fn show_results(
     };
     let chrome = chrome.with_query(&text);
     let browsing = text.trim().is_empty() && category.is_none() && listing.filters.is_empty();
+    let request = SearchRequest {
+        text,
+        category,
+        listing,
+        page,
+    };
+    let key = request.cache_key();
+    let state = state.get_ref();
+    let body = rendered::body(state, &state.pages.searches, key.clone(), || {
+        results_body(state, request, key, view, browsing)
+    })
+    .await?;
+    rendered::page(chrome, &body)
+}
+
+async fn results_body(
+    state: &AppState,
+    request: SearchRequest,
+    key: String,
+    view: ListingView,
+    browsing: bool,
+) -> WebResult<Body> {
+    let query = request.text.clone();
     let results = if browsing {
         None
     } else {
         let index = state.search.clone();
-        let request = SearchRequest {
-            text,
-            category,
-            listing,
-            page,
-        };
-        let key = request.cache_key();
         Some(
             state
                 .cached(&state.catalog.searches, key, move |conn| {
@@ -168,8 +185,8 @@ async fn show_results(
         ),
         None => (None, None),
     };
-    respond::page(&ResultsPage {
-        chrome,
+    body_of!(ResultsPage {
+        query,
         results,
         listing: view,
         previous_href,

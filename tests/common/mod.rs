@@ -141,6 +141,7 @@ impl TestDb {
             demo_mode,
             public_url: PUBLIC_URL.to_owned(),
             catalog: Arc::new(CatalogCache::new(search.clone(), 1_000)),
+            pages: Arc::new(shopwave::web::rendered::RenderedPages::new(1_000)),
             search,
             images: Arc::new(shopwave::images::FsStore::in_data_dir(&self.data_dir())),
         }

@@ -94,7 +94,8 @@ on_both_backends! {
         assert_eq!(by, Some(admin));
         assert!(at.is_some());
         assert_eq!(audit_entries(&app), 5);
-        assert_eq!(outbox_rows(&app, lamp) - outbox_before, 5, "search hears of every decision");
+        // Every decision but rejecting a pending review (which shoppers never saw) moves the rating.
+        assert_eq!(outbox_rows(&app, lamp) - outbox_before, 4, "search hears of every visible change");
 
         // Deciding again what a review already is changes nothing and logs nothing.
         app.post(&format!("/admin/reviews/{four}/approve"), &[]).await.assert_redirect_to("/admin/reviews");
@@ -172,5 +173,99 @@ on_both_backends! {
         }
         let status: String = reviews::table.find(review).select(reviews::status).first(&mut app.conn()).unwrap();
         assert_eq!(status, "pending");
+    }
+}
+
+/// (stars, count) of the product page's rating table, 5 stars first; empty when it has none.
+fn shown_distribution(page: &str) -> Vec<(i32, i64)> {
+    page.split("<th scope=\"row\">")
+        .skip(1)
+        .map(|row| {
+            let stars = row.split(' ').next().unwrap().parse().unwrap();
+            let count = row
+                .split("<td class=\"num\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap();
+            (stars, count.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The same table counted from the approved reviews themselves.
+fn approved_distribution(app: &TestApp, product: i64) -> Vec<(i32, i64)> {
+    let ratings: Vec<i32> = reviews::table
+        .filter(reviews::product_id.eq(product))
+        .filter(reviews::status.eq("approved"))
+        .select(reviews::rating)
+        .load(&mut app.conn())
+        .unwrap();
+    if ratings.is_empty() {
+        return Vec::new();
+    }
+    (1..=5)
+        .rev()
+        .map(|stars| {
+            (
+                stars,
+                ratings.iter().filter(|r| **r == stars).count() as i64,
+            )
+        })
+        .collect()
+}
+
+on_both_backends! {
+    async fn the_product_page_shows_the_stars_of_approved_reviews_only(db: TestDb) {
+        let mut conn = db.conn();
+        let (seller, category) = (builders::seller(&mut conn), builders::category(&mut conn, "Kettles"));
+        let (kettle, _) = ProductBuilder::new("Kettle").insert(&mut conn, seller, category);
+        let slug: String = products::table.find(kettle).select(products::slug).first(&mut conn).unwrap();
+        let ids: Vec<i64> = [5, 5, 3, 1]
+            .into_iter()
+            .map(|stars| {
+                let author = UserBuilder::customer().insert(&mut conn);
+                builders::review(&mut conn, author, kettle, stars, "pending")
+            })
+            .collect();
+        let shopper = UserBuilder::customer().insert(&mut conn);
+        drop(conn);
+        let (app, admin) = admin_app(db).await;
+        let product_page = format!("/p/{slug}");
+        let check = |step: String| {
+            let app = &app;
+            let product_page = &product_page;
+            async move {
+                let page = app.get(product_page).await;
+                page.assert_status(200);
+                assert_eq!(shown_distribution(&page.body), approved_distribution(app, kettle), "after {step}");
+            }
+        };
+        check("nothing approved".into()).await;
+        for (review, verb) in [(ids[0], "approve"), (ids[1], "approve"), (ids[2], "approve"),
+                               (ids[0], "reject"), (ids[3], "approve"), (ids[2], "reject")] {
+            app.post(&format!("/admin/reviews/{review}/{verb}"), &[]).await.assert_status(303);
+            check(format!("{verb} of review {review}")).await;
+        }
+        assert_eq!(shown_distribution(&app.get(&product_page).await.body), vec![(5, 1), (4, 0), (3, 0), (2, 0), (1, 1)]);
+
+        // A shopper's review counts once approved, and leaves the figures when its author edits it.
+        app.clear_cookies();
+        app.sign_in_as(shopper);
+        let review_form = format!("/p/{slug}/review");
+        app.post(&review_form, &[("rating", "4"), ("title", "Boils"), ("body", "")]).await.assert_redirect_to(&review_form);
+        check("a submitted review".into()).await;
+        let theirs: i64 = reviews::table.filter(reviews::user_id.eq(shopper)).select(reviews::id).first(&mut app.conn()).unwrap();
+        app.clear_cookies();
+        app.sign_in_as(admin);
+        app.post(&format!("/admin/reviews/{theirs}/approve"), &[]).await.assert_status(303);
+        check("the shopper's review approved".into()).await;
+        assert_eq!(shown_distribution(&app.get(&product_page).await.body), vec![(5, 1), (4, 1), (3, 0), (2, 0), (1, 1)]);
+        app.clear_cookies();
+        app.sign_in_as(shopper);
+        app.post(&review_form, &[("rating", "2"), ("title", "Rusts"), ("body", "")]).await.assert_redirect_to(&review_form);
+        check("the shopper's edit".into()).await;
+        assert_eq!(stored_rating(&app, kettle), expected_rating(&app, kettle));
     }
 }

@@ -108,3 +108,84 @@ on_both_backends! {
         app.get(&format!("/p/{slug}")).await.assert_contains("Only 5 left");
     }
 }
+
+/// The `csrf_token` value of every form on a page.
+fn form_tokens(body: &str) -> Vec<&str> {
+    body.split("name=\"csrf_token\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect()
+}
+
+/// The number in the header's cart link.
+fn cart_count(body: &str) -> &str {
+    body.split("aria-label=\"items in cart\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+}
+
+on_both_backends! {
+    async fn visitors_share_a_rendered_page_but_never_each_others_name_cart_or_token(db: TestDb) {
+        use shopwave::db::schema::users;
+        let mut conn = db.conn();
+        let (shop, kettles) = (seller(&mut conn), category(&mut conn, "Kettles"));
+        let (kettle, variant) = ProductBuilder::new("Copper Kettle").featured().stock(20).insert(&mut conn, shop, kettles);
+        let pages = [
+            "/".to_owned(),
+            format!("/c/{}", builders::category_slug(&mut conn, kettles)),
+            format!("/p/{}", product_slug(&mut conn, kettle)),
+            "/search?q=kettle".to_owned(),
+        ];
+        let named = |conn: &mut DbConn, name: &str| {
+            let id = builders::UserBuilder::customer().insert(conn);
+            diesel::update(users::table.find(id)).set(users::first_name.eq(name)).execute(conn).unwrap();
+            id
+        };
+        let (alicia, bartholomew) = (named(&mut conn, "Alicia"), named(&mut conn, "Bartholomew"));
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+
+        app.sign_in_as(alicia);
+        app.post("/cart/add", &[("variant_id", &variant.to_string()), ("quantity", "3")]).await.assert_status(303);
+        let alicias_cookies = (app.cookie("sw_session").unwrap(), app.cookie("sw_csrf").unwrap());
+        // Each page shows the visitor's own name (if signed in), cart count, token in every form,
+        // and flash (Alicia's "added" notice, on her first page after adding), and nobody else's.
+        let visit = |me: Option<&'static str>, other: &'static str, cart: &'static str, flash: bool| {
+            let (app, pages) = (&app, &pages);
+            async move {
+                let token = app.csrf_token().await;
+                for (n, path) in pages.iter().enumerate() {
+                    let page = app.get(path).await;
+                    page.assert_status(200).assert_contains("Copper");
+                    let body = &page.body;
+                    assert!(!body.contains(other) && !body.contains("csrf-slot-"), "{path}: {body}");
+                    assert_eq!(me.is_some_and(|name| body.contains(name)), me.is_some(), "{path}");
+                    assert_eq!(cart_count(body), cart, "{path}");
+                    assert_eq!(body.contains("flash-success"), flash && n == 0, "{path}");
+                    let tokens = form_tokens(body);
+                    assert!(tokens.iter().all(|t| *t == token), "{path}: {tokens:?}, expected {token}");
+                    if path.starts_with("/p/") {
+                        assert!(tokens.len() >= 2, "the product page's cart and wishlist forms");
+                    }
+                }
+            }
+        };
+        visit(Some("Alicia"), "Bartholomew", "3", true).await;
+
+        // A write that bypasses the outbox: the next visitors get the rendering kept for Alicia.
+        rename(&mut app.conn(), kettle, "Tin Kettle");
+        app.clear_cookies();
+        visit(None, "Alicia", "0", false).await;
+        app.clear_cookies();
+        app.sign_in_as(bartholomew);
+        visit(Some("Bartholomew"), "Alicia", "0", false).await;
+        app.clear_cookies();
+        app.set_cookie("sw_session", &alicias_cookies.0);
+        app.set_cookie("sw_csrf", &alicias_cookies.1);
+        visit(Some("Alicia"), "Bartholomew", "3", false).await;
+    }
+}

@@ -51,7 +51,7 @@ on_both_backends! {
         // An approved review that is edited leaves the product's figures and waits again.
         diesel::update(reviews::table).set(reviews::status.eq("approved")).execute(&mut app.conn()).expect("approve");
         diesel::update(products::table.find(product))
-            .set((products::rating_count.eq(1), products::rating_sum.eq(4), products::rating_avg.eq(400)))
+            .set((products::rating_count.eq(1), products::rating_sum.eq(4), products::rating_avg.eq(400), products::rating_4.eq(1)))
             .execute(&mut app.conn())
             .expect("figures");
         app.post(&path, &[("rating", "2"), ("title", "Changed my mind"), ("body", "")]).await.assert_redirect_to(&path);

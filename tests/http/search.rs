@@ -230,6 +230,7 @@ on_both_backends! {
         let bands: Vec<u64> = facets.prices.iter().map(|(_, _, c)| *c).collect();
         assert_eq!(bands, [1, 1, 1], "under $25, $25–50, $250 and up");
         assert_eq!(facets.ratings, [(4, 1), (3, 2), (2, 2), (1, 2)], "at least n stars");
+        assert_eq!(facets.sampled, None, "every match counted");
 
         // Drilling into a category counts its children.
         let mut drill = request("canvas", ListingParams::default());
@@ -240,6 +241,36 @@ on_both_backends! {
         let page = app.get(&format!("/search?q=canvas&category={outdoor_slug}")).await;
         page.assert_status(200).assert_contains("2 products found").assert_contains("Tents</a> <span class=\"muted\">(1)</span>");
         page.assert_contains(&format!("href=\"/search?q=canvas&#38;category={outdoor_slug}\">Clear filters"));
+    }
+}
+
+on_both_backends! {
+    async fn facets_of_a_word_matching_more_than_the_sample_are_lower_bounds_and_say_so(db: TestDb) {
+        let mut conn = db.conn();
+        let (shop, lamps, desks) = (seller(&mut conn), category(&mut conn, "Lamps"), category(&mut conn, "Desks"));
+        let many = shopwave::search::FACET_SAMPLE + 3;
+        conn.transaction::<_, diesel::result::Error, _>(|c| {
+            for i in 0..many {
+                ProductBuilder::new(&format!("Brass Item {i}")).insert(c, shop, if i % 2 == 0 { lamps } else { desks });
+            }
+            Ok(())
+        }).unwrap();
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+        let results = find(&mut app.conn(), &app.search, "brass");
+        assert_eq!(results.total, many, "the total is exact");
+        let facets = &results.facets;
+        assert_eq!(facets.sampled, Some(shopwave::search::FACET_SAMPLE));
+        let counted: u64 = facets.categories.iter().map(|(_, _, n)| n).sum();
+        assert_eq!(counted as usize, shopwave::search::FACET_SAMPLE);
+        for (_, name, n) in &facets.categories {
+            assert!(*n as usize <= many.div_ceil(2), "{name}: {n} is at most the true count");
+        }
+        let page = app.get("/search?q=brass").await;
+        page.assert_status(200).assert_contains(&format!("{many} products found"))
+            .assert_contains(&format!("from {} of the {many} results", shopwave::search::FACET_SAMPLE))
+            .assert_contains("+)</span>");
     }
 }
 

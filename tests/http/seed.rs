@@ -59,14 +59,20 @@ on_both_backends! {
         for (id, in_stock) in flags {
             assert_eq!(in_stock, stocked.contains(&id), "product {id}'s in-stock flag");
         }
-        // Ratings are the shop's integer average of the approved reviews.
-        let rated: Vec<(i64, i32, i64, i32)> = products::table
+        // Ratings are the shop's integer average of the approved reviews, counted per star.
+        let rated: Vec<(i64, i32, i64, i32, (i32, i32, i32, i32, i32))> = products::table
             .filter(products::rating_count.gt(0))
-            .select((products::id, products::rating_count, products::rating_sum, products::rating_avg))
+            .select((
+                products::id,
+                products::rating_count,
+                products::rating_sum,
+                products::rating_avg,
+                (products::rating_1, products::rating_2, products::rating_3, products::rating_4, products::rating_5),
+            ))
             .load(&mut conn)
             .unwrap();
         assert!(!rated.is_empty());
-        for (id, count, sum, average) in rated {
+        for (id, count, sum, average, stars) in rated {
             let approved: Vec<i32> = reviews::table
                 .filter(reviews::product_id.eq(id))
                 .filter(reviews::status.eq(ReviewStatus::Approved))
@@ -74,7 +80,9 @@ on_both_backends! {
                 .load(&mut conn)
                 .unwrap();
             assert_eq!((count as usize, sum), (approved.len(), approved.iter().map(|r| i64::from(*r)).sum()));
-            assert_eq!(average, shopwave::admin::reviews::average_hundredths(sum, count), "product {id}");
+            assert_eq!(average, shopwave::reviews::average_hundredths(sum, count), "product {id}");
+            let with = |n: i32| approved.iter().filter(|r| **r == n).count() as i32;
+            assert_eq!(stars, (with(1), with(2), with(3), with(4), with(5)), "product {id}'s stars");
         }
         // Every line's tax is the destination's rate on the line, as checkout computes it.
         let lines: Vec<(i64, i32, i64)> = order_items::table

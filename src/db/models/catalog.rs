@@ -52,6 +52,12 @@ pub struct Product {
     pub rating_avg: i32,
     pub rating_count: i32,
     pub rating_sum: i64,
+    /// Approved reviews giving 1, 2, 3, 4 and 5 stars (`reviews::move_rating`).
+    pub rating_1: i32,
+    pub rating_2: i32,
+    pub rating_3: i32,
+    pub rating_4: i32,
+    pub rating_5: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,

@@ -162,12 +162,13 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     ))
 }
 
-/// Rating aggregates from approved reviews, the opening-balance ledger rows, the parcels and
-/// the sales totals (`sales_totals::rebuild`, the migration's backfill).
+/// Rating figures (sum, count, average, count per star) from approved reviews, the
+/// opening-balance ledger rows, the parcels and the sales totals (`sales_totals::rebuild`, the
+/// migration's backfill).
 ///
 /// This is the bulk path past the shop's own rules, because at benchmark scale one statement per
 /// table is what makes loading take minutes rather than hours. It writes what those rules would:
-/// the average is `admin::reviews::average_hundredths` in integer SQL (hundredths of a star,
+/// the average is `reviews::average_hundredths` in integer SQL (hundredths of a star,
 /// rounded half up), and each stocked variant gets the one ledger row `inventory::move_stock`
 /// writes for an opening balance, with a note saying where it came from. `in_stock` needs no
 /// refresh: every bulk variant is loaded with stock, and its product as in stock.
@@ -175,8 +176,14 @@ fn finish(conn: &mut DbConn) -> Result<()> {
     write_tx(conn, |c| {
         c.batch_execute(&format!(
             "UPDATE products SET rating_count = r.n, rating_sum = r.total, \
-                 rating_avg = CAST((r.total * 200 + r.n) / (2 * r.n) AS INTEGER) \
-             FROM (SELECT product_id, COUNT(*) AS n, SUM(rating) AS total FROM reviews \
+                 rating_avg = CAST((r.total * 200 + r.n) / (2 * r.n) AS INTEGER), \
+                 rating_1 = r.n1, rating_2 = r.n2, rating_3 = r.n3, rating_4 = r.n4, rating_5 = r.n5 \
+             FROM (SELECT product_id, COUNT(*) AS n, SUM(rating) AS total, \
+                          SUM(CASE WHEN rating = 1 THEN 1 ELSE 0 END) AS n1, \
+                          SUM(CASE WHEN rating = 2 THEN 1 ELSE 0 END) AS n2, \
+                          SUM(CASE WHEN rating = 3 THEN 1 ELSE 0 END) AS n3, \
+                          SUM(CASE WHEN rating = 4 THEN 1 ELSE 0 END) AS n4, \
+                          SUM(CASE WHEN rating = 5 THEN 1 ELSE 0 END) AS n5 FROM reviews \
                    WHERE status = '{}' GROUP BY product_id) AS r \
              WHERE products.id = r.product_id; \
              INSERT INTO inventory_movements (variant_id, delta, reason, note) \
