@@ -123,7 +123,8 @@ async fn show_category(
     .await;
     match body {
         Err(WebError::NotFound) => moved::category(&state, wanted, req.query_string()).await,
-        body => rendered::page(chrome, &body?),
+        Err(other) => Err(other),
+        Ok(body) => rendered::page(chrome, &body),
     }
 }
 
@@ -203,6 +204,7 @@ async fn show_product(
     .await;
     match body {
         Err(WebError::NotFound) => moved::product(&state, chrome, wanted, req.query_string()).await,
-        body => rendered::page(chrome, &body?),
+        Err(other) => Err(other),
+        Ok(body) => rendered::page(chrome, &body),
     }
 }
