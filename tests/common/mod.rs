@@ -146,6 +146,20 @@ impl TestDb {
         }
     }
 
+    /// Another app node over the same database, as a second `shopwave serve` would be: its own
+    /// connections and data directory (search index, mail). Drop it before `self`, which owns
+    /// the database.
+    pub fn another_node(&self) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pool = db::connect(&self.backend, Some(4)).expect("second node's pool");
+        TestDb {
+            backend: self.backend.clone(),
+            pool,
+            dir,
+            pg_schema: None,
+        }
+    }
+
     /// A private directory for this test's files (search index, mail), removed with it.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.dir.path().to_path_buf()

@@ -60,6 +60,7 @@ mod seller_catalog;
 mod seller_csv;
 mod seller_panel;
 mod seo;
+mod session_nodes;
 mod shopping;
 mod two_factor;
 mod typed_numbers;
