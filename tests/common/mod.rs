@@ -323,14 +323,15 @@ impl TestApp {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let request = if cookie_header.is_empty() {
-            request
-        } else {
-            request.insert_header((header::COOKIE, cookie_header))
-        };
+        let mut request = request.to_request();
+        // A request that brings its own Cookie header (another browser) keeps it.
+        if !cookie_header.is_empty() && !request.head().headers.contains_key(header::COOKIE) {
+            let value = header::HeaderValue::from_str(&cookie_header).expect("cookie header");
+            request.headers_mut().insert(header::COOKIE, value);
+        }
         let response = self
             .service
-            .call(request.to_request())
+            .call(request)
             .await
             .expect("the app answers every request");
         for cookie in response.response().cookies() {

@@ -78,7 +78,8 @@ on_both_backends! {
         a.set_cookie("sw_session", &anns);
         a.post("/account/logout", &[]).await.assert_redirect_to("/");
 
-        // Many at once, so that node B reads several of them in one query.
+        // Many at once, so that node B reads several of them in one query; each brings its own
+        // cookie, as separate browsers would.
         let requests = (0..24).map(|i| {
             let cookie = match i % 3 {
                 0 => format!("sw_session={anns}"),
