@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::accounts::sessions;
 use super::session_reads::SessionReads;
+use crate::accounts::sessions;
 use crate::db::{DbConn, Pool};
 use crate::util::{now, random_hex, sha256_hex};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};

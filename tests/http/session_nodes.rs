@@ -26,9 +26,15 @@ async fn signed_in_on_both(a: &TestApp, b: &TestApp, email: &str) {
     a.clear_cookies();
     b.clear_cookies();
     log_in(a, email, PASSWORD).await.assert_redirect_to("/");
-    b.set_cookie("sw_session", &a.cookie("sw_session").expect("a session cookie"));
+    b.set_cookie(
+        "sw_session",
+        &a.cookie("sw_session").expect("a session cookie"),
+    );
     for path in ["/account", "/orders", "/cart", "/account"] {
-        b.get(path).await.assert_status(200).assert_contains("Sign out");
+        b.get(path)
+            .await
+            .assert_status(200)
+            .assert_contains("Sign out");
     }
 }
 
@@ -36,7 +42,11 @@ async fn signed_in_on_both(a: &TestApp, b: &TestApp, email: &str) {
 async fn refused_on(b: &TestApp) {
     let page = b.get("/account").await;
     assert_eq!(page.status, 303, "node B still serves the ended session");
-    assert!(page.location().unwrap().starts_with("/account/login"), "{:?}", page.location());
+    assert!(
+        page.location().unwrap().starts_with("/account/login"),
+        "{:?}",
+        page.location()
+    );
 }
 
 on_both_backends! {
