@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prepares the benchmark's inputs against a running server, with the standard library only:
 deep category pages (followed through their keyset "next" links), and signed-in sessions for
-the order-history and cart benchmarks.
+the order-history, cart and account pages (the heavy customer, three lines in the cart) and the
+cart-add benchmark (the shopper).
 
     bench/prepare.py BASE_URL OUT_DIR HEAVY_EMAIL SHOPPER_EMAIL PASSWORD
 """
@@ -53,7 +54,10 @@ for line in open(f"{out}/categories"):
         deep.append(path)
 open(f"{out}/deep_categories", "w").write("\n".join(deep or ["/"]) + "\n")
 
-_, cookie, _ = sign_in(heavy)
+client, cookie, token = sign_in(heavy)
+# Three lines in the heavy customer's cart, for the signed-in cart page.
+for variant in [line.strip() for line in open(f"{out}/variants")][:3]:
+    fetch(client, "/cart/add", {"variant_id": variant, "quantity": "1", "csrf_token": token})
 open(f"{out}/heavy_cookie", "w").write(cookie)
 _, cookie, token = sign_in(shopper)
 open(f"{out}/shopper_cookie", "w").write(cookie)

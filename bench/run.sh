@@ -131,6 +131,8 @@ run "category (deep keyset page)" "$lists/deep_categories"
 run "product" "$lists/products"
 run "search" "$lists/search"
 run "order history (heaviest customer)" /orders -H "Cookie: $(cat "$lists/heavy_cookie")"
+run "cart (signed in, 3 lines)" /cart -H "Cookie: $(cat "$lists/heavy_cookie")"
+run "account (signed in)" /account -H "Cookie: $(cat "$lists/heavy_cookie")"
 VARIANTS=$lists/variants COOKIE=$(cat "$lists/shopper_cookie") CSRF=$(cat "$lists/shopper_csrf") \
   run "cart add (POST)" "$lists/cart_add.lua"
 

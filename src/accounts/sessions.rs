@@ -111,14 +111,15 @@ pub fn suspend_user(conn: &mut DbConn, email: &str) -> Result<i64> {
     })
 }
 
-/// A stored session's state (JSON), when `id` names one that has not expired.
-pub fn load_state(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
+/// The stored state (JSON) of each session of `ids` that exists and has not expired, by id.
+pub fn load_states(conn: &mut DbConn, ids: &[String]) -> Result<HashMap<String, String>> {
     Ok(sessions::table
-        .filter(sessions::id.eq(id))
+        .filter(sessions::id.eq_any(ids))
         .filter(sessions::expires_at.gt(now()))
-        .select(sessions::state)
-        .first(conn)
-        .optional()?)
+        .select((sessions::id, sessions::state))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Stores a new session under `id` (the SHA-256 of its cookie key, never the key itself).

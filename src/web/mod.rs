@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod edge;
 pub mod error;
 pub mod metrics;
+mod session_reads;
 pub mod session_store;
 
 mod account;

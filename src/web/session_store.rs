@@ -1,9 +1,11 @@
 //! Sessions kept in the database, so that logout, a password change or a suspension can end a
 //! user's sessions at once on every app node. The cookie holds a random key; the table holds its
-//! SHA-256, so a leaked database does not leak live session cookies.
+//! SHA-256, so a leaked database does not leak live session cookies. Reads of concurrent
+//! requests share a query (`session_reads`); nothing about a session is kept between requests.
 
 use std::collections::HashMap;
 
+use super::session_reads::SessionReads;
 use crate::accounts::sessions;
 use crate::db::{DbConn, Pool};
 use crate::util::{now, random_hex, sha256_hex};
@@ -27,11 +29,15 @@ pub fn cookie_name(secure: bool) -> &'static str {
 #[derive(Clone)]
 pub struct DbSessionStore {
     pool: Pool,
+    reads: SessionReads,
 }
 
 impl DbSessionStore {
     pub fn new(pool: Pool) -> DbSessionStore {
-        DbSessionStore { pool }
+        DbSessionStore {
+            reads: SessionReads::new(pool.clone()),
+            pool,
+        }
     }
 
     async fn run<T: Send + 'static>(
@@ -65,9 +71,9 @@ fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let id = sha256_hex(key.as_ref());
-        let row: Option<String> = self
-            .run(move |conn| Ok(sessions::load_state(conn, &id)?))
+        let row = self
+            .reads
+            .read(sha256_hex(key.as_ref()))
             .await
             .map_err(LoadError::Other)?;
         row.map(|json| {

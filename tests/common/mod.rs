@@ -147,6 +147,20 @@ impl TestDb {
         }
     }
 
+    /// Another app node over the same database, as a second `shopwave serve` would be: its own
+    /// connections and data directory (search index, mail). Drop it before `self`, which owns
+    /// the database.
+    pub fn another_node(&self) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let pool = db::connect(&self.backend, Some(4)).expect("second node's pool");
+        TestDb {
+            backend: self.backend.clone(),
+            pool,
+            dir,
+            pg_schema: None,
+        }
+    }
+
     /// A private directory for this test's files (search index, mail), removed with it.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.dir.path().to_path_buf()
@@ -310,14 +324,15 @@ impl TestApp {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let request = if cookie_header.is_empty() {
-            request
-        } else {
-            request.insert_header((header::COOKIE, cookie_header))
-        };
+        let mut request = request.to_request();
+        // A request that brings its own Cookie header (another browser) keeps it.
+        if !cookie_header.is_empty() && !request.head().headers.contains_key(header::COOKIE) {
+            let value = header::HeaderValue::from_str(&cookie_header).expect("cookie header");
+            request.headers_mut().insert(header::COOKIE, value);
+        }
         let response = self
             .service
-            .call(request.to_request())
+            .call(request)
             .await
             .expect("the app answers every request");
         for cookie in response.response().cookies() {

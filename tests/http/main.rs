@@ -62,6 +62,7 @@ mod seller_csv;
 mod seller_panel;
 mod seo;
 mod seo_links;
+mod session_nodes;
 mod shopping;
 mod two_factor;
 mod typed_numbers;
