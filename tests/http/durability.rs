@@ -14,6 +14,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 
 use crate::common::TestDb;
+use crate::on_both_backends;
 use shopwave::db::Backend;
 use shopwave::db::schema::{cart_items, product_variants, products};
 
@@ -125,7 +126,7 @@ fn shop(addr: SocketAddr, variants: &[i64], answered: &Mutex<Vec<i64>>) {
 }
 
 fn fresh_token(addr: SocketAddr, cookies: &mut HashMap<String, String>) -> Option<String> {
-    let response = request(addr, "GET /cart", "", Some(cookies))?;
+    let response = request(addr, "GET /account/login", "", Some(cookies))?;
     response.keep(cookies);
     let (_, rest) = response.body.split_once("name=\"csrf_token\" value=\"")?;
     Some(rest.split('"').next()?.to_owned())
@@ -175,7 +176,10 @@ fn request(
     let status = head.split(' ').nth(1)?.parse().ok()?;
     let set_cookies = head
         .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: ").or(l.strip_prefix("Set-Cookie: ")))
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
         .filter_map(|c| c.split(';').next()?.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();

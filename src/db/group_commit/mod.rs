@@ -99,7 +99,10 @@ impl Writer {
             Ok(batch) => batch,
             Err(error) => return Err(error.into()),
         };
-        let conn = turn.conn.as_mut().expect("join opened the writer connection");
+        let conn = turn
+            .conn
+            .as_mut()
+            .expect("join opened the writer connection");
         let (unit, healthy) = in_savepoint(conn, work);
         turn.units += 1;
         if matches!(unit, Unit::Done(_)) {
@@ -144,7 +147,10 @@ impl Writer {
 
     /// COMMITs the open batch; its fsync is the moment every unit of it becomes durable.
     fn commit(&self, turn: &mut Turn) {
-        let conn = turn.conn.as_mut().expect("an open batch has its connection");
+        let conn = turn
+            .conn
+            .as_mut()
+            .expect("an open batch has its connection");
         let failure = match Tm::commit_transaction(conn) {
             Ok(()) => None,
             Err(error) => {
@@ -249,7 +255,9 @@ fn batch_depth(conn: &mut DbConn) -> bool {
 fn batch_failed(message: String) -> QueryError {
     QueryError::DatabaseError(
         DatabaseErrorKind::Unknown,
-        Box::new(format!("the batch this write joined did not commit: {message}")),
+        Box::new(format!(
+            "the batch this write joined did not commit: {message}"
+        )),
     )
 }
 

@@ -21,7 +21,11 @@ struct Db {
 fn database(schema: &str) -> Db {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("batch.sqlite3");
-    let pool = connect(&Backend::Sqlite(path.to_string_lossy().into_owned()), Some(8)).unwrap();
+    let pool = connect(
+        &Backend::Sqlite(path.to_string_lossy().into_owned()),
+        Some(8),
+    )
+    .unwrap();
     let mut conn = pool.get().unwrap();
     conn.batch_execute(schema).unwrap();
     let DbConn::Sqlite(sqlite) = &mut *conn else {
@@ -77,13 +81,18 @@ fn one_batch(db: &Db, first: Work, queued: Vec<Work>) -> Vec<Result<Result<(), Q
     let count = queued.len();
     for work in queued {
         let pool = db.pool.clone();
-        units.push(thread::spawn(move || write_tx(&mut pool.get().unwrap(), work)));
+        units.push(thread::spawn(move || {
+            write_tx(&mut pool.get().unwrap(), work)
+        }));
     }
     while db.writer.queued.load(std::sync::atomic::Ordering::SeqCst) < count {
         thread::yield_now();
     }
     release.send(()).unwrap();
-    units.into_iter().map(|u| u.join().map_err(|_| ())).collect()
+    units
+        .into_iter()
+        .map(|u| u.join().map_err(|_| ()))
+        .collect()
 }
 
 fn batches(db: &Db) -> u64 {
@@ -108,7 +117,9 @@ fn a_failing_unit_undoes_only_itself_and_the_batch_commits_once() {
     assert!(
         matches!(&answers[1], Ok(Err(e)) if crate::db::is_unique_violation(e)),
         "{:?}",
-        answers[1].as_ref().map(|r| r.as_ref().map_err(|e| e.to_string()))
+        answers[1]
+            .as_ref()
+            .map(|r| r.as_ref().map_err(|e| e.to_string()))
     );
     assert!(matches!(answers[2], Ok(Ok(()))));
     assert!(matches!(answers[3], Ok(Ok(()))));
@@ -160,7 +171,9 @@ fn a_failed_commit_is_every_units_answer_and_the_next_batch_commits() {
         assert!(
             matches!(answer, Ok(Err(e)) if e.to_string().contains("did not commit")),
             "{:?}",
-            answer.as_ref().map(|r| r.as_ref().map_err(|e| e.to_string()))
+            answer
+                .as_ref()
+                .map(|r| r.as_ref().map_err(|e| e.to_string()))
         );
     }
     assert!(names(&db).is_empty(), "nothing of the failed batch is kept");
