@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{CartOwner, MAX_QUANTITY, count_in, find, find_or_create, held, put_line, touch};
+use super::{CartOwner, MAX_QUANTITY, count_in, find, held, put_line, touch_or_create};
 use crate::db::schema::{cart_items, carts, product_variants};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
@@ -15,10 +15,9 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
     write_tx(conn, |c| {
         let guest = CartOwner::Guest(session_token.to_owned());
         let user = CartOwner::User(user_id);
-        let cart = find_or_create(c, &user)?;
         // Locked before the visitor's cart is read: a second sign-in of the same browser waits
         // here and then finds the visitor's cart already merged and gone.
-        touch(c, cart.id)?;
+        let cart = touch_or_create(c, &user)?;
         let Some(guest_cart) = find(c, &guest)? else {
             return count_in(c, cart.id);
         };
@@ -48,8 +47,7 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
 /// declined while the shopper is still at checkout, so they can try another card.
 pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) -> Result<()> {
     use crate::db::schema::order_items;
-    let cart = find_or_create(conn, &CartOwner::User(user_id))?;
-    touch(conn, cart.id)?;
+    let cart = touch_or_create(conn, &CartOwner::User(user_id))?;
     let ordered: Vec<(i64, i32, i64)> = order_items::table
         .inner_join(product_variants::table)
         .filter(order_items::order_id.eq(order_id))

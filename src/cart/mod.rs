@@ -75,11 +75,12 @@ pub fn find(conn: &mut DbConn, owner: &CartOwner) -> Result<Option<Cart>> {
     Ok(query.first(conn).optional()?)
 }
 
-/// The owner's cart, made if they have none. Two first requests at once both insert, in one
-/// statement that does nothing on the owner's unique key: on PostgreSQL the second waits for the
-/// first to commit and then reads its cart, where a refused insert would abort its transaction.
-fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
-    if let Some(cart) = find(conn, owner)? {
+/// The owner's cart, marked changed (`touch`, in the same statement), made if they have none.
+/// Two first requests at once both insert, in one statement that does nothing on the owner's
+/// unique key: on PostgreSQL the second waits for the first to commit and then reads its cart,
+/// where a refused insert would abort its transaction.
+fn touch_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
+    if let Some(cart) = touch_owned(conn, owner)? {
         return Ok(cart);
     }
     let (user_id, token) = match owner {
@@ -90,7 +91,25 @@ fn find_or_create(conn: &mut DbConn, owner: &CartOwner) -> Result<Cart> {
         .values((carts::user_id.eq(user_id), carts::session_token.eq(token)))
         .on_conflict_do_nothing();
     db::execute_native(conn, insert)?;
-    find(conn, owner)?.ok_or(Error::NotFound)
+    touch_owned(conn, owner)?.ok_or(Error::NotFound)
+}
+
+/// `touch` on the owner's cart, found by its owner; the cart as it is then.
+fn touch_owned(conn: &mut DbConn, owner: &CartOwner) -> Result<Option<Cart>> {
+    let now = crate::util::now();
+    let touched = match owner {
+        CartOwner::User(id) => diesel::update(carts::table.filter(carts::user_id.eq(*id)))
+            .set(carts::updated_at.eq(now))
+            .returning(carts::all_columns)
+            .get_result(conn),
+        CartOwner::Guest(token) => {
+            diesel::update(carts::table.filter(carts::session_token.eq(token)))
+                .set(carts::updated_at.eq(now))
+                .returning(carts::all_columns)
+                .get_result(conn)
+        }
+    };
+    Ok(touched.optional()?)
 }
 
 /// Units in the cart, for the header.
@@ -161,8 +180,7 @@ pub fn add(
 ) -> Result<i64> {
     write_tx(conn, |c| {
         let item = buyable(c, variant_id)?;
-        let cart = find_or_create(c, owner)?;
-        touch(c, cart.id)?;
+        let cart = touch_or_create(c, owner)?;
         let held = held(c, cart.id, variant_id)?;
         let wanted = held + quantity.get();
         if wanted > MAX_QUANTITY {

@@ -3,6 +3,7 @@
 
 mod buckets;
 mod errors;
+mod group_commit;
 pub mod models;
 mod native;
 pub mod schema;
@@ -14,6 +15,7 @@ pub use errors::{is_deadlock_or_serialization_failure, is_unique_violation, uniq
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -100,16 +102,45 @@ fn mask_password(url: &str) -> String {
     }
 }
 
-/// Opens connections of one backend, with the settings every connection of it needs.
-#[derive(Debug)]
+/// Opens connections of one backend, with the settings every connection of it needs. On
+/// SQLite it also holds the database's group-commit writer (see `write_tx`) for as long as the
+/// pool lives.
 pub struct Manager {
     backend: Backend,
+    writer: OnceLock<Arc<group_commit::Writer>>,
+}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager")
+            .field("backend", &self.backend.display())
+            .finish()
+    }
 }
 
 impl Manager {
     pub fn new(backend: Backend) -> Manager {
-        Manager { backend }
+        Manager {
+            backend,
+            writer: OnceLock::new(),
+        }
     }
+}
+
+/// A SQLite connection with the settings every connection of the shop needs.
+fn open_sqlite(path: &str) -> Result<SqliteConnection, r2d2::Error> {
+    let mut conn = SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+    // WAL lets readers run beside the writer; synchronous=FULL makes a committed order survive
+    // a power cut; the busy timeout queues writers of other processes instead of failing; reads
+    // go through a memory map and a 32 MB page cache instead of a pread per page (3x on
+    // product pages at 50K products).
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+         PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
+    )
+    .map_err(r2d2::Error::QueryError)?;
+    Ok(conn)
 }
 
 impl ManageConnection for Manager {
@@ -127,18 +158,13 @@ impl ManageConnection for Manager {
                 Ok(DbConn::Postgres(conn))
             }
             Backend::Sqlite(path) => {
-                let mut conn =
-                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers run beside the writer; synchronous=FULL makes a committed
-                // order survive a power cut; the busy timeout queues writers instead of failing; reads go
-                // through a memory map and a 32 MB page cache instead of a pread per page (3x on
-                // product pages at 50K products).
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
+                let mut conn = open_sqlite(path)?;
+                if self.writer.get().is_none() {
+                    let file = group_commit::file_of(&mut conn).map_err(r2d2::Error::QueryError)?;
+                    if !file.is_empty() {
+                        let _ = self.writer.set(group_commit::Writer::for_file(&file));
+                    }
+                }
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -204,17 +230,29 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
     ran.map_err(|e| Error::Migration(e.to_string()))
 }
 
-/// SQLite writers of this process take turns here before they ask SQLite for its write lock.
-/// SQLite makes a writer that finds the lock taken sleep and retry (up to 100 ms a sleep), so
-/// under load some writers lose round after round and wait a second or more; here they wait
-/// on a mutex and start the moment the writer before them finishes. Other processes (a CLI
-/// command beside the server) still meet the busy timeout. One gate for every SQLite database
-/// of the process: a server has one, and a write transaction nested in another is a savepoint
-/// that takes no second turn.
+/// SQLite writers of this process that have no group-commit writer (a connection opened by
+/// `establish` for a command, outside any pool) take turns here before they ask SQLite for its
+/// write lock, instead of sleeping in SQLite's busy handler and losing round after round.
 static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `work` in a write transaction. On SQLite it begins IMMEDIATE so that concurrent writers
-/// queue instead of failing with "database is locked" at their first write.
+/// Runs `work` as one write transaction and returns only once what it wrote is durable.
+///
+/// SQLite, pooled connections (group commit, src/db/group_commit.rs): `work` runs on the
+/// database's one writer connection, inside a SAVEPOINT of the batch transaction that the units
+/// queued at the same moment share; the batch's single COMMIT (one fsync with
+/// synchronous=FULL) makes all of them durable at once. Durability: a unit's caller is answered
+/// only after the COMMIT of its batch has returned, so an acknowledged write is on disk; a
+/// failed COMMIT fails every unit of the batch, and a unit that fails or panics rolls back its
+/// savepoint only, so it never undoes another unit. `work` must do its writes, and the reads
+/// they depend on, through the connection it is given (not the caller's), since only that one
+/// holds the batch's transaction; units of a batch see each other's writes, which is what one
+/// writer after another would see, and none of them is answered unless all of them commit.
+/// A connection already inside a write transaction (a CSV import's batch calling the
+/// one-change services) gets a savepoint. A connection outside any pool begins IMMEDIATE on
+/// itself, after its turn at `SQLITE_WRITERS`.
+///
+/// PostgreSQL: a plain transaction on the caller's connection; the server already merges the
+/// WAL flushes of concurrent commits (synchronous_commit=on stays on).
 pub fn write_tx<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -225,12 +263,13 @@ where
     match conn {
         DbConn::Postgres(_) => conn.transaction(work),
         DbConn::Sqlite(sqlite) => {
-            // Already inside a write transaction (a CSV import's batch calling the one-change
-            // services): the writer's turn is held, so this is a savepoint.
             let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
                 .transaction_depth()?;
             if depth.is_some() {
                 return conn.transaction(work);
+            }
+            if let Some(writer) = group_commit::Writer::find(&group_commit::file_of(sqlite)?) {
+                return writer.run(work);
             }
             let _turn = SQLITE_WRITERS
                 .lock()

@@ -11,11 +11,13 @@
 //! Tokens the demo seed stored (`tok_demo_…`) are approved. The behaviour rides in the token,
 //! so it needs no card number later. Charges and refunds are
 //! appended to `charges.jsonl` in the gateway's directory: a restarted node, or the sweeper,
-//! finds them by idempotency key exactly as it would at a real processor.
+//! finds them by idempotency key exactly as it would at a real processor. An answer is given
+//! only once its line is on disk; the lines of concurrent charges share one fsync.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,10 +26,50 @@ use super::{CardDetails, CardError, CardToken, ChargeOutcome, Lookup, PaymentGat
 use crate::money::Money;
 
 /// One writer at a time within the process, so a replayed key is seen before a second append.
+/// Held while a line is looked up and appended, not while it is synced.
 static LEDGER_LOCK: Mutex<()> = Mutex::new(());
+
+const LEDGER_FILE: &str = "charges.jsonl";
 
 pub struct TestGateway {
     dir: PathBuf,
+    journal: Arc<Journal>,
+}
+
+/// How far a ledger file is written and how far it is on disk, shared by every gateway of the
+/// process on that file (each worker builds its own).
+#[derive(Default)]
+struct Journal {
+    /// Lines appended, counted under `LEDGER_LOCK`.
+    appended: Mutex<u64>,
+    /// Lines known to be on disk; held during an fsync, so the charges waiting behind one are
+    /// covered by the next, which takes every line appended by then (group commit).
+    synced: Mutex<u64>,
+}
+
+static JOURNALS: LazyLock<Mutex<HashMap<PathBuf, Arc<Journal>>>> = LazyLock::new(Mutex::default);
+
+impl Journal {
+    fn of(path: &Path) -> Arc<Journal> {
+        let mut journals = JOURNALS.lock().unwrap_or_else(PoisonError::into_inner);
+        journals.entry(path.to_owned()).or_default().clone()
+    }
+
+    fn appended(&self) -> u64 {
+        *self.appended.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns once the first `line` lines of `path` are on disk.
+    fn sync_through(&self, path: &Path, line: u64) -> std::io::Result<()> {
+        let mut synced = self.synced.lock().unwrap_or_else(PoisonError::into_inner);
+        if *synced >= line {
+            return Ok(());
+        }
+        let through = self.appended();
+        std::fs::File::open(path)?.sync_data()?;
+        *synced = through;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,14 +132,25 @@ struct Entry {
 
 impl TestGateway {
     pub fn new(dir: PathBuf) -> TestGateway {
-        TestGateway { dir }
+        let journal = Journal::of(&dir.join(LEDGER_FILE));
+        TestGateway { dir, journal }
     }
 
     fn ledger_path(&self) -> PathBuf {
-        self.dir.join("charges.jsonl")
+        self.dir.join(LEDGER_FILE)
     }
 
-    fn find(&self, key: &str) -> Option<Entry> {
+    /// The entry of `key`, once it is on disk (a replay must not answer from a line that a
+    /// crash could still take back).
+    fn find(&self, key: &str) -> std::io::Result<Option<Entry>> {
+        let Some(entry) = self.scan(key) else {
+            return Ok(None);
+        };
+        self.sync_through(self.journal.appended())?;
+        Ok(Some(entry))
+    }
+
+    fn scan(&self, key: &str) -> Option<Entry> {
         let file = std::fs::File::open(self.ledger_path()).ok()?;
         std::io::BufReader::new(file)
             .lines()
@@ -106,7 +159,8 @@ impl TestGateway {
             .find(|entry| entry.key == key)
     }
 
-    fn append(&self, entry: &Entry) -> std::io::Result<()> {
+    /// Appends `entry` (under `LEDGER_LOCK`); returns its line number, for `sync_through`.
+    fn append(&self, entry: &Entry) -> std::io::Result<u64> {
         std::fs::create_dir_all(&self.dir)?;
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -114,7 +168,17 @@ impl TestGateway {
             .open(self.ledger_path())?;
         let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
         writeln!(file, "{line}")?;
-        file.sync_data()
+        let mut appended = self
+            .journal
+            .appended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *appended += 1;
+        Ok(*appended)
+    }
+
+    fn sync_through(&self, line: u64) -> std::io::Result<()> {
+        self.journal.sync_through(&self.ledger_path(), line)
     }
 }
 
@@ -151,9 +215,11 @@ impl PaymentGateway for TestGateway {
     }
 
     fn charge(&self, token: &str, amount: Money, idempotency_key: &str) -> ChargeOutcome {
-        let _guard = LEDGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = self.find(idempotency_key) {
-            return outcome_of(&entry);
+        let guard = LEDGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        match self.find(idempotency_key) {
+            Ok(Some(entry)) => return outcome_of(&entry),
+            Ok(None) => {}
+            Err(_) => return ChargeOutcome::Unknown,
         }
         let Some(behaviour) = Behaviour::of_token(token) else {
             return ChargeOutcome::Declined {
@@ -173,8 +239,11 @@ impl PaymentGateway for TestGateway {
             reference: captured.then(|| format!("ch_test_{}", crate::util::random_hex(10))),
             reason: reason.map(str::to_owned),
         };
-        if self.append(&entry).is_err() {
-            // Nothing was recorded, so nothing was charged: the same as a lost request.
+        let appended = self.append(&entry);
+        drop(guard);
+        if appended.and_then(|line| self.sync_through(line)).is_err() {
+            // Not recorded for sure, so not charged for sure: the same as a lost request,
+            // which the sweeper settles by lookup.
             return ChargeOutcome::Unknown;
         }
         match behaviour {
@@ -185,7 +254,8 @@ impl PaymentGateway for TestGateway {
 
     fn lookup(&self, idempotency_key: &str) -> Lookup {
         let _guard = LEDGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        match self.find(idempotency_key).map(|entry| outcome_of(&entry)) {
+        let found = self.find(idempotency_key).ok().flatten();
+        match found.map(|entry| outcome_of(&entry)) {
             Some(ChargeOutcome::Captured { reference }) => Lookup::Captured { reference },
             Some(ChargeOutcome::Declined { reason }) => Lookup::Declined { reason },
             Some(ChargeOutcome::Unknown) | None => Lookup::NotFound,
@@ -198,8 +268,8 @@ impl PaymentGateway for TestGateway {
         amount: Money,
         idempotency_key: &str,
     ) -> Result<String, String> {
-        let _guard = LEDGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = self.find(idempotency_key) {
+        let guard = LEDGER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = self.find(idempotency_key).map_err(|e| e.to_string())? {
             return entry.reference.ok_or_else(|| "refund refused".to_owned());
         }
         let entry = Entry {
@@ -212,7 +282,11 @@ impl PaymentGateway for TestGateway {
             )),
             reason: None,
         };
-        self.append(&entry).map_err(|e| e.to_string())?;
+        let appended = self.append(&entry);
+        drop(guard);
+        appended
+            .and_then(|line| self.sync_through(line))
+            .map_err(|e| e.to_string())?;
         Ok(entry.reference.unwrap_or_default())
     }
 }

@@ -35,6 +35,7 @@ mod checks;
 mod cli;
 mod database;
 mod db_refusals;
+mod durability;
 mod email_change;
 mod flash_sale;
 mod foundation;
