@@ -2,7 +2,7 @@
 # ShopWave and django-oscar measured one after the other in one run, with the same wrk command
 # line on the same kinds of page, at 10,000 products each (ShopWave's bulk seed at F = 0.02).
 #
-#   bench/beside_oscar.sh OSCAR_PEER_DIR OSCARPEER_DIR [--duration S] [--backend sqlite|postgres]
+#   bench/beside_oscar.sh OSCAR_PEER_DIR OSCARPEER_DIR [--duration S] [--backend sqlite|postgres] [--bin PATH]
 #
 # OSCAR_PEER_DIR is the folder with the peer's setup.sh and bench.sh (outside this repository);
 # OSCARPEER_DIR is the scratch folder its setup.sh filled (10,000 products, the default).
@@ -15,11 +15,12 @@ cd "$(dirname "$0")/.."
 peer=${1:?the folder with the peer's bench.sh}
 scratch=${2:?the folder the peer's setup.sh filled}
 shift 2
-duration=20 backend=sqlite port=18091
+duration=20 backend=sqlite port=18091 bin=
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --backend) backend=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,8 +35,11 @@ oscar_rps() { # page name -> req/s from the peer's summary table
 }
 
 echo "== ShopWave ($backend, F = 0.02)"
-cargo build --release --quiet
-bin=target/release/shopwave data=bench-data/$backend-0.02
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/shopwave
+fi
+data=bench-data/$backend-0.02
 mkdir -p "$data"
 export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
 if [ "$backend" = postgres ]; then
@@ -82,10 +86,11 @@ echo
 echo "| page | Oscar req/s | × its ceiling | ShopWave warm req/s | × its ceiling | × Oscar | ShopWave cold req/s | × its ceiling | × Oscar |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for name in hello home category product search; do
+  label=$name; [ "$name" = hello ] && label="ceiling"
   o=$(oscar_rps "$name")
   w=$(awk -F'|' -v n="$name" '$1 == n {print $2}' "$out/warm")
   c=$(awk -F'|' -v n="$name" '$1 == n {print $2}' "$out/cold")
-  echo "| $name | $o | $(ratio "$o" "$oscar_ceiling") | $w | $(ratio "$w" "$warm_ceiling") | $(ratio "$w" "$o") | $c | $(ratio "$c" "$cold_ceiling") | $(ratio "$c" "$o") |"
+  echo "| $label | $o | $(ratio "$o" "$oscar_ceiling") | $w | $(ratio "$w" "$warm_ceiling") | $(ratio "$w" "$o") | $c | $(ratio "$c" "$cold_ceiling") | $(ratio "$c" "$o") |"
 done
 echo
 echo "The peer's own table:"

@@ -187,19 +187,8 @@ async fn show_product(
     let key = (slug.clone(), after.clone());
     let state_ref = state.get_ref();
     let wanted = slug.clone();
-    let body = rendered::body(state_ref, &state_ref.pages.products, key.clone(), || async move {
-        let state = state_ref;
-        let page = state
-            .cached(&state.catalog.products, key, move |conn| {
-                product::product_page(conn, &slug, after.as_deref())
-            })
-            .await?;
-        let head = PageHead::product(&state.public_url, &page);
-        body_of!(ProductTemplate {
-            head,
-            page,
-            csrf_slot: rendered::CSRF_SLOT.as_str(),
-        })
+    let body = rendered::body(state_ref, &state_ref.pages.products, key.clone(), || {
+        product_body(state_ref, slug, after, key)
     })
     .await;
     match body {
@@ -207,4 +196,22 @@ async fn show_product(
         Err(other) => Err(other),
         Ok(body) => rendered::page(chrome, &body),
     }
+}
+
+async fn product_body(
+    state: &AppState,
+    slug: String,
+    after: Option<String>,
+    key: (String, Option<String>),
+) -> WebResult<Body> {
+    let page = state
+        .cached(&state.catalog.products, key, move |conn| {
+            product::product_page(conn, &slug, after.as_deref())
+        })
+        .await?;
+    body_of!(ProductTemplate {
+        head: PageHead::product(&state.public_url, &page),
+        page,
+        csrf_slot: rendered::CSRF_SLOT.as_str(),
+    })
 }
