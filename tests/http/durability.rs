@@ -70,7 +70,7 @@ fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
         Backend::Sqlite(path) => path.clone(),
         Backend::Postgres(url) => url.clone(),
     };
-    let server = Command::new(env!("CARGO_BIN_EXE_shopwave"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_shopwave"))
         .args(["serve", "--bind", &addr.to_string()])
         .env("DATABASE_URL", url)
         .env("SHOPWAVE_DATA_DIR", dir.path())
@@ -84,6 +84,8 @@ fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
         }
         thread::sleep(Duration::from_millis(100));
     }
+    let _ = server.kill();
+    let _ = server.wait();
     panic!("the server did not start");
 }
 

@@ -10,6 +10,9 @@ use shopwave::orders::OrderStatus;
 use shopwave::payments::{PaymentStatus, RefundStatus};
 use shopwave::reviews::ReviewStatus;
 
+/// A rated product: id, review count, sum, average in hundredths, and the count per star.
+type RatedProduct = (i64, i32, i64, i32, (i32, i32, i32, i32, i32));
+
 on_both_backends! {
     async fn the_bulk_generator_fills_every_entity_consistently(db: TestDb) {
         let mut conn = db.conn();
@@ -60,7 +63,7 @@ on_both_backends! {
             assert_eq!(in_stock, stocked.contains(&id), "product {id}'s in-stock flag");
         }
         // Ratings are the shop's integer average of the approved reviews, counted per star.
-        let rated: Vec<(i64, i32, i64, i32, (i32, i32, i32, i32, i32))> = products::table
+        let rated: Vec<RatedProduct> = products::table
             .filter(products::rating_count.gt(0))
             .select((
                 products::id,

@@ -95,10 +95,7 @@ impl Writer {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let mut turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
         self.queued.fetch_sub(1, Ordering::SeqCst);
-        let batch = match self.join(&mut turn) {
-            Ok(batch) => batch,
-            Err(error) => return Err(error.into()),
-        };
+        let batch = self.join(&mut turn)?;
         let conn = turn
             .conn
             .as_mut()
