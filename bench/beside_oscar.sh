@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peer=${1:?the folder with the peer's bench.sh}
-scratch=${2:?the folder the peer's setup.sh filled}
+peer=${1:?the folder with bench.sh of the peer}
+scratch=${2:?the folder that setup.sh of the peer filled}
 shift 2
 duration=20 backend=sqlite port=18091 bin=
 while [ $# -gt 0 ]; do
