@@ -120,17 +120,9 @@ impl Browser {
 
     /// The visible text of the first element matching `css`, e.g. `"header"` or `"main"`.
     pub async fn text_of(&self, css: &str) -> String {
-        // A page that refreshes itself (an import's progress) may replace the element between
-        // finding and reading it: then it is found again on the new page.
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match self.find(Locator::Css(css)).await.text().await {
-                Err(CmdError::Standard(e))
-                    if e.error == ErrorStatus::StaleElementReference
-                        && Instant::now() < deadline => {}
-                read => return read.expect("element text"),
-            }
-        }
+        self.patiently(|| async { self.client.find(Locator::Css(css)).await?.text().await })
+            .await
+            .expect("element text")
     }
 
     /// Waits until `text` is visible somewhere on the page.
@@ -229,20 +221,33 @@ impl Browser {
     /// Waits (bounded) for an element; a test that looks for something missing fails with the
     /// page it was on.
     async fn find(&self, locator: Locator<'_>) -> Element {
-        let wanted = format!("{locator:?}");
-        match self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(locator)
-            .await
-        {
+        match self.patiently(|| self.client.find(locator)).await {
             Ok(element) => element,
             Err(e) => panic!(
-                "{wanted} not found on {} ({e}); the page shows:\n{}",
+                "{locator:?} not found on {} ({e}); the page shows:\n{}",
                 self.path().await,
                 self.body_text_now().await
             ),
+        }
+    }
+
+    /// Repeats a browser command until it succeeds or `PATIENCE` runs out, returning the last
+    /// error then. A page that reloads itself (an import's progress) makes any command fail for
+    /// a moment, not only a search for an element that is not there yet: an element read goes
+    /// stale, or Chromium has no document to look in while the next one loads.
+    async fn patiently<T, F, Command>(&self, command: Command) -> Result<T, CmdError>
+    where
+        Command: Fn() -> F,
+        F: Future<Output = Result<T, CmdError>>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match command().await {
+                Err(_) if Instant::now() < deadline => {
+                    actix_web::rt::time::sleep(Duration::from_millis(20)).await
+                }
+                outcome => return outcome,
+            }
         }
     }
 

@@ -47,11 +47,12 @@ impl Browser {
     /// The page's and the window's widths when the page is the wider.
     pub async fn sideways_overflow(&self) -> Option<(u64, u64)> {
         let widths = self
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
+            .patiently(|| {
+                self.client.execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+            })
             .await
             .expect("measure the page");
         let (page, window) = (widths[0].as_u64()?, widths[1].as_u64()?);
