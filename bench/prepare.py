@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Prepares the benchmark's inputs against a running server, with the standard library only:
 deep category pages (followed through their keyset "next" links), and signed-in sessions for
-the order-history, cart and account pages (the heavy customer, three lines in the cart) and the
-cart-add benchmark (the shopper).
+the order-history, cart and account pages (the heavy customer, three lines in the cart), and
+the cart-add benchmark: 256 visitors, each with a session of their own from a product page, as a
+shop sees many shoppers each adding a few items (one cart taking every add would grow to
+thousands of lines, which no shopper has).
 
-    bench/prepare.py BASE_URL OUT_DIR HEAVY_EMAIL SHOPPER_EMAIL PASSWORD
+    bench/prepare.py BASE_URL OUT_DIR HEAVY_EMAIL PASSWORD
 """
 import html
 import http.cookiejar
@@ -13,7 +15,7 @@ import sys
 import urllib.parse
 import urllib.request
 
-base, out, heavy, shopper, password = sys.argv[1:6]
+base, out, heavy, password = sys.argv[1:5]
 
 
 def opener():
@@ -59,7 +61,12 @@ client, cookie, token = sign_in(heavy)
 for variant in [line.strip() for line in open(f"{out}/variants")][:3]:
     fetch(client, "/cart/add", {"variant_id": variant, "quantity": "1", "csrf_token": token})
 open(f"{out}/heavy_cookie", "w").write(cookie)
-_, cookie, token = sign_in(shopper)
-open(f"{out}/shopper_cookie", "w").write(cookie)
-open(f"{out}/shopper_csrf", "w").write(token)
-print(f"{len(deep)} deep category pages; sessions for {heavy} and {shopper}")
+product = open(f"{out}/products").readline().strip()
+with open(f"{out}/visitors", "w") as visitors:
+    for _ in range(256):
+        client, jar = opener()
+        page = fetch(client, product)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        visitors.write(f"{cookie}\t{token}\n")
+print(f"{len(deep)} deep category pages; a session for {heavy}; 256 visitors")

@@ -2,7 +2,7 @@
 # Page benchmarks: starts the release server on a seeded database and measures each page with
 # wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
 #
-#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S] [--bin PATH]
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S] [--bin PATH] [--profile PAGE]
 #
 # --bin measures a given shopwave binary instead of building this checkout (two builds compared
 # on the same data: the older first, as the newer one migrates the database).
@@ -11,12 +11,16 @@
 # is loaded once and the page is loaded for --warmup seconds, unmeasured (a shop in service has
 # its popular pages in its caches and the OS page cache).
 #
+# --profile samples the server with `perf record` while the page whose name starts with PAGE
+# (e.g. "product", "cart add") is measured, and prints where its CPU time went, by function;
+# the other pages are then skipped (the ceiling is still measured, for the ratio).
+#
 # Prints a markdown table (req/s, p50, p99, errors, ratio to the ceiling) and the peak RSS.
 # Seeded databases are kept under bench-data/ and reused; delete them to reseed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin=
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin= profile=
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -80,18 +85,22 @@ end
 LUA
 
 psql_q "SELECT id FROM product_variants WHERE stock > 100 ORDER BY id LIMIT 5000" > "$lists/variants"
-python3 bench/prepare.py "http://127.0.0.1:$port" "$lists" shopper1@bulk.test shopper2@bulk.test shopwave-bulk-shopper
+python3 bench/prepare.py "http://127.0.0.1:$port" "$lists" shopper1@bulk.test shopwave-bulk-shopper
 
 cat > "$lists/cart_add.lua" <<'LUA'
-local variants = {}
+local variants, visitors = {}, {}
 for line in io.lines(os.getenv("VARIANTS")) do variants[#variants + 1] = line end
-local cookie, token = os.getenv("COOKIE"), os.getenv("CSRF")
+for line in io.lines(os.getenv("VISITORS")) do
+  local cookie, token = line:match("^(.-)\t(.*)$")
+  visitors[#visitors + 1] = { cookie = cookie, token = token }
+end
 local i = math.random(#variants)
 request = function()
-  i = i % #variants + 1
+  i = i + 1
+  local visitor = visitors[i % #visitors + 1]
   return wrk.format("POST", "/cart/add",
-    { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie },
-    "quantity=1&csrf_token=" .. token .. "&variant_id=" .. variants[i])
+    { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = visitor.cookie },
+    "quantity=1&csrf_token=" .. visitor.token .. "&variant_id=" .. variants[i % #variants + 1])
 end
 LUA
 
@@ -99,6 +108,7 @@ results=$(mktemp)
 run() { # name, url-or-list-or-lua [, extra wrk arguments]
   local name=$1 target=$2 out
   shift 2
+  [ -n "$profile" ] && [[ "$name" != "$profile"* && "$name" != ceiling* ]] && return
   load() { # seconds [extra wrk arguments]
     local seconds=$1
     shift
@@ -114,7 +124,16 @@ run() { # name, url-or-list-or-lua [, extra wrk arguments]
   # measured cold: a warm-up would only fill the cart.
   [ -f "$target" ] && [[ "$target" != *.lua ]] && python3 bench/warm.py "http://127.0.0.1:$port" "$target"
   [[ "$target" == *.lua ]] || load "$warmup" "$@" > /dev/null
-  out=$(load "$duration" "$@")
+  if [ -n "$profile" ] && [[ "$name" == "$profile"* ]]; then
+    perf record -q -F 499 -g -o "$lists/perf.data" -p "$server" -- sleep "$duration" 2>/dev/null &
+    local perf=$!
+    out=$(load "$duration" "$@")
+    wait $perf
+    perf report -q -i "$lists/perf.data" --no-children --sort dso,symbol --percent-limit 0.7 -g none \
+      | sed -E "s/[ -]+$//" > "$lists/profile.txt" 2>/dev/null
+  else
+    out=$(load "$duration" "$@")
+  fi
   local rps p50 p99 non2xx errors
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -133,8 +152,7 @@ run "search" "$lists/search"
 run "order history (heaviest customer)" /orders -H "Cookie: $(cat "$lists/heavy_cookie")"
 run "cart (signed in, 3 lines)" /cart -H "Cookie: $(cat "$lists/heavy_cookie")"
 run "account (signed in)" /account -H "Cookie: $(cat "$lists/heavy_cookie")"
-VARIANTS=$lists/variants COOKIE=$(cat "$lists/shopper_cookie") CSRF=$(cat "$lists/shopper_csrf") \
-  run "cart add (POST)" "$lists/cart_add.lua"
+VARIANTS=$lists/variants VISITORS=$lists/visitors run "cart add (POST, 256 visitors)" "$lists/cart_add.lua"
 
 rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 ceiling=$(head -1 "$results" | cut -d'|' -f2)
@@ -149,3 +167,8 @@ while IFS='|' read -r name rps p50 p99 non2xx errors; do
 done < "$results"
 echo
 echo "peak RSS of the server: $((rss / 1024)) MB"
+if [ -n "$profile" ]; then
+  echo
+  echo "where the server's CPU time went while \"$profile\" was measured (perf, self time):"
+  cat "$lists/profile.txt"
+fi
