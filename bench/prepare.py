@@ -2,8 +2,8 @@
 """Prepares the benchmark's inputs against a running server, with the standard library only:
 deep category pages (followed through their keyset "next" links), and signed-in sessions for
 the order-history, cart and account pages (the heavy customer, three lines in the cart), and
-the cart-add benchmark: 256 visitors, each with a session of their own from a product page, as a
-shop sees many shoppers each adding a few items (one cart taking every add would grow to
+the cart-add benchmark: 256 visitors, each with a session and a cart of their own, as a shop
+sees many shoppers each adding a few items (one cart taking every add would grow to
 thousands of lines, which no shopper has).
 
     bench/prepare.py BASE_URL OUT_DIR HEAVY_EMAIL PASSWORD
@@ -61,11 +61,16 @@ client, cookie, token = sign_in(heavy)
 for variant in [line.strip() for line in open(f"{out}/variants")][:3]:
     fetch(client, "/cart/add", {"variant_id": variant, "quantity": "1", "csrf_token": token})
 open(f"{out}/heavy_cookie", "w").write(cookie)
+# Visitors who have already put one item in their cart: the first add made their session, and
+# the cart page it led to carries the token bound to it.
 product = open(f"{out}/products").readline().strip()
+first_variant = open(f"{out}/variants").readline().strip()
 with open(f"{out}/visitors", "w") as visitors:
     for _ in range(256):
         client, jar = opener()
         page = fetch(client, product)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        page = fetch(client, "/cart/add", {"variant_id": first_variant, "quantity": "1", "csrf_token": token})
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
         visitors.write(f"{cookie}\t{token}\n")

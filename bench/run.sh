@@ -84,7 +84,7 @@ request = function()
 end
 LUA
 
-psql_q "SELECT id FROM product_variants WHERE stock > 100 ORDER BY id LIMIT 5000" > "$lists/variants"
+psql_q "SELECT v.id FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.stock > 100 AND v.is_active AND p.status = 'active' ORDER BY v.id LIMIT 5000" > "$lists/variants"
 python3 bench/prepare.py "http://127.0.0.1:$port" "$lists" shopper1@bulk.test shopwave-bulk-shopper
 
 cat > "$lists/cart_add.lua" <<'LUA'

@@ -1,5 +1,6 @@
-//! A shopper's words as an index query: every word must match in some field, exactly or within
-//! a typo or two, phrases in order, excluded words nowhere, and the listing filters on top.
+//! A shopper's words as an index query: every word must match in some field, exactly or (when
+//! asked) within a typo or two, phrases in order, excluded words nowhere, and the listing filters
+//! on top.
 
 use tantivy::Term;
 use tantivy::query::{
@@ -26,12 +27,20 @@ fn weighted_fields(index: &SearchIndex) -> [(Field, f32); 4] {
     ]
 }
 
+/// Whether a word may also match words a typo or two away from it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Spelling {
+    AsTyped,
+    ForgivingTypos,
+}
+
 pub(super) fn build(
     index: &SearchIndex,
     parsed: &UserQuery,
     filters: &Filters,
     category: Option<&Category>,
     seller_id: Option<i64>,
+    spelling: Spelling,
 ) -> Box<dyn Query> {
     let fields = weighted_fields(index);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -52,7 +61,9 @@ pub(super) fn build(
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(exact), weight)),
                 ));
-                if let Some(distance) = typo_allowance(term) {
+                if let Some(distance) = typo_allowance(term)
+                    && spelling == Spelling::ForgivingTypos
+                {
                     let fuzzy =
                         FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
                     alternatives.push((
@@ -112,6 +123,15 @@ pub(super) fn build(
         clauses.push((Occur::Must, clause));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Whether forgiving typos could find more than the words as typed: some word is long enough.
+pub(super) fn typos_forgivable(index: &SearchIndex, parsed: &UserQuery) -> bool {
+    parsed
+        .words
+        .iter()
+        .flat_map(|word| analyzed(index, word))
+        .any(|term| typo_allowance(&term).is_some())
 }
 
 /// Typos forgiven: none in short words (too many false friends), one from 5 letters, two from 9.

@@ -9,7 +9,8 @@ use tantivy::{DocAddress, Order, Searcher};
 use super::facets::{self, Counts, Facets};
 use super::highlight::Highlighter;
 use super::index::{SearchIndex, internal};
-use super::{query, text};
+use super::query::{self, Spelling};
+use super::text;
 use crate::db::DbConn;
 use crate::db::models::Category;
 use crate::db::schema::{categories, sellers};
@@ -103,15 +104,28 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
         });
     }
     let searcher = index.searcher();
-    let query = query::build(
-        index,
-        &parsed,
-        &request.listing.filters,
-        category.as_ref(),
-        seller_id,
-    );
     let offset = (request.page - 1) * PAGE_SIZE;
-    let (addresses, total, counts) = run(&searcher, query.as_ref(), request.listing.sort, offset)?;
+    let search = |spelling| {
+        let query = query::build(
+            index,
+            &parsed,
+            &request.listing.filters,
+            category.as_ref(),
+            seller_id,
+            spelling,
+        );
+        run(&searcher, query.as_ref(), request.listing.sort, offset)
+    };
+    // Typos are forgiven only when the words as typed fill less than a page. Forgiving them in
+    // every search walked each field's whole vocabulary for near words and scored every near
+    // match of a common word: it was most of a search's time at 500,000 products
+    // (BENCHMARKS.md, "Cold pages"). The total decides, not the page, so every page of one
+    // search is cut from the same matches.
+    let mut found = search(Spelling::AsTyped)?;
+    if found.1 < PAGE_SIZE && query::typos_forgivable(index, &parsed) {
+        found = search(Spelling::ForgivingTypos)?;
+    }
+    let (addresses, total, counts) = found;
     Ok(Found {
         ids: product_ids(&searcher, &addresses)?,
         total,

@@ -330,7 +330,15 @@ pub async fn serve(
     bind: std::net::SocketAddr,
 ) -> std::io::Result<()> {
     let timeouts = config.timeouts;
+    // Database work runs on each worker's blocking threads, and each needs one of the pool's
+    // connections. Threads beyond the pool would only queue for a connection in the pool's lock,
+    // waking each other up on every checkout: give every worker its share of the pool instead,
+    // so extra work waits in the blocking queue, asleep (BENCHMARKS.md, "Cold pages").
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let connections = state.pool.max_size() as usize;
     let server = HttpServer::new(move || app(state.clone(), config.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(connections.div_ceil(workers))
         .shutdown_timeout(20)
         .client_request_timeout(timeouts.head)
         .client_disconnect_timeout(Duration::from_secs(1))
