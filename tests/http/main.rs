@@ -56,6 +56,7 @@ mod reviews;
 mod sales_totals;
 mod schema;
 mod search;
+mod search_spelling;
 mod seed;
 mod seller_applications;
 mod seller_catalog;

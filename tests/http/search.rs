@@ -27,11 +27,11 @@ fn request(text: &str, params: ListingParams) -> SearchRequest {
     }
 }
 
-fn find(conn: &mut DbConn, index: &SearchIndex, text: &str) -> SearchResults {
+pub(crate) fn find(conn: &mut DbConn, index: &SearchIndex, text: &str) -> SearchResults {
     search_results(conn, index, &request(text, ListingParams::default())).expect("search runs")
 }
 
-fn names(results: &SearchResults) -> Vec<String> {
+pub(crate) fn names(results: &SearchResults) -> Vec<String> {
     results.hits.iter().map(|h| h.card.name.clone()).collect()
 }
 

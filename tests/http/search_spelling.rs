@@ -1,0 +1,40 @@
+//! Typos are forgiven when the words as typed find too little, and only then: a search whose
+//! words match a page of products shows those, not their near spellings.
+
+use crate::common::builders::{ProductBuilder, category, seller};
+#[allow(unused_imports)]
+use crate::common::{TestApp, TestDb};
+use crate::on_both_backends;
+use crate::search::{find, names};
+
+/// Results on one page of a search (`search::service`).
+const PAGE: usize = 24;
+
+on_both_backends! {
+    async fn near_spellings_fill_in_only_when_the_words_as_typed_find_less_than_a_page(db: TestDb) {
+        let mut conn = db.conn();
+        let (shop, furniture) = (seller(&mut conn), category(&mut conn, "Furniture"));
+        ProductBuilder::new("Walnut Desk").insert(&mut conn, shop, furniture);
+        ProductBuilder::new("Walnat Shelf").insert(&mut conn, shop, furniture);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+        let mut conn = app.conn();
+        // One product as typed: the near spelling ("walnat", one letter off) joins it, after it.
+        assert_eq!(names(&find(&mut conn, &app.search, "walnut")), ["Walnut Desk", "Walnat Shelf"]);
+        // A typo alone still finds what was meant.
+        assert!(names(&find(&mut conn, &app.search, "walnutt")).contains(&"Walnut Desk".to_owned()));
+
+        let (shop, furniture) = (seller(&mut conn), category(&mut conn, "Tables"));
+        for n in 1..PAGE {
+            ProductBuilder::new(&format!("Walnut Table {n}")).insert(&mut conn, shop, furniture);
+        }
+        drop(conn);
+        app.drain_search();
+        let mut conn = app.conn();
+        // A full page as typed: the near spelling is left out, and the total counts only them.
+        let found = find(&mut conn, &app.search, "walnut");
+        assert_eq!(found.total, PAGE);
+        assert!(!names(&found).contains(&"Walnat Shelf".to_owned()));
+    }
+}
