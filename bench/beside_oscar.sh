@@ -11,6 +11,7 @@
 # (ShopWave's /ping, Oscar's trivial view through its middleware) and ShopWave's to Oscar's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/shop.sh
 
 peer=${1:?the folder with bench.sh of the peer}
 scratch=${2:?the folder that setup.sh of the peer filled}
@@ -37,26 +38,12 @@ oscar_rps() { # page name -> req/s from the peer's summary table
 }
 
 echo "== ShopWave ($backend, F = 0.02)"
-if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=target/release/shopwave
-fi
-data=bench-data/$backend-0.02
-mkdir -p "$data"
-export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
-if [ "$backend" = postgres ]; then
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopwave_bench_0_02
-  psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = 'shopwave_bench_0_02'" | grep -q 1 \
-    || psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE shopwave_bench_0_02"
-else
-  unset DATABASE_URL
-fi
+use_binary "$bin"
+use_shop "$backend" 0.02
 [ -f "$data/seeded" ] || { $bin seed --scale 0.02 && touch "$data/seeded"; }
 
 shopwave_run() { # cache-size -> "name|req/s" lines
-  $bin serve --bind 127.0.0.1:$port --catalog-cache "$1" > "$data/server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  start_server "$port" "$data/server.log" --catalog-cache "$1"
   local base=http://127.0.0.1:$port
   # The same kinds of page as the peer's: its first leaf category, a product from the middle of
   # the catalog, a search for "leather".

@@ -8,6 +8,7 @@
 #   bench/crawler_files.sh [--backend sqlite|postgres] [--scale F] [--bin PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/shop.sh
 
 backend=sqlite scale=0.01 port=18091 bin=
 while [ $# -gt 0 ]; do
@@ -20,23 +21,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=target/release/shopwave
-fi
-data=bench-data/$backend-$scale
-[ -f "$data/seeded" ] || { echo "seed first: bench/run.sh --backend $backend --scale $scale" >&2; exit 2; }
-export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
-if [ "$backend" = postgres ]; then
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopwave_bench_${scale//./_}
-else
-  unset DATABASE_URL
-fi
-
-$bin serve --bind 127.0.0.1:$port > "$data/crawler-server.log" 2>&1 &
-server=$!
+use_binary "$bin"
+[ -f "bench-data/$backend-$scale/seeded" ] || { echo "seed first: bench/run.sh --backend $backend --scale $scale" >&2; exit 2; }
+use_shop "$backend" "$scale"
+start_server "$port" "$data/crawler-server.log"
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 # Wait until the indexer has caught up, so the catalog version stays put between the fetches.
 sleep 3
 

@@ -19,6 +19,7 @@
 # Seeded databases are kept under bench-data/ and reused; delete them to reseed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/shop.sh
 
 backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin= profile=
 while [ $# -gt 0 ]; do
@@ -37,22 +38,11 @@ while [ $# -gt 0 ]; do
 done
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=target/release/shopwave
-fi
-data=bench-data/$backend-$scale
-mkdir -p "$data"
-export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
+use_binary "$bin"
+use_shop "$backend" "$scale"
 if [ "$backend" = postgres ]; then
-  db=shopwave_bench_${scale//./_}
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
   psql_q() { psql -h 127.0.0.1 -U postgres -d "$db" -tAc "$1"; }
-  if ! psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-    psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db"
-  fi
 else
-  unset DATABASE_URL
   psql_q() { python3 -c 'import sqlite3,sys; [print("|".join(map(str,r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' "$data/shopwave.sqlite3" "$1"; }
 fi
 
@@ -63,10 +53,8 @@ if [ ! -f "$data/seeded" ]; then
 fi
 
 echo "== starting the server ($backend, scale $scale)"
-$bin serve --bind 127.0.0.1:$port --catalog-cache "$cache" > "$data/server.log" 2>&1 &
-server=$!
+start_server "$port" "$data/server.log" --catalog-cache "$cache"
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 
 # Path lists: popular products (the seed's skew puts them first), categories, queries.
 lists=$(mktemp -d)
