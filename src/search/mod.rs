@@ -25,7 +25,7 @@ pub use facets::{Facets, SAMPLE as FACET_SAMPLE};
 pub use highlight::{Fragment, Highlighter};
 pub use index::SearchIndex;
 pub use indexer::{Indexer, Running, Staged, spawn};
-pub use service::{Found, SearchRequest, find};
+pub use service::{Found, PAGE_SIZE, SearchRequest, find};
 pub use suggest::{Suggestion, suggest};
 pub use text::MAX_CHARS;
 

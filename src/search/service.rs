@@ -17,7 +17,8 @@ use crate::db::schema::{categories, sellers};
 use crate::error::{Error, Result};
 use crate::listing::{Listing, Sort};
 
-const PAGE_SIZE: usize = 24;
+/// Results on one page of a search.
+pub const PAGE_SIZE: usize = 24;
 const MAX_PAGE: usize = 50;
 
 /// A search as the page asks for it.
@@ -121,11 +122,10 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
     // match of a common word: it was most of a search's time at 500,000 products
     // (BENCHMARKS.md, "Cold pages"). The total decides, not the page, so every page of one
     // search is cut from the same matches.
-    let mut found = search(Spelling::AsTyped)?;
-    if found.1 < PAGE_SIZE && query::typos_forgivable(index, &parsed) {
-        found = search(Spelling::ForgivingTypos)?;
+    let (mut addresses, mut total, mut counts) = search(Spelling::AsTyped)?;
+    if total < PAGE_SIZE && query::typos_forgivable(index, &parsed) {
+        (addresses, total, counts) = search(Spelling::ForgivingTypos)?;
     }
-    let (addresses, total, counts) = found;
     Ok(Found {
         ids: product_ids(&searcher, &addresses)?,
         total,

@@ -6,9 +6,7 @@ use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use crate::search::{find, names};
-
-/// Results on one page of a search (`search::service`).
-const PAGE: usize = 24;
+use shopwave::search::PAGE_SIZE as PAGE;
 
 on_both_backends! {
     async fn near_spellings_fill_in_only_when_the_words_as_typed_find_less_than_a_page(db: TestDb) {
