@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::config::{Cli, Command, Settings};
+use std::sync::Arc;
+
 use crate::db::{self, Backend, DbConn};
+use crate::payments::{Gateway, Processor};
 use crate::web::{AppState, WebConfig};
 
 pub fn main() -> ExitCode {
@@ -75,7 +78,31 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Reindex => reindex(&settings, &mut migrated(&settings, &backend)?),
         Command::Check => check(&mut migrated(&settings, &backend)?),
         Command::Payouts { period } => payouts(&mut migrated(&settings, &backend)?, period),
+        Command::PaymentsSim => {
+            let key = settings.payments_sim_key().map_err(|e| e.to_string())?;
+            crate::payments_sim::run(&settings.bind, &settings.data_dir, key)
+                .map_err(|e| format!("payment simulator stopped: {e}"))
+        }
     }
+}
+
+/// The card processor this node pays through: the one configured, or else a simulator started
+/// inside this process (kept running as long as the returned handle lives).
+fn processor(
+    settings: &Settings,
+) -> Result<(Gateway, Option<crate::payments_sim::Running>), String> {
+    let timeout = std::time::Duration::from_secs(settings.payments_timeout);
+    if let Some((url, key)) = settings.payments_processor().map_err(|e| e.to_string())? {
+        return Ok((Arc::new(Processor::new(&url, &key, timeout)), None));
+    }
+    let simulator = crate::payments_sim::start(
+        &settings.data_dir.join("payments-sim"),
+        format!("sk_test_{}", crate::util::random_hex(24)),
+    )
+    .map_err(|e| format!("cannot start the payment simulator: {e}"))?;
+    tracing::info!(url = %simulator.url, "payment simulator started inside this process");
+    let gateway = Arc::new(Processor::new(&simulator.url, &simulator.api_key, timeout));
+    Ok((gateway, Some(simulator)))
 }
 
 /// Makes the statements of `period` (default: last month) and prints one line per seller.
@@ -152,6 +179,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let public_url = settings.public_url().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
+    let (payments, _simulator) = processor(settings)?;
     {
         let mut conn = migrated(settings, backend)?;
         db::check_durability(&mut conn).map_err(|e| e.to_string())?;
@@ -186,6 +214,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
             settings.catalog_cache,
         )),
         images: std::sync::Arc::new(crate::images::FsStore::in_data_dir(&settings.data_dir)),
+        payments,
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

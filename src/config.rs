@@ -73,6 +73,28 @@ pub struct Settings {
     /// header, which a client chooses.
     #[arg(long, env = "SHOPWAVE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// The card processor's API address (a `shopwave payments-sim`, e.g. http://10.0.0.5:8090);
+    /// when not given, `serve` starts the simulator inside its own process.
+    #[arg(long, env = "SHOPWAVE_PAYMENTS_URL", global = true)]
+    pub payments_url: Option<String>,
+    /// The card processor's API key: needed with --payments-url, and the key `payments-sim`
+    /// accepts (generated once and kept in DATA_DIR when not given).
+    #[arg(
+        long,
+        env = "SHOPWAVE_PAYMENTS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub payments_key: Option<String>,
+    /// Seconds to wait for the card processor's answer before asking again (three tries in all).
+    #[arg(
+        long,
+        env = "SHOPWAVE_PAYMENTS_TIMEOUT",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=120),
+        global = true
+    )]
+    pub payments_timeout: u64,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -115,6 +137,9 @@ pub enum Command {
         #[arg(long)]
         period: Option<String>,
     },
+    /// Run the card processor simulator on --bind, keeping its books in --data-dir; shops reach it
+    /// with --payments-url and --payments-key.
+    PaymentsSim,
     /// Verify the shop's money and stock invariants; print what is wrong and exit 1 if anything is.
     #[command(alias = "check-stock")]
     Check,
@@ -130,6 +155,12 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("SHOPWAVE_SECRET_KEY must be at least 64 characters (it has {0})")]
     ShortSecret(usize),
+    #[error(
+        "--payments-url needs the processor's API key in --payments-key (SHOPWAVE_PAYMENTS_KEY)"
+    )]
+    PaymentsKey,
+    #[error("invalid --payments-url {0:?}: expected http:// or https:// and a host")]
+    PaymentsUrl(String),
     #[error("cannot use data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -195,18 +226,50 @@ impl Settings {
                 Err(ConfigError::ShortSecret(key.len()))
             };
         }
-        let path = self.data_dir.join("secret_key");
+        Ok(self.kept_key("secret_key", 64, "")?.into_bytes())
+    }
+
+    /// The card processor this shop pays through, if one is configured: its address and key.
+    pub fn payments_processor(&self) -> Result<Option<(String, String)>, ConfigError> {
+        let Some(url) = &self.payments_url else {
+            return Ok(None);
+        };
+        let url = url.trim().trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or("");
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(ConfigError::PaymentsUrl(url.to_owned()));
+        }
+        let key = self.payments_key.clone().ok_or(ConfigError::PaymentsKey)?;
+        Ok(Some((url.to_owned(), key)))
+    }
+
+    /// The key `payments-sim` accepts: given, or read from DATA_DIR/payments_key, or generated
+    /// there once (a test-mode key, `sk_test_…`).
+    pub fn payments_sim_key(&self) -> Result<String, ConfigError> {
+        match &self.payments_key {
+            Some(key) => Ok(key.clone()),
+            None => self.kept_key("payments_key", 32, "sk_test_"),
+        }
+    }
+
+    /// A key kept in DATA_DIR/`name` (at least `bytes` characters), made there once as `prefix`
+    /// and `bytes` random bytes.
+    fn kept_key(&self, name: &str, bytes: usize, prefix: &str) -> Result<String, ConfigError> {
+        let path = self.data_dir.join(name);
         let io_error = |source| ConfigError::DataDir {
             path: path.display().to_string(),
             source,
         };
         match std::fs::read_to_string(&path) {
-            Ok(hex_key) if hex_key.trim().len() >= 64 => Ok(hex_key.trim().as_bytes().to_vec()),
+            Ok(hex_key) if hex_key.trim().len() >= bytes => Ok(hex_key.trim().to_owned()),
             Ok(_) | Err(_) if !path.exists() || is_empty(&path) => {
                 self.ensure_data_dir()?;
-                let key = crate::util::random_hex(64);
+                let key = format!("{prefix}{}", crate::util::random_hex(bytes));
                 write_private(&path, &key).map_err(io_error)?;
-                Ok(key.into_bytes())
+                Ok(key)
             }
             Ok(content) => Err(ConfigError::ShortSecret(content.trim().len())),
             Err(source) => Err(io_error(source)),

@@ -27,6 +27,7 @@ pub mod orders;
 pub mod ownership;
 pub mod paging;
 pub mod payments;
+pub mod payments_sim;
 pub mod payouts;
 pub mod pricing;
 pub mod promotions;

@@ -39,6 +39,8 @@ pub enum Outcome {
 pub struct SweepReport {
     pub confirmed: usize,
     pub cancelled: usize,
+    /// Left waiting because the gateway did not answer.
+    pub unsettled: usize,
 }
 
 /// Checkout's collaborators: the pool, the payment gateway and the mailer.
@@ -213,6 +215,11 @@ impl PaymentSaga {
                 }
                 Lookup::Declined { reason } => PaymentFailure::Declined(reason),
                 Lookup::NotFound => PaymentFailure::NotCompleted,
+                // The order may be paid: it waits for the next round, when the gateway answers.
+                Lookup::Unreachable => {
+                    report.unsettled += 1;
+                    continue;
+                }
             };
             if fail_payment(&mut *self.conn()?, order_id, &settled, false)? {
                 report.cancelled += 1;
@@ -244,6 +251,7 @@ impl PaymentSaga {
                             tracing::info!(
                                 confirmed = report.confirmed,
                                 cancelled = report.cancelled,
+                                unsettled = report.unsettled,
                                 "payment sweep"
                             )
                         }

@@ -61,7 +61,7 @@ pub fn cancel_line(
             },
         )?;
         done.refunded = owed;
-        done.refund_failed = !outcome.succeeded;
+        done.refund_failed = !outcome.succeeded();
     }
     if order_cancelled {
         refund_the_rest(&mut conn, gateway, item.order_id, by)?;

@@ -10,7 +10,7 @@ use crate::db::schema::{orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::payments::{Gateway, PaymentStatus, RefundOutcome, RefundRequest};
+use crate::payments::{Gateway, PaymentStatus, RefundOutcome, RefundRequest, RefundStatus};
 
 /// Money to give back on an order.
 pub struct GiveBack<'a> {
@@ -61,14 +61,14 @@ pub fn give_back(
         },
     )?;
     write_tx(conn, |c| {
-        if outcome.succeeded {
+        if outcome.succeeded() {
             close_when_refunded(c, request.order_id, payment_id, request)?;
         }
         if let Some(actor) = request.by {
-            let result = if outcome.succeeded {
-                "refunded"
-            } else {
-                "refused by the gateway"
+            let result = match outcome.status {
+                RefundStatus::Succeeded => "refunded",
+                RefundStatus::Failed => "refused by the gateway",
+                RefundStatus::Pending => "sent, the gateway has not answered yet",
             };
             audit::record(
                 c,

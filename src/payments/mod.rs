@@ -1,12 +1,12 @@
-//! Payments: the gateway abstraction the checkout saga talks to, the built-in test gateway, and
-//! saved payment methods. Card numbers never reach the database: only the gateway's token, the
-//! brand, the last four digits and the expiry are kept.
+//! Payments: the gateway abstraction the checkout saga talks to, the card processor reached over
+//! HTTP (`processor`), and saved payment methods. Card numbers never reach the database: only the
+//! gateway's token, the brand, the last four digits and the expiry are kept.
 
 pub mod card;
 pub mod methods;
+mod processor;
 mod refunds;
 mod resume;
-mod test_gateway;
 
 use std::sync::Arc;
 
@@ -14,9 +14,9 @@ use crate::money::Money;
 
 pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
+pub use processor::Processor;
 pub use refunds::{RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund};
 pub use resume::resume_pending;
-pub use test_gateway::TestGateway;
 
 /// What a charge request came back with. `Unknown` is a timeout or a lost answer: the charge may
 /// or may not have happened, so it is never treated as a decline; the sweeper asks again later.
@@ -38,12 +38,26 @@ pub enum Lookup {
     },
     /// The gateway never accepted a charge under this key.
     NotFound,
+    /// No answer: the charge may or may not exist, so nothing may be concluded yet.
+    Unreachable,
+}
+
+/// What a refund request came back with. `Unknown` (a timeout, a lost answer) leaves the refund
+/// pending: asked again under the same key, the gateway answers what it did the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundAnswer {
+    Refunded { reference: String },
+    Refused { reason: String },
+    Unknown,
 }
 
 /// A card processor. Every call is made outside any database transaction.
 pub trait PaymentGateway: Send + Sync {
     /// The name stored on payment rows.
     fn name(&self) -> &'static str;
+    /// No real card is charged (the simulator, or a processor's test keys): the shop then shows
+    /// its test cards, and says on every page that it is in test mode.
+    fn test_mode(&self) -> bool;
     /// Exchanges card details for a reusable token.
     fn tokenize(&self, card: &CardDetails) -> Result<CardToken, CardError>;
     /// Charges `amount` to `token`. Repeating a key replays the first answer instead of charging
@@ -51,19 +65,8 @@ pub trait PaymentGateway: Send + Sync {
     fn charge(&self, token: &str, amount: Money, idempotency_key: &str) -> ChargeOutcome;
     /// The fate of an earlier charge request, by its idempotency key.
     fn lookup(&self, idempotency_key: &str) -> Lookup;
-    /// Gives back `amount` of a captured charge; returns the refund's reference.
-    fn refund(
-        &self,
-        reference: &str,
-        amount: Money,
-        idempotency_key: &str,
-    ) -> Result<String, String>;
+    /// Gives back `amount` of a captured charge. Repeating a key replays the first answer.
+    fn refund(&self, reference: &str, amount: Money, idempotency_key: &str) -> RefundAnswer;
 }
 
 pub type Gateway = Arc<dyn PaymentGateway>;
-
-/// The gateway this node uses: the built-in test gateway, which keeps its record of charges in
-/// `data_dir` so that it survives a restart like a real processor's would.
-pub fn gateway_for(data_dir: &std::path::Path) -> Gateway {
-    Arc::new(TestGateway::new(data_dir.join("test-gateway")))
-}

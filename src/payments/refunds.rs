@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{Gateway, PaymentStatus, RefundStatus};
+use super::{Gateway, PaymentStatus, RefundAnswer, RefundStatus};
 use crate::db::schema::{order_items, payments, refunds};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
@@ -28,31 +28,61 @@ pub struct RefundRequest<'a> {
 /// Gives `amount` of a captured charge back through the gateway and records the outcome. The
 /// refund is reserved first (`record_refund`), so two refunds of one payment at once can never
 /// give back more than it captured, and the gateway's answer then settles that row; a captured
-/// payment refunded in full becomes `voided`. The refund row's id is
-/// the gateway's idempotency key, so asking again after a timeout cannot refund twice.
+/// payment refunded in full becomes `voided`. The refund row's id is the gateway's idempotency
+/// key, so asking again after a timeout cannot refund twice; an unanswered request leaves the
+/// row `pending` for the sweeper (`payments::resume_pending`).
 pub fn refund(
     conn: &mut DbConn,
     gateway: &Gateway,
     request: &RefundRequest,
 ) -> Result<RefundOutcome> {
     let refund_id = record_refund(conn, request)?;
-    let outcome = gateway.refund(
+    let answer = gateway.refund(
         request.reference,
         request.amount,
-        &format!("refund_{refund_id}"),
+        &idempotency_key(refund_id),
     );
-    settle_refund(conn, refund_id, request.payment_id, outcome.as_deref().ok())?;
-    Ok(RefundOutcome {
-        refund_id,
-        succeeded: outcome.is_ok(),
-    })
+    let status = settle_answer(conn, refund_id, request.payment_id, &answer)?;
+    Ok(RefundOutcome { refund_id, status })
 }
 
-/// What became of a refund: its row, and whether the gateway gave the money back.
+/// The gateway's idempotency key of refund row `refund_id`.
+pub(super) fn idempotency_key(refund_id: i64) -> String {
+    format!("refund_{refund_id}")
+}
+
+/// Records `answer` on the reserved refund `refund_id` (`settle_refund`), unless there is none
+/// yet; returns where the refund stands.
+pub(super) fn settle_answer(
+    conn: &mut DbConn,
+    refund_id: i64,
+    payment_id: i64,
+    answer: &RefundAnswer,
+) -> Result<RefundStatus> {
+    let (reference, status) = match answer {
+        RefundAnswer::Refunded { reference } => (Some(reference.as_str()), RefundStatus::Succeeded),
+        RefundAnswer::Refused { reason } => {
+            tracing::warn!(refund_id, %reason, "refund refused by the card processor");
+            (None, RefundStatus::Failed)
+        }
+        RefundAnswer::Unknown => return Ok(RefundStatus::Pending),
+    };
+    settle_refund(conn, refund_id, payment_id, reference)?;
+    Ok(status)
+}
+
+/// What became of a refund: its row, and whether the money went back (`Succeeded`), was refused
+/// (`Failed`) or has no answer yet (`Pending`, settled later by the sweeper).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefundOutcome {
     pub refund_id: i64,
-    pub succeeded: bool,
+    pub status: RefundStatus,
+}
+
+impl RefundOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.status == RefundStatus::Succeeded
+    }
 }
 
 /// Records the gateway's answer on a reserved refund: `gateway_reference` is the refund's

@@ -4,7 +4,8 @@
 
 use diesel::prelude::*;
 
-use super::{Gateway, RefundStatus, settle_refund};
+use super::refunds::{idempotency_key, settle_answer};
+use super::{Gateway, RefundAnswer, RefundStatus};
 use crate::db::DbConn;
 use crate::db::schema::{payments, refunds};
 use crate::error::Result;
@@ -12,8 +13,9 @@ use crate::money::Money;
 
 /// Settles every refund still `pending` that was reserved before `older_than` (the sweeper
 /// passes a minute ago, so a refund in flight is left to its own request), oldest first, and
-/// returns how many it settled. The gateway is asked with the key `refund_{id}` that
-/// `payments::refund` used, and its answer recorded by `settle_refund`, which counts it once.
+/// returns how many it settled. The gateway is asked with the key `payments::refund` used, and
+/// its answer recorded by `settle_refund`, which counts it once; a refund still unanswered stays
+/// pending for the next round.
 pub fn resume_pending(
     conn: &mut DbConn,
     gateway: &Gateway,
@@ -36,13 +38,14 @@ pub fn resume_pending(
     for (refund_id, payment_id, amount, reference) in stuck {
         // A payment without a charge reference cannot have been refunded: the refund failed.
         let answer = match reference {
-            Some(reference) => gateway
-                .refund(&reference, amount, &format!("refund_{refund_id}"))
-                .ok(),
-            None => None,
+            Some(reference) => gateway.refund(&reference, amount, &idempotency_key(refund_id)),
+            None => RefundAnswer::Refused {
+                reason: "the payment has no charge to refund".into(),
+            },
         };
-        settle_refund(conn, refund_id, payment_id, answer.as_deref())?;
-        settled += 1;
+        if settle_answer(conn, refund_id, payment_id, &answer)? != RefundStatus::Pending {
+            settled += 1;
+        }
     }
     Ok(settled)
 }

@@ -272,7 +272,7 @@ pub(super) fn refund(
         },
     );
     let succeeded = match given {
-        Ok(outcome) => outcome.succeeded,
+        Ok(outcome) => outcome.succeeded(),
         Err(Error::Conflict(message)) => {
             tracing::warn!(return_id = ret.id, %message, "return received but not refunded");
             false

@@ -256,7 +256,7 @@ impl PastOrder<'_> {
         diesel::update(orders::table.find(order_id))
             .set(orders::updated_at.eq(self.placed))
             .execute(conn)?;
-        let charge = format!("ch_{}", random_hex(10));
+        let charge = format!("ch_demo_{}", random_hex(10));
         let payment_id = self.pay(conn, order_id, &charge, totals.grand_total)?;
         if let Some((reason, created_by)) = self.given_back() {
             made.refunds.push(Refund {

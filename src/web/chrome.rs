@@ -73,6 +73,8 @@ pub struct Chrome {
     pub query: String,
     /// `serve --demo`: admins are not asked for two-factor sign-in, and pages say so.
     pub demo_mode: bool,
+    /// Payments go to a test processor: pages say so, and checkout lists the test cards.
+    pub test_payments: bool,
 }
 
 impl Chrome {
@@ -87,9 +89,9 @@ impl Chrome {
     /// still sees their name and cart.
     pub fn of(req: &HttpRequest) -> Chrome {
         let session = req.get_session();
-        let demo_mode = req
-            .app_data::<actix_web::web::Data<super::AppState>>()
-            .is_some_and(|state| state.demo_mode);
+        let state = req.app_data::<actix_web::web::Data<super::AppState>>();
+        let demo_mode = state.is_some_and(|state| state.demo_mode);
+        let test_payments = state.is_some_and(|state| state.payments.test_mode());
         let csrf = req
             .extensions()
             .get::<CsrfToken>()
@@ -110,6 +112,7 @@ impl Chrome {
             csrf,
             query: String::new(),
             demo_mode,
+            test_payments,
         }
     }
 }

@@ -70,6 +70,8 @@ pub struct AppState {
     pub pages: std::sync::Arc<rendered::RenderedPages>,
     /// Where uploaded product images are kept (this node's data directory, or a shared store).
     pub images: std::sync::Arc<dyn crate::images::ImageStore>,
+    /// The card processor every node of the shop pays and refunds through.
+    pub payments: crate::payments::Gateway,
 }
 
 impl AppState {
@@ -226,12 +228,12 @@ pub fn app(
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
-/// Checkout's payment collaborators for this node: the gateway and mailer keep their files in the
-/// node's data directory.
+/// Checkout's payment collaborators for this node: the shop's card processor, and the mailer,
+/// which keeps its files in the node's data directory.
 pub fn payment_saga(state: &AppState) -> crate::checkout::PaymentSaga {
     crate::checkout::PaymentSaga::new(
         state.pool.clone(),
-        crate::payments::gateway_for(&state.data_dir),
+        state.payments.clone(),
         crate::mail::Mailer::from_env(&state.data_dir),
     )
 }

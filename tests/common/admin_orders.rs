@@ -134,21 +134,10 @@ pub fn refuse_next_refund(db: &TestDb) {
         .select(diesel::dsl::max(refunds::id))
         .first(&mut db.conn())
         .expect("max id");
-    let dir = db.data_dir().join("test-gateway");
-    std::fs::create_dir_all(&dir).expect("gateway dir");
-    let entry = serde_json::json!({
-        "key": format!("refund_{}", next.unwrap_or(0) + 1),
-        "amount": 0,
-        "captured": false,
-        "reference": null,
-        "reason": "refused by the test",
-    });
-    let mut record = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("charges.jsonl"))
-        .expect("gateway record");
-    std::io::Write::write_all(&mut record, format!("{entry}\n").as_bytes()).expect("append");
+    db.refuse_at_processor(
+        &format!("refund_{}", next.unwrap_or(0) + 1),
+        "refused by the test",
+    );
 }
 
 /// Asserts `shopwave check` finds nothing wrong.

@@ -141,16 +141,14 @@ pub fn card(number: &str) -> CardDetails {
 
 /// Tokenizes a test card and saves it for the user; returns the payment method id.
 pub fn saved_card(db: &TestDb, user_id: i64, number: &str) -> i64 {
-    let token = shopwave::payments::gateway_for(&db.data_dir())
-        .tokenize(&card(number))
-        .expect("valid card");
+    let token = db.gateway().tokenize(&card(number)).expect("valid card");
     shopwave::payments::methods::add(&mut db.conn(), user_id, &token).expect("save card")
 }
 
 pub fn saga(db: &TestDb) -> PaymentSaga {
     PaymentSaga::new(
         db.pool.clone(),
-        shopwave::payments::gateway_for(&db.data_dir()),
+        db.gateway(),
         shopwave::mail::Mailer::from_env(&db.data_dir()),
     )
 }

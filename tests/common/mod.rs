@@ -38,10 +38,11 @@ use actix_web::http::{Method, header};
 use actix_web::test::{self, TestRequest};
 use diesel::connection::SimpleConnection;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use shopwave::catalog::cache::CatalogCache;
 use shopwave::db::{self, Backend, DbConn, Pool, PooledConn};
+use shopwave::payments::{Gateway, Processor};
 use shopwave::search::{Indexer, Running, SearchIndex};
 use shopwave::web::{AppState, WebConfig};
 
@@ -75,6 +76,9 @@ pub const PUBLIC_URL: &str = "http://shop.test";
 pub struct TestDb {
     pub backend: Backend,
     pub pool: Pool,
+    /// The card processor simulator, started on first use and shared with `another_node`s;
+    /// stopped before `dir`, which holds its books, is removed.
+    payments: Arc<OnceLock<shopwave::payments_sim::Running>>,
     dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -127,9 +131,40 @@ impl TestDb {
         TestDb {
             backend,
             pool,
+            payments: Arc::default(),
             dir,
             pg_schema,
         }
+    }
+
+    /// The shop's card processor: this test's simulator, reached over HTTP as `serve` reaches it.
+    pub fn gateway(&self) -> Gateway {
+        let simulator = self.simulator();
+        Arc::new(Processor::new(
+            &simulator.url,
+            &simulator.api_key,
+            std::time::Duration::from_secs(5),
+        ))
+    }
+
+    /// Makes the processor refuse the call it gets later under `idempotency_key` with `message`,
+    /// through the simulator's test helper.
+    pub fn refuse_at_processor(&self, idempotency_key: &str, message: &str) {
+        let simulator = self.simulator();
+        ureq::post(format!("{}/v1/test_helpers/refusals", simulator.url))
+            .header("Authorization", format!("Bearer {}", simulator.api_key))
+            .send_form([("idempotency_key", idempotency_key), ("message", message)])
+            .expect("the simulator takes the refusal");
+    }
+
+    fn simulator(&self) -> &shopwave::payments_sim::Running {
+        self.payments.get_or_init(|| {
+            shopwave::payments_sim::start(
+                &self.data_dir().join("payments-sim"),
+                "sk_test_shopwave".into(),
+            )
+            .expect("the payment simulator starts")
+        })
     }
 
     /// The state `serve` would build over this database, with this node's own search index.
@@ -144,6 +179,7 @@ impl TestDb {
             pages: Arc::new(shopwave::web::rendered::RenderedPages::new(1_000)),
             search,
             images: Arc::new(shopwave::images::FsStore::in_data_dir(&self.data_dir())),
+            payments: self.gateway(),
         }
     }
 
@@ -156,6 +192,7 @@ impl TestDb {
         TestDb {
             backend: self.backend.clone(),
             pool,
+            payments: self.payments.clone(),
             dir,
             pg_schema: None,
         }
@@ -224,6 +261,15 @@ impl TestApp {
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
         let state = db.app_state(demo_mode);
+        TestApp::from_state(db, state, extra_routes).await
+    }
+
+    /// The app over `state`, built by the test (say, with another card processor).
+    pub async fn from_state(
+        db: TestDb,
+        state: AppState,
+        extra_routes: fn(&mut actix_web::web::ServiceConfig),
+    ) -> TestApp {
         let search = state.search.clone();
         let indexer = Arc::new(Indexer::new(search.clone()).expect("search writer"));
         let indexing = shopwave::search::spawn(

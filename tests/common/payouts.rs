@@ -120,7 +120,7 @@ pub fn refund_line(db: &TestDb, order_id: i64, order_item_id: i64, amount: i64) 
         .expect("payment");
     let outcome = shopwave::payments::refund(
         &mut db.conn(),
-        &shopwave::payments::gateway_for(&db.data_dir()),
+        &db.gateway(),
         &shopwave::payments::RefundRequest {
             payment_id,
             order_id,
@@ -133,7 +133,7 @@ pub fn refund_line(db: &TestDb, order_id: i64, order_item_id: i64, amount: i64) 
         },
     )
     .expect("refund");
-    assert!(outcome.succeeded);
+    assert!(outcome.succeeded());
 }
 
 /// A shopper's return of one unit of a line, in `status`.

@@ -199,7 +199,7 @@ on_both_backends! {
                     scope.spawn(move || {
                         let input = RefundInput { line: None, amount: Some(each), reason: format!("admin {admin}") };
                         admin_orders::refund(saga, &Actor::at(admin, "198.51.100.1"), number, &input)
-                            .map(|outcome| outcome.succeeded)
+                            .map(|outcome| outcome.succeeded())
                     })
                 })
                 .collect();

@@ -233,7 +233,7 @@ on_both_backends! {
         // Killed after the gateway captured, before the answer was recorded.
         let after_charge = checkout::place(&mut db.conn(), &order_request(charged.id, charged.address, stage.shipping, charged.card), "test")
             .expect("placed");
-        let gateway = shopwave::payments::gateway_for(&db.data_dir());
+        let gateway = db.gateway();
         let charge = gateway.charge(after_charge.charge_token.as_deref().expect("token"), after_charge.grand_total, &after_charge.payment_key);
         assert!(matches!(charge, shopwave::payments::ChargeOutcome::Captured { .. }));
         assert_eq!(stock_of(&mut db.conn(), stage.variant), 3);
@@ -247,6 +247,61 @@ on_both_backends! {
         assert_eq!(stock_of(conn, stage.variant), 4);
         assert_orders_complete(conn);
         assert_eq!(restarted.sweep(shopwave::util::now() + checkout::PAYMENT_WINDOW * 2).expect("sweep"), Default::default());
+    }
+}
+
+on_both_backends! {
+    async fn a_charge_one_node_made_is_settled_by_another_nodes_sweeper(db: TestDb) {
+        let stage = stage(&db, 1000, 5);
+        let b = buyer(&db, TIMEOUT_CAPTURED);
+        add_to_cart(&mut db.conn(), b.id, stage.variant, 1);
+        let placed = saga(&db).submit(&order_request(b.id, b.address, stage.shipping, b.card));
+        let Ok(Outcome::Pending { number }) = placed else {
+            panic!("a charge the processor did not answer leaves the order waiting: {placed:?}");
+        };
+        // One processor for every node: the second node finds the first node's charge.
+        let other = db.another_node();
+        let later = shopwave::util::now() + checkout::PAYMENT_WINDOW * 2;
+        let report = saga(&other).sweep(later).expect("sweep");
+        assert_eq!((report.confirmed, report.cancelled), (1, 0));
+        drop(other);
+        let conn = &mut db.conn();
+        assert_eq!(order_status(conn, &number), "confirmed");
+        assert_eq!(stock_of(conn, stage.variant), 4);
+        assert_orders_complete(conn);
+    }
+}
+
+on_both_backends! {
+    async fn the_sweeper_cancels_nothing_while_the_processor_cannot_answer(db: TestDb) {
+        let stage = stage(&db, 1000, 5);
+        let b = buyer(&db, TIMEOUT_CAPTURED);
+        add_to_cart(&mut db.conn(), b.id, stage.variant, 1);
+        let placed = saga(&db).submit(&order_request(b.id, b.address, stage.shipping, b.card));
+        let Ok(Outcome::Pending { number }) = placed else {
+            panic!("the order waits for its payment: {placed:?}");
+        };
+        let later = shopwave::util::now() + checkout::PAYMENT_WINDOW * 2;
+        let unreachable = PaymentSaga::new(
+            db.pool.clone(),
+            Arc::new(shopwave::payments::Processor::new(
+                "http://127.0.0.1:9",
+                "sk_test_shopwave",
+                std::time::Duration::from_secs(1),
+            )),
+            shopwave::mail::Mailer::from_env(&db.data_dir()),
+        );
+        let report = unreachable.sweep(later).expect("sweep");
+        assert_eq!(
+            (report.confirmed, report.cancelled, report.unsettled),
+            (0, 0, 1)
+        );
+        assert_eq!(order_status(&mut db.conn(), &number), "pending_payment");
+        assert_eq!(stock_of(&mut db.conn(), stage.variant), 4);
+
+        let report = saga(&db).sweep(later).expect("sweep");
+        assert_eq!((report.confirmed, report.cancelled), (1, 0));
+        assert_eq!(order_status(&mut db.conn(), &number), "confirmed");
     }
 }
 

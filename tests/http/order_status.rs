@@ -93,7 +93,7 @@ on_both_backends! {
         assert_eq!(shopwave::payments::refundable(conn, payment_id).expect("left"), Money::ZERO);
         let again = shopwave::payments::refund(
             conn,
-            &shopwave::payments::gateway_for(&db.data_dir()),
+            &db.gateway(),
             &RefundRequest {
                 payment_id,
                 order_id,
@@ -122,7 +122,7 @@ on_both_backends! {
                 .first(&mut db.conn())
                 .expect("payment");
         let reference = reference.expect("captured");
-        let gateway = shopwave::payments::gateway_for(&db.data_dir());
+        let gateway = db.gateway();
         let outcomes: Vec<shopwave::error::Result<bool>> = std::thread::scope(|scope| {
             let refunds: Vec<_> = (0..6)
                 .map(|_| {
@@ -142,7 +142,7 @@ on_both_backends! {
                                 return_id: None,
                             },
                         )
-                        .map(|outcome| outcome.succeeded)
+                        .map(|outcome| outcome.succeeded())
                     })
                 })
                 .collect();
@@ -176,7 +176,7 @@ on_both_backends! {
             .first(&mut db.conn())
             .expect("line");
         let reference = reference.expect("captured");
-        let gateway = shopwave::payments::gateway_for(&db.data_dir());
+        let gateway = db.gateway();
         let outcomes: Vec<shopwave::error::Result<bool>> = std::thread::scope(|scope| {
             let refunds: Vec<_> = (0..4)
                 .map(|_| {
@@ -196,7 +196,7 @@ on_both_backends! {
                                 return_id: None,
                             },
                         )
-                        .map(|outcome| outcome.succeeded)
+                        .map(|outcome| outcome.succeeded())
                     })
                 })
                 .collect();

@@ -17,6 +17,7 @@ use crate::checkout::PaymentSaga;
 use crate::forms::FieldErrors;
 use crate::orders::{Canceller, OrderStatus};
 use crate::paging::KeysetPage;
+use crate::payments::RefundStatus;
 use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::{Chrome, FlashKind};
@@ -219,14 +220,19 @@ async fn answer<T>(
 }
 
 fn refund_message(outcome: crate::payments::RefundOutcome) -> (FlashKind, String) {
-    if outcome.succeeded {
-        (FlashKind::Success, "The refund went through.".into())
-    } else {
-        (
+    match outcome.status {
+        RefundStatus::Succeeded => (FlashKind::Success, "The refund went through.".into()),
+        RefundStatus::Failed => (
             FlashKind::Error,
             "The payment processor refused the refund. It is listed as failed and can be retried."
                 .into(),
-        )
+        ),
+        RefundStatus::Pending => (
+            FlashKind::Info,
+            "The refund was sent, but the payment processor has not answered yet. It is listed as \
+             pending and will be settled within a few minutes; do not refund again."
+                .into(),
+        ),
     }
 }
 
