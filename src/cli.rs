@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::{Cli, Command, Settings};
+use crate::config::{Cli, Command, ConfigError, Settings};
 use std::sync::Arc;
 
 use crate::db::{self, Backend, DbConn};
@@ -78,31 +78,62 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Reindex => reindex(&settings, &mut migrated(&settings, &backend)?),
         Command::Check => check(&mut migrated(&settings, &backend)?),
         Command::Payouts { period } => payouts(&mut migrated(&settings, &backend)?, period),
-        Command::PaymentsSim => {
+        Command::PaymentsSim { webhook_url } => {
             let key = settings.payments_sim_key().map_err(|e| e.to_string())?;
-            crate::payments_sim::run(&settings.bind, &settings.data_dir, key)
+            let endpoint = match webhook_url {
+                Some(url) => Some(crate::payments_sim::Endpoint {
+                    url,
+                    secret: settings
+                        .payments_webhook_secret
+                        .clone()
+                        .ok_or_else(|| ConfigError::WebhookSecret.to_string())?,
+                }),
+                None => None,
+            };
+            crate::payments_sim::run(&settings.bind, &settings.data_dir, key, endpoint)
                 .map_err(|e| format!("payment simulator stopped: {e}"))
         }
     }
 }
 
-/// The card processor this node pays through: the one configured, or else a simulator started
-/// inside this process (kept running as long as the returned handle lives).
+/// The card processor this node pays through and the secret of its webhooks: the one
+/// configured, or else a simulator started inside this process, posting its webhook events to
+/// this node (kept running as long as the returned handle lives).
 fn processor(
     settings: &Settings,
-) -> Result<(Gateway, Option<crate::payments_sim::Running>), String> {
+    bind: std::net::SocketAddr,
+) -> Result<
+    (
+        Gateway,
+        Option<String>,
+        Option<crate::payments_sim::Running>,
+    ),
+    String,
+> {
     let timeout = std::time::Duration::from_secs(settings.payments_timeout);
+    let secret = settings.payments_webhook_secret.clone();
     if let Some((url, key)) = settings.payments_processor().map_err(|e| e.to_string())? {
-        return Ok((Arc::new(Processor::new(&url, &key, timeout)), None));
+        return Ok((Arc::new(Processor::new(&url, &key, timeout)), secret, None));
     }
     let simulator = crate::payments_sim::start(
         &settings.data_dir.join("payments-sim"),
         format!("sk_test_{}", crate::util::random_hex(24)),
     )
     .map_err(|e| format!("cannot start the payment simulator: {e}"))?;
+    let secret = secret.unwrap_or_else(|| format!("whsec_{}", crate::util::random_hex(24)));
+    let mut own_address = bind;
+    if own_address.ip().is_unspecified() {
+        own_address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    simulator
+        .deliver_to(crate::payments_sim::Endpoint {
+            url: format!("http://{own_address}/payments/webhook"),
+            secret: secret.clone(),
+        })
+        .map_err(|e| format!("cannot start the payment simulator: {e}"))?;
     tracing::info!(url = %simulator.url, "payment simulator started inside this process");
     let gateway = Arc::new(Processor::new(&simulator.url, &simulator.api_key, timeout));
-    Ok((gateway, Some(simulator)))
+    Ok((gateway, Some(secret), Some(simulator)))
 }
 
 /// Makes the statements of `period` (default: last month) and prints one line per seller.
@@ -179,7 +210,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let public_url = settings.public_url().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
-    let (payments, _simulator) = processor(settings)?;
+    let (payments, webhook_secret, _simulator) = processor(settings, bind)?;
     {
         let mut conn = migrated(settings, backend)?;
         db::check_durability(&mut conn).map_err(|e| e.to_string())?;
@@ -215,6 +246,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         )),
         images: std::sync::Arc::new(crate::images::FsStore::in_data_dir(&settings.data_dir)),
         payments,
+        webhook_secret,
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

@@ -86,6 +86,15 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub payments_key: Option<String>,
+    /// The secret the card processor signs its webhook events with (`whsec_…`); without it the
+    /// shop's webhook endpoint is closed and the sweeper alone settles unanswered payments.
+    #[arg(
+        long,
+        env = "SHOPWAVE_PAYMENTS_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub payments_webhook_secret: Option<String>,
     /// Seconds to wait for the card processor's answer before asking again (three tries in all).
     #[arg(
         long,
@@ -139,7 +148,12 @@ pub enum Command {
     },
     /// Run the card processor simulator on --bind, keeping its books in --data-dir; shops reach it
     /// with --payments-url and --payments-key.
-    PaymentsSim,
+    PaymentsSim {
+        /// The shop's webhook endpoint (e.g. https://shop.example.com/payments/webhook), where
+        /// events are posted signed with --payments-webhook-secret.
+        #[arg(long)]
+        webhook_url: Option<String>,
+    },
     /// Verify the shop's money and stock invariants; print what is wrong and exit 1 if anything is.
     #[command(alias = "check-stock")]
     Check,
@@ -161,6 +175,8 @@ pub enum ConfigError {
     PaymentsKey,
     #[error("invalid --payments-url {0:?}: expected http:// or https:// and a host")]
     PaymentsUrl(String),
+    #[error("--webhook-url needs the secret to sign events with in --payments-webhook-secret")]
+    WebhookSecret,
     #[error("cannot use data directory {path}: {source}")]
     DataDir {
         path: String,

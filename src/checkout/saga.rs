@@ -2,7 +2,8 @@
 //! no transaction open and no connection held; its answer is recorded in a second, short
 //! transaction. A crash anywhere leaves an order that is either complete and pending payment, or
 //! not there at all — and the sweeper settles pending orders whose window has passed by asking the
-//! gateway about the payment's idempotency key before it cancels anything.
+//! gateway about the payment's idempotency key before it cancels anything. The processor's
+//! webhooks settle the same orders through the same path (`settle`), usually first.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::orders::OrderStatus;
+use crate::payments::webhook::{self, Delivery, Event};
 use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest};
 
 /// Where a submitted order stands once the gateway has answered (or not).
@@ -33,6 +35,16 @@ pub enum Outcome {
     Pending {
         number: String,
     },
+}
+
+/// What settling one order did.
+enum Settlement {
+    Confirmed,
+    Cancelled,
+    /// The gateway could not answer: the order keeps waiting.
+    Waiting,
+    /// Someone else settled it first, or the capture was given back.
+    AlreadyDone,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -119,18 +131,22 @@ impl PaymentSaga {
     }
 
     /// Records a capture. If the order stopped waiting meanwhile (the sweeper or the shopper
-    /// cancelled it), the money is given back at once and the refund recorded.
+    /// cancelled it), the money is given back at once and the refund recorded; a capture the
+    /// order already holds (a webhook after the saga recorded it) changes nothing.
     fn captured(&self, order_id: i64, reference: &str, amount: Money) -> Result<bool> {
         if confirm_payment(&mut *self.conn()?, order_id, reference)? {
             self.send_confirmation(order_id);
             return Ok(true);
         }
         let mut conn = self.pool.get()?;
-        let payment_id: i64 = payments::table
+        let (payment_id, recorded): (i64, Option<String>) = payments::table
             .filter(payments::order_id.eq(order_id))
-            .select(payments::id)
+            .select((payments::id, payments::gateway_reference))
             .first(&mut conn)?;
-        crate::payments::refund(
+        if recorded.as_deref() == Some(reference) {
+            return Ok(false);
+        }
+        let given_back = crate::payments::refund(
             &mut conn,
             &self.gateway,
             &RefundRequest {
@@ -143,8 +159,90 @@ impl PaymentSaga {
                 order_item_id: None,
                 return_id: None,
             },
-        )?;
-        Ok(false)
+        );
+        match given_back {
+            // Another settler (the sweeper, a webhook) is giving this capture back already.
+            Ok(_) | Err(Error::Conflict(_)) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Settles order `order_id` by what the gateway says of its payment: the one path for the
+    /// sweeper and the processor's webhooks. Each step is conditional, so settling twice, or
+    /// both at once, settles once.
+    fn settle(&self, order_id: i64, total: Money, lookup: Lookup) -> Result<Settlement> {
+        let failure = match lookup {
+            Lookup::Captured { reference } => {
+                return Ok(match self.captured(order_id, &reference, total)? {
+                    true => Settlement::Confirmed,
+                    false => Settlement::AlreadyDone,
+                });
+            }
+            Lookup::Declined { reason } => PaymentFailure::Declined(reason),
+            Lookup::NotFound => PaymentFailure::NotCompleted,
+            // The order may be paid: it waits until the gateway can answer.
+            Lookup::Unreachable => return Ok(Settlement::Waiting),
+        };
+        Ok(
+            match fail_payment(&mut *self.conn()?, order_id, &failure, false)? {
+                true => Settlement::Cancelled,
+                false => Settlement::AlreadyDone,
+            },
+        )
+    }
+
+    /// Applies a verified webhook delivery (`payments::webhook`) once: a capture or a decline
+    /// settles its order as the sweeper would, a refund settles its pending row. Its id is kept
+    /// only after it was applied, so a delivery that fails half-way is applied again when the
+    /// processor sends it again; every step is conditional, so that repeats nothing.
+    pub fn apply_event(&self, delivery: &Delivery) -> Result<()> {
+        if webhook::applied(&mut *self.conn()?, &delivery.id)? {
+            return Ok(());
+        }
+        match &delivery.event {
+            Event::Captured {
+                payment_key,
+                reference,
+            } => self.settle_by_key(
+                payment_key,
+                Lookup::Captured {
+                    reference: reference.clone(),
+                },
+            )?,
+            Event::Failed {
+                payment_key,
+                reason,
+            } => self.settle_by_key(
+                payment_key,
+                Lookup::Declined {
+                    reason: reason.clone(),
+                },
+            )?,
+            Event::Refunded {
+                refund_key,
+                reference,
+            } => {
+                crate::payments::settle_reported_refund(&mut *self.conn()?, refund_key, reference)?
+            }
+            Event::Other => {}
+        }
+        webhook::record_applied(&mut *self.conn()?, &delivery.id, &delivery.kind)
+    }
+
+    /// `settle` for the order whose payment key is `payment_key`; another shop's key is ignored.
+    fn settle_by_key(&self, payment_key: &str, lookup: Lookup) -> Result<()> {
+        let Some(number) = payment_key.strip_prefix("pay_") else {
+            return Ok(());
+        };
+        let order: Option<(i64, Money)> = orders::table
+            .filter(orders::number.eq(number))
+            .select((orders::id, orders::grand_total))
+            .first(&mut *self.conn()?)
+            .optional()?;
+        if let Some((order_id, total)) = order {
+            self.settle(order_id, total, lookup)?;
+        }
+        Ok(())
     }
 
     /// Sends the e-mail that committed changes queued (`notices`); what cannot go now stays
@@ -206,23 +304,12 @@ impl PaymentSaga {
             .load(&mut *self.conn()?)?;
         let mut report = SweepReport::default();
         for (order_id, number, total) in stale {
-            let settled = match self.gateway.lookup(&payment_key(&number)) {
-                Lookup::Captured { reference } => {
-                    if self.captured(order_id, &reference, total)? {
-                        report.confirmed += 1;
-                    }
-                    continue;
-                }
-                Lookup::Declined { reason } => PaymentFailure::Declined(reason),
-                Lookup::NotFound => PaymentFailure::NotCompleted,
-                // The order may be paid: it waits for the next round, when the gateway answers.
-                Lookup::Unreachable => {
-                    report.unsettled += 1;
-                    continue;
-                }
-            };
-            if fail_payment(&mut *self.conn()?, order_id, &settled, false)? {
-                report.cancelled += 1;
+            let lookup = self.gateway.lookup(&payment_key(&number));
+            match self.settle(order_id, total, lookup)? {
+                Settlement::Confirmed => report.confirmed += 1,
+                Settlement::Cancelled => report.cancelled += 1,
+                Settlement::Waiting => report.unsettled += 1,
+                Settlement::AlreadyDone => {}
             }
         }
         Ok(report)

@@ -679,6 +679,14 @@ diesel::table! {
 
 diesel::joinable!(category_slug_history -> categories (category_id));
 
+diesel::table! {
+    payment_events (id) {
+        id -> Text,
+        kind -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_recovery_codes,
@@ -723,4 +731,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     seller_sales_days,
     category_sales_days,
     shop_sales_days,
+    payment_events,
 );

@@ -7,6 +7,7 @@ pub mod methods;
 mod processor;
 mod refunds;
 mod resume;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -15,7 +16,10 @@ use crate::money::Money;
 pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardDetails, CardError, CardToken};
 pub use processor::Processor;
-pub use refunds::{RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund};
+pub use refunds::{
+    RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund,
+    settle_reported_refund,
+};
 pub use resume::resume_pending;
 
 /// What a charge request came back with. `Unknown` is a timeout or a lost answer: the charge may

@@ -214,7 +214,11 @@ impl PaymentGateway for Processor {
         } else {
             "charge"
         };
-        let form = [(of, reference), ("amount", amount.as_str())];
+        let form = [
+            (of, reference),
+            ("amount", amount.as_str()),
+            ("metadata[shop_key]", idempotency_key),
+        ];
         match self.post("/v1/refunds", idempotency_key, &form) {
             Answer::Given { status: 200, body } => match text(&body["id"]) {
                 Some(reference) => RefundAnswer::Refunded { reference },

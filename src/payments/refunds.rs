@@ -51,6 +51,27 @@ pub(super) fn idempotency_key(refund_id: i64) -> String {
     format!("refund_{refund_id}")
 }
 
+/// Records a refund the gateway reports made (its webhook) on the row the refund's key names,
+/// through `settle_refund`, so a row already settled stays as it is. A key naming no refund of
+/// this shop is ignored.
+pub fn settle_reported_refund(conn: &mut DbConn, refund_key: &str, reference: &str) -> Result<()> {
+    let Some(refund_id) = refund_key
+        .strip_prefix("refund_")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(());
+    };
+    let payment_id: Option<i64> = refunds::table
+        .find(refund_id)
+        .select(refunds::payment_id)
+        .first(conn)
+        .optional()?;
+    match payment_id {
+        Some(payment_id) => settle_refund(conn, refund_id, payment_id, Some(reference)),
+        None => Ok(()),
+    }
+}
+
 /// Records `answer` on the reserved refund `refund_id` (`settle_refund`), unless there is none
 /// yet; returns where the refund stands.
 pub(super) fn settle_answer(

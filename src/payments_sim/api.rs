@@ -9,14 +9,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::cards::Behaviour;
-use super::ledger::{Books, Change, Intent, Ledger, Reply};
+use super::ledger::{Books, Change, Decision, Intent, Ledger, Reply};
+use super::webhooks::Outbox;
 use crate::payments::CardDetails;
 use crate::payments::card::brand_of;
 
-/// One simulator: its books and the API key every call must carry.
+/// One simulator: its books, the API key every call must carry, and the webhook events waiting
+/// to be delivered.
 pub struct Simulator {
-    pub ledger: Ledger,
+    pub ledger: Arc<Ledger>,
     pub api_key: String,
+    pub outbox: Arc<Outbox>,
 }
 
 type Sim = web::Data<Arc<Simulator>>;
@@ -35,6 +38,17 @@ fn error(status: u16, kind: &str, code: &str, message: &str) -> Reply {
         status,
         body: json!({ "error": { "type": kind, "code": code, "message": message } }),
     }
+}
+
+/// A webhook event of `kind` about `object`.
+fn event(kind: &str, object: Value) -> Value {
+    json!({
+        "id": format!("evt_{}", crate::util::random_hex(12)),
+        "object": "event",
+        "type": kind,
+        "created": chrono::Utc::now().timestamp(),
+        "data": { "object": object },
+    })
 }
 
 fn respond(reply: Reply) -> HttpResponse {
@@ -180,18 +194,35 @@ async fn create_intent(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
             body: intent_json(&intent),
         },
     };
-    record(sim, key, move |_| (reply, Some(Change::Intent(intent)))).await
+    let kind = match intent.declined {
+        None => "payment_intent.succeeded",
+        Some(_) => "payment_intent.payment_failed",
+    };
+    let made = event(kind, intent_json(&intent));
+    record(sim, key, move |_| Decision {
+        reply,
+        change: Some(Change::Intent(intent)),
+        event: Some(made),
+    })
+    .await
 }
 
-/// Keeps and sends an answer, off the async worker: it waits for an fsync.
+/// Keeps and sends an answer, off the async worker: it waits for an fsync. The event it made,
+/// if any, goes to the outbox once it is on disk.
 async fn record(
     sim: Sim,
     key: String,
-    decide: impl FnOnce(&Books) -> (Reply, Option<Change>) + Send + 'static,
+    decide: impl FnOnce(&Books) -> Decision + Send + 'static,
 ) -> HttpResponse {
     let sim = sim.into_inner();
+    let outbox = sim.outbox.clone();
     match web::block(move || sim.ledger.answer(&key, decide)).await {
-        Ok(Ok(reply)) => respond(reply),
+        Ok(Ok((reply, made))) => {
+            if let Some(made) = made {
+                outbox.push(made);
+            }
+            respond(reply)
+        }
         _ => respond(error(
             500,
             "api_error",
@@ -264,40 +295,42 @@ async fn create_refund(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
         .or_else(|| form.get("charge"))
         .cloned()
         .unwrap_or_default();
-    record(sim, key, move |books| refund(books, &of, amount)).await
+    let shop_key = form.get("metadata[shop_key]").cloned();
+    record(sim, key, move |books| refund(books, &of, amount, shop_key)).await
 }
 
-fn refund(books: &Books, of: &str, amount: i64) -> (Reply, Option<Change>) {
+fn refund(books: &Books, of: &str, amount: i64, shop_key: Option<String>) -> Decision {
+    let refused = |reply| Decision {
+        reply,
+        change: None,
+        event: None,
+    };
     let seeded = of.starts_with("ch_demo_");
     match books.intent(of) {
         None if !seeded => {
             let message = format!("No such payment_intent: '{of}'");
-            return (
-                error(404, "invalid_request_error", "resource_missing", &message),
-                None,
-            );
+            return refused(error(
+                404,
+                "invalid_request_error",
+                "resource_missing",
+                &message,
+            ));
         }
         Some(intent) if intent.declined.is_some() => {
-            return (
-                error(
-                    400,
-                    "invalid_request_error",
-                    "charge_not_refundable",
-                    "This payment was not captured, so there is nothing to refund.",
-                ),
-                None,
-            );
+            return refused(error(
+                400,
+                "invalid_request_error",
+                "charge_not_refundable",
+                "This payment was not captured, so there is nothing to refund.",
+            ));
         }
         Some(intent) if amount > intent.amount - intent.refunded => {
-            return (
-                error(
-                    400,
-                    "invalid_request_error",
-                    "amount_too_large",
-                    "The refund is more than is left of the payment.",
-                ),
-                None,
-            );
+            return refused(error(
+                400,
+                "invalid_request_error",
+                "amount_too_large",
+                "The refund is more than is left of the payment.",
+            ));
         }
         _ => {}
     }
@@ -309,13 +342,18 @@ fn refund(books: &Books, of: &str, amount: i64) -> (Reply, Option<Change>) {
             "amount": amount,
             "payment_intent": of,
             "status": "succeeded",
+            "metadata": { "shop_key": shop_key },
         }),
     };
-    let change = Change::Refund {
-        intent: of.to_owned(),
-        amount,
-    };
-    (reply, Some(change))
+    let made = event("refund.created", reply.body.clone());
+    Decision {
+        reply,
+        change: Some(Change::Refund {
+            intent: of.to_owned(),
+            amount,
+        }),
+        event: Some(made),
+    }
 }
 
 /// Sets up a refusal: the call made later under `idempotency_key` is answered 402 with
@@ -334,7 +372,12 @@ async fn prepare_refusal(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse
         ));
     }
     let refusal = error(402, "card_error", "refused", field(&form, "message"));
-    let answer = record(sim, key, move |_| (refusal, Some(Change::Refusal))).await;
+    let answer = record(sim, key, move |_| Decision {
+        reply: refusal,
+        change: Some(Change::Refusal),
+        event: None,
+    })
+    .await;
     match answer.status().as_u16() {
         402 => HttpResponse::Ok().json(json!({ "object": "refusal", "prepared": true })),
         _ => answer,

@@ -1,7 +1,9 @@
 //! The simulator's books: every answer that changed something, kept as one JSON line per answer
 //! in `ledger.jsonl` and in memory. An answer is sent only once its line is on disk; the lines
 //! of concurrent calls share one fsync (group commit). On start the file is read back, so a
-//! restarted simulator answers a repeated idempotency key, or a search, as before.
+//! restarted simulator answers a repeated idempotency key, or a search, as before. A line may
+//! carry the webhook event its change makes; a later line marks the event delivered, so a
+//! restarted simulator sends again what it had not delivered.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -47,11 +49,26 @@ pub enum Change {
     Refusal,
 }
 
+/// What an answer decided: the reply, what it changes, and the event that change makes.
+pub struct Decision {
+    pub reply: Reply,
+    pub change: Option<Change>,
+    pub event: Option<serde_json::Value>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Line {
     key: String,
     reply: Reply,
     change: Change,
+    event: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Entry {
+    Answer(Line),
+    Delivered { delivered: String },
 }
 
 /// What the ledger holds, in memory.
@@ -60,6 +77,8 @@ pub struct Books {
     replies: HashMap<String, Reply>,
     intents: HashMap<String, Intent>,
     by_shop_key: HashMap<String, String>,
+    /// Events not yet delivered, by id, in the order they were made.
+    undelivered: Vec<(String, serde_json::Value)>,
 }
 
 impl Books {
@@ -67,7 +86,17 @@ impl Books {
         self.intents.get(id)
     }
 
-    fn apply(&mut self, line: Line) {
+    fn apply(&mut self, entry: Entry) {
+        let line = match entry {
+            Entry::Answer(line) => line,
+            Entry::Delivered { delivered } => {
+                self.undelivered.retain(|(id, _)| *id != delivered);
+                return;
+            }
+        };
+        if let Some(event) = &line.event {
+            self.undelivered.push((event_id(event), event.clone()));
+        }
         match line.change {
             Change::Intent(intent) => {
                 if let Some(shop_key) = &intent.shop_key {
@@ -86,6 +115,11 @@ impl Books {
     }
 }
 
+/// An event's id (`evt_…`).
+pub fn event_id(event: &serde_json::Value) -> String {
+    event["id"].as_str().unwrap_or_default().to_owned()
+}
+
 pub struct Ledger {
     path: PathBuf,
     open: Mutex<Open>,
@@ -98,6 +132,16 @@ struct Open {
     books: Books,
     file: File,
     appended: u64,
+}
+
+impl Open {
+    fn append(&mut self, entry: Entry) -> std::io::Result<()> {
+        let text = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        writeln!(self.file, "{text}")?;
+        self.appended += 1;
+        self.books.apply(entry);
+        Ok(())
+    }
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -116,8 +160,8 @@ impl Ledger {
         if let Ok(file) = File::open(&path) {
             for line in BufReader::new(file).lines() {
                 // A line cut short by a crash was never synced, so never answered: skip it.
-                if let Ok(line) = serde_json::from_str::<Line>(&line?) {
-                    books.apply(line);
+                if let Ok(entry) = serde_json::from_str::<Entry>(&line?) {
+                    books.apply(entry);
                     appended += 1;
                 }
             }
@@ -136,36 +180,56 @@ impl Ledger {
 
     /// The answer already given under `key`, or else the one `decide` gives (with what it
     /// changes, if anything: an answer that changes nothing is not kept, as a call refused for
-    /// its parameters is not), recorded and on disk before it is returned.
+    /// its parameters is not), recorded and on disk before it is returned, with the event it
+    /// made, if it made one now.
     pub fn answer(
         &self,
         key: &str,
-        decide: impl FnOnce(&Books) -> (Reply, Option<Change>),
-    ) -> std::io::Result<Reply> {
-        let (reply, line_number) = {
+        decide: impl FnOnce(&Books) -> Decision,
+    ) -> std::io::Result<(Reply, Option<serde_json::Value>)> {
+        let (reply, event, line_number) = {
             let mut open = locked(&self.open);
             if let Some(reply) = open.books.replies.get(key) {
-                (reply.clone(), open.appended)
+                (reply.clone(), None, open.appended)
             } else {
-                let (reply, change) = decide(&open.books);
+                let Decision {
+                    reply,
+                    change,
+                    event,
+                } = decide(&open.books);
                 let Some(change) = change else {
-                    return Ok(reply);
+                    return Ok((reply, None));
                 };
                 let line = Line {
                     key: key.to_owned(),
                     reply: reply.clone(),
                     change,
+                    event: event.clone(),
                 };
-                let text = serde_json::to_string(&line).map_err(std::io::Error::other)?;
-                writeln!(open.file, "{text}")?;
-                open.appended += 1;
-                open.books.apply(line);
-                (reply, open.appended)
+                open.append(Entry::Answer(line))?;
+                (reply, event, open.appended)
             }
         };
         // A replay waits for the sync too: it must not answer from a line a crash could undo.
         self.sync_through(line_number)?;
-        Ok(reply)
+        Ok((reply, event))
+    }
+
+    /// Marks event `id` delivered. Not synced: a mark lost to a crash only sends it again.
+    pub fn delivered(&self, id: &str) -> std::io::Result<()> {
+        locked(&self.open).append(Entry::Delivered {
+            delivered: id.to_owned(),
+        })
+    }
+
+    /// The events not delivered yet, oldest first.
+    pub fn undelivered(&self) -> Vec<serde_json::Value> {
+        let open = locked(&self.open);
+        open.books
+            .undelivered
+            .iter()
+            .map(|(_, event)| event.clone())
+            .collect()
     }
 
     /// Reads the books, once everything they hold is on disk.
@@ -223,21 +287,34 @@ mod tests {
         }
     }
 
+    fn decided(status: u16, change: Option<Change>) -> Decision {
+        let event = change
+            .as_ref()
+            .map(|_| serde_json::json!({ "id": format!("evt_{status}") }));
+        Decision {
+            reply: reply(status),
+            change,
+            event,
+        }
+    }
+
     #[test]
     fn a_repeated_key_replays_the_first_answer_even_after_a_restart() {
         let dir = tempfile::tempdir().expect("temp dir");
         let ledger = Ledger::open(dir.path()).expect("open");
-        let first = ledger
-            .answer("k1", |_| (reply(200), Some(intent("pi_1", "pay_1"))))
+        let (first, event) = ledger
+            .answer("k1", |_| decided(200, Some(intent("pi_1", "pay_1"))))
             .expect("answer");
-        let again = ledger
-            .answer("k1", |_| (reply(500), Some(intent("pi_2", "pay_1"))))
+        assert!(event.is_some(), "a new change makes its event");
+        let (again, event) = ledger
+            .answer("k1", |_| decided(500, Some(intent("pi_2", "pay_1"))))
             .expect("replay");
         assert_eq!(again.status, first.status);
+        assert!(event.is_none(), "a replay makes no event");
         drop(ledger);
         let restarted = Ledger::open(dir.path()).expect("reopen");
-        let replayed = restarted
-            .answer("k1", |_| (reply(500), None))
+        let (replayed, _) = restarted
+            .answer("k1", |_| decided(500, None))
             .expect("replay");
         assert_eq!(replayed.status, 200);
         let found = restarted.intent_by_shop_key("pay_1").expect("read");
@@ -248,9 +325,9 @@ mod tests {
     fn an_answer_that_changes_nothing_is_not_kept() {
         let dir = tempfile::tempdir().expect("temp dir");
         let ledger = Ledger::open(dir.path()).expect("open");
-        ledger.answer("k", |_| (reply(400), None)).expect("answer");
-        let second = ledger
-            .answer("k", |_| (reply(200), Some(intent("pi_1", "pay_1"))))
+        ledger.answer("k", |_| decided(400, None)).expect("answer");
+        let (second, _) = ledger
+            .answer("k", |_| decided(200, Some(intent("pi_1", "pay_1"))))
             .expect("answer");
         assert_eq!(second.status, 200);
     }
@@ -260,7 +337,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let ledger = Ledger::open(dir.path()).expect("open");
         ledger
-            .answer("k", |_| (reply(200), Some(intent("pi_1", "pay_1"))))
+            .answer("k", |_| decided(200, Some(intent("pi_1", "pay_1"))))
             .expect("intent");
         for key in ["r1", "r2"] {
             ledger
@@ -269,7 +346,7 @@ mod tests {
                         intent: "pi_1".into(),
                         amount: 200,
                     };
-                    (reply(200), Some(change))
+                    decided(201, Some(change))
                 })
                 .expect("refund");
         }
@@ -279,5 +356,22 @@ mod tests {
             .read(|books| books.intent("pi_1").map(|i| i.refunded))
             .expect("read");
         assert_eq!(refunded, Some(400));
+    }
+
+    #[test]
+    fn events_stay_undelivered_until_marked_even_across_a_restart() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ledger = Ledger::open(dir.path()).expect("open");
+        ledger
+            .answer("k1", |_| decided(200, Some(intent("pi_1", "pay_1"))))
+            .expect("answer");
+        ledger
+            .answer("k2", |_| decided(202, Some(intent("pi_2", "pay_2"))))
+            .expect("answer");
+        ledger.delivered("evt_200").expect("mark");
+        drop(ledger);
+        let restarted = Ledger::open(dir.path()).expect("reopen");
+        let left: Vec<String> = restarted.undelivered().iter().map(event_id).collect();
+        assert_eq!(left, ["evt_202"]);
     }
 }

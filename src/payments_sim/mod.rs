@@ -29,10 +29,18 @@
 //!
 //! Tokens the demo seed stored (`tok_demo_…`) pay; charges the demo seed recorded (`ch_demo_…`)
 //! can be refunded.
+//!
+//! Webhooks (`webhooks`): every charge, decline and refund is also an event
+//! (`payment_intent.succeeded`, `payment_intent.payment_failed`, `refund.created`, with the
+//! intent or refund as `data.object`) posted to the shop's endpoint, signed as
+//! `payments::webhook` checks, until the shop answers 2xx.
 
 mod api;
 mod cards;
 mod ledger;
+mod webhooks;
+
+pub use webhooks::Endpoint;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -48,18 +56,47 @@ pub struct Running {
     /// Where the shop reaches it, e.g. `http://127.0.0.1:41234`.
     pub url: String,
     pub api_key: String,
+    simulator: Arc<Simulator>,
     handle: actix_web::dev::ServerHandle,
-    thread: Option<std::thread::JoinHandle<()>>,
+    threads: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl Running {
+    /// Starts posting webhook events (those waiting included) to `endpoint`.
+    pub fn deliver_to(&self, endpoint: Endpoint) -> std::io::Result<()> {
+        let thread = spawn_deliveries(&self.simulator, endpoint)?;
+        self.threads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(thread);
+        Ok(())
+    }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
         // `stop` sends the command at once; the returned future only waits for it.
         drop(self.handle.stop(false));
-        if let Some(thread) = self.thread.take() {
+        self.simulator.outbox.stop();
+        let threads = std::mem::take(
+            self.threads
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for thread in threads {
             let _ = thread.join();
         }
     }
+}
+
+fn spawn_deliveries(
+    simulator: &Arc<Simulator>,
+    endpoint: Endpoint,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let (outbox, ledger) = (simulator.outbox.clone(), simulator.ledger.clone());
+    std::thread::Builder::new()
+        .name("payments-sim-webhooks".into())
+        .spawn(move || webhooks::deliver(outbox, ledger, endpoint))
 }
 
 /// Starts a simulator keeping its books in `dir`, on a free local port, with its own thread.
@@ -68,11 +105,12 @@ pub fn start(dir: &Path, api_key: String) -> std::io::Result<Running> {
     let url = format!("http://{}", listener.local_addr()?);
     let simulator = open(dir, api_key.clone())?;
     let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+    let serving = simulator.clone();
     let thread = std::thread::Builder::new()
         .name("payments-sim".into())
         .spawn(move || {
             let system = actix_web::rt::System::new();
-            let server = match server(listener, simulator, Alone::No) {
+            let server = match server(listener, serving, Alone::No) {
                 Ok(server) => server,
                 Err(error) => {
                     let _ = handle_tx.send(Err(error));
@@ -90,23 +128,40 @@ pub fn start(dir: &Path, api_key: String) -> std::io::Result<Running> {
     Ok(Running {
         url,
         api_key,
+        simulator,
         handle,
-        thread: Some(thread),
+        threads: std::sync::Mutex::new(vec![thread]),
     })
 }
 
-/// `shopwave payments-sim`: serves the simulator on `bind` until stopped.
-pub fn run(bind: &str, dir: &Path, api_key: String) -> std::io::Result<()> {
+/// `shopwave payments-sim`: serves the simulator on `bind` until stopped, posting webhook
+/// events to `endpoint` when there is one.
+pub fn run(
+    bind: &str,
+    dir: &Path,
+    api_key: String,
+    endpoint: Option<Endpoint>,
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(bind)?;
     let simulator = open(dir, api_key)?;
+    if let Some(endpoint) = endpoint {
+        tracing::info!(url = %endpoint.url, "webhook events go to the shop");
+        spawn_deliveries(&simulator, endpoint)?;
+    }
     tracing::info!(%bind, dir = %dir.display(), "payment simulator ready");
     actix_web::rt::System::new().block_on(server(listener, simulator, Alone::Yes)?)
 }
 
 fn open(dir: &Path, api_key: String) -> std::io::Result<Arc<Simulator>> {
+    let ledger = Arc::new(Ledger::open(dir)?);
+    let outbox = Arc::new(webhooks::Outbox::default());
+    for event in ledger.undelivered() {
+        outbox.push(event);
+    }
     Ok(Arc::new(Simulator {
-        ledger: Ledger::open(dir)?,
+        ledger,
         api_key,
+        outbox,
     }))
 }
 

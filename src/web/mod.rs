@@ -23,6 +23,7 @@ mod moved;
 mod orders;
 mod page_head;
 mod payment_methods;
+mod payment_webhook;
 pub mod rendered;
 mod respond;
 mod returns;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub images: std::sync::Arc<dyn crate::images::ImageStore>,
     /// The card processor every node of the shop pays and refunds through.
     pub payments: crate::payments::Gateway,
+    /// The secret the processor signs its webhook events with; `None` closes the endpoint.
+    pub webhook_secret: Option<String>,
 }
 
 impl AppState {
@@ -170,6 +173,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
         .configure(admin::routes)
         .configure(seller::routes)
         .configure(images::routes)
+        .configure(payment_webhook::routes)
         .service(
             web::scope("/static")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))

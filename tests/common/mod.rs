@@ -157,7 +157,8 @@ impl TestDb {
             .expect("the simulator takes the refusal");
     }
 
-    fn simulator(&self) -> &shopwave::payments_sim::Running {
+    /// This test's card processor simulator.
+    pub fn simulator(&self) -> &shopwave::payments_sim::Running {
         self.payments.get_or_init(|| {
             shopwave::payments_sim::start(
                 &self.data_dir().join("payments-sim"),
@@ -180,6 +181,7 @@ impl TestDb {
             search,
             images: Arc::new(shopwave::images::FsStore::in_data_dir(&self.data_dir())),
             payments: self.gateway(),
+            webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
         }
     }
 
@@ -224,6 +226,9 @@ impl Drop for TestDb {
 }
 
 pub const TEST_SECRET: [u8; 64] = [7; 64];
+
+/// The secret the test shops' card processor signs its webhook events with.
+pub const WEBHOOK_SECRET: &str = "whsec_test_shopwave";
 
 /// The one place tests build the app's shared state, whether in-process or on a real socket.
 pub fn web_config() -> WebConfig {
