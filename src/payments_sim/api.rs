@@ -162,6 +162,9 @@ async fn create_intent(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
             "The simulated processor did not take the request.",
         ));
     }
+    if behaviour == Some(Behaviour::Slow) {
+        actix_web::rt::time::sleep(super::cards::SLOW).await;
+    }
     let intent = Intent {
         id: format!("pi_{}", crate::util::random_hex(12)),
         amount,

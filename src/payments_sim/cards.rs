@@ -11,14 +11,20 @@ pub enum Behaviour {
     FailsAfterCharging,
     /// Answers 503 and charges nothing, every time: the request is as good as lost.
     Unreachable,
+    /// Charges, but answers only after `SLOW`.
+    Slow,
 }
 
-const ALL: [Behaviour; 5] = [
+/// How long a slow card's charge takes to answer.
+pub const SLOW: std::time::Duration = std::time::Duration::from_secs(3);
+
+const ALL: [Behaviour; 6] = [
     Behaviour::Approve,
     Behaviour::Decline,
     Behaviour::InsufficientFunds,
     Behaviour::FailsAfterCharging,
     Behaviour::Unreachable,
+    Behaviour::Slow,
 ];
 
 impl Behaviour {
@@ -28,6 +34,7 @@ impl Behaviour {
             "4000000000009995" => Behaviour::InsufficientFunds,
             "4000000000000119" => Behaviour::FailsAfterCharging,
             "4000000000000259" => Behaviour::Unreachable,
+            "4000000000006975" => Behaviour::Slow,
             _ => Behaviour::Approve,
         }
     }
@@ -39,6 +46,7 @@ impl Behaviour {
             Behaviour::InsufficientFunds => "funds",
             Behaviour::FailsAfterCharging => "latecapture",
             Behaviour::Unreachable => "lost",
+            Behaviour::Slow => "slow",
         }
     }
 

@@ -25,6 +25,7 @@
 //! | 4000 0000 0000 9995  | is declined: "Insufficient funds."                            |
 //! | 4000 0000 0000 0119  | is captured, then answered with a 500 (a search finds it paid) |
 //! | 4000 0000 0000 0259  | is answered with a 503 and never made (a search finds nothing) |
+//! | 4000 0000 0000 6975  | is captured, but answered only after 3 seconds               |
 //! | any other valid card | is captured                                                   |
 //!
 //! Tokens the demo seed stored (`tok_demo_…`) pay; charges the demo seed recorded (`ch_demo_…`)

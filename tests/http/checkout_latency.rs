@@ -4,7 +4,8 @@
 //! form (address, shipping, payment), the review page with the test card typed in, then place the
 //! order (then the order page), the same steps as django-oscar's measured checkout. `ORDERS`
 //! checkouts in a row, never two at once, after `WARMUP` untimed ones. Reports the latency of
-//! place-order (the order's transaction, the test gateway's charge, the payment's confirmation)
+//! place-order (the order's transaction, the charge over HTTP to the card processor simulator,
+//! the payment's confirmation)
 //! and of the whole sequence, each step's spread, and orders per second. Asserts correctness
 //! only: every order placed and paid, stock down by exactly the units sold, nothing else touched.
 //!

@@ -173,3 +173,22 @@ fn a_processor_that_cannot_be_reached_leaves_every_answer_unknown() {
     let refused = gone.tokenize(&card(APPROVED)).expect_err("no token");
     assert!(refused.0.contains("could not be reached"), "{}", refused.0);
 }
+
+#[test]
+fn a_slow_processor_is_unknown_after_the_timeout_and_found_paid_later() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = simulator(&dir);
+    let impatient = Processor::new(&running.url, KEY, Duration::from_millis(500));
+    let slow = token(&impatient, "4000 0000 0000 6975");
+    assert_eq!(
+        impatient.charge(&slow, dollars(5), "pay_slow"),
+        ChargeOutcome::Unknown
+    );
+    // Every try was the same charge: asked again under its key, the processor names the one.
+    let ChargeOutcome::Captured { reference } =
+        client(&running).charge(&slow, dollars(5), "pay_slow")
+    else {
+        panic!("the slow charge went through");
+    };
+    assert_eq!(impatient.lookup("pay_slow"), Lookup::Captured { reference });
+}
