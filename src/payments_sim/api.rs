@@ -90,6 +90,22 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, Reply> {
         })
 }
 
+/// The checks of a call that moves money: the caller's key, an idempotency key, and an amount
+/// above zero; returns the idempotency key and the amount.
+fn checked_charge(req: &HttpRequest, sim: &Simulator, form: &Form) -> Result<(String, i64), Reply> {
+    authorized(req, sim)?;
+    let key = idempotency_key(req)?;
+    let amount = whole(form, "amount").filter(|a| *a > 0).ok_or_else(|| {
+        error(
+            400,
+            "invalid_request_error",
+            "parameter_invalid_integer",
+            "amount must be a whole number of minor units above zero.",
+        )
+    })?;
+    Ok((key, amount))
+}
+
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map_or("", String::as_str)
 }
@@ -138,20 +154,9 @@ fn intent_json(intent: &Intent) -> Value {
 
 /// Creates and confirms a payment intent: the card is charged (and captured) at once.
 async fn create_intent(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
-    if let Err(refused) = authorized(&req, &sim) {
-        return respond(refused);
-    }
-    let key = match idempotency_key(&req) {
-        Ok(key) => key,
+    let (key, amount) = match checked_charge(&req, &sim, &form) {
+        Ok(checked) => checked,
         Err(refused) => return respond(refused),
-    };
-    let Some(amount) = whole(&form, "amount").filter(|a| *a > 0) else {
-        return respond(error(
-            400,
-            "invalid_request_error",
-            "parameter_invalid_integer",
-            "amount must be a whole number of minor units above zero.",
-        ));
     };
     let behaviour = Behaviour::of_token(field(&form, "payment_method"));
     if behaviour == Some(Behaviour::Unreachable) {
@@ -278,20 +283,9 @@ async fn search_intents(req: HttpRequest, sim: Sim, search: web::Query<Search>) 
 /// Gives back part or all of a captured intent. A `charge` the demo seed recorded
 /// (`ch_demo_…`) was never made here; its refunds succeed, as the seed's saved cards pay.
 async fn create_refund(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
-    if let Err(refused) = authorized(&req, &sim) {
-        return respond(refused);
-    }
-    let key = match idempotency_key(&req) {
-        Ok(key) => key,
+    let (key, amount) = match checked_charge(&req, &sim, &form) {
+        Ok(checked) => checked,
         Err(refused) => return respond(refused),
-    };
-    let Some(amount) = whole(&form, "amount").filter(|a| *a > 0) else {
-        return respond(error(
-            400,
-            "invalid_request_error",
-            "parameter_invalid_integer",
-            "amount must be a whole number of minor units above zero.",
-        ));
     };
     let of = form
         .get("payment_intent")
