@@ -180,6 +180,17 @@ pub fn order_request(
     }
 }
 
+/// An order whose charge got no answer (the card that is charged, then answered with a 500):
+/// it waits for its payment. Returns its number.
+pub fn waiting_order(db: &TestDb, variant: i64, shipping: i64) -> String {
+    let b = buyer(db, TIMEOUT_CAPTURED);
+    add_to_cart(&mut db.conn(), b.id, variant, 1);
+    match saga(db).submit(&order_request(b.id, b.address, shipping, b.card)) {
+        Ok(shopwave::checkout::Outcome::Pending { number }) => number,
+        other => panic!("the order waits for its payment: {other:?}"),
+    }
+}
+
 /// A signed-up shopper with an address in `country` and a saved card.
 pub struct Buyer {
     pub id: i64,

@@ -253,12 +253,7 @@ on_both_backends! {
 on_both_backends! {
     async fn a_charge_one_node_made_is_settled_by_another_nodes_sweeper(db: TestDb) {
         let stage = stage(&db, 1000, 5);
-        let b = buyer(&db, TIMEOUT_CAPTURED);
-        add_to_cart(&mut db.conn(), b.id, stage.variant, 1);
-        let placed = saga(&db).submit(&order_request(b.id, b.address, stage.shipping, b.card));
-        let Ok(Outcome::Pending { number }) = placed else {
-            panic!("a charge the processor did not answer leaves the order waiting: {placed:?}");
-        };
+        let number = waiting_order(&db, stage.variant, stage.shipping);
         // One processor for every node: the second node finds the first node's charge.
         let other = db.another_node();
         let later = shopwave::util::now() + checkout::PAYMENT_WINDOW * 2;
@@ -275,12 +270,7 @@ on_both_backends! {
 on_both_backends! {
     async fn the_sweeper_cancels_nothing_while_the_processor_cannot_answer(db: TestDb) {
         let stage = stage(&db, 1000, 5);
-        let b = buyer(&db, TIMEOUT_CAPTURED);
-        add_to_cart(&mut db.conn(), b.id, stage.variant, 1);
-        let placed = saga(&db).submit(&order_request(b.id, b.address, stage.shipping, b.card));
-        let Ok(Outcome::Pending { number }) = placed else {
-            panic!("the order waits for its payment: {placed:?}");
-        };
+        let number = waiting_order(&db, stage.variant, stage.shipping);
         let later = shopwave::util::now() + checkout::PAYMENT_WINDOW * 2;
         let unreachable = PaymentSaga::new(
             db.pool.clone(),

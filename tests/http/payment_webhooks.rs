@@ -24,16 +24,6 @@ fn shelf(db: &TestDb) -> (i64, i64) {
     (variant, shipping_method(conn, 499, None))
 }
 
-/// An order whose charge got no answer (the card that is charged, then answered with a 500).
-fn waiting_order(db: &TestDb, variant: i64, shipping: i64) -> String {
-    let b = buyer(db, TIMEOUT_CAPTURED);
-    add_to_cart(&mut db.conn(), b.id, variant, 1);
-    match saga(db).submit(&order_request(b.id, b.address, shipping, b.card)) {
-        Ok(Outcome::Pending { number }) => number,
-        other => panic!("the order waits for its payment: {other:?}"),
-    }
-}
-
 fn event(id: &str, kind: &str, object: Value) -> Value {
     json!({ "id": id, "object": "event", "type": kind, "data": { "object": object } })
 }
