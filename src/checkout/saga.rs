@@ -19,7 +19,9 @@ use crate::mail::Mailer;
 use crate::money::Money;
 use crate::orders::OrderStatus;
 use crate::payments::webhook::{self, Delivery, Event};
-use crate::payments::{CardDetails, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest};
+use crate::payments::{
+    CardEntry, CardEntryReturn, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest,
+};
 
 /// Where a submitted order stands once the gateway has answered (or not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,10 +83,17 @@ impl PaymentSaga {
         Ok(self.pool.get()?)
     }
 
-    /// Exchanges typed card details for a gateway token; a bad card is a form error.
-    pub fn tokenize(&self, card: &CardDetails) -> Result<CardToken> {
+    /// Opens the processor's card page for a shopper; a refusal is the shopper's to read.
+    pub fn open_card_entry(&self, back: &CardEntryReturn) -> Result<CardEntry> {
         self.gateway
-            .tokenize(card)
+            .open_card_entry(back)
+            .map_err(|e| Error::Invalid(e.to_string()))
+    }
+
+    /// The card the shopper typed on the processor's page, as a token.
+    pub fn entered_card(&self, entry_id: &str) -> Result<CardToken> {
+        self.gateway
+            .entered_card(entry_id)
             .map_err(|e| Error::Invalid(e.to_string()))
     }
 

@@ -1,6 +1,7 @@
 //! Payments: the gateway abstraction the checkout saga talks to, the card processor reached over
-//! HTTP (`processor`), and saved payment methods. Card numbers never reach the database: only the
-//! gateway's token, the brand, the last four digits and the expiry are kept.
+//! HTTP (`processor`), and saved payment methods. Card numbers never reach the shop at all: the
+//! shopper types them on the processor's page (`card`), and the shop keeps only the processor's
+//! token, the brand, the last four digits and the expiry.
 
 pub mod card;
 pub mod methods;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use crate::money::Money;
 
 pub use crate::db::types::{PaymentStatus, RefundStatus};
-pub use card::{CardDetails, CardError, CardToken};
+pub use card::{CardEntry, CardEntryReturn, CardError, CardToken};
 pub use processor::Processor;
 pub use refunds::{
     RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund,
@@ -62,8 +63,11 @@ pub trait PaymentGateway: Send + Sync {
     /// No real card is charged (the simulator, or a processor's test keys): the shop then shows
     /// its test cards, and says on every page that it is in test mode.
     fn test_mode(&self) -> bool;
-    /// Exchanges card details for a reusable token.
-    fn tokenize(&self, card: &CardDetails) -> Result<CardToken, CardError>;
+    /// Opens the processor's card page for one shopper, who is sent there to type the card and
+    /// comes back to `back.entered` (or `back.cancelled`).
+    fn open_card_entry(&self, back: &CardEntryReturn) -> Result<CardEntry, CardError>;
+    /// The card typed on the page of entry `id`, as a reusable token; refused while none was.
+    fn entered_card(&self, id: &str) -> Result<CardToken, CardError>;
     /// Charges `amount` to `token`. Repeating a key replays the first answer instead of charging
     /// twice.
     fn charge(&self, token: &str, amount: Money, idempotency_key: &str) -> ChargeOutcome;

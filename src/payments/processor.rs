@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{
-    CardDetails, CardError, CardToken, ChargeOutcome, Lookup, PaymentGateway, RefundAnswer,
+    CardEntry, CardEntryReturn, CardError, CardToken, ChargeOutcome, Lookup, PaymentGateway,
+    RefundAnswer,
 };
 use crate::money::Money;
 
@@ -115,8 +116,14 @@ fn text(value: &Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-fn token_of(body: &Value) -> Option<CardToken> {
-    let card = &body["card"];
+/// A path segment as it may go in a URL: an id from a return address is the shopper's to change.
+fn encoded(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+/// A card payment method (`pm_…`, with its `card`), as the processor describes it.
+fn token_of(method: &Value) -> Option<CardToken> {
+    let (body, card) = (method, &method["card"]);
     Some(CardToken {
         token: text(&body["id"])?,
         brand: text(&card["brand"])?,
@@ -136,20 +143,48 @@ impl PaymentGateway for Processor {
         self.api_key.starts_with("sk_test_")
     }
 
-    fn tokenize(&self, card: &CardDetails) -> Result<CardToken, CardError> {
-        let (month, year) = (card.exp_month.to_string(), card.exp_year.to_string());
+    /// A Checkout Session in setup mode: the processor's hosted page takes the card and keeps
+    /// it for later charges.
+    fn open_card_entry(&self, back: &CardEntryReturn) -> Result<CardEntry, CardError> {
         let form = [
-            ("card[number]", card.number.as_str()),
-            ("card[exp_month]", &month),
-            ("card[exp_year]", &year),
-            ("card[cvc]", &card.cvc),
+            ("mode", "setup"),
+            ("currency", "usd"),
+            ("payment_method_types[0]", "card"),
+            ("success_url", back.entered.as_str()),
+            ("cancel_url", back.cancelled.as_str()),
+            ("client_reference_id", back.reference.as_str()),
         ];
-        // Making a token changes nothing, so a fresh key each time is safe to retry.
-        let key = format!("tok_{}", crate::util::random_hex(12));
-        match self.post("/v1/tokens", &key, &form) {
-            Answer::Given { status: 200, body } => {
-                token_of(&body).ok_or_else(|| CardError(UNREADABLE.into()))
+        // Each page opened is a new one: a fresh key, so a retry makes at most one page.
+        let key = format!("entry_{}", crate::util::random_hex(12));
+        match self.post("/v1/checkout/sessions", &key, &form) {
+            Answer::Given { status: 200, body } => match (text(&body["id"]), text(&body["url"])) {
+                (Some(id), Some(url)) => Ok(CardEntry { id, url }),
+                _ => Err(CardError(UNREADABLE.into())),
+            },
+            Answer::Given { status, body } if status < 500 => {
+                Err(CardError(refusal(status, &body)))
             }
+            _ => Err(CardError(UNREACHABLE.into())),
+        }
+    }
+
+    fn entered_card(&self, id: &str) -> Result<CardToken, CardError> {
+        let path = format!("/v1/checkout/sessions/{}", encoded(id));
+        let answer = self.retrying(|| {
+            self.agent
+                .get(&self.url(&path))
+                .query("expand[]", "setup_intent.payment_method")
+                .header("Authorization", &self.bearer())
+                .call()
+        });
+        match answer {
+            Answer::Given { status: 200, body } if body["status"] == "complete" => {
+                token_of(&body["setup_intent"]["payment_method"])
+                    .ok_or_else(|| CardError(UNREADABLE.into()))
+            }
+            Answer::Given { status: 200, .. } => Err(CardError(
+                "No card was entered on the card page; please enter it again.".into(),
+            )),
             Answer::Given { status, body } if status < 500 => {
                 Err(CardError(refusal(status, &body)))
             }

@@ -8,11 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::cards::Behaviour;
+use super::card_details::CardDetails;
+use super::cards::{Behaviour, card_of};
 use super::ledger::{Books, Change, Decision, Intent, Ledger, Reply};
 use super::webhooks::Outbox;
-use crate::payments::CardDetails;
-use crate::payments::card::brand_of;
 
 /// One simulator: its books, the API key every call must carry, and the webhook events waiting
 /// to be delivered.
@@ -22,8 +21,8 @@ pub struct Simulator {
     pub outbox: Arc<Outbox>,
 }
 
-type Sim = web::Data<Arc<Simulator>>;
-type Form = web::Form<HashMap<String, String>>;
+pub(super) type Sim = web::Data<Arc<Simulator>>;
+pub(super) type Form = web::Form<HashMap<String, String>>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/tokens", web::post().to(create_token))
@@ -33,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/test_helpers/refusals", web::post().to(prepare_refusal));
 }
 
-fn error(status: u16, kind: &str, code: &str, message: &str) -> Reply {
+pub(super) fn error(status: u16, kind: &str, code: &str, message: &str) -> Reply {
     Reply {
         status,
         body: json!({ "error": { "type": kind, "code": code, "message": message } }),
@@ -51,13 +50,13 @@ fn event(kind: &str, object: Value) -> Value {
     })
 }
 
-fn respond(reply: Reply) -> HttpResponse {
+pub(super) fn respond(reply: Reply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status).json(reply.body)
 }
 
 /// The caller's key, checked; `Err` is the answer to give instead.
-fn authorized(req: &HttpRequest, sim: &Simulator) -> Result<(), Reply> {
+pub(super) fn authorized(req: &HttpRequest, sim: &Simulator) -> Result<(), Reply> {
     let given = req
         .headers()
         .get("Authorization")
@@ -74,7 +73,7 @@ fn authorized(req: &HttpRequest, sim: &Simulator) -> Result<(), Reply> {
     ))
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<String, Reply> {
+pub(super) fn idempotency_key(req: &HttpRequest) -> Result<String, Reply> {
     req.headers()
         .get("Idempotency-Key")
         .and_then(|v| v.to_str().ok())
@@ -106,7 +105,7 @@ fn checked_charge(req: &HttpRequest, sim: &Simulator, form: &Form) -> Result<(St
     Ok((key, amount))
 }
 
-fn field<'a>(form: &'a Form, name: &str) -> &'a str {
+pub(super) fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map_or("", String::as_str)
 }
 
@@ -124,14 +123,14 @@ async fn create_token(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
         field(&form, "card[exp_year]"),
         field(&form, "card[cvc]"),
     );
-    match card.validated_digits(crate::util::now().date()) {
+    match card_of(&card) {
         Err(refused) => respond(error(402, "card_error", "invalid_card", &refused.0)),
-        Ok(digits) => HttpResponse::Ok().json(json!({
-            "id": Behaviour::of_card(&digits).token(),
+        Ok(card) => HttpResponse::Ok().json(json!({
+            "id": card.token,
             "object": "token",
             "card": {
-                "brand": brand_of(&digits),
-                "last4": &digits[digits.len() - 4..],
+                "brand": card.brand,
+                "last4": card.last4,
                 "exp_month": card.exp_month,
                 "exp_year": card.exp_year,
             },
@@ -217,7 +216,7 @@ async fn create_intent(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
 
 /// Keeps and sends an answer, off the async worker: it waits for an fsync. The event it made,
 /// if any, goes to the outbox once it is on disk.
-async fn record(
+pub(super) async fn record(
     sim: Sim,
     key: String,
     decide: impl FnOnce(&Books) -> Decision + Send + 'static,

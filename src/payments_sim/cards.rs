@@ -1,6 +1,10 @@
 //! How the simulator's test cards behave. The behaviour is written into the token, so a charge
 //! needs no card number: only the token the shop kept.
 
+use super::card_details::{CardDetails, brand_of};
+use super::ledger::Card;
+use crate::payments::CardError;
+
 /// What charging a card does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -13,6 +17,19 @@ pub enum Behaviour {
     Unreachable,
     /// Charges, but answers only after `SLOW`.
     Slow,
+}
+
+/// The card kept for typed details that can be used: a token carrying the card's behaviour, and
+/// what may be shown of it.
+pub fn card_of(details: &CardDetails) -> Result<Card, CardError> {
+    let digits = details.validated_digits(crate::util::now().date())?;
+    Ok(Card {
+        token: Behaviour::of_card(&digits).token(),
+        brand: brand_of(&digits).to_owned(),
+        last4: digits[digits.len() - 4..].to_owned(),
+        exp_month: details.exp_month,
+        exp_year: details.exp_year,
+    })
 }
 
 /// How long a slow card's charge takes to answer.

@@ -36,6 +36,29 @@ pub struct Intent {
     pub refunded: i64,
 }
 
+/// A card kept by the simulator: its token and what may be shown of it. Never its number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Card {
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i32,
+    pub exp_year: i32,
+}
+
+/// A card page opened for a shopper (a Checkout Session in setup mode), and the card entered
+/// on it once there is one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CardSession {
+    pub id: String,
+    /// The hosted page, as the shopper's browser reaches it.
+    pub url: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub client_reference_id: Option<String>,
+    pub card: Option<Card>,
+}
+
 /// What an answer changed in the books.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -47,6 +70,11 @@ pub enum Change {
     },
     /// A refusal set up in advance for a key (`POST /v1/test_helpers/refusals`).
     Refusal,
+    Session(CardSession),
+    CardEntered {
+        session: String,
+        card: Card,
+    },
 }
 
 /// What an answer decided: the reply, what it changes, and the event that change makes.
@@ -77,6 +105,7 @@ pub struct Books {
     replies: HashMap<String, Reply>,
     intents: HashMap<String, Intent>,
     by_shop_key: HashMap<String, String>,
+    sessions: HashMap<String, CardSession>,
     /// Events not yet delivered, by id, in the order they were made.
     undelivered: Vec<(String, serde_json::Value)>,
 }
@@ -84,6 +113,10 @@ pub struct Books {
 impl Books {
     pub fn intent(&self, id: &str) -> Option<&Intent> {
         self.intents.get(id)
+    }
+
+    pub fn session(&self, id: &str) -> Option<&CardSession> {
+        self.sessions.get(id)
     }
 
     fn apply(&mut self, entry: Entry) {
@@ -110,6 +143,14 @@ impl Books {
                 }
             }
             Change::Refusal => {}
+            Change::Session(session) => {
+                self.sessions.insert(session.id.clone(), session);
+            }
+            Change::CardEntered { session, card } => {
+                if let Some(session) = self.sessions.get_mut(&session) {
+                    session.card = Some(card);
+                }
+            }
         }
         self.replies.insert(line.key, line.reply);
     }

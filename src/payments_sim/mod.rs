@@ -6,6 +6,9 @@
 //!
 //! | call | what it does |
 //! |---|---|
+//! | `POST /v1/checkout/sessions` | `mode=setup`, `success_url`, `cancel_url`, `client_reference_id`: opens a card page (`hosted`) and answers its `id` and `url`, where the shop sends the shopper |
+//! | `GET /v1/checkout/sessions/ID` | the session: `status` `open` or `complete`, and with `expand[]=setup_intent.payment_method` the card entered (token, brand, last four, expiry) |
+//! | `GET`, `POST /pay/ID` | the card page itself, for the shopper's browser (no API key): the card typed there goes to the simulator only |
 //! | `POST /v1/tokens` | `card[number]`, `card[exp_month]`, `card[exp_year]`, `card[cvc]` → a token with the card's brand, last four digits and expiry; 402 `card_error` for a card that cannot be used |
 //! | `POST /v1/payment_intents` | `amount` (minor units), `currency`, `payment_method` (a token), `metadata[shop_key]`: charges and captures at once; 402 `card_error` when the card is declined |
 //! | `GET /v1/payment_intents/search` | `query=metadata['shop_key']:'KEY'` → the intent made under the shop's key, if any |
@@ -16,6 +19,9 @@
 //! `Idempotency-Key`, and repeating a key answers exactly what the first call answered, status and
 //! body, a 500 included, as Stripe does. An answer is on disk before it is sent, and the books are
 //! read back on start (`ledger`), so a restarted simulator remembers every charge.
+//!
+//! The shop never sees a card number: only the card page and `POST /v1/tokens` (which tests use
+//! to make saved cards) take one, and the books keep the token, brand, last four and expiry.
 //!
 //! Test cards (any future expiry, any 3-digit code):
 //!
@@ -37,7 +43,9 @@
 //! `payments::webhook` checks, until the shop answers 2xx.
 
 mod api;
+mod card_details;
 mod cards;
+mod hosted;
 mod ledger;
 mod webhooks;
 
@@ -183,6 +191,7 @@ fn server(
         App::new()
             .app_data(simulator.clone())
             .configure(api::routes)
+            .configure(hosted::routes)
     })
     .workers(if alone == Alone::Yes { 2 } else { 1 })
     .worker_max_blocking_threads(8)

@@ -1,7 +1,8 @@
 //! `/checkout`: choose address, shipping and payment; review every amount; place the order.
 //! The review page carries an idempotency key, so a double submit makes one order. A new card
-//! is tokenized at the review step and its token kept in the (server-side) session until the
-//! order is placed; the card number itself is never stored.
+//! is typed on the processor's own page (`card_entry`), which sends the shopper back to the
+//! review; its token waits in the (server-side) session until the order is placed. The card
+//! number never reaches the shop.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::CurrentUser;
+use super::card_entry::{self, Paths, Returned};
 use super::chrome::{Chrome, FlashKind, remember_cart_count};
 use super::error::{WebError, WebResult};
 use super::respond;
@@ -18,17 +20,28 @@ use super::routing::{form, page};
 use crate::checkout::{self, Options, Outcome, PaymentChoice, PaymentSaga, PlaceOrder, Priced};
 use crate::error::Error;
 use crate::money::Money;
-use crate::payments::{CardDetails, CardToken};
+use crate::payments::CardToken;
 
 const CARD_KEY: &str = "checkout.card";
+/// The processor's card page opened from the checkout form.
+const ENTRY_KEY: &str = "checkout.card_entry";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/checkout", show_checkout))
         .service(form("/checkout/review", review))
+        .service(page("/checkout/card-entered", card_entered))
         .service(form("/checkout/place", place_order));
 }
 
-/// A card tokenized at review, waiting in the session for the order to be placed.
+/// What the checkout form chose, kept while the shopper types a new card at the processor.
+#[derive(Serialize, Deserialize)]
+struct Choices {
+    address_id: i64,
+    shipping_method_id: i64,
+    save_card: bool,
+}
+
+/// A new card entered at the processor, waiting in the session for the order to be placed.
 #[derive(Serialize, Deserialize)]
 struct PendingCard {
     token: String,
@@ -100,14 +113,6 @@ pub struct ReviewForm {
     shipping_method_id: Option<i64>,
     #[serde(default)]
     payment: String,
-    #[serde(default)]
-    card_number: String,
-    #[serde(default)]
-    exp_month: String,
-    #[serde(default)]
-    exp_year: String,
-    #[serde(default)]
-    cvc: String,
     save_card: Option<String>,
 }
 
@@ -115,6 +120,8 @@ fn chosen<T>(value: Option<T>, what: &str) -> Result<T, Error> {
     value.ok_or_else(|| Error::Invalid(format!("Please choose {what}.")))
 }
 
+/// The review page for what the checkout form chose. A new card is typed first, on the
+/// processor's page, which sends the shopper back to `card_entered`.
 async fn review(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
@@ -124,8 +131,23 @@ async fn review(
     form: web::Form<ReviewForm>,
 ) -> WebResult<HttpResponse> {
     let form = form.into_inner();
-    let result = prepare_review(&state, &saga, &session, user.id, form).await;
-    // The review page needs the frame too; it is built for one of the two outcomes only.
+    if form.payment == "new" {
+        return match enter_new_card(&state, &saga, &session, user.id, &form).await {
+            Ok(to_card_page) => Ok(to_card_page),
+            Err(error) => show_review(&state, chrome, user.id, Err(error)).await,
+        };
+    }
+    let review = saved_card_review(&state, user.id, &form).await;
+    show_review(&state, chrome, user.id, review).await
+}
+
+/// The review page, or the checkout form again with the reason it could not be shown.
+async fn show_review(
+    state: &AppState,
+    chrome: Chrome,
+    user_id: i64,
+    result: WebResult<(Priced, String, String)>,
+) -> WebResult<HttpResponse> {
     let (for_review, for_refusal) = (chrome.clone(), chrome);
     respond::settle(
         result,
@@ -138,54 +160,84 @@ async fn review(
                 idempotency_key: crate::util::random_hex(16),
             })
         },
-        |message| checkout_page(&state, for_refusal, user.id, Some(message)),
+        |message| checkout_page(state, for_refusal, user_id, Some(message)),
     )
     .await
 }
 
-async fn prepare_review(
+async fn enter_new_card(
     state: &AppState,
     saga: &web::Data<PaymentSaga>,
     session: &Session,
     user_id: i64,
-    form: ReviewForm,
-) -> WebResult<(Priced, String, String)> {
-    let address_id = chosen(form.address_id, "a delivery address")?;
-    let shipping_method_id = chosen(form.shipping_method_id, "a shipping method")?;
-    let (payment, label) = if form.payment == "new" {
-        let card = CardDetails::typed(form.card_number, &form.exp_month, &form.exp_year, &form.cvc);
-        let saga = saga.clone();
-        let token = web::block(move || saga.tokenize(&card)).await??;
-        let label = format!("{} ending {}", token.brand, token.last4);
+    form: &ReviewForm,
+) -> WebResult<HttpResponse> {
+    let choices = Choices {
+        address_id: chosen(form.address_id, "a delivery address")?,
+        shipping_method_id: chosen(form.shipping_method_id, "a shipping method")?,
+        save_card: form.save_card.is_some(),
+    };
+    let paths = Paths {
+        entered: "/checkout/card-entered",
+        cancelled: "/checkout",
+    };
+    card_entry::open(state, saga, session, ENTRY_KEY, (user_id, paths), choices).await
+}
+
+/// Back from the processor's card page: the card entered waits in the session for the order,
+/// and the review page is shown.
+async fn card_entered(
+    state: web::Data<AppState>,
+    saga: web::Data<PaymentSaga>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    returned: web::Query<Returned>,
+) -> WebResult<HttpResponse> {
+    let result = async {
+        let (card, choices) =
+            card_entry::entered::<Choices>(&saga, &session, ENTRY_KEY, &returned).await?;
+        let label = format!("{} ending {}", card.brand, card.last4);
         let pending = PendingCard {
-            token: token.token,
-            brand: token.brand,
-            last4: token.last4,
-            exp_month: token.exp_month,
-            exp_year: token.exp_year,
-            save: form.save_card.is_some(),
+            token: card.token,
+            brand: card.brand,
+            last4: card.last4,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+            save: choices.save_card,
         };
         session
             .insert(CARD_KEY, &pending)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        ("new".to_owned(), label)
-    } else {
-        let id = saved_card_id(&form.payment)?;
-        let card = state
-            .db(move |c| {
-                crate::payments::methods::owned(c, user_id, id)
-                    .map_err(|_| Error::Invalid("Please choose one of your saved cards.".into()))
-            })
+        let (address, shipping) = (choices.address_id, choices.shipping_method_id);
+        let priced = state
+            .db(move |c| checkout::price(c, user.id, address, shipping))
             .await?;
-        (
-            form.payment.clone(),
-            format!("{} ending {}", card.brand, card.last4),
-        )
-    };
+        Ok((priced, "new".to_owned(), label))
+    }
+    .await;
+    show_review(&state, chrome, user.id, result).await
+}
+
+async fn saved_card_review(
+    state: &AppState,
+    user_id: i64,
+    form: &ReviewForm,
+) -> WebResult<(Priced, String, String)> {
+    let address_id = chosen(form.address_id, "a delivery address")?;
+    let shipping_method_id = chosen(form.shipping_method_id, "a shipping method")?;
+    let id = saved_card_id(&form.payment)?;
+    let card = state
+        .db(move |c| {
+            crate::payments::methods::owned(c, user_id, id)
+                .map_err(|_| Error::Invalid("Please choose one of your saved cards.".into()))
+        })
+        .await?;
+    let label = format!("{} ending {}", card.brand, card.last4);
     let priced = state
         .db(move |c| checkout::price(c, user_id, address_id, shipping_method_id))
         .await?;
-    Ok((priced, payment, label))
+    Ok((priced, form.payment.clone(), label))
 }
 
 fn saved_card_id(payment: &str) -> Result<i64, Error> {

@@ -11,6 +11,7 @@ pub mod session_store;
 
 mod account;
 mod admin;
+mod card_entry;
 mod cart;
 mod catalog;
 mod checkout;

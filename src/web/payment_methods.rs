@@ -1,25 +1,30 @@
-//! `/account/payment-methods`: saved cards (token, brand, last four, expiry): add a card, make
-//! one the default, remove one. Another user's card id answers 404.
+//! `/account/payment-methods`: saved cards (token, brand, last four, expiry): add a card (typed on
+//! the processor's page, `card_entry`), make one the default, remove one. Another user's card id
+//! answers 404.
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::AppState;
 use super::auth::CurrentUser;
+use super::card_entry::{self, Paths, Returned};
 use super::chrome::Chrome;
-use super::error::WebResult;
+use super::error::{WebError, WebResult};
 use super::respond;
-use super::routing::{form, page_and_form};
+use super::routing::{form, page, page_and_form};
 use crate::checkout::PaymentSaga;
 use crate::db::models::PaymentMethod;
-use crate::payments::{CardDetails, methods};
+use crate::payments::methods;
 
 const PAGE: &str = "/account/payment-methods";
+const ENTERED: &str = "/account/payment-methods/entered";
+/// The processor's card page opened from this page.
+const ENTRY_KEY: &str = "account.card_entry";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page_and_form(PAGE, list_cards, add_card))
+        .service(page(ENTERED, card_entered))
         .service(form("/account/payment-methods/{id}/default", make_default))
         .service(form("/account/payment-methods/{id}/delete", delete_card));
 }
@@ -55,37 +60,56 @@ async fn list_cards(
     respond::page(&cards_page(&state, chrome, user.id, None).await?)
 }
 
-#[derive(Deserialize)]
-pub struct CardForm {
-    card_number: String,
-    exp_month: String,
-    exp_year: String,
-    cvc: String,
-}
-
+/// Sends the shopper to the processor's card page, which sends them back to `card_entered`.
 async fn add_card(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     session: Session,
-    form: web::Form<CardForm>,
 ) -> WebResult<HttpResponse> {
-    let form = form.into_inner();
-    let card = CardDetails::typed(form.card_number, &form.exp_month, &form.exp_year, &form.cvc);
-    let (saga, user_id) = (saga.clone(), user.id);
+    let paths = Paths {
+        entered: ENTERED,
+        cancelled: PAGE,
+    };
+    match card_entry::open(&state, &saga, &session, ENTRY_KEY, (user.id, paths), ()).await {
+        Ok(to_card_page) => Ok(to_card_page),
+        Err(error) => refused(&state, chrome, user.id, error).await,
+    }
+}
+
+/// Back from the processor's card page: the card entered is saved.
+async fn card_entered(
+    state: web::Data<AppState>,
+    saga: web::Data<PaymentSaga>,
+    chrome: Chrome,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    returned: web::Query<Returned>,
+) -> WebResult<HttpResponse> {
+    let user_id = user.id;
     let result: WebResult<()> = async {
-        let token = web::block(move || saga.tokenize(&card)).await??;
-        state.db(move |c| methods::add(c, user_id, &token)).await?;
+        let (card, ()) = card_entry::entered(&saga, &session, ENTRY_KEY, &returned).await?;
+        state.db(move |c| methods::add(c, user_id, &card)).await?;
         Ok(())
     }
     .await;
-    respond::settle(
-        result,
-        |()| Ok(respond::done(&session, "Card saved.", PAGE)),
-        |message| cards_page(&state, chrome, user.id, Some(message)),
-    )
-    .await
+    match result {
+        Ok(()) => Ok(respond::done(&session, "Card saved.", PAGE)),
+        Err(error) => refused(&state, chrome, user_id, error).await,
+    }
+}
+
+/// The saved cards again, with the reason a card could not be added.
+async fn refused(
+    state: &AppState,
+    chrome: Chrome,
+    user_id: i64,
+    error: WebError,
+) -> WebResult<HttpResponse> {
+    let refusal = respond::Refusal::of(error)?;
+    let page = cards_page(state, chrome, user_id, Some(refusal.message)).await?;
+    respond::page_with(&page, refusal.status)
 }
 
 async fn make_default(

@@ -7,7 +7,6 @@ use shopwave::cart::{self, CartOwner, Quantity};
 use shopwave::checkout::{PaymentChoice, PaymentSaga, PlaceOrder};
 use shopwave::db::DbConn;
 use shopwave::db::schema::*;
-use shopwave::payments::CardDetails;
 use shopwave::util::random_hex;
 
 use super::TestDb;
@@ -130,18 +129,10 @@ impl PromotionBuilder {
     }
 }
 
-pub fn card(number: &str) -> CardDetails {
-    CardDetails {
-        number: number.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    }
-}
-
-/// Tokenizes a test card and saves it for the user; returns the payment method id.
+/// A test card typed on the processor's card page and saved for the user, as the saved-cards
+/// page does; returns the payment method id.
 pub fn saved_card(db: &TestDb, user_id: i64, number: &str) -> i64 {
-    let token = db.gateway().tokenize(&card(number)).expect("valid card");
+    let token = super::card_page::card_via_page(&*db.gateway(), number).expect("valid card");
     shopwave::payments::methods::add(&mut db.conn(), user_id, &token).expect("save card")
 }
 

@@ -8,6 +8,7 @@ pub mod admin_orders;
 pub mod back_office;
 pub mod browser;
 pub mod builders;
+pub mod card_page;
 pub mod catalog_admin;
 pub mod commerce;
 pub mod csv_import;
@@ -252,6 +253,8 @@ pub struct TestApp {
     _indexing: Running,
     service: AppService,
     cookies: RefCell<BTreeMap<String, String>>,
+    /// Every request this visitor sent: its path and query, and a form's body.
+    sent: RefCell<Vec<String>>,
 }
 
 impl TestApp {
@@ -294,6 +297,7 @@ impl TestApp {
             _indexing: indexing,
             service,
             cookies: RefCell::new(BTreeMap::new()),
+            sent: RefCell::default(),
         }
     }
 
@@ -323,6 +327,12 @@ impl TestApp {
             .insert(name.to_owned(), value.to_owned());
     }
 
+    /// Every request this visitor sent to the shop so far: paths with their queries, and the
+    /// bodies of the forms it posted.
+    pub fn sent(&self) -> Vec<String> {
+        self.sent.borrow().clone()
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         self.send(TestRequest::get().uri(path)).await
     }
@@ -337,6 +347,9 @@ impl TestApp {
 
     /// Posts an urlencoded body exactly as given (no token added).
     pub async fn post_raw(&self, path: &str, body: &[u8]) -> Page {
+        self.sent
+            .borrow_mut()
+            .push(String::from_utf8_lossy(body).into_owned());
         self.send(
             TestRequest::default()
                 .method(Method::POST)
@@ -376,6 +389,7 @@ impl TestApp {
             .collect::<Vec<_>>()
             .join("; ");
         let mut request = request.to_request();
+        self.sent.borrow_mut().push(request.head().uri.to_string());
         // A request that brings its own Cookie header (another browser) keeps it.
         if !cookie_header.is_empty() && !request.head().headers.contains_key(header::COOKIE) {
             let value = header::HeaderValue::from_str(&cookie_header).expect("cookie header");

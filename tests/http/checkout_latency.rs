@@ -1,7 +1,8 @@
 //! The uncontended checkout benchmark: one signed-in shopper at a time buys one unit the way a
 //! browser does, over real HTTP to the real server on loopback, on one keep-alive connection
 //! that follows every redirect: the product page, add to cart (then the cart page), the checkout
-//! form (address, shipping, payment), the review page with the test card typed in, then place the
+//! form (address, shipping, payment), the test card typed on the processor's card page (a second
+//! connection, as a browser's to another site) and the review page it returns to, then place the
 //! order (then the order page), the same steps as django-oscar's measured checkout. `ORDERS`
 //! checkouts in a row, never two at once, after `WARMUP` untimed ones. Reports the latency of
 //! place-order (the order's transaction, the charge over HTTP to the card processor simulator,
@@ -20,8 +21,9 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, product_slug, seller};
+use crate::common::card_page::{type_card, typed};
 use crate::common::commerce::*;
-use crate::common::{TestDb, form_field, place_order_fields, plant_session};
+use crate::common::{PUBLIC_URL, TestDb, form_field, place_order_fields, plant_session};
 use crate::flash_sale::start_server;
 use shopwave::db::schema::{cart_items, order_items, orders, payments};
 
@@ -227,19 +229,20 @@ fn checkout(browser: &mut Browser, product: &str, variant: i64) -> Steps {
         form_field(&form.body, "shipping_method_id"),
     );
     let (review, review_time) = timed(|| {
-        browser.post(
+        let to_card_page = browser.post(
             "/checkout/review",
             &token,
             &[
                 ("address_id", &address),
                 ("shipping_method_id", &shipping),
                 ("payment", "new"),
-                ("card_number", "4242 4242 4242 4242"),
-                ("exp_month", "12"),
-                ("exp_year", "2099"),
-                ("cvc", "123"),
             ],
-        )
+        );
+        expect(&to_card_page, 303, "to the card page");
+        let card_page = to_card_page.location.as_deref().expect("card page");
+        let typed = type_card(card_page, &typed("4242 4242 4242 4242"));
+        let back = typed.location.as_deref().expect("back to the shop");
+        browser.get(back.strip_prefix(PUBLIC_URL).expect("this shop"))
     });
     expect(&review, 200, "review");
     let fields = place_order_fields(&review.body);

@@ -26,6 +26,7 @@ mod browser_phone;
 mod browser_reports;
 mod browser_seller_catalog;
 mod browser_sellers;
+mod card_page;
 mod catalog;
 mod catalog_cache;
 mod catalog_paging;

@@ -9,7 +9,8 @@ use shopwave::money::Money;
 use shopwave::payments::{ChargeOutcome, Gateway, Lookup, PaymentGateway, Processor, RefundAnswer};
 use shopwave::payments_sim::{self, Running};
 
-use crate::common::commerce::{APPROVED, TIMEOUT_CAPTURED, TIMEOUT_LOST, card};
+use crate::common::card_page::card_via_page;
+use crate::common::commerce::{APPROVED, TIMEOUT_CAPTURED, TIMEOUT_LOST};
 
 const KEY: &str = "sk_test_processor";
 
@@ -22,8 +23,7 @@ fn client(simulator: &Running) -> Processor {
 }
 
 fn token(processor: &impl PaymentGateway, number: &str) -> String {
-    processor
-        .tokenize(&card(number))
+    card_via_page(processor, number)
         .expect("a valid card")
         .token
 }
@@ -58,20 +58,24 @@ fn a_charge_repeated_under_its_key_is_made_once_and_outlives_a_restart() {
 }
 
 #[test]
-fn a_token_keeps_the_brand_last_four_and_expiry_but_never_the_number() {
+fn a_card_typed_on_the_processors_page_comes_back_as_a_token_brand_last_four_and_expiry() {
     let dir = tempfile::tempdir().expect("temp dir");
     let running = simulator(&dir);
-    let token = client(&running).tokenize(&card(APPROVED)).expect("valid");
+    let token = card_via_page(&client(&running), "4242 4242 4242 4242").expect("valid");
     assert_eq!(
         (token.brand.as_str(), token.last4.as_str()),
         ("visa", "4242")
     );
     assert_eq!((token.exp_month, token.exp_year), (12, 2099));
     assert!(!token.token.contains("4242424242424242"));
-    let refused = client(&running)
-        .tokenize(&card("4242 4242 4242 4241"))
+    let refused = card_via_page(&client(&running), "4242 4242 4242 4241")
         .expect_err("a number failing its check digit");
-    assert_eq!(refused.0, "That card number is not valid; please check it.");
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("That card number is not valid; please check it.")
+    );
 }
 
 #[test]
@@ -170,7 +174,12 @@ fn a_processor_that_cannot_be_reached_leaves_every_answer_unknown() {
         gone.refund("pi_1", dollars(5), "refund_1"),
         RefundAnswer::Unknown
     );
-    let refused = gone.tokenize(&card(APPROVED)).expect_err("no token");
+    let back = shopwave::payments::CardEntryReturn {
+        entered: "http://shop.test/back".into(),
+        cancelled: "http://shop.test/".into(),
+        reference: "1".into(),
+    };
+    let refused = gone.open_card_entry(&back).expect_err("no card page");
     assert!(refused.0.contains("could not be reached"), "{}", refused.0);
 }
 

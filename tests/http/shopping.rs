@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
+use crate::common::card_page::typed;
 use crate::common::commerce::*;
 use crate::common::{TestApp, TestDb, place_order_fields};
 use crate::on_both_backends;
@@ -236,30 +237,27 @@ on_both_backends! {
 on_both_backends! {
     async fn a_declined_new_card_cancels_the_order_and_refills_the_cart(db: TestDb) {
         let (app, shop, buyer) = ready_to_check_out(db, APPROVED).await;
-        let page = app.post("/checkout/review", &[
-            ("address_id", &buyer.address.to_string()),
-            ("shipping_method_id", &shop.shipping.to_string()),
-            ("payment", "new"),
-            ("card_number", "4000 0000 0000 0002"),
-            ("exp_month", "12"),
-            ("exp_year", "2099"),
-            ("cvc", "123"),
-        ]).await;
+        let new_card = [
+            ("address_id", buyer.address.to_string()),
+            ("shipping_method_id", shop.shipping.to_string()),
+            ("payment", "new".to_owned()),
+        ];
+        let new_card: Vec<(&str, &str)> = new_card.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let to_card_page = app.post("/checkout/review", &new_card).await;
+        let page = app.enter_good_card(&to_card_page, "4000 0000 0000 0002").await;
         page.assert_status(200).assert_contains("visa ending 0002");
         let declined = place(&app, &place_order_fields(&page.body)).await;
         declined.assert_status(402).assert_contains("Your card was declined.").assert_contains("back in your cart");
         assert_eq!(stock_of(&mut app.conn(), shop.variant), 10);
         app.get("/cart").await.assert_contains("Copper Kettle").assert_contains("aria-label=\"items in cart\">2<");
 
-        app.post("/checkout/review", &[
-            ("address_id", &buyer.address.to_string()),
-            ("shipping_method_id", &shop.shipping.to_string()),
-            ("payment", "new"),
-            ("card_number", "4242 4242 4242 4241"),
-            ("exp_month", "12"),
-            ("exp_year", "2099"),
-            ("cvc", "123"),
-        ]).await.assert_status(422).assert_contains("card number is not valid");
+        // A number failing its check digit is refused on the processor's page, which keeps the
+        // shopper there to correct it.
+        let to_card_page = app.post("/checkout/review", &new_card).await;
+        let refused = app.enter_card(&to_card_page, &typed("4242 4242 4242 4241")).await.expect_err("refused");
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("card number is not valid"), "{}", refused.body);
+        assert!(!refused.body.contains("4242 4242 4242 4241"), "the page never writes the number back");
     }
 }
 
@@ -269,8 +267,14 @@ on_both_backends! {
         let other = buyer(&db, APPROVED);
         let app = TestApp::new(db).await;
         app.sign_in_as(user);
-        let card = [("card_number", "5555 5555 5555 4444"), ("exp_month", "7"), ("exp_year", "2031"), ("cvc", "321")];
-        app.post("/account/payment-methods", &card).await.assert_redirect_to("/account/payment-methods");
+        let to_card_page = app.post("/account/payment-methods", &[]).await;
+        let card = [
+            ("number", "5555 5555 5555 4444".to_owned()),
+            ("exp_month", "7".to_owned()),
+            ("exp_year", "2031".to_owned()),
+            ("cvc", "321".to_owned()),
+        ];
+        app.enter_card(&to_card_page, &card).await.expect("taken").assert_redirect_to("/account/payment-methods");
         app.get("/account/payment-methods").await.assert_contains("mastercard ending 4444").assert_contains("(default)");
         let (token, last4): (String, String) = payment_methods::table
             .filter(payment_methods::user_id.eq(user))
@@ -279,8 +283,13 @@ on_both_backends! {
             .expect("saved");
         assert!(token.starts_with("tok_test_") && !token.contains("5555"));
         assert_eq!(last4, "4444");
-        let expired = [("card_number", "4242424242424242"), ("exp_month", "1"), ("exp_year", "2020"), ("cvc", "123")];
-        app.post("/account/payment-methods", &expired).await.assert_status(422).assert_contains("expired");
+        let mut expired = typed("4242424242424242");
+        expired[1].1 = "1".into();
+        expired[2].1 = "2020".into();
+        let to_card_page = app.post("/account/payment-methods", &[]).await;
+        let refused = app.enter_card(&to_card_page, &expired).await.expect_err("refused");
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("expired"), "{}", refused.body);
         app.post(&format!("/account/payment-methods/{}/delete", other.card), &[]).await.assert_status(404);
         app.post(&format!("/account/payment-methods/{}/default", other.card), &[]).await.assert_status(404);
     }

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use crate::common::builders::{self, ProductBuilder, UserBuilder};
+use crate::common::card_page::typed;
 #[allow(unused_imports)]
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
@@ -101,16 +102,22 @@ on_both_backends! {
         let ann = UserBuilder::customer().insert(&mut db.conn());
         let app = TestApp::new(db).await;
         app.sign_in_as(ann);
-        let card = |month: &'static str, year: &'static str| {
-            [("card_number", "4242424242424242"), ("exp_month", month), ("exp_year", year), ("cvc", "123")]
+        let card = |month: &str, year: &str| {
+            let mut card = typed("4242424242424242");
+            (card[1].1, card[2].1) = (month.to_owned(), year.to_owned());
+            card
         };
         for (month, year) in [("+-7", "2031"), ("7.0", "2031"), ("1e1", "2031"), ("7", "2_031"), ("7", "2031.0"), ("7", "+-2031")] {
-            app.post("/account/payment-methods", &card(month, year)).await
-                .assert_status(422).assert_contains("Please enter the expiry month and year.");
+            let to_card_page = app.post("/account/payment-methods", &[]).await;
+            let refused = app.enter_card(&to_card_page, &card(month, year)).await.expect_err("refused");
+            assert_eq!(refused.status, 422);
+            assert!(refused.body.contains("Please enter the expiry month and year."), "{month}/{year}");
         }
         let saved: i64 = payment_methods::table.count().get_result(&mut app.conn()).unwrap();
         assert_eq!(saved, 0);
-        app.post("/account/payment-methods", &card(" 07 ", "+2031")).await.assert_redirect_to("/account/payment-methods");
+        let to_card_page = app.post("/account/payment-methods", &[]).await;
+        app.enter_card(&to_card_page, &card(" 07 ", "+2031")).await.expect("taken")
+            .assert_redirect_to("/account/payment-methods");
     }
 }
 
