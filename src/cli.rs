@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::{Cli, Command, ConfigError, Settings};
+use crate::config::{Cli, Command, ConfigError, PaymentsKind, Settings};
 use std::sync::Arc;
 
 use crate::db::{self, Backend, DbConn};
@@ -111,9 +111,19 @@ fn processor(
     String,
 > {
     let timeout = std::time::Duration::from_secs(settings.payments_timeout);
-    let secret = settings.payments_webhook_secret.clone();
-    if let Some((url, key)) = settings.payments_processor().map_err(|e| e.to_string())? {
-        return Ok((Arc::new(Processor::new(&url, &key, timeout)), secret, None));
+    let secret = settings.webhook_secret();
+    if let Some(processor) = settings.payments_processor().map_err(|e| e.to_string())? {
+        let (url, key) = (&processor.url, &processor.key);
+        let gateway = match processor.kind {
+            PaymentsKind::Simulator => Processor::new(url, key, timeout),
+            PaymentsKind::Stripe => Processor::stripe(url, key, timeout),
+        };
+        if secret.is_none() {
+            tracing::warn!(
+                "no webhook secret: the processor's webhooks are refused, and the sweeper alone settles unanswered payments"
+            );
+        }
+        return Ok((Arc::new(gateway), secret, None));
     }
     let simulator = crate::payments_sim::start(
         &settings.data_dir.join("payments-sim"),

@@ -20,6 +20,21 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Which card processor the shop pays through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaymentsKind {
+    Simulator,
+    Stripe,
+}
+
+/// A card processor reached over the network: which, where, and the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessorSettings {
+    pub kind: PaymentsKind,
+    pub url: String,
+    pub key: String,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to serve on.
@@ -73,8 +88,20 @@ pub struct Settings {
     /// header, which a client chooses.
     #[arg(long, env = "SHOPWAVE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// The card processor's API address (a `shopwave payments-sim`, e.g. http://10.0.0.5:8090);
-    /// when not given, `serve` starts the simulator inside its own process.
+    /// The card processor: `simulator` (a `shopwave payments-sim` at --payments-url, or else one
+    /// `serve` starts inside its own process) or `stripe` (Stripe's API; the key and webhook
+    /// secret are read from STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET unless given below).
+    #[arg(
+        long,
+        env = "SHOPWAVE_PAYMENTS",
+        value_enum,
+        default_value_t = PaymentsKind::Simulator,
+        global = true
+    )]
+    pub payments: PaymentsKind,
+    /// The card processor's API address (a `shopwave payments-sim`, e.g. http://10.0.0.5:8090;
+    /// for Stripe, https://api.stripe.com unless given); when not given, `serve` starts the
+    /// simulator inside its own process.
     #[arg(long, env = "SHOPWAVE_PAYMENTS_URL", global = true)]
     pub payments_url: Option<String>,
     /// The card processor's API key: needed with --payments-url, and the key `payments-sim`
@@ -170,7 +197,7 @@ pub enum ConfigError {
     #[error("SHOPWAVE_SECRET_KEY must be at least 64 characters (it has {0})")]
     ShortSecret(usize),
     #[error(
-        "--payments-url needs the processor's API key in --payments-key (SHOPWAVE_PAYMENTS_KEY)"
+        "the card processor needs its API key in --payments-key (SHOPWAVE_PAYMENTS_KEY), or for Stripe in STRIPE_SECRET_KEY"
     )]
     PaymentsKey,
     #[error("invalid --payments-url {0:?}: expected http:// or https:// and a host")]
@@ -245,12 +272,14 @@ impl Settings {
         Ok(self.kept_key("secret_key", 64, "")?.into_bytes())
     }
 
-    /// The card processor this shop pays through, if one is configured: its address and key.
-    pub fn payments_processor(&self) -> Result<Option<(String, String)>, ConfigError> {
-        let Some(url) = &self.payments_url else {
-            return Ok(None);
+    /// The card processor this shop pays through, if one is configured: which, its address and
+    /// its key.
+    pub fn payments_processor(&self) -> Result<Option<ProcessorSettings>, ConfigError> {
+        let url = match (&self.payments_url, self.payments) {
+            (Some(url), _) => url.trim().trim_end_matches('/'),
+            (None, PaymentsKind::Stripe) => crate::payments::STRIPE_API,
+            (None, PaymentsKind::Simulator) => return Ok(None),
         };
-        let url = url.trim().trim_end_matches('/');
         let host = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
@@ -258,8 +287,28 @@ impl Settings {
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(ConfigError::PaymentsUrl(url.to_owned()));
         }
-        let key = self.payments_key.clone().ok_or(ConfigError::PaymentsKey)?;
-        Ok(Some((url.to_owned(), key)))
+        let key = match self.payments {
+            PaymentsKind::Simulator => self.payments_key.clone(),
+            PaymentsKind::Stripe => self
+                .payments_key
+                .clone()
+                .or_else(|| std::env::var("STRIPE_SECRET_KEY").ok()),
+        };
+        Ok(Some(ProcessorSettings {
+            kind: self.payments,
+            url: url.to_owned(),
+            key: key.ok_or(ConfigError::PaymentsKey)?,
+        }))
+    }
+
+    /// The secret the processor signs its webhooks with: given, or for Stripe read from
+    /// STRIPE_WEBHOOK_SECRET.
+    pub fn webhook_secret(&self) -> Option<String> {
+        match self.payments {
+            _ if self.payments_webhook_secret.is_some() => self.payments_webhook_secret.clone(),
+            PaymentsKind::Stripe => std::env::var("STRIPE_WEBHOOK_SECRET").ok(),
+            PaymentsKind::Simulator => None,
+        }
     }
 
     /// The key `payments-sim` accepts: given, or read from DATA_DIR/payments_key, or generated
@@ -344,5 +393,42 @@ mod tests {
         ] {
             assert!(public_url(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    fn processor(args: &[&str]) -> Result<Option<ProcessorSettings>, ConfigError> {
+        let all = [&["shopwave"], args].concat();
+        Cli::try_parse_from(all)
+            .expect("arguments")
+            .settings
+            .payments_processor()
+    }
+
+    #[test]
+    fn the_processor_is_the_simulator_unless_stripe_or_an_address_is_named() {
+        assert_eq!(processor(&[]).unwrap(), None);
+        let stripe = processor(&["--payments", "stripe", "--payments-key", "sk_test_1"]);
+        assert_eq!(
+            stripe.unwrap(),
+            Some(ProcessorSettings {
+                kind: PaymentsKind::Stripe,
+                url: "https://api.stripe.com".into(),
+                key: "sk_test_1".into(),
+            })
+        );
+        let simulator = processor(&[
+            "--payments-url",
+            "http://10.0.0.5:8090/",
+            "--payments-key",
+            "k",
+        ]);
+        assert_eq!(
+            simulator.unwrap().map(|p| (p.kind, p.url)),
+            Some((PaymentsKind::Simulator, "http://10.0.0.5:8090".into()))
+        );
+        assert!(
+            processor(&["--payments-url", "http://10.0.0.5:8090"]).is_err(),
+            "no key"
+        );
+        assert!(Cli::try_parse_from(["shopwave", "--payments", "paypal"]).is_err());
     }
 }

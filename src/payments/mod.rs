@@ -16,7 +16,7 @@ use crate::money::Money;
 
 pub use crate::db::types::{PaymentStatus, RefundStatus};
 pub use card::{CardEntry, CardEntryReturn, CardError, CardToken};
-pub use processor::Processor;
+pub use processor::{Processor, STRIPE_API};
 pub use refunds::{
     RefundOutcome, RefundRequest, record_refund, refund, refundable, settle_refund,
     settle_reported_refund,

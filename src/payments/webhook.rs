@@ -112,7 +112,8 @@ fn read(json: &Value) -> Option<Delivery> {
             payment_key: shop_key()?,
             reason: text(&object["last_payment_error"]["message"]).unwrap_or_default(),
         },
-        "refund.created" if object["status"] == "succeeded" => Event::Refunded {
+        // Stripe may create a refund `pending` and report it `succeeded` in a later update.
+        "refund.created" | "refund.updated" if object["status"] == "succeeded" => Event::Refunded {
             refund_key: shop_key()?,
             reference: text(&object["id"])?,
         },

@@ -19,17 +19,19 @@ use super::ledger::{Card, CardSession, Change, Decision, Reply};
 const SESSION_ID_SLOT: &str = "{CHECKOUT_SESSION_ID}";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/checkout/sessions", web::post().to(open_session))
+    cfg.route("/v1/customers", web::post().to(new_customer))
+        .route("/v1/checkout/sessions", web::post().to(open_session))
         .route("/v1/checkout/sessions/{id}", web::get().to(read_session))
         .route("/pay/{id}", web::get().to(card_page))
         .route("/pay/{id}", web::post().to(enter_card));
 }
 
-fn card_json(card: &Card) -> Value {
+fn card_json(card: &Card, customer: Option<&str>) -> Value {
     json!({
         "id": card.token,
         "object": "payment_method",
         "type": "card",
+        "customer": customer,
         "card": {
             "brand": card.brand,
             "last4": card.last4,
@@ -48,7 +50,7 @@ fn session_json(session: &CardSession, expand: bool) -> Value {
             "id": setup_intent_id,
             "object": "setup_intent",
             "status": "succeeded",
-            "payment_method": card_json(card),
+            "payment_method": card_json(card, session.customer.as_deref()),
         }),
         _ => json!(setup_intent_id),
     };
@@ -61,6 +63,7 @@ fn session_json(session: &CardSession, expand: bool) -> Value {
         "success_url": session.success_url,
         "cancel_url": session.cancel_url,
         "client_reference_id": session.client_reference_id,
+        "customer": session.customer,
         "setup_intent": setup_intent,
     })
 }
@@ -110,6 +113,7 @@ async fn open_session(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
         success_url,
         cancel_url,
         client_reference_id: form.get("client_reference_id").cloned(),
+        customer: form.get("customer").cloned(),
         card: None,
     };
     let reply = Reply {
@@ -122,6 +126,19 @@ async fn open_session(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
         event: None,
     })
     .await
+}
+
+/// A customer to attach cards to. The simulator keeps no customers: a card's behaviour is in
+/// its token, so the id is all a later charge needs.
+async fn new_customer(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
+    if let Err(refused) = authorized(&req, &sim) {
+        return respond(refused);
+    }
+    HttpResponse::Ok().json(json!({
+        "id": format!("cus_{}", crate::util::random_hex(12)),
+        "object": "customer",
+        "metadata": { "shop_user": form.get("metadata[shop_user]") },
+    }))
 }
 
 fn no_such_session(id: &str) -> Reply {

@@ -56,6 +56,9 @@ pub struct CardSession {
     pub success_url: String,
     pub cancel_url: String,
     pub client_reference_id: Option<String>,
+    /// The customer the card is attached to, as the shop asked.
+    #[serde(default)]
+    pub customer: Option<String>,
     pub card: Option<Card>,
 }
 

@@ -6,11 +6,12 @@
 //!
 //! | call | what it does |
 //! |---|---|
-//! | `POST /v1/checkout/sessions` | `mode=setup`, `success_url`, `cancel_url`, `client_reference_id`: opens a card page (`hosted`) and answers its `id` and `url`, where the shop sends the shopper |
+//! | `POST /v1/customers` | a customer id to attach a card to (the simulator keeps no customers) |
+//! | `POST /v1/checkout/sessions` | `mode=setup`, `customer`, `success_url`, `cancel_url`, `client_reference_id`: opens a card page (`hosted`) and answers its `id` and `url`, where the shop sends the shopper |
 //! | `GET /v1/checkout/sessions/ID` | the session: `status` `open` or `complete`, and with `expand[]=setup_intent.payment_method` the card entered (token, brand, last four, expiry) |
 //! | `GET`, `POST /pay/ID` | the card page itself, for the shopper's browser (no API key): the card typed there goes to the simulator only |
 //! | `POST /v1/tokens` | `card[number]`, `card[exp_month]`, `card[exp_year]`, `card[cvc]` → a token with the card's brand, last four digits and expiry; 402 `card_error` for a card that cannot be used |
-//! | `POST /v1/payment_intents` | `amount` (minor units), `currency`, `payment_method` (a token), `metadata[shop_key]`: charges and captures at once; 402 `card_error` when the card is declined |
+//! | `POST /v1/payment_intents` | `amount` (minor units), `currency`, `payment_method` (a token; `customer` is read and not checked), `metadata[shop_key]`: charges and captures at once; 402 `card_error` when the card is declined |
 //! | `GET /v1/payment_intents/search` | `query=metadata['shop_key']:'KEY'` → the intent made under the shop's key, if any |
 //! | `POST /v1/refunds` | `payment_intent` (or a seeded `charge`), `amount`: gives back up to what is left of the payment |
 //! | `POST /v1/test_helpers/refusals` | `idempotency_key`, `message`: the call made later under that key is answered 402 with `message` (for tests of refusals) |

@@ -69,6 +69,7 @@ mod seo;
 mod seo_links;
 mod session_nodes;
 mod shopping;
+mod stripe_fixtures;
 mod test_mode;
 mod two_factor;
 mod typed_numbers;

@@ -281,7 +281,7 @@ on_both_backends! {
             .select((payment_methods::gateway_token, payment_methods::last4))
             .first(&mut app.conn())
             .expect("saved");
-        assert!(token.starts_with("tok_test_") && !token.contains("5555"));
+        assert!(token.starts_with("cus_") && token.contains("/tok_test_") && !token.contains("5555"), "{token}");
         assert_eq!(last4, "4444");
         let mut expired = typed("4242424242424242");
         expired[1].1 = "1".into();
