@@ -231,7 +231,12 @@ impl PaymentSaga {
                 refund_key,
                 reference,
             } => {
-                crate::payments::settle_reported_refund(&mut *self.conn()?, refund_key, reference)?
+                let conn = &mut *self.conn()?;
+                if let Some(refund_id) =
+                    crate::payments::settle_reported_refund(conn, refund_key, reference)?
+                {
+                    crate::orders::close_after_late_refund(conn, refund_id)?;
+                }
             }
             Event::Other => {}
         }
@@ -331,8 +336,11 @@ impl PaymentSaga {
         let older_than = now - chrono::Duration::minutes(1);
         let conn = &mut *self.conn()?;
         let settled = crate::payments::resume_pending(conn, &self.gateway, older_than)?;
+        for &refund_id in &settled {
+            crate::orders::close_after_late_refund(conn, refund_id)?;
+        }
         let returned = crate::returns::resume_unrefunded(conn, &self.gateway, older_than)?;
-        Ok((settled, returned))
+        Ok((settled.len(), returned))
     }
 
     /// Runs the sweeper now (settling what a crash left behind) and then every `every`; each

@@ -21,7 +21,7 @@ mod status;
 
 pub use crate::db::types::OrderStatus;
 pub use detail::{MoneyState, OrderDetail, ParcelView, cancellable, detail};
-pub use refunds::{GiveBack, give_back};
+pub use refunds::{GiveBack, close_after_late_refund, give_back};
 pub(crate) use status::placed;
 pub use status::transition;
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{OrderStatus, transition};
 use crate::audit::{self, Actor, Entity};
-use crate::db::schema::{orders, payments};
+use crate::db::schema::{orders, payments, refunds};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -62,7 +62,7 @@ pub fn give_back(
     )?;
     write_tx(conn, |c| {
         if outcome.succeeded() {
-            close_when_refunded(c, request.order_id, payment_id, request)?;
+            close_when_refunded(c, request.order_id, payment_id, request.by, request.reason)?;
         }
         if let Some(actor) = request.by {
             let result = match outcome.status {
@@ -96,7 +96,8 @@ fn close_when_refunded(
     conn: &mut DbConn,
     order_id: i64,
     payment_id: i64,
-    request: &GiveBack,
+    by: Option<&Actor>,
+    reason: &str,
 ) -> Result<()> {
     let voided: PaymentStatus = payments::table
         .find(payment_id)
@@ -114,7 +115,29 @@ fn close_when_refunded(
     if OrderStatus::PAID.contains(&status) {
         super::close_open_parcels(conn, order_id)?;
         let refunded = OrderStatus::Refunded;
-        transition(conn, order_id, status, refunded, request.by, request.reason)?;
+        transition(conn, order_id, status, refunded, by, reason)?;
     }
     Ok(())
+}
+
+/// Closes the order of refund `refund_id` as `give_back` would have, had the processor answered
+/// at once: for a refund settled later, by the sweeper asking again or by the processor's
+/// webhook. A refund that failed, or an order already closed, changes nothing.
+pub fn close_after_late_refund(conn: &mut DbConn, refund_id: i64) -> Result<()> {
+    let refund: Option<(i64, i64, String, RefundStatus)> = refunds::table
+        .find(refund_id)
+        .select((
+            refunds::order_id,
+            refunds::payment_id,
+            refunds::reason,
+            refunds::status,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((order_id, payment_id, reason, RefundStatus::Succeeded)) = refund else {
+        return Ok(());
+    };
+    write_tx(conn, |c| {
+        close_when_refunded(c, order_id, payment_id, None, &reason)
+    })
 }

@@ -52,14 +52,18 @@ pub(super) fn idempotency_key(refund_id: i64) -> String {
 }
 
 /// Records a refund the gateway reports made (its webhook) on the row the refund's key names,
-/// through `settle_refund`, so a row already settled stays as it is. A key naming no refund of
-/// this shop is ignored.
-pub fn settle_reported_refund(conn: &mut DbConn, refund_key: &str, reference: &str) -> Result<()> {
+/// through `settle_refund`, so a row already settled stays as it is; returns that row's id. A
+/// key naming no refund of this shop is ignored.
+pub fn settle_reported_refund(
+    conn: &mut DbConn,
+    refund_key: &str,
+    reference: &str,
+) -> Result<Option<i64>> {
     let Some(refund_id) = refund_key
         .strip_prefix("refund_")
         .and_then(|id| id.parse::<i64>().ok())
     else {
-        return Ok(());
+        return Ok(None);
     };
     let payment_id: Option<i64> = refunds::table
         .find(refund_id)
@@ -67,8 +71,11 @@ pub fn settle_reported_refund(conn: &mut DbConn, refund_key: &str, reference: &s
         .first(conn)
         .optional()?;
     match payment_id {
-        Some(payment_id) => settle_refund(conn, refund_id, payment_id, Some(reference)),
-        None => Ok(()),
+        Some(payment_id) => {
+            settle_refund(conn, refund_id, payment_id, Some(reference))?;
+            Ok(Some(refund_id))
+        }
+        None => Ok(None),
     }
 }
 

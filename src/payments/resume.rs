@@ -13,14 +13,14 @@ use crate::money::Money;
 
 /// Settles every refund still `pending` that was reserved before `older_than` (the sweeper
 /// passes a minute ago, so a refund in flight is left to its own request), oldest first, and
-/// returns how many it settled. The gateway is asked with the key `payments::refund` used, and
+/// returns the ids of those it settled. The gateway is asked with the key `payments::refund` used, and
 /// its answer recorded by `settle_refund`, which counts it once; a refund still unanswered stays
 /// pending for the next round.
 pub fn resume_pending(
     conn: &mut DbConn,
     gateway: &Gateway,
     older_than: chrono::NaiveDateTime,
-) -> Result<usize> {
+) -> Result<Vec<i64>> {
     let stuck: Vec<(i64, i64, Money, Option<String>)> = refunds::table
         .inner_join(payments::table)
         .filter(refunds::status.eq(RefundStatus::Pending))
@@ -34,7 +34,7 @@ pub fn resume_pending(
             payments::gateway_reference,
         ))
         .load(conn)?;
-    let mut settled = 0;
+    let mut settled = Vec::new();
     for (refund_id, payment_id, amount, reference) in stuck {
         // A payment without a charge reference cannot have been refunded: the refund failed.
         let answer = match reference {
@@ -44,7 +44,7 @@ pub fn resume_pending(
             },
         };
         if settle_answer(conn, refund_id, payment_id, &answer)? != RefundStatus::Pending {
-            settled += 1;
+            settled.push(refund_id);
         }
     }
     Ok(settled)

@@ -165,44 +165,69 @@ on_both_backends! {
     }
 }
 
-on_both_backends! {
-    async fn a_refund_event_settles_a_refund_its_node_never_heard_back_about(db: TestDb) {
-        let (variant, shipping) = shelf(&db);
-        let b = buyer(&db, APPROVED);
-        add_to_cart(&mut db.conn(), b.id, variant, 1);
-        let Ok(Outcome::Confirmed { number }) = saga(&db).submit(&order_request(b.id, b.address, shipping, b.card)) else {
-            panic!("an approved card pays");
-        };
-        let (payment_id, order_id, reference): (i64, i64, Option<String>) = payments::table
-            .inner_join(orders::table)
-            .filter(orders::number.eq(&number))
-            .select((payments::id, orders::id, payments::gateway_reference))
-            .first(&mut db.conn())
-            .expect("payment");
-        let reference = reference.expect("captured");
-        // Reserved and sent, then the node died before it recorded the processor's answer.
-        let refund_id = shopwave::payments::record_refund(&mut db.conn(), &shopwave::payments::RefundRequest {
+/// A refund the processor made but its node never recorded: a confirmed order, and a refund of
+/// `amount` (the whole order when `None`) reserved, then made at the processor under its key.
+/// Returns the order's number, the refund's id and the processor's reference for it.
+fn refund_never_heard_back(db: &TestDb, amount: Option<i64>) -> (String, i64, String) {
+    let (variant, shipping) = shelf(db);
+    let b = buyer(db, APPROVED);
+    add_to_cart(&mut db.conn(), b.id, variant, 1);
+    let Ok(Outcome::Confirmed { number }) =
+        saga(db).submit(&order_request(b.id, b.address, shipping, b.card))
+    else {
+        panic!("an approved card pays");
+    };
+    let (payment_id, order_id, reference, paid): (i64, i64, Option<String>, i64) = payments::table
+        .inner_join(orders::table)
+        .filter(orders::number.eq(&number))
+        .select((
+            payments::id,
+            orders::id,
+            payments::gateway_reference,
+            payments::amount,
+        ))
+        .first(&mut db.conn())
+        .expect("payment");
+    let reference = reference.expect("captured");
+    let amount = shopwave::money::Money::from_minor(amount.unwrap_or(paid));
+    let refund_id = shopwave::payments::record_refund(
+        &mut db.conn(),
+        &shopwave::payments::RefundRequest {
             payment_id,
             order_id,
             reference: &reference,
-            amount: shopwave::money::Money::from_minor(300),
+            amount,
             reason: "goodwill",
             created_by: None,
             order_item_id: None,
             return_id: None,
-        })
-        .expect("reserved");
-        let key = format!("refund_{refund_id}");
-        let shopwave::payments::RefundAnswer::Refunded { reference: made } =
-            db.gateway().refund(&reference, shopwave::money::Money::from_minor(300), &key)
-        else {
-            panic!("the processor refunds");
-        };
+        },
+    )
+    .expect("reserved");
+    let shopwave::payments::RefundAnswer::Refunded { reference: made } =
+        db.gateway()
+            .refund(&reference, amount, &format!("refund_{refund_id}"))
+    else {
+        panic!("the processor refunds");
+    };
+    (number, refund_id, made)
+}
+
+fn refund_event(id: &str, refund_id: i64, made: &str) -> Value {
+    event(
+        id,
+        "refund.created",
+        json!({
+            "id": made, "status": "succeeded", "metadata": { "shop_key": format!("refund_{refund_id}") },
+        }),
+    )
+}
+
+on_both_backends! {
+    async fn a_refund_event_settles_a_refund_its_node_never_heard_back_about(db: TestDb) {
+        let (number, refund_id, made) = refund_never_heard_back(&db, Some(300));
         let app = TestApp::new(db).await;
-        let refunded = event("evt_refund", "refund.created", json!({
-            "id": made, "status": "succeeded", "metadata": { "shop_key": key },
-        }));
-        deliver_signed(&app, &refunded).await.assert_status(200);
+        deliver_signed(&app, &refund_event("evt_refund", refund_id, &made)).await.assert_status(200);
         let conn = &mut app.conn();
         let row: (String, Option<String>) = refunds::table
             .find(refund_id)
@@ -210,6 +235,38 @@ on_both_backends! {
             .first(conn)
             .expect("refund");
         assert_eq!(row, ("succeeded".to_owned(), Some(made)));
+        assert_eq!(order_status(conn, &number), "confirmed", "a part refunded order stays open");
+        crate::common::admin_orders::assert_checks_clean(conn);
+    }
+}
+
+on_both_backends! {
+    async fn a_full_refund_settled_late_closes_the_order_as_an_answered_one_does(db: TestDb) {
+        let by_webhook = refund_never_heard_back(&db, None);
+        let by_sweeper = refund_never_heard_back(&db, None);
+        let app = TestApp::new(db).await;
+        deliver_signed(&app, &refund_event("evt_full", by_webhook.1, &by_webhook.2)).await.assert_status(200);
+        let later = shopwave::util::now() + chrono::Duration::minutes(2);
+        assert_eq!(saga(&app.db).resume_refunds(later).expect("sweep"), (1, 0));
+        let conn = &mut app.conn();
+        for (number, _, _) in [&by_webhook, &by_sweeper] {
+            assert_eq!(order_status(conn, number), "refunded", "{number}");
+            let payment: String = payments::table
+                .inner_join(orders::table)
+                .filter(orders::number.eq(number))
+                .select(payments::status)
+                .first(conn)
+                .expect("payment");
+            assert_eq!(payment, "voided");
+            let closed: i64 = order_status_history::table
+                .inner_join(orders::table)
+                .filter(orders::number.eq(number))
+                .filter(order_status_history::to_status.eq("refunded"))
+                .count()
+                .get_result(conn)
+                .expect("history");
+            assert_eq!(closed, 1, "one step to refunded, with its reason");
+        }
         crate::common::admin_orders::assert_checks_clean(conn);
     }
 }

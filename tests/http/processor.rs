@@ -201,3 +201,34 @@ fn a_slow_processor_is_unknown_after_the_timeout_and_found_paid_later() {
     };
     assert_eq!(impatient.lookup("pay_slow"), Lookup::Captured { reference });
 }
+
+#[test]
+fn the_stripe_client_pays_and_refunds_through_the_simulator_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let running = simulator(&dir);
+    let stripe = Processor::stripe(&running.url, KEY, Duration::from_secs(5));
+    let card = card_via_page(&stripe, APPROVED).expect("a valid card");
+    assert!(
+        card.token.starts_with("cus_"),
+        "the card is kept with its customer: {}",
+        card.token
+    );
+    let ChargeOutcome::Captured { reference } = stripe.charge(&card.token, dollars(5), "pay_s")
+    else {
+        panic!("an approved card pays");
+    };
+    assert_eq!(
+        stripe.lookup("pay_s"),
+        Lookup::Captured {
+            reference: reference.clone()
+        }
+    );
+    assert!(matches!(
+        stripe.refund(&reference, dollars(5), "refund_s"),
+        RefundAnswer::Refunded { .. }
+    ));
+    assert!(matches!(
+        stripe.refund(&reference, dollars(1), "refund_s2"),
+        RefundAnswer::Refused { .. }
+    ));
+}
