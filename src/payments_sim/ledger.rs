@@ -259,6 +259,10 @@ impl Ledger {
         Ok((reply, event))
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Marks event `id` delivered. Not synced: a mark lost to a crash only sends it again.
     pub fn delivered(&self, id: &str) -> std::io::Result<()> {
         locked(&self.open).append(Entry::Delivered {

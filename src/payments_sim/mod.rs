@@ -72,6 +72,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// The file the simulator keeps its books in (one JSON line per answer that changed them).
+    pub fn books(&self) -> &Path {
+        self.simulator.ledger.path()
+    }
+
     /// Starts posting webhook events (those waiting included) to `endpoint`.
     pub fn deliver_to(&self, endpoint: Endpoint) -> std::io::Result<()> {
         let thread = spawn_deliveries(&self.simulator, endpoint)?;

@@ -62,6 +62,14 @@ on_both_backends! {
 /// `shopwave serve` on this test's database (the demo catalogue is seeded on start) and a free
 /// loopback port; returns once it answers.
 fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
+    start_with(db, &[])
+}
+
+/// `start`, with more settings in the server's environment.
+pub(crate) fn start_with(
+    db: &TestDb,
+    settings: &[(&str, String)],
+) -> (Child, SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -75,6 +83,7 @@ fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
         .env("DATABASE_URL", url)
         .env("SHOPWAVE_DATA_DIR", dir.path())
         .env("RUST_LOG", "error")
+        .envs(settings.iter().map(|(name, value)| (name, value)))
         .stdout(Stdio::null())
         .spawn()
         .expect("start shopwave");
@@ -134,15 +143,15 @@ fn fresh_token(addr: SocketAddr, cookies: &mut HashMap<String, String>) -> Optio
     Some(rest.split('"').next()?.to_owned())
 }
 
-struct Response {
-    status: u16,
+pub(crate) struct Response {
+    pub status: u16,
     set_cookies: Vec<(String, String)>,
-    body: String,
+    pub body: String,
 }
 
 impl Response {
     /// Keeps the cookies the response set; whether any of them changed.
-    fn keep(&self, cookies: &mut HashMap<String, String>) -> bool {
+    pub(crate) fn keep(&self, cookies: &mut HashMap<String, String>) -> bool {
         let mut changed = false;
         for (name, value) in &self.set_cookies {
             changed |= cookies.insert(name.clone(), value.clone()).as_ref() != Some(value);
@@ -152,7 +161,7 @@ impl Response {
 }
 
 /// One HTTP/1.1 request on a fresh connection; None once the server is gone.
-fn request(
+pub(crate) fn request(
     addr: SocketAddr,
     line: &str,
     body: &str,

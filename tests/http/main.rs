@@ -47,6 +47,7 @@ mod lifecycle_props;
 mod money_props;
 mod order_status;
 mod password_reset;
+mod payment_nodes;
 mod payment_webhooks;
 mod payouts;
 mod processor;
