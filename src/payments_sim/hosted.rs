@@ -122,7 +122,7 @@ async fn open_session(req: HttpRequest, sim: Sim, form: Form) -> HttpResponse {
     };
     record(sim, key, move |_| Decision {
         reply,
-        change: Some(Change::Session(session)),
+        change: Some(Change::Session(Box::new(session))),
         event: None,
     })
     .await

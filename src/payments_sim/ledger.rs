@@ -73,7 +73,7 @@ pub enum Change {
     },
     /// A refusal set up in advance for a key (`POST /v1/test_helpers/refusals`).
     Refusal,
-    Session(CardSession),
+    Session(Box<CardSession>),
     CardEntered {
         session: String,
         card: Card,
@@ -147,7 +147,7 @@ impl Books {
             }
             Change::Refusal => {}
             Change::Session(session) => {
-                self.sessions.insert(session.id.clone(), session);
+                self.sessions.insert(session.id.clone(), *session);
             }
             Change::CardEntered { session, card } => {
                 if let Some(session) = self.sessions.get_mut(&session) {
