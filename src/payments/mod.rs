@@ -63,6 +63,9 @@ pub trait PaymentGateway: Send + Sync {
     /// No real card is charged (the simulator, or a processor's test keys): the shop then shows
     /// its test cards, and says on every page that it is in test mode.
     fn test_mode(&self) -> bool;
+    /// Where the processor's card pages are served (scheme, host and port), which the shop's
+    /// pages must let a form lead to.
+    fn card_page_origin(&self) -> String;
     /// Opens the processor's card page for one shopper, who is sent there to type the card and
     /// comes back to `back.entered` (or `back.cancelled`).
     fn open_card_entry(&self, back: &CardEntryReturn) -> Result<CardEntry, CardError>;

@@ -31,13 +31,21 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Stripe's API, as `--payments stripe` reaches it unless `--payments-url` says otherwise.
 pub const STRIPE_API: &str = "https://api.stripe.com";
+/// Where Stripe serves its Checkout pages.
+const STRIPE_CHECKOUT: &str = "https://checkout.stripe.com";
 /// The version of Stripe's API this client was written against, sent with every call so the
 /// answers keep the shapes the fixtures document.
 const STRIPE_VERSION: &str = "2024-06-20";
 
+/// Which service is at the other end: the calls are the same, the names and pages are not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Simulator,
+    Stripe,
+}
+
 pub struct Processor {
-    /// The name payment rows record: `stripe`, or `test` for the simulator.
-    name: &'static str,
+    service: Service,
     base_url: String,
     api_key: String,
     agent: ureq::Agent,
@@ -52,22 +60,22 @@ enum Answer {
 impl Processor {
     /// The simulator at `base_url`.
     pub fn new(base_url: &str, api_key: &str, timeout: Duration) -> Processor {
-        Processor::named("test", base_url, api_key, timeout)
+        Processor::of(Service::Simulator, base_url, api_key, timeout)
     }
 
     /// Stripe at `base_url` (`STRIPE_API`, or a stand-in for tests).
     pub fn stripe(base_url: &str, api_key: &str, timeout: Duration) -> Processor {
-        Processor::named("stripe", base_url, api_key, timeout)
+        Processor::of(Service::Stripe, base_url, api_key, timeout)
     }
 
-    fn named(name: &'static str, base_url: &str, api_key: &str, timeout: Duration) -> Processor {
+    fn of(service: Service, base_url: &str, api_key: &str, timeout: Duration) -> Processor {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .build()
             .into();
         Processor {
-            name,
+            service,
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.to_owned(),
             agent,
@@ -207,13 +215,30 @@ fn token_of(method: &Value) -> Option<CardToken> {
 }
 
 impl PaymentGateway for Processor {
+    /// The name payment rows record.
     fn name(&self) -> &'static str {
-        self.name
+        match self.service {
+            Service::Simulator => "test",
+            Service::Stripe => "stripe",
+        }
     }
 
     /// Test keys start `sk_test_`, as Stripe's do and as the simulator's generated keys do.
     fn test_mode(&self) -> bool {
         self.api_key.starts_with("sk_test_")
+    }
+
+    /// Stripe's Checkout pages; the simulator serves its page at the address the shop calls it
+    /// by.
+    fn card_page_origin(&self) -> String {
+        if self.service == Service::Stripe {
+            return STRIPE_CHECKOUT.to_owned();
+        }
+        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
+        let end = self.base_url[after_scheme..]
+            .find('/')
+            .map_or(self.base_url.len(), |i| after_scheme + i);
+        self.base_url[..end].to_owned()
     }
 
     /// A Checkout Session in setup mode: the processor's hosted page takes the card and keeps

@@ -152,8 +152,16 @@ impl Default for Timeouts {
     }
 }
 
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/// The content security policy. Forms may post to the shop only; a form may also lead to the
+/// card processor's page (`card_page`), where a new card is typed: a browser applies
+/// `form-action` to the redirect that follows a form, too.
+fn content_security_policy(card_page: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         connect-src 'self'; form-action 'self' {card_page}; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'"
+    )
+}
 
 /// Registers every route of the shop.
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &std::path::Path) {
@@ -226,7 +234,7 @@ pub fn app(
         .wrap(middleware::from_fn(error_page::render))
         .wrap(session_middleware(&state.pool, &config))
         .wrap(middleware::from_fn(csrf::issue))
-        .wrap(security_headers())
+        .wrap(security_headers(&state.payments.card_page_origin()))
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(methods::answer_head))
         .wrap(middleware::from_fn(metrics::record))
@@ -286,9 +294,12 @@ pub async fn refuse_encoded_bodies(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
-pub fn security_headers() -> DefaultHeaders {
+pub fn security_headers(card_page: &str) -> DefaultHeaders {
     DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(card_page),
+        ))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))

@@ -1,7 +1,7 @@
 //! The mail the shop wrote for a test (no SMTP server in tests: `.eml` files in the data
 //! directory), read as a shopper reads it.
 
-use super::{PUBLIC_URL, TestDb};
+use super::TestDb;
 
 impl TestDb {
     /// The path and query of the link in the latest mail to `to` that the shop wrote into
@@ -27,10 +27,11 @@ impl TestDb {
         let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
         let body = decode_quoted_printable(&latest[body_start..]);
         // Links point at the shop's configured address, whatever Host a request claimed.
+        let public_url = self.public_url();
         let start = body
-            .find(PUBLIC_URL)
-            .unwrap_or_else(|| panic!("no link to {PUBLIC_URL} in:\n{body}"))
-            + PUBLIC_URL.len();
+            .find(public_url)
+            .unwrap_or_else(|| panic!("no link to {public_url} in:\n{body}"))
+            + public_url.len();
         let path = &body[start..];
         path.split_whitespace().next().expect("the link").to_owned()
     }

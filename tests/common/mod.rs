@@ -80,6 +80,8 @@ pub struct TestDb {
     /// The card processor simulator, started on first use and shared with `another_node`s;
     /// stopped before `dir`, which holds its books, is removed.
     payments: Arc<OnceLock<shopwave::payments_sim::Running>>,
+    /// Where shoppers reach this shop: `PUBLIC_URL`, unless it is served on a real socket.
+    public_url: OnceLock<String>,
     dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -133,6 +135,7 @@ impl TestDb {
             backend,
             pool,
             payments: Arc::default(),
+            public_url: OnceLock::new(),
             dir,
             pg_schema,
         }
@@ -176,7 +179,7 @@ impl TestDb {
             pool: self.pool.clone(),
             data_dir: self.data_dir(),
             demo_mode,
-            public_url: PUBLIC_URL.to_owned(),
+            public_url: self.public_url().to_owned(),
             catalog: Arc::new(CatalogCache::new(search.clone(), 1_000)),
             pages: Arc::new(shopwave::web::rendered::RenderedPages::new(1_000)),
             search,
@@ -196,9 +199,22 @@ impl TestDb {
             backend: self.backend.clone(),
             pool,
             payments: self.payments.clone(),
+            public_url: OnceLock::new(),
             dir,
             pg_schema: None,
         }
+    }
+
+    /// Where shoppers reach this shop, for links in its mail and the card page's way back.
+    pub fn public_url(&self) -> &str {
+        self.public_url.get().map_or(PUBLIC_URL, String::as_str)
+    }
+
+    /// Serves this shop at `url` from now on (a real socket a browser reaches).
+    pub fn serve_at(&self, url: &str) {
+        self.public_url
+            .set(url.to_owned())
+            .expect("a shop is served at one address");
     }
 
     /// A private directory for this test's files (search index, mail), removed with it.

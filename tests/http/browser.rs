@@ -110,3 +110,40 @@ on_both_backends! {
         assert!(page.contains("UPS") && page.contains("On its way"), "{page}");
     }
 }
+
+on_both_backends! {
+    async fn a_shopper_pays_with_a_new_card_typed_on_the_processors_own_page(db: TestDb) {
+        use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
+        use crate::common::commerce::{add_to_cart, address, shipping_method};
+        let email = {
+            let conn = &mut db.conn();
+            let (s, c) = (seller(conn), category(conn, "Kitchen"));
+            let (_, variant) = ProductBuilder::new("Copper Kettle").price(1999).stock(3).insert(conn, s, c);
+            shipping_method(conn, 499, None);
+            let shopper = UserBuilder::customer().insert(conn);
+            address(conn, shopper, "US", "CA");
+            add_to_cart(conn, shopper, variant, 1);
+            crate::common::fulfilment::with_password(conn, shopper, PASSWORD)
+        };
+        let processor = db.simulator().url.clone();
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.sign_in(&email, PASSWORD).await;
+        browser.visit("/checkout").await;
+        browser.submit("Review order").await;
+        // The card fields are the processor's page, on the processor's own address.
+        assert_eq!(browser.heading().await, "Enter your card");
+        let url = browser.client_url().await;
+        assert!(url.starts_with(&processor), "{url}");
+        browser.fill("Card number", "4242 4242 4242 4242").await;
+        browser.fill("Expiry month", "12").await;
+        browser.fill("Expiry year", "2099").await;
+        browser.fill("Security code", "123").await;
+        browser.submit("Use this card").await;
+        browser.expect_text("visa ending 4242").await;
+        assert!(browser.path().await.starts_with("/checkout/card-entered?session_id=cs_test_"));
+        let pay = browser.text_of("main form button").await;
+        assert!(pay.starts_with("Place order and pay $"), "{pay}");
+        browser.submit(&pay).await;
+        browser.expect_text("is confirmed").await;
+    }
+}

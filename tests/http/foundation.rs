@@ -22,6 +22,9 @@ on_both_backends! {
             let page = app.get(path).await;
             let csp = page.header("content-security-policy").unwrap_or_default();
             assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+            // Forms post to the shop, and lead to the card processor's page, nowhere else.
+            let simulator = &app.db.simulator().url;
+            assert!(csp.contains(&format!("form-action 'self' {simulator};")), "{path}: {csp}");
             assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
             assert!(page.header("referrer-policy").is_some(), "{path}");
         }

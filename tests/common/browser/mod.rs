@@ -104,6 +104,15 @@ impl Browser {
         }
     }
 
+    /// The whole address the browser is at, origin included (another site's page, say).
+    pub async fn client_url(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("current URL")
+            .to_string()
+    }
+
     /// The page's main heading.
     pub async fn heading(&self) -> String {
         self.find(Locator::Css("h1"))
@@ -344,6 +353,7 @@ impl LiveServer {
     fn start(db: &TestDb) -> LiveServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
+        db.serve_at(&url);
         let (state, config) = (db.app_state(false), web_config());
         let indexer = shopwave::search::Indexer::new(state.search.clone()).expect("search writer");
         let indexing = shopwave::search::spawn(
