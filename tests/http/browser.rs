@@ -147,3 +147,22 @@ on_both_backends! {
         browser.expect_text("is confirmed").await;
     }
 }
+
+on_both_backends! {
+    async fn the_pages_a_shopper_meets_first_pass_the_accessibility_rules(db: TestDb) {
+        use diesel::prelude::*;
+        use shopwave::db::schema::products;
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo seed");
+        let slug: String = products::table
+            .filter(products::status.eq(shopwave::catalog::ProductStatus::Active))
+            .select(products::slug)
+            .first(&mut db.conn())
+            .expect("a demo product");
+        let Some(browser) = Browser::open(db).await else { return };
+        // Each visit runs axe-core (WCAG 2.2 A and AA) on the page and fails on any violation.
+        let product = format!("/p/{slug}");
+        for path in ["/", "/c/books", &product, "/search?q=lamp", "/search?q=lmap", "/cart", "/account/login", "/account/register"] {
+            browser.visit(path).await;
+        }
+    }
+}

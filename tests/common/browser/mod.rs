@@ -24,6 +24,7 @@ use serde_json::json;
 
 use super::{TestDb, web_config};
 
+mod a11y;
 mod images;
 #[path = "../browser_reports.rs"]
 mod reports;
@@ -38,7 +39,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// How long a page may take to show what a test waits for: generous for a busy CI machine, yet a
 /// broken page fails the test in seconds instead of hanging the suite.
-const PATIENCE: Duration = Duration::from_secs(10);
+pub(super) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// One shopper at one headless Chromium, looking at the shop served from a fresh database.
 pub struct Browser {
@@ -48,6 +49,7 @@ pub struct Browser {
     driver: ChromeDriver,
     server: LiveServer,
     db: TestDb,
+    javascript: JavaScript,
 }
 
 /// Whether the browser runs the shop's scripts. `Off` proves a page works with plain HTML forms.
@@ -85,6 +87,7 @@ impl Browser {
             driver,
             server,
             db,
+            javascript,
         })
     }
 
@@ -93,6 +96,7 @@ impl Browser {
     pub async fn visit(&self, path: &str) {
         let url = format!("{}{path}", self.server.url);
         self.client.goto(&url).await.expect("the page loads");
+        self.checked_for_accessibility().await;
     }
 
     /// Where the browser is now, as path and query: what the address bar shows after redirects.
@@ -276,6 +280,14 @@ impl Browser {
         .await
     }
 
+    /// Every page a journey reaches is checked for accessibility (`a11y`), when the browser runs
+    /// scripts (axe-core is one).
+    async fn checked_for_accessibility(&self) {
+        if self.javascript == JavaScript::On {
+            self.expect_accessible().await;
+        }
+    }
+
     /// Runs an action that leaves the page, then waits until the old page is gone, so the next
     /// step never reads the page it came from.
     async fn navigating(&self, action: impl Future<Output = Result<(), CmdError>>) {
@@ -285,7 +297,7 @@ impl Browser {
         loop {
             match old_page.tag_name().await {
                 Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {
-                    return;
+                    return self.checked_for_accessibility().await;
                 }
                 _ if Instant::now() > deadline => {
                     panic!("the browser stayed on {}", self.path().await)
