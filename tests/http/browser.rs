@@ -166,3 +166,35 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    async fn a_shopper_checks_out_with_the_keyboard_alone(db: TestDb) {
+        use crate::common::builders::{ProductBuilder, category, product_slug, seller};
+        use crate::common::commerce::{APPROVED, buyer, shipping_method};
+        use crate::common::fulfilment::with_password;
+        let shopper = buyer(&db, APPROVED);
+        let email = with_password(&mut db.conn(), shopper.id, PASSWORD);
+        let slug = {
+            let conn = &mut db.conn();
+            let (s, c) = (seller(conn), category(conn, "Kitchen"));
+            let (product, _) = ProductBuilder::new("Copper Kettle").price(1999).stock(3).insert(conn, s, c);
+            shipping_method(conn, 499, None);
+            product_slug(conn, product)
+        };
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.sign_in(&email, PASSWORD).await;
+        browser.visit(&format!("/p/{slug}")).await;
+        // From here on, only Tab and Enter.
+        browser.tab_to("Add to cart").await;
+        browser.press_enter().await;
+        browser.expect_text("Added to your cart.").await;
+        browser.tab_to("Check out").await;
+        browser.press_enter().await;
+        browser.tab_to("Review order").await;
+        browser.press_enter().await;
+        browser.expect_text("visa ending 4242").await;
+        browser.tab_to("Place order and pay").await;
+        browser.press_enter().await;
+        browser.expect_text("is confirmed").await;
+    }
+}

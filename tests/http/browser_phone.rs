@@ -56,3 +56,71 @@ on_both_backends! {
         assert!(too_wide.is_empty(), "pages a phone user scrolls sideways: {too_wide:#?}");
     }
 }
+
+/// Where each element matching a selector sits: `[bottom, width, height]` in CSS px.
+const BOXES: &str = "return Object.fromEntries(SELECTORS.map(css => [css,
+    Array.from(document.querySelectorAll(css)).map(e => {
+        const r = e.getBoundingClientRect(); return [r.bottom, r.width, r.height];
+    })]));";
+
+async fn boxes(browser: &Browser, selectors: &[&str]) -> serde_json::Value {
+    let list = serde_json::to_string(selectors).expect("JSON");
+    browser.measure(&BOXES.replace("SELECTORS", &list)).await
+}
+
+on_both_backends! {
+    async fn on_a_phone_the_buy_box_is_in_the_first_screen_and_the_pictures_scroll_sideways(db: TestDb) {
+        use diesel::dsl::count_star;
+        use diesel::prelude::*;
+        use shopwave::db::schema::{product_variants, products};
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo seed");
+        let (slug, category) = {
+        let conn = &mut db.conn();
+        let (most_options, _): (i64, i64) = product_variants::table
+            .group_by(product_variants::product_id)
+            .select((product_variants::product_id, count_star()))
+            .order((count_star().desc(), product_variants::product_id))
+            .first(conn)
+            .expect("a demo product");
+        let slug: String = products::table.find(most_options).select(products::slug).first(conn).expect("slug");
+        let category: String = shopwave::db::schema::categories::table
+            .select(shopwave::db::schema::categories::slug)
+            .first(conn)
+            .expect("a category");
+        (slug, category)
+        };
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.use_screen(PHONE).await;
+        browser.visit(&format!("/p/{slug}")).await;
+        let screen = browser.measure("return window.innerHeight;").await.as_f64().expect("height");
+        let buy = [".buy-box h1", ".buy-box > .price", ".add-to-cart fieldset", ".add-to-cart button[type=submit]"];
+        let found = boxes(&browser, &buy).await;
+        for css in buy {
+            let bottom = found[css][0][0].as_f64().unwrap_or_else(|| panic!("{css} is on the page"));
+            assert!(bottom <= screen, "{css} ends at {bottom} px, below the first {screen} px screen");
+        }
+        let targets = [".buy-box button", ".buy-box input[type=number]", ".buy-box label.variant"];
+        let found = boxes(&browser, &targets).await;
+        for css in targets {
+            for target in found[css].as_array().expect("a list") {
+                let (width, height) = (target[1].as_f64().unwrap_or(0.0), target[2].as_f64().unwrap_or(0.0));
+                assert!(width >= 44.0 && height >= 44.0, "{css} is {width} × {height} px, under 44 × 44");
+            }
+        }
+        let gallery = browser.measure("const g = document.querySelector('.gallery'); return [g.scrollWidth, g.clientWidth];").await;
+        assert!(gallery[0].as_f64() > gallery[1].as_f64(), "the pictures scroll sideways: {gallery}");
+        browser.expect_no_sideways_scroll().await;
+
+        // Filters fold away on a phone, and are simply there on a desktop.
+        let filters = "const d = document.querySelector('details.refine');
+            const shown = e => e && e.checkVisibility();
+            return [d.open, shown(d.querySelector('summary')), shown(d.querySelector('form'))];";
+        browser.visit(&format!("/c/{category}")).await;
+        assert_eq!(browser.measure(filters).await, serde_json::json!([false, true, false]));
+        browser.visit("/search?q=lamp").await;
+        assert_eq!(browser.measure(filters).await, serde_json::json!([false, true, false]));
+        browser.use_screen(DESKTOP).await;
+        browser.visit(&format!("/c/{category}")).await;
+        assert_eq!(browser.measure(filters).await, serde_json::json!([false, false, true]));
+    }
+}

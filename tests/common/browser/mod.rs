@@ -26,6 +26,7 @@ use super::{TestDb, web_config};
 
 mod a11y;
 mod images;
+mod keyboard;
 #[path = "../browser_reports.rs"]
 mod reports;
 mod screen;

@@ -58,4 +58,13 @@ impl Browser {
         let (page, window) = (widths[0].as_u64()?, widths[1].as_u64()?);
         (page > window).then_some((page, window))
     }
+
+    /// What `script` (a function body that `return`s) finds on the page shown: layout
+    /// measurements, say.
+    pub async fn measure(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("the measuring script runs")
+    }
 }
