@@ -20,6 +20,8 @@ pub struct SearchResults {
     pub shortened: bool,
     /// The text held no word to search for (only operators or punctuation).
     pub unreadable: bool,
+    /// When nothing was found: the same search spelt as the shop's product names are.
+    pub did_you_mean: Option<String>,
 }
 
 pub struct Hit {
@@ -55,5 +57,6 @@ pub fn search_results(
         category: found.category,
         shortened: found.shortened,
         unreadable: found.unreadable,
+        did_you_mean: found.did_you_mean,
     })
 }

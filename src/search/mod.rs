@@ -7,6 +7,7 @@
 //! [`suggest`]. Both pages answer with product ids, which the catalog turns into products.
 
 pub mod category;
+mod did_you_mean;
 mod documents;
 mod facets;
 mod filters;

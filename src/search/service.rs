@@ -6,6 +6,7 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, Order, Searcher};
 
+use super::did_you_mean;
 use super::facets::{self, Counts, Facets};
 use super::highlight::Highlighter;
 use super::index::{SearchIndex, internal};
@@ -57,6 +58,8 @@ pub struct Found {
     pub shortened: bool,
     /// The text held no word to search for (only operators or punctuation).
     pub unreadable: bool,
+    /// When nothing was found: the same search spelt as the shop's product names are.
+    pub did_you_mean: Option<String>,
     /// Marks the searched words in what the page shows of each product.
     pub highlighter: Highlighter,
 }
@@ -101,6 +104,7 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
             category,
             shortened: parsed.shortened,
             unreadable,
+            did_you_mean: None,
             highlighter: Highlighter::new(index, &parsed),
         });
     }
@@ -126,7 +130,12 @@ pub fn find(conn: &mut DbConn, index: &SearchIndex, request: &SearchRequest) -> 
     if total < PAGE_SIZE && query::typos_forgivable(index, &parsed) {
         (addresses, total, counts) = search(Spelling::ForgivingTypos)?;
     }
+    let did_you_mean = match total {
+        0 => did_you_mean::suggestion(index, &searcher, &parsed),
+        _ => None,
+    };
     Ok(Found {
+        did_you_mean,
         ids: product_ids(&searcher, &addresses)?,
         total,
         page: request.page,

@@ -36,3 +36,28 @@ on_both_backends! {
         assert!(!names(&found).contains(&"Walnat Shelf".to_owned()));
     }
 }
+
+on_both_backends! {
+    async fn a_search_that_finds_nothing_offers_the_spelling_the_shop_uses(db: TestDb) {
+        let mut conn = db.conn();
+        let (shop, lighting) = (seller(&mut conn), category(&mut conn, "Lighting"));
+        ProductBuilder::new("Quokka Night Lamp").insert(&mut conn, shop, lighting);
+        ProductBuilder::new("Brass Desk Lamp").insert(&mut conn, shop, lighting);
+        ProductBuilder::new("Coffee Grinder").insert(&mut conn, shop, lighting);
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+        // "lmap" is too short to be forgiven a typo, so it finds nothing; the page offers the
+        // word the names use, and that search finds both lamps.
+        let page = app.get("/search?q=lmap").await;
+        page.assert_status(200).assert_contains("Nothing matched").assert_contains("Did you mean <a href=\"/search?q=lamp\">lamp</a>?");
+        app.get("/search?q=lamp").await.assert_contains("Quokka Night").assert_contains("Brass Desk").assert_contains("2 products found");
+        // Every word is mended on its own; words the names use are kept.
+        app.get("/search?q=quokka+lmap").await.assert_contains("Did you mean <a href=\"/search?q=quokka%20lamp\">quokka lamp</a>?");
+        // A search that finds something offers nothing, nor does one with no near word.
+        assert!(!app.get("/search?q=lamp").await.body.contains("Did you mean"));
+        let nothing = app.get("/search?q=zzyzx").await;
+        nothing.assert_contains("Nothing matched");
+        assert!(!nothing.body.contains("Did you mean"));
+    }
+}
