@@ -73,6 +73,21 @@ pub(super) fn build(
                 }
             }
         }
+        // Stemming can carry a typo away from the word it spoils ("moniter" stems to "monit",
+        // two letters from "monitor"), so the word as typed is also compared with the names'
+        // words as written.
+        let typed = word.to_lowercase();
+        if let Some(distance) = typo_allowance(&typed)
+            && spelling == Spelling::ForgivingTypos
+        {
+            let name_words = index.fields.name_words;
+            let fuzzy =
+                FuzzyTermQuery::new(Term::from_field_text(name_words, &typed), distance, true);
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), 3.0 * 0.3)),
+            ));
+        }
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
     }
     for phrase in &parsed.phrases {

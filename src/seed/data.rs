@@ -200,6 +200,7 @@ pub(super) fn singular(category: &str) -> String {
         "Lighting" => "Desk Lamp".into(),
         "Puzzles" => "Puzzle".into(),
         "Headphones" => "Headphones".into(),
+        "Dresses" => "Dress".into(),
         other => other.strip_suffix('s').unwrap_or(other).to_owned(),
     }
 }

@@ -60,6 +60,7 @@ mod reviews;
 mod sales_totals;
 mod schema;
 mod search;
+mod search_recall;
 mod search_spelling;
 mod seed;
 mod seller_applications;
