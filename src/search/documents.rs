@@ -8,7 +8,7 @@ use tantivy::TantivyDocument;
 use super::index::Fields;
 use crate::db::DbConn;
 use crate::db::models::Product;
-use crate::db::schema::{categories, product_categories, products, sellers};
+use crate::db::schema::{categories, product_categories, product_variants, products, sellers};
 use crate::error::Result;
 
 /// The search documents of those of `ids` that shoppers may see; the others are simply absent.
@@ -41,6 +41,15 @@ pub fn load(
             product_categories::category_id,
         ))
         .load(conn)?;
+    let mut skus: HashMap<i64, Vec<String>> = HashMap::new();
+    for (product_id, sku) in product_variants::table
+        .filter(product_variants::product_id.eq_any(&product_ids))
+        .filter(product_variants::is_active.eq(true))
+        .select((product_variants::product_id, product_variants::sku))
+        .load::<(i64, String)>(conn)?
+    {
+        skus.entry(product_id).or_default().push(sku);
+    }
     let tree = CategoryTree::load(conn)?;
     Ok(rows
         .into_iter()
@@ -58,19 +67,28 @@ pub fn load(
                 .get(&product.seller_id)
                 .cloned()
                 .unwrap_or_default();
-            (
-                product.id,
-                document(fields, &product, &seller, &category_ids, &tree),
-            )
+            let skus = skus.get(&product.id).map_or(&[][..], Vec::as_slice);
+            let about = About {
+                seller: &seller,
+                skus,
+                category_ids: &category_ids,
+            };
+            (product.id, document(fields, &product, &about, &tree))
         })
         .collect())
+}
+
+/// What the index holds of a product beyond its own row.
+struct About<'a> {
+    seller: &'a str,
+    skus: &'a [String],
+    category_ids: &'a [i64],
 }
 
 fn document(
     fields: &Fields,
     product: &Product,
-    seller: &str,
-    category_ids: &[i64],
+    about: &About,
     tree: &CategoryTree,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -79,8 +97,11 @@ fn document(
     doc.add_text(fields.slug, &product.slug);
     doc.add_text(fields.name_words, &product.name);
     doc.add_text(fields.description, &product.description);
-    doc.add_text(fields.seller, seller);
-    for id in category_ids {
+    doc.add_text(fields.seller, about.seller);
+    for sku in about.skus {
+        doc.add_text(fields.skus, sku);
+    }
+    for id in about.category_ids {
         doc.add_u64(fields.category_ids, *id as u64);
         if let Some(name) = tree.names.get(id) {
             doc.add_text(fields.categories, name);

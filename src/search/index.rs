@@ -12,7 +12,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 use crate::error::{Error, Result};
 
 /// Bump when the schema changes: a new folder means a fresh index, rebuilt from the database.
-const FOLDER: &str = "search-v1";
+const FOLDER: &str = "search-v2";
 /// English stemming for what shoppers search in.
 pub const STEMMED: &str = "en_stem";
 /// Lower-cased, unstemmed words, for search-as-you-type prefixes ("batter" → "batteries").
@@ -27,6 +27,9 @@ pub struct Fields {
     pub description: Field,
     pub categories: Field,
     pub seller: Field,
+    /// The SKUs of the product's options, split into words as names are ("SW-000123-1" is
+    /// "sw", "000123", "1"), so a shopper who types one finds its product.
+    pub skus: Field,
     /// Every category the product is filed under, with all their ancestors.
     pub category_ids: Field,
     pub seller_id: Field,
@@ -58,6 +61,7 @@ fn schema() -> (Schema, Fields) {
         description: builder.add_text_field("description", text(STEMMED)),
         categories: builder.add_text_field("categories", text(STEMMED)),
         seller: builder.add_text_field("seller", text(STEMMED)),
+        skus: builder.add_text_field("skus", text(PLAIN)),
         category_ids: builder.add_u64_field("category_ids", number()),
         seller_id: builder.add_u64_field("seller_id", number()),
         price: builder.add_u64_field("price", number()),

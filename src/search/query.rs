@@ -73,6 +73,12 @@ pub(super) fn build(
                 }
             }
         }
+        // A SKU is matched as typed, never by near spellings: "000124" is another product.
+        let sku = TermQuery::new(
+            Term::from_field_text(index.fields.skus, word),
+            IndexRecordOption::Basic,
+        );
+        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(sku), 3.0))));
         // Stemming can carry a typo away from the word it spoils ("moniter" stems to "monit",
         // two letters from "monitor"), so the word as typed is also compared with the names'
         // words as written.

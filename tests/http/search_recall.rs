@@ -1,5 +1,5 @@
 //! A judged set of shoppers' searches on the demo shop: words as typed, plurals, typos, several
-//! words, a seller's name. What each query should find is judged from the catalogue itself: the
+//! words, a seller's name, an option's SKU. What each query should find is judged from the catalogue itself: the
 //! products whose name holds every meant word, or that the meant seller sells. Recall at 10 is
 //! the share of the first ten results (or of all the relevant products, when there are fewer)
 //! that are relevant. `RECALL_REPORT=1` prints each query's figure, for BENCHMARKS.md.
@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use crate::search::find;
-use shopwave::db::schema::{products, sellers};
+use shopwave::db::schema::{product_variants, products, sellers};
 
 /// What a shopper meant by a query.
 enum Meant {
@@ -20,9 +20,11 @@ enum Meant {
     Named(&'static [&'static str]),
     /// Products this seller sells.
     SoldBy(&'static str),
+    /// The product with an option of this SKU.
+    Sku(&'static str),
 }
 
-use Meant::{Named, SoldBy};
+use Meant::{Named, Sku, SoldBy};
 
 const JUDGED: &[(&str, Meant)] = &[
     // As the names spell them.
@@ -94,12 +96,23 @@ const JUDGED: &[(&str, Meant)] = &[
     ("Summit Outfitters", SoldBy("Summit Outfitters")),
     ("Volt Electronics", SoldBy("Volt Electronics")),
     ("Page Turner Books", SoldBy("Page Turner Books")),
+    // An option's SKU, as printed or typed in lower case.
+    ("SW-000001-1", Sku("SW-000001-1")),
+    ("sw-000042-1", Sku("SW-000042-1")),
 ];
 
 /// The lowest mean recall at 10 the set may have.
 const RECALL_FLOOR: f64 = 0.95;
 
 fn relevant(conn: &mut shopwave::db::DbConn, meant: &Meant) -> HashSet<i64> {
+    let with_sku: Vec<i64> = match meant {
+        Sku(sku) => product_variants::table
+            .filter(product_variants::sku.eq(*sku))
+            .select(product_variants::product_id)
+            .load(conn)
+            .expect("options"),
+        _ => Vec::new(),
+    };
     let all: Vec<(i64, String, String)> = products::table
         .inner_join(sellers::table)
         .filter(products::status.eq(shopwave::catalog::ProductStatus::Active))
@@ -108,12 +121,13 @@ fn relevant(conn: &mut shopwave::db::DbConn, meant: &Meant) -> HashSet<i64> {
         .load(conn)
         .expect("the catalogue");
     all.into_iter()
-        .filter(|(_, name, seller)| match meant {
+        .filter(|(id, name, seller)| match meant {
             Named(words) => {
                 let name: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
                 words.iter().all(|word| name.iter().any(|w| w == word))
             }
             SoldBy(who) => seller == who,
+            Sku(_) => with_sku.contains(id),
         })
         .map(|(id, _, _)| id)
         .collect()
