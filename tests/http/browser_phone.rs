@@ -124,3 +124,47 @@ on_both_backends! {
         assert_eq!(browser.measure(filters).await, serde_json::json!([false, false, true]));
     }
 }
+
+on_both_backends! {
+    async fn every_seller_page_fits_a_phone_and_a_desktop(db: TestDb) {
+        use crate::common::fulfilment::{two_seller_order, with_password};
+        use diesel::prelude::*;
+        use shopwave::db::schema::product_variants;
+        const PASSWORD: &str = "plum kettle harbour";
+        let order = two_seller_order(&db);
+        let seller = with_password(&mut db.conn(), order.a.user_id, PASSWORD);
+        let product: i64 = product_variants::table
+            .find(order.a.variant_id)
+            .select(product_variants::product_id)
+            .first(&mut db.conn())
+            .expect("the seller's product");
+        let pages = [
+            "/seller".to_owned(),
+            "/seller/products".to_owned(),
+            "/seller/products/new".to_owned(),
+            format!("/seller/products/{product}"),
+            format!("/seller/products/{product}/images"),
+            format!("/seller/products/{product}/variants/{}/history", order.a.variant_id),
+            "/seller/orders".to_owned(),
+            format!("/seller/orders/{}", order.number),
+            "/seller/returns".to_owned(),
+            "/seller/payouts".to_owned(),
+            "/seller/imports".to_owned(),
+        ];
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.sign_in(&seller, PASSWORD).await;
+        let mut too_wide = Vec::new();
+        for screen in [PHONE, DESKTOP] {
+            browser.use_screen(screen).await;
+            // Each visit also runs axe-core on the page.
+            for page in &pages {
+                browser.visit(page).await;
+                assert!(!browser.heading().await.is_empty(), "{page} has its heading");
+                if let Some((width, window)) = browser.sideways_overflow().await {
+                    too_wide.push(format!("{page}: {width} px in {window} px"));
+                }
+            }
+        }
+        assert!(too_wide.is_empty(), "pages a phone user scrolls sideways: {too_wide:#?}");
+    }
+}

@@ -40,6 +40,10 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// How long a page may take to show what a test waits for: generous for a busy CI machine, yet a
 /// broken page fails the test in seconds instead of hanging the suite.
+/// How long chromedriver may take to start: on a machine busy with other browser tests (two
+/// Chromiums running axe-core at once on two cores) it has needed more than `PATIENCE`.
+const STARTUP: Duration = Duration::from_secs(60);
+
 pub(super) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// One shopper at one headless Chromium, looking at the shop served from a fresh database.
@@ -432,7 +436,7 @@ impl ChromeDriver {
             .expect("chromedriver starts");
         let Some(port) = read_port(process.stdout.take().expect("piped stdout")) else {
             kill_group(&mut process);
-            panic!("chromedriver did not report its port within {PATIENCE:?}");
+            panic!("chromedriver did not report its port within {STARTUP:?}");
         };
         ChromeDriver {
             url: format!("http://127.0.0.1:{port}"),
@@ -466,7 +470,7 @@ fn read_port(stdout: impl Read + Send + 'static) -> Option<u16> {
             }
         }
     });
-    port_rx.recv_timeout(PATIENCE).ok().flatten()
+    port_rx.recv_timeout(STARTUP).ok().flatten()
 }
 
 impl Drop for ChromeDriver {
