@@ -1,9 +1,12 @@
 //! "Did you mean": when a search finds nothing, a search that would. Each typed word the shop's
 //! product names never use is swapped for the closest word they do use — within one edit for
 //! words of up to four letters, two from five, a swapped pair of neighbouring letters counting as
-//! one edit — the most used of equally close ones. The words come from the index itself
+//! one edit — the most used of equally close ones; the first letter is taken as typed. The
+//! words come from the index itself
 //! (`name_words`: names as written, lower-cased, unstemmed), so a suggestion always names
 //! products the shop sells.
+
+use std::collections::HashMap;
 
 use tantivy::Searcher;
 
@@ -16,61 +19,75 @@ pub(super) fn suggestion(
     searcher: &Searcher,
     parsed: &UserQuery,
 ) -> Option<String> {
-    let vocabulary = name_words(index, searcher);
+    let typed: Vec<String> = parsed.words.iter().map(|w| w.to_lowercase()).collect();
+    let near = near_words(index, searcher, &typed);
     let mut changed = false;
-    let words: Vec<String> = parsed
-        .words
+    let words: Vec<String> = typed
         .iter()
-        .map(|typed| {
-            let typed = typed.to_lowercase();
-            if vocabulary.iter().any(|(word, _)| *word == typed) {
-                return typed;
+        .zip(&near)
+        .map(|(word, near)| match nearest(near) {
+            Some(better) if better != word => {
+                changed = true;
+                better.to_owned()
             }
-            match closest(&typed, &vocabulary) {
-                Some(better) => {
-                    changed = true;
-                    better.to_owned()
-                }
-                None => typed,
-            }
+            _ => word.clone(),
         })
         .collect();
     changed.then(|| words.join(" "))
 }
 
-/// Every word of the product names, with how many products use it.
-fn name_words(index: &SearchIndex, searcher: &Searcher) -> Vec<(String, u32)> {
-    let mut words: Vec<(String, u32)> = Vec::new();
+/// A word of the names within a typed word's allowance: its edits from the typed word, and how
+/// many products use it.
+type Near = HashMap<String, (usize, u32)>;
+
+/// For each typed word, the words of the product names within its allowance that start with
+/// the same letter, as most misspellings do: only that stretch of each segment's sorted word
+/// list (`name_words`) is read, and lengths are compared before anything else, so a suggestion
+/// costs a small part of one pass over the list.
+fn near_words(index: &SearchIndex, searcher: &Searcher, typed: &[String]) -> Vec<Near> {
+    let mut near = vec![Near::new(); typed.len()];
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(index.fields.name_words) else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().stream() else {
-            continue;
-        };
-        while stream.advance() {
-            let Ok(word) = std::str::from_utf8(stream.key()) else {
+        for (typed, near) in typed.iter().zip(near.iter_mut()) {
+            let Some((from, to)) = first_letter_range(typed) else {
                 continue;
             };
-            let uses = stream.value().doc_freq;
-            match words.iter_mut().find(|(known, _)| known == word) {
-                Some((_, count)) => *count += uses,
-                None => words.push((word.to_owned(), uses)),
+            let Ok(mut stream) = inverted.terms().range().ge(&from).lt(&to).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if let Some(distance) = edits(typed, word, allowance(typed)) {
+                    let uses = stream.value().doc_freq;
+                    near.entry(word.to_owned()).or_insert((distance, 0)).1 += uses;
+                }
             }
         }
     }
-    words
+    near
 }
 
-/// The word of `vocabulary` nearest to `typed` within its allowance, the most used on a tie.
-fn closest<'a>(typed: &str, vocabulary: &'a [(String, u32)]) -> Option<&'a str> {
-    let allowance = if typed.chars().count() <= 4 { 1 } else { 2 };
-    vocabulary
-        .iter()
-        .filter_map(|(word, uses)| {
-            let distance = edits(typed, word, allowance)?;
-            Some((distance, std::cmp::Reverse(*uses), word.as_str()))
-        })
+/// The words that start with `word`'s first letter: from that letter up to the next one.
+fn first_letter_range(word: &str) -> Option<(String, String)> {
+    let first = word.chars().next()?;
+    let next = char::from_u32(u32::from(first) + 1)?;
+    Some((first.to_string(), next.to_string()))
+}
+
+/// Edits forgiven in a word: one up to four letters, two from five.
+fn allowance(word: &str) -> usize {
+    if word.chars().count() <= 4 { 1 } else { 2 }
+}
+
+/// The nearest word, the most used on a tie (the word itself, at no edits, when the names use
+/// it).
+fn nearest(near: &Near) -> Option<&str> {
+    near.iter()
+        .map(|(word, (distance, uses))| (*distance, std::cmp::Reverse(*uses), word.as_str()))
         .min()
         .map(|(_, _, word)| word)
 }
@@ -78,10 +95,11 @@ fn closest<'a>(typed: &str, vocabulary: &'a [(String, u32)]) -> Option<&'a str> 
 /// The edits (insert, delete, replace, or swap two neighbouring letters) that turn `a` into `b`,
 /// if at most `limit`.
 fn edits(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > limit {
+    // Most words of the list are too long or too short to be near: no table for them.
+    if a.chars().count().abs_diff(b.chars().count()) > limit {
         return None;
     }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     // Optimal string alignment: three rows of the Damerau–Levenshtein table.
     let mut before: Vec<usize> = Vec::new();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
@@ -119,20 +137,30 @@ mod tests {
 
     #[test]
     fn the_nearest_word_wins_then_the_most_used() {
-        let words = |list: &[(&str, u32)]| -> Vec<(String, u32)> {
-            list.iter().map(|(w, n)| (w.to_string(), *n)).collect()
+        let near = |typed: &str, list: &[(&str, u32)]| -> Near {
+            list.iter()
+                .filter_map(|(word, uses)| {
+                    let distance = edits(typed, word, allowance(typed))?;
+                    Some((word.to_string(), (distance, *uses)))
+                })
+                .collect()
         };
-        let vocabulary = words(&[("lamp", 3), ("camp", 9), ("lamps", 1), ("walnut", 5)]);
-        assert_eq!(closest("lmap", &vocabulary), Some("lamp"));
+        let names = [("lamp", 3), ("camp", 9), ("lamps", 1), ("walnut", 5)];
+        assert_eq!(nearest(&near("lmap", &names)), Some("lamp"));
         assert_eq!(
-            closest("damp", &vocabulary),
+            nearest(&near("damp", &names)),
             Some("camp"),
             "a tie goes to the most used"
         );
-        assert_eq!(closest("wallnutt", &vocabulary), Some("walnut"));
-        assert_eq!(closest("zzzz", &vocabulary), None);
+        assert_eq!(nearest(&near("wallnutt", &names)), Some("walnut"));
+        assert_eq!(
+            nearest(&near("lamp", &names)),
+            Some("lamp"),
+            "a word the names use stays"
+        );
+        assert_eq!(nearest(&near("zzzz", &names)), None);
         // Short words are allowed one edit only: too many words are two away from them.
-        assert_eq!(closest("lmp", &words(&[("lamp", 1)])), Some("lamp"));
-        assert_eq!(closest("lpm", &words(&[("lamp", 1)])), None);
+        assert_eq!(nearest(&near("lmp", &[("lamp", 1)])), Some("lamp"));
+        assert_eq!(nearest(&near("lpm", &[("lamp", 1)])), None);
     }
 }
