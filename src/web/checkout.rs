@@ -132,10 +132,11 @@ async fn review(
 ) -> WebResult<HttpResponse> {
     let form = form.into_inner();
     if form.payment == "new" {
-        return match enter_new_card(&state, &saga, &session, user.id, &form).await {
-            Ok(to_card_page) => Ok(to_card_page),
-            Err(error) => show_review(&state, chrome, user.id, Err(error)).await,
-        };
+        let opened = enter_new_card(&state, &saga, &session, user.id, &form).await;
+        return respond::settle(opened, Ok, |message| {
+            checkout_page(&state, chrome, user.id, Some(message))
+        })
+        .await;
     }
     let review = saved_card_review(&state, user.id, &form).await;
     show_review(&state, chrome, user.id, review).await

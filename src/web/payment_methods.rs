@@ -10,7 +10,7 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::card_entry::{self, Paths, Returned};
 use super::chrome::Chrome;
-use super::error::{WebError, WebResult};
+use super::error::WebResult;
 use super::respond;
 use super::routing::{form, page, page_and_form};
 use crate::checkout::PaymentSaga;
@@ -72,10 +72,11 @@ async fn add_card(
         entered: ENTERED,
         cancelled: PAGE,
     };
-    match card_entry::open(&state, &saga, &session, ENTRY_KEY, (user.id, paths), ()).await {
-        Ok(to_card_page) => Ok(to_card_page),
-        Err(error) => refused(&state, chrome, user.id, error).await,
-    }
+    let opened = card_entry::open(&state, &saga, &session, ENTRY_KEY, (user.id, paths), ()).await;
+    respond::settle(opened, Ok, |message| {
+        cards_page(&state, chrome, user.id, Some(message))
+    })
+    .await
 }
 
 /// Back from the processor's card page: the card entered is saved.
@@ -94,22 +95,12 @@ async fn card_entered(
         Ok(())
     }
     .await;
-    match result {
-        Ok(()) => Ok(respond::done(&session, "Card saved.", PAGE)),
-        Err(error) => refused(&state, chrome, user_id, error).await,
-    }
-}
-
-/// The saved cards again, with the reason a card could not be added.
-async fn refused(
-    state: &AppState,
-    chrome: Chrome,
-    user_id: i64,
-    error: WebError,
-) -> WebResult<HttpResponse> {
-    let refusal = respond::Refusal::of(error)?;
-    let page = cards_page(state, chrome, user_id, Some(refusal.message)).await?;
-    respond::page_with(&page, refusal.status)
+    respond::settle(
+        result,
+        |()| Ok(respond::done(&session, "Card saved.", PAGE)),
+        |message| cards_page(&state, chrome, user_id, Some(message)),
+    )
+    .await
 }
 
 async fn make_default(

@@ -104,32 +104,46 @@ const JUDGED: &[(&str, Meant)] = &[
 /// The lowest mean recall at 10 the set may have.
 const RECALL_FLOOR: f64 = 0.95;
 
-fn relevant(conn: &mut shopwave::db::DbConn, meant: &Meant) -> HashSet<i64> {
-    let with_sku: Vec<i64> = match meant {
-        Sku(sku) => product_variants::table
-            .filter(product_variants::sku.eq(*sku))
-            .select(product_variants::product_id)
-            .load(conn)
-            .expect("options"),
-        _ => Vec::new(),
-    };
-    let all: Vec<(i64, String, String)> = products::table
+/// A published product as the judgments read it: id, name, seller, its options' SKUs.
+type Listed = (i64, String, String, Vec<String>);
+
+fn catalogue(conn: &mut shopwave::db::DbConn) -> Vec<Listed> {
+    let products: Vec<(i64, String, String)> = products::table
         .inner_join(sellers::table)
         .filter(products::status.eq(shopwave::catalog::ProductStatus::Active))
         .filter(products::deleted_at.is_null())
         .select((products::id, products::name, sellers::display_name))
         .load(conn)
         .expect("the catalogue");
-    all.into_iter()
-        .filter(|(id, name, seller)| match meant {
+    let skus: Vec<(i64, String)> = product_variants::table
+        .select((product_variants::product_id, product_variants::sku))
+        .load(conn)
+        .expect("options");
+    products
+        .into_iter()
+        .map(|(id, name, seller)| {
+            let own = skus
+                .iter()
+                .filter(|(p, _)| *p == id)
+                .map(|(_, s)| s.clone())
+                .collect();
+            (id, name, seller, own)
+        })
+        .collect()
+}
+
+fn relevant(catalogue: &[Listed], meant: &Meant) -> HashSet<i64> {
+    catalogue
+        .iter()
+        .filter(|(_, name, seller, skus)| match meant {
             Named(words) => {
                 let name: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
                 words.iter().all(|word| name.iter().any(|w| w == word))
             }
             SoldBy(who) => seller == who,
-            Sku(_) => with_sku.contains(id),
+            Sku(sku) => skus.iter().any(|s| s == sku),
         })
-        .map(|(id, _, _)| id)
+        .map(|(id, ..)| *id)
         .collect()
 }
 
@@ -140,10 +154,11 @@ on_both_backends! {
         app.drain_search();
         assert!(JUDGED.len() >= 50);
         let conn = &mut app.conn();
+        let catalogue = catalogue(conn);
         let mut total = 0.0;
         let mut misses = Vec::new();
         for (query, meant) in JUDGED {
-            let wanted = relevant(conn, meant);
+            let wanted = relevant(&catalogue, meant);
             assert!(!wanted.is_empty(), "{query:?}: the demo shop sells what it means");
             let found = find(conn, &app.search, query);
             let top: Vec<i64> = found.hits.iter().take(10).map(|h| h.card.id).collect();
