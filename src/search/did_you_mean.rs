@@ -2,11 +2,10 @@
 //! product names never use is swapped for the closest word they do use — within one edit for
 //! words of up to four letters, two from five, a swapped pair of neighbouring letters counting as
 //! one edit — the most used of equally close ones; the first letter is taken as typed. The
-//! words come from the index itself
-//! (`name_words`: names as written, lower-cased, unstemmed), so a suggestion always names
-//! products the shop sells.
+//! words come from the index itself (`name_words`: names as written, lower-cased, unstemmed), so
+//! a suggestion always names products the shop sells.
 
-use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::Searcher;
 
@@ -19,77 +18,112 @@ pub(super) fn suggestion(
     searcher: &Searcher,
     parsed: &UserQuery,
 ) -> Option<String> {
-    let typed: Vec<String> = parsed.words.iter().map(|w| w.to_lowercase()).collect();
-    let near = near_words(index, searcher, &typed);
+    let vocabulary = index.vocabularies.of(index, searcher);
     let mut changed = false;
-    let words: Vec<String> = typed
+    let words: Vec<String> = parsed
+        .words
         .iter()
-        .zip(&near)
-        .map(|(word, near)| match nearest(near) {
-            Some(better) if better != word => {
-                changed = true;
-                better.to_owned()
+        .map(|typed| {
+            let typed = typed.to_lowercase();
+            match vocabulary.nearest(&typed) {
+                Some(better) if better != typed => {
+                    changed = true;
+                    better.to_owned()
+                }
+                _ => typed,
             }
-            _ => word.clone(),
         })
         .collect();
     changed.then(|| words.join(" "))
 }
 
-/// A word of the names within a typed word's allowance: its edits from the typed word, and how
-/// many products use it.
-type Near = HashMap<String, (usize, u32)>;
+/// The vocabulary of the searcher generation last asked about. Reading every segment's word
+/// list for each search that found nothing was most of such a search's time (BENCHMARKS.md,
+/// "Search recall"); the list changes only when the index does, so it is read once per
+/// generation, by the first search that needs it.
+#[derive(Default)]
+pub(super) struct Vocabularies {
+    latest: Mutex<Option<(u64, Arc<Vocabulary>)>>,
+}
 
-/// For each typed word, the words of the product names within its allowance that start with
-/// the same letter, as most misspellings do: only that stretch of each segment's sorted word
-/// list (`name_words`) is read, and lengths are compared before anything else, so a suggestion
-/// costs a small part of one pass over the list.
-fn near_words(index: &SearchIndex, searcher: &Searcher, typed: &[String]) -> Vec<Near> {
-    let mut near = vec![Near::new(); typed.len()];
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(index.fields.name_words) else {
-            continue;
-        };
-        for (typed, near) in typed.iter().zip(near.iter_mut()) {
-            let Some((from, to)) = first_letter_range(typed) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted.terms().range().ge(&from).lt(&to).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                let Ok(word) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                if let Some(distance) = edits(typed, word, allowance(typed)) {
-                    let uses = stream.value().doc_freq;
-                    near.entry(word.to_owned()).or_insert((distance, 0)).1 += uses;
-                }
+impl Vocabularies {
+    fn of(&self, index: &SearchIndex, searcher: &Searcher) -> Arc<Vocabulary> {
+        let generation = searcher.generation().generation_id();
+        // Held while reading, so searches arriving meanwhile wait for this one's list instead
+        // of each reading their own.
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        match latest.as_ref() {
+            Some((read_at, vocabulary)) if *read_at == generation => Arc::clone(vocabulary),
+            _ => {
+                let vocabulary = Arc::new(Vocabulary::read(index, searcher));
+                *latest = Some((generation, Arc::clone(&vocabulary)));
+                vocabulary
             }
         }
     }
-    near
 }
 
-/// The words that start with `word`'s first letter: from that letter up to the next one.
-fn first_letter_range(word: &str) -> Option<(String, String)> {
-    let first = word.chars().next()?;
-    let next = char::from_u32(u32::from(first) + 1)?;
-    Some((first.to_string(), next.to_string()))
+/// Every word of the product names with how many products use it, sorted, each once.
+struct Vocabulary {
+    words: Vec<(String, u32)>,
+}
+
+impl Vocabulary {
+    fn read(index: &SearchIndex, searcher: &Searcher) -> Vocabulary {
+        let mut words = Vec::new();
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(index.fields.name_words) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    words.push((word.to_owned(), stream.value().doc_freq));
+                }
+            }
+        }
+        Vocabulary::from_words(words)
+    }
+
+    fn from_words(mut words: Vec<(String, u32)>) -> Vocabulary {
+        // Segments list the same word each: one entry per word, its uses summed.
+        words.sort_unstable();
+        words.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        Vocabulary { words }
+    }
+
+    /// The word nearest `typed` among those with its first letter, as most misspellings keep
+    /// it; the most used on a tie, and `typed` itself (at no edits) when the names use it.
+    fn nearest(&self, typed: &str) -> Option<&str> {
+        let first = typed.chars().next()?;
+        let mut prefix = [0; 4];
+        let prefix = &*first.encode_utf8(&mut prefix);
+        let from = self
+            .words
+            .partition_point(|(word, _)| word.as_str() < prefix);
+        self.words[from..]
+            .iter()
+            .take_while(|(word, _)| word.starts_with(prefix))
+            .filter_map(|(word, uses)| {
+                let distance = edits(typed, word, allowance(typed))?;
+                Some((distance, std::cmp::Reverse(*uses), word.as_str()))
+            })
+            .min()
+            .map(|(_, _, word)| word)
+    }
 }
 
 /// Edits forgiven in a word: one up to four letters, two from five.
 fn allowance(word: &str) -> usize {
     if word.chars().count() <= 4 { 1 } else { 2 }
-}
-
-/// The nearest word, the most used on a tie (the word itself, at no edits, when the names use
-/// it).
-fn nearest(near: &Near) -> Option<&str> {
-    near.iter()
-        .map(|(word, (distance, uses))| (*distance, std::cmp::Reverse(*uses), word.as_str()))
-        .min()
-        .map(|(_, _, word)| word)
 }
 
 /// The edits (insert, delete, replace, or swap two neighbouring letters) that turn `a` into `b`,
@@ -137,30 +171,44 @@ mod tests {
 
     #[test]
     fn the_nearest_word_wins_then_the_most_used() {
-        let near = |typed: &str, list: &[(&str, u32)]| -> Near {
-            list.iter()
-                .filter_map(|(word, uses)| {
-                    let distance = edits(typed, word, allowance(typed))?;
-                    Some((word.to_string(), (distance, *uses)))
-                })
-                .collect()
-        };
-        let names = [("lamp", 3), ("camp", 9), ("lamps", 1), ("walnut", 5)];
-        assert_eq!(nearest(&near("lmap", &names)), Some("lamp"));
-        assert_eq!(
-            nearest(&near("damp", &names)),
-            Some("camp"),
-            "a tie goes to the most used"
+        let names = Vocabulary::from_words(
+            [
+                ("lamp", 3),
+                ("camp", 9),
+                ("lamps", 1),
+                ("walnut", 5),
+                ("lamp", 2),
+            ]
+            .map(|(word, uses)| (word.to_owned(), uses))
+            .to_vec(),
         );
-        assert_eq!(nearest(&near("wallnutt", &names)), Some("walnut"));
         assert_eq!(
-            nearest(&near("lamp", &names)),
+            names.words.len(),
+            4,
+            "a word two segments list is kept once"
+        );
+        assert_eq!(names.nearest("lmap"), Some("lamp"));
+        assert_eq!(names.nearest("wallnutt"), Some("walnut"));
+        assert_eq!(
+            names.nearest("lamp"),
             Some("lamp"),
             "a word the names use stays"
         );
-        assert_eq!(nearest(&near("zzzz", &names)), None);
+        assert_eq!(names.nearest("zzzz"), None);
+        assert_eq!(
+            names.nearest("amp"),
+            None,
+            "the first letter is kept as typed"
+        );
+        let ties = Vocabulary::from_words(vec![("damp".into(), 1), ("dame".into(), 4)]);
+        assert_eq!(
+            ties.nearest("damx"),
+            Some("dame"),
+            "a tie goes to the most used"
+        );
         // Short words are allowed one edit only: too many words are two away from them.
-        assert_eq!(nearest(&near("lmp", &[("lamp", 1)])), Some("lamp"));
-        assert_eq!(nearest(&near("lpm", &[("lamp", 1)])), None);
+        let lamp = Vocabulary::from_words(vec![("lamp".into(), 1)]);
+        assert_eq!(lamp.nearest("lmp"), Some("lamp"));
+        assert_eq!(lamp.nearest("lpm"), None);
     }
 }

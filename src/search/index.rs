@@ -9,6 +9,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
+use super::did_you_mean::Vocabularies;
 use crate::error::{Error, Result};
 
 /// Bump when the schema changes: a new folder means a fresh index, rebuilt from the database.
@@ -81,6 +82,8 @@ pub struct SearchIndex {
     /// The outbox position searches see: set after the reader reloads, not at commit, so
     /// `/healthz` never reports as applied what a search cannot find yet. -1: never filled.
     visible_position: AtomicI64,
+    /// The product names' words, for "did you mean", read once per searcher generation.
+    pub(super) vocabularies: Vocabularies,
 }
 
 impl SearchIndex {
@@ -104,6 +107,7 @@ impl SearchIndex {
             reader,
             fields,
             visible_position: AtomicI64::new(position),
+            vocabularies: Vocabularies::default(),
         })
     }
 

@@ -12,6 +12,7 @@ pub mod card_page;
 pub mod catalog_admin;
 pub mod commerce;
 pub mod csv_import;
+pub mod declared_pages;
 pub mod fulfilment;
 pub mod images;
 pub mod lifecycle;

@@ -1,7 +1,7 @@
 //! Every page of the back office and the account, on a 390 px phone and on a desktop: nothing
 //! makes a page scroll sideways (wide tables scroll inside their own box).
 
-use crate::common::back_office::{sign_in_as_admin, staff_and_shopper};
+use crate::common::back_office::{PASSWORD, sign_in_as_admin, staff_and_shopper};
 use crate::common::browser::{Browser, DESKTOP, PHONE};
 use crate::common::builders::{ProductBuilder, category};
 use crate::on_both_backends;
@@ -130,7 +130,6 @@ on_both_backends! {
         use crate::common::fulfilment::{two_seller_order, with_password};
         use diesel::prelude::*;
         use shopwave::db::schema::product_variants;
-        const PASSWORD: &str = "plum kettle harbour";
         let order = two_seller_order(&db);
         let seller = with_password(&mut db.conn(), order.a.user_id, PASSWORD);
         let product: i64 = product_variants::table
@@ -166,5 +165,40 @@ on_both_backends! {
             }
         }
         assert!(too_wide.is_empty(), "pages a phone user scrolls sideways: {too_wide:#?}");
+    }
+}
+
+on_both_backends! {
+    async fn on_a_phone_every_control_of_the_shopper_pages_is_big_enough_to_tap(db: TestDb) {
+        use diesel::prelude::*;
+        use shopwave::db::schema::{categories, products, users};
+        shopwave::seed::demo(&mut db.conn(), None).expect("demo seed");
+        let conn = &mut db.conn();
+        let category: String = categories::table.select(categories::slug).first(conn).expect("a category");
+        let product: String = products::table.select(products::slug).first(conn).expect("a product");
+        let shopper_id = users::table
+            .filter(users::email.eq("shopper1@shopwave.test"))
+            .select(users::id)
+            .first(conn)
+            .expect("the demo shopper");
+        let shopper = crate::common::fulfilment::with_password(conn, shopper_id, PASSWORD);
+        let Some(browser) = Browser::open(db).await else { return };
+        browser.use_screen(PHONE).await;
+        let visitor = ["/".to_owned(), format!("/c/{category}"), format!("/p/{product}"), "/search?q=lamp".to_owned(), "/cart".to_owned(), "/account/login".to_owned(), "/account/register".to_owned(), "/no-such-page".to_owned()];
+        // Folded filters are opened first, so their checkboxes are measured too.
+        const UNFOLD: &str = "document.querySelectorAll('details').forEach(d => d.open = true); return null;";
+        let mut small = Vec::new();
+        for page in &visitor {
+            browser.visit(page).await;
+            browser.measure(UNFOLD).await;
+            small.extend(browser.small_targets().await.into_iter().map(|t| format!("{page}: {t}")));
+        }
+        browser.sign_in(&shopper, PASSWORD).await;
+        for page in ["/account", "/orders", "/wishlist", "/account/addresses", "/account/payment-methods"] {
+            browser.visit(page).await;
+            browser.measure(UNFOLD).await;
+            small.extend(browser.small_targets().await.into_iter().map(|t| format!("{page}: {t}")));
+        }
+        assert!(small.is_empty(), "controls under 44 × 44 px on a phone: {small:#?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Accessibility, checked on every page a browser journey visits: axe-core (the engine behind
 //! Lighthouse's accessibility audit, installed by `.ci/run` into `tests/a11y/`) runs in the page
-//! with the WCAG 2.0, 2.1 and 2.2 level A and AA rules, and any violation fails the test with
+//! with the WCAG 2.0, 2.1 and 2.2 level A and AA rules and axe's best practices (one `main`, one
+//! `h1`, all content inside landmarks, headings in order), and any violation fails the test with
 //! the rule, its help text and the elements it found.
 
 use std::path::PathBuf;
@@ -11,8 +12,9 @@ use serde_json::Value;
 
 use super::{Browser, PATIENCE};
 
-/// The rule sets a shop selling in the EU must meet (WCAG 2.2 AA includes the earlier levels).
-const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']";
+/// The rule sets a shop selling in the EU must meet (WCAG 2.2 AA includes the earlier levels),
+/// and the best practices that let a screen reader user find their way around a page.
+const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
 
 /// axe-core's script, read once; `None` (the check is skipped) when it is not installed, except
 /// in CI, where it must be.
@@ -83,6 +85,10 @@ impl Browser {
             .await
             .expect("axe-core runs");
         let violations = found.as_array().cloned().unwrap_or_default();
+        if violations.is_empty() {
+            let path = self.path().await;
+            self.checked.lock().expect("not poisoned").insert(path);
+        }
         if !violations.is_empty() {
             let report: Vec<String> = violations
                 .iter()
@@ -94,5 +100,11 @@ impl Browser {
                 report.join("\n")
             );
         }
+    }
+
+    /// The paths (with their queries) of every page axe-core found accessible so far.
+    pub fn checked_paths(&self) -> Vec<String> {
+        let checked = self.checked.lock().expect("not poisoned");
+        checked.iter().cloned().collect()
     }
 }

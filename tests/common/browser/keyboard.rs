@@ -53,6 +53,11 @@ impl Browser {
         panic!("Tab never reached {text:?} on {}", self.path().await);
     }
 
+    /// Presses the down arrow: the next choice of a list such as the search suggestions.
+    pub async fn press_down(&self) {
+        self.press(Key::Down).await.expect("ArrowDown");
+    }
+
     /// Presses Enter on what has focus, and waits for the page it leads to.
     pub async fn press_enter(&self) {
         self.navigating(self.press(Key::Enter)).await;

@@ -25,12 +25,15 @@ use serde_json::json;
 use super::{TestDb, web_config};
 
 mod a11y;
+mod crawl;
 mod images;
 mod keyboard;
 #[path = "../browser_reports.rs"]
 mod reports;
 mod screen;
 mod upload;
+#[allow(unused_imports)]
+pub use crawl::page_of;
 // Not every test binary that includes `common` runs a browser.
 #[allow(unused_imports)]
 pub use screen::{DESKTOP, PHONE};
@@ -55,6 +58,8 @@ pub struct Browser {
     server: LiveServer,
     db: TestDb,
     javascript: JavaScript,
+    /// Every path (and query) axe-core checked, for tests that must see every page.
+    checked: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Whether the browser runs the shop's scripts. `Off` proves a page works with plain HTML forms.
@@ -93,6 +98,7 @@ impl Browser {
             server,
             db,
             javascript,
+            checked: Default::default(),
         })
     }
 
@@ -214,9 +220,13 @@ impl Browser {
         self.submit("Create account").await;
         self.expect_text("We sent a link to finish creating your account")
             .await;
-        self.visit(&self.db.mailed_link(&email.to_lowercase()))
-            .await;
+        self.visit(&self.mailed_link(&email.to_lowercase())).await;
         self.submit("Finish creating my account").await;
+    }
+
+    /// The link in the latest mail the shop wrote to `to`, as path and query.
+    pub fn mailed_link(&self, to: &str) -> String {
+        self.db.mailed_link(to)
     }
 
     /// Signs in through the login form, from whatever sign-in page the browser is on or the

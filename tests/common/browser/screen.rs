@@ -67,4 +67,31 @@ impl Browser {
             .await
             .expect("the measuring script runs")
     }
+
+    /// The controls on the page shown that a finger could miss: smaller than 44 × 44 CSS px,
+    /// each as `tag "text": width × height`. Links inside running text are exempt, as WCAG
+    /// exempts them (a sentence's line height sets their size); a checkbox or radio button is
+    /// measured by the label wrapped around it, which is what a tap lands on.
+    pub async fn small_targets(&self) -> Vec<String> {
+        let found = self
+            .measure(
+                "const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+                 return Array.from(document.querySelectorAll(controls)).flatMap(e => {
+                   if (!e.checkVisibility()) return [];
+                   if (e.tagName === 'A' && e.closest('p, dd')) return [];
+                   const target = (e.type === 'checkbox' || e.type === 'radio') && e.closest('label') || e;
+                   const r = target.getBoundingClientRect();
+                   if (r.width >= 43.5 && r.height >= 43.5) return [];
+                   const name = (e.textContent || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 30);
+                   return [`${e.tagName.toLowerCase()} \"${name}\": ${Math.round(r.width)} × ${Math.round(r.height)}`];
+                 });",
+            )
+            .await;
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
 }
