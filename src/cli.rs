@@ -214,6 +214,8 @@ fn migrated(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
 
 /// How often the payment sweeper looks for orders whose payment window has passed.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often the retention job removes rows past their age.
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
@@ -257,9 +259,15 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         images: std::sync::Arc::new(crate::images::FsStore::in_data_dir(&settings.data_dir)),
         payments,
         webhook_secret,
+        ops_token: settings.operations.ops_token.clone(),
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);
+    crate::retention::spawn(
+        state.pool.clone(),
+        settings.operations.retention_ages(),
+        RETENTION_EVERY,
+    );
     // Carries on the CSV imports a stopped node left running, from their checkpoints.
     let catalog = state.catalog.clone();
     crate::sellers::bulk::resume_running(state.pool.clone(), move || catalog.changed());

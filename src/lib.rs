@@ -31,6 +31,7 @@ pub mod payments_sim;
 pub mod payouts;
 pub mod pricing;
 pub mod promotions;
+pub mod retention;
 pub mod returns;
 pub mod reviews;
 pub mod sales_totals;

@@ -281,6 +281,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_outbox_pruned (id) {
+        id -> Integer,
+        up_to -> BigInt,
+    }
+}
+
+diesel::table! {
     shipping_methods (id) {
         id -> BigInt,
         code -> Text,
@@ -708,6 +715,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     wishlist_items,
     search_outbox,
+    search_outbox_pruned,
     shipping_methods,
     tax_rates,
     promotions,

@@ -22,7 +22,7 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 use super::documents;
 use super::index::{SearchIndex, internal, payload};
-use crate::db::schema::{products, search_outbox};
+use crate::db::schema::{products, search_outbox, search_outbox_pruned};
 use crate::db::{DbConn, Pool};
 use crate::error::{Error, Result};
 
@@ -45,6 +45,9 @@ struct State {
     applied_past_gap: BTreeSet<i64>,
     /// The first missing id after `position` and when it was first noticed.
     gap: Option<(i64, Instant)>,
+    /// Whether this indexer has looked, since it started, for outbox rows the retention job
+    /// removed before it applied them.
+    looked_for_pruned: bool,
 }
 
 /// What `stage` applied but has not committed yet.
@@ -69,6 +72,7 @@ impl Indexer {
                 position,
                 applied_past_gap: BTreeSet::new(),
                 gap: None,
+                looked_for_pruned: false,
             }),
         })
     }
@@ -77,7 +81,7 @@ impl Indexer {
     /// never-filled index is rebuilt from the products instead of replaying the whole outbox.
     pub fn drain(&self, conn: &mut DbConn) -> Result<usize> {
         let mut state = self.lock();
-        if state.position.is_none() {
+        if state.position.is_none() || missed_pruned_rows(&mut state, conn)? {
             return self.rebuild_locked(&mut state, conn);
         }
         let mut applied = 0;
@@ -243,6 +247,26 @@ impl Indexer {
         )?;
         Ok(indexed)
     }
+}
+
+/// Whether the retention job removed outbox rows past this index's position
+/// (`retention::sweep`): changes it can no longer read, so only a rebuild brings it up to date.
+/// Looked up when the indexer starts (a node that was down for long) and while the position
+/// waits behind a gap (removed rows look like one); a running node applies rows within a second
+/// and the job removes them only after days.
+fn missed_pruned_rows(state: &mut State, conn: &mut DbConn) -> Result<bool> {
+    if state.looked_for_pruned && state.gap.is_none() {
+        return Ok(false);
+    }
+    state.looked_for_pruned = true;
+    let Some(position) = state.position else {
+        return Ok(false);
+    };
+    let pruned: Option<i64> = search_outbox_pruned::table
+        .select(search_outbox_pruned::up_to)
+        .first(conn)
+        .optional()?;
+    Ok(pruned.is_some_and(|up_to| up_to > position))
 }
 
 /// The background indexer of `serve`: polls the outbox every `interval` until dropped.

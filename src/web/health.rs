@@ -1,11 +1,13 @@
 //! `/healthz`: is the database answering, and how far does this node's search index trail the
-//! outbox? `/ping`: is the process answering? Load balancers and operators poll them.
+//! outbox? `/ping`: is the process answering? Load balancers poll them. Anyone may learn whether
+//! the shop is up; the details (the database's own error, the search lag) are for operators
+//! (`ops_access`), since an error text can name hosts and users.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::AppState;
 use super::routing::page;
+use super::{AppState, ops_access};
 use crate::search::{self, Lag};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -16,7 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
-    database: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     search: Option<Lag>,
 }
@@ -27,7 +30,8 @@ async fn ping() -> &'static str {
     "pong"
 }
 
-async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let details = ops_access::allowed(&req, state.ops_token.as_deref());
     let index = state.search.clone();
     let checked = state
         .db(move |conn| {
@@ -38,12 +42,12 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match checked {
         Ok(lag) => HttpResponse::Ok().json(Health {
             status: "ok",
-            database: "ok".into(),
-            search: Some(lag),
+            database: details.then(|| "ok".into()),
+            search: details.then_some(lag),
         }),
         Err(error) => HttpResponse::ServiceUnavailable().json(Health {
             status: "unavailable",
-            database: error.to_string(),
+            database: details.then(|| error.to_string()),
             search: None,
         }),
     }

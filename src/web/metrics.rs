@@ -1,5 +1,6 @@
-//! `/metrics` in Prometheus text format: requests by status class, time spent answering them,
-//! panics, and the database pool. Counters are process-wide atomics; nothing here locks.
+//! `/metrics` in Prometheus text format, for operators (`ops_access`): requests by status class,
+//! time spent answering them, panics, the database pool, and rows removed by `retention`.
+//! Counters are process-wide atomics; nothing here locks.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -7,10 +8,10 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::AppState;
 use super::routing::page;
+use super::{AppState, ops_access};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/metrics", show_metrics));
@@ -43,7 +44,11 @@ pub async fn record(
     Ok(response)
 }
 
-async fn show_metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn show_metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !ops_access::allowed(&req, state.ops_token.as_deref()) {
+        return HttpResponse::Forbidden()
+            .body("/metrics is for operators: send the ops token, or ask from this machine.\n");
+    }
     let mut text = String::from("# TYPE shopwave_http_responses_total counter\n");
     for (class, count) in REQUESTS.iter().enumerate() {
         text.push_str(&format!(
@@ -63,6 +68,12 @@ async fn show_metrics(state: web::Data<AppState>) -> HttpResponse {
         pool.connections,
         pool.idle_connections,
     ));
+    text.push_str("# TYPE shopwave_retention_removed_total counter\n");
+    for (kind, removed) in crate::retention::removed_so_far() {
+        text.push_str(&format!(
+            "shopwave_retention_removed_total{{kind=\"{kind}\"}} {removed}\n"
+        ));
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text)

@@ -21,6 +21,7 @@ mod home;
 mod images;
 mod methods;
 mod moved;
+mod ops_access;
 mod orders;
 mod page_head;
 mod payment_methods;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub payments: crate::payments::Gateway,
     /// The secret the processor signs its webhook events with; `None` closes the endpoint.
     pub webhook_secret: Option<String>,
+    /// The token that opens the operators' pages (`ops_access`); `None`: loopback only.
+    pub ops_token: Option<String>,
 }
 
 impl AppState {

@@ -187,6 +187,7 @@ impl TestDb {
             images: Arc::new(shopwave::images::FsStore::in_data_dir(&self.data_dir())),
             payments: self.gateway(),
             webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+            ops_token: None,
         }
     }
 
@@ -438,6 +439,14 @@ impl TestApp {
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
+}
+
+/// A GET of `path` from this machine (a loopback peer), as an operator's probe asks: it may read
+/// the operators' pages (`/metrics`, `/healthz`'s details).
+pub fn from_this_machine(path: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(path)
+        .peer_addr("127.0.0.1:40000".parse().expect("loopback"))
 }
 
 /// Inserts a signed-in server-side session for `user_id`, as the login form would, and returns

@@ -42,7 +42,10 @@ on_both_backends! {
 on_both_backends! {
     async fn health_reports_the_database(db: TestDb) {
         let app = TestApp::new(db).await;
-        app.get("/healthz").await.assert_status(200).assert_contains("\"database\":\"ok\"");
+        app.send(crate::common::from_this_machine("/healthz"))
+            .await
+            .assert_status(200)
+            .assert_contains("\"database\":\"ok\"");
     }
 }
 
@@ -126,7 +129,7 @@ on_both_backends! {
     async fn metrics_count_responses_in_prometheus_text(db: TestDb) {
         let app = TestApp::new(db).await;
         app.get("/no-such-page").await;
-        let page = app.get("/metrics").await;
+        let page = app.send(crate::common::from_this_machine("/metrics")).await;
         page.assert_status(200).assert_contains("shopwave_http_responses_total{class=\"4xx\"}");
         page.assert_contains("shopwave_panics_total").assert_contains("shopwave_db_connections");
     }

@@ -47,6 +47,7 @@ mod hostile_input;
 mod inventory;
 mod lifecycle_props;
 mod money_props;
+mod operations;
 mod order_status;
 mod password_reset;
 mod payment_nodes;

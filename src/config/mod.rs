@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::db::Backend;
 
+mod operations;
+pub use operations::Operations;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "shopwave",
@@ -131,6 +134,8 @@ pub struct Settings {
         global = true
     )]
     pub payments_timeout: u64,
+    #[command(flatten)]
+    pub operations: Operations,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
