@@ -67,6 +67,9 @@ pub fn removed_so_far() -> [(&'static str, u64); 4] {
     std::array::from_fn(|i| (kinds[i], REMOVED[i].load(Ordering::Relaxed)))
 }
 
+/// One kind's removal of up to `BATCH` rows past their age; returns how many went.
+type Batch<'a> = &'a dyn Fn(&mut DbConn) -> Result<usize>;
+
 /// Removes every row past its age at `now`, batch by batch, and stops after `max_batches`
 /// batches of each kind so one round stays short; the next round goes on.
 pub fn sweep(
@@ -76,7 +79,7 @@ pub fn sweep(
     max_batches: usize,
 ) -> Result<Removed> {
     let mut removed = Removed::default();
-    let kinds: [(&mut usize, &dyn Fn(&mut DbConn) -> Result<usize>); 4] = [
+    let kinds: [(&mut usize, Batch); 4] = [
         (&mut removed.sessions, &|c| expired_sessions(c, now)),
         (&mut removed.login_attempts, &|c| {
             old_login_attempts(c, now - ages.login_attempts)
