@@ -77,6 +77,19 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Reindex => reindex(&settings, &mut migrated(&settings, &backend)?),
         Command::Check => check(&mut migrated(&settings, &backend)?),
+        Command::Backup { dest } => {
+            let mut conn = connect(&settings, &backend)?;
+            let report = crate::backup::backup(&mut conn, &backend, &settings.data_dir, &dest)?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Restore { src } => {
+            println!(
+                "{}",
+                crate::backup::restore(&backend, &settings.data_dir, &src)?
+            );
+            Ok(())
+        }
         Command::Payouts { period } => payouts(&mut migrated(&settings, &backend)?, period),
         Command::PaymentsSim { webhook_url } => {
             let key = settings.payments_sim_key().map_err(|e| e.to_string())?;

@@ -18,6 +18,7 @@ mod admin_roles;
 mod admin_sellers;
 mod admin_settings;
 mod admin_users;
+mod backup;
 mod browser;
 mod browser_back_office;
 mod browser_csv;
