@@ -18,6 +18,28 @@ pub fn is_deadlock_or_serialization_failure(error: &Error) -> bool {
     }
 }
 
+/// Whether the query failed because the connection is gone (the server restarted or the network
+/// dropped): nothing more can be done on it, so the pool must not hand it out again
+/// (`db::Manager::has_broken`), and the visitor is told the shop is briefly unavailable.
+pub fn is_connection_lost(error: &Error) -> bool {
+    matches!(error, Error::DatabaseError(Kind::ClosedConnection, _))
+}
+
+/// Whether PostgreSQL cancelled the statement for waiting on a lock, or running, longer than the
+/// limits every pooled connection sets (`lock_timeout`, `statement_timeout`): the shop is
+/// overloaded or stuck, not the request wrong. diesel reports both only as `Unknown` with
+/// PostgreSQL's message, which is recognised here and nowhere else.
+pub fn is_timeout(error: &Error) -> bool {
+    match error {
+        Error::DatabaseError(Kind::Unknown, info) => {
+            let message = info.message();
+            message.starts_with("canceling statement due to lock timeout")
+                || message.starts_with("canceling statement due to statement timeout")
+        }
+        _ => false,
+    }
+}
+
 /// Whether a query error is a unique-key clash (a duplicate email, SKU, slug...).
 pub fn is_unique_violation(error: &Error) -> bool {
     matches!(error, Error::DatabaseError(Kind::UniqueViolation, _))

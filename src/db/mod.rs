@@ -11,7 +11,10 @@ mod sql;
 pub mod types;
 
 pub use buckets::Granularity;
-pub use errors::{is_deadlock_or_serialization_failure, is_unique_violation, unique_violation_on};
+pub use errors::{
+    is_connection_lost, is_deadlock_or_serialization_failure, is_timeout, is_unique_violation,
+    unique_violation_on,
+};
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};
 
@@ -45,7 +48,7 @@ pub enum Error {
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::PoolError),
     #[error("database query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("the database is not configured durably: {0}")]
@@ -54,6 +57,13 @@ pub enum Error {
         "unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}"
     )]
     BadUrl(String),
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(error: diesel::result::Error) -> Error {
+        note_query_error(&error);
+        Error::Query(error)
+    }
 }
 
 /// Which backend a URL names. A bare path or `sqlite://path` is SQLite, never a guess.
@@ -108,6 +118,31 @@ fn mask_password(url: &str) -> String {
 pub struct Manager {
     backend: Backend,
     writer: OnceLock<Arc<group_commit::Writer>>,
+    /// Whether its connections serve requests (a pool's), and so carry the limits below.
+    pooled: bool,
+}
+
+/// A pooled PostgreSQL connection gives up waiting for a lock after this, and on a statement
+/// after `STATEMENT_TIMEOUT`, so one stuck transaction cannot hold every connection of the
+/// pool; the visitor is told to try again (`errors::is_timeout`). Commands (`establish`: bulk
+/// seeding, migrations, backups) have no limit.
+const LOCK_TIMEOUT: &str = "5s";
+const STATEMENT_TIMEOUT: &str = "30s";
+/// A transaction left open by a crashed client is ended after this.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
+
+thread_local! {
+    /// Set when a query on this thread found its connection gone; read by `has_broken` when the
+    /// connection goes back to the pool, which happens on the same thread right after.
+    static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes a query error; a lost connection (`errors::is_connection_lost`) is then not given to
+/// anyone again. Called where query errors become the service error (`src/error.rs`).
+pub fn note_query_error(error: &diesel::result::Error) {
+    if errors::is_connection_lost(error) {
+        CONNECTION_LOST.set(true);
+    }
 }
 
 impl std::fmt::Debug for Manager {
@@ -123,6 +158,7 @@ impl Manager {
         Manager {
             backend,
             writer: OnceLock::new(),
+            pooled: false,
         }
     }
 }
@@ -155,6 +191,14 @@ impl ManageConnection for Manager {
                 // TIMESTAMPTZ columns are read and written as UTC wall-clock values.
                 conn.batch_execute("SET TIME ZONE 'UTC'")
                     .map_err(r2d2::Error::QueryError)?;
+                if self.pooled {
+                    conn.batch_execute(&format!(
+                        "SET lock_timeout = '{LOCK_TIMEOUT}'; \
+                         SET statement_timeout = '{STATEMENT_TIMEOUT}'; \
+                         SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+                    ))
+                    .map_err(r2d2::Error::QueryError)?;
+                }
                 Ok(DbConn::Postgres(conn))
             }
             Backend::Sqlite(path) => {
@@ -178,7 +222,7 @@ impl ManageConnection for Manager {
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        std::thread::panicking()
+        CONNECTION_LOST.take() || std::thread::panicking()
     }
 }
 
@@ -215,7 +259,10 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(5))
         .test_on_check_out(false)
-        .build(Manager::new(backend.clone()))?;
+        .build(Manager {
+            pooled: true,
+            ..Manager::new(backend.clone())
+        })?;
     Ok(pool)
 }
 

@@ -53,6 +53,11 @@ impl From<ServiceError> for WebError {
             ServiceError::Db(e @ (crate::db::Error::Pool(_) | crate::db::Error::Connect(_))) => {
                 WebError::Unavailable(e.to_string())
             }
+            ServiceError::Db(crate::db::Error::Query(e))
+                if crate::db::is_connection_lost(&e) || crate::db::is_timeout(&e) =>
+            {
+                WebError::Unavailable(e.to_string())
+            }
             ServiceError::Db(e) => WebError::Internal(e.to_string()),
             ServiceError::Internal(e) => WebError::Internal(e),
             e @ ServiceError::IllegalTransition { .. } => WebError::Internal(e.to_string()),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::test::TestRequest;
 use chrono::Duration;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use shopwave::db::schema::{cart_items, carts, login_attempts, search_outbox, sessions};
 use shopwave::retention::{Ages, BATCH, Removed, sweep};
@@ -15,7 +16,7 @@ use shopwave::util::now;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
 use crate::common::commerce::add_to_cart;
-use crate::common::{TestApp, from_this_machine};
+use crate::common::{TestApp, TestDb, from_this_machine};
 use crate::on_both_backends;
 
 /// A GET of `path` from another machine on the internet.
@@ -179,4 +180,69 @@ on_both_backends! {
         restarted.drain(conn).expect("the node catches up");
         assert_eq!(index.searcher().num_docs(), 2, "the product whose outbox row was removed is found");
     }
+}
+
+/// `pg_backend_pid()` of a connection: which server process serves it.
+fn backend_pid(conn: &mut shopwave::db::DbConn) -> i32 {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>(
+        "pg_backend_pid()",
+    ))
+    .get_result(conn)
+    .expect("its server process")
+}
+
+#[actix_web::test]
+async fn a_lost_postgres_connection_answers_503_once_and_the_pool_replaces_it() {
+    let Some(db) = TestDb::postgres() else { return };
+    let app = TestApp::new(db).await;
+    // Every pooled connection is cut, as a server restart does.
+    let pids: Vec<i32> = {
+        let held: Vec<_> = (0..12)
+            .map(|_| app.db.pool.get().expect("a connection"))
+            .collect();
+        held.into_iter()
+            .map(|mut conn| backend_pid(&mut conn))
+            .collect()
+    };
+    let mut killer = shopwave::db::establish(&app.db.backend).expect("another connection");
+    for pid in &pids {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut killer)
+            .expect("terminated");
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..(pids.len() + 3) {
+        statuses.push(app.get("/healthz").await.status.as_u16());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "no 500 while connections are lost: {statuses:?}"
+    );
+    assert!(
+        statuses.ends_with(&[200, 200, 200]),
+        "the pool replaced the lost connections: {statuses:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_pooled_postgres_connection_stops_waiting_for_a_lock_and_the_visitor_gets_503() {
+    let Some(db) = TestDb::postgres() else { return };
+    let mut holder = db.conn();
+    let mut waiter = db.conn();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+        .expect("a lock held");
+    let started = std::time::Instant::now();
+    let waited = sessions::table
+        .count()
+        .get_result::<i64>(&mut waiter)
+        .expect_err("gives up");
+    assert!(shopwave::db::is_timeout(&waited), "{waited}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let web = shopwave::web::error::WebError::from(shopwave::error::Error::from(waited));
+    assert_eq!(
+        actix_web::ResponseError::status_code(&web),
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+    );
+    holder.batch_execute("ROLLBACK").expect("released");
 }
