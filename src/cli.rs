@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::{Cli, Command, ConfigError, PaymentsKind, Settings};
+use crate::config::{Cli, Command, ConfigError, Migrations, PaymentsKind, Settings};
 use std::sync::Arc;
 
 use crate::db::{self, Backend, DbConn};
@@ -225,6 +225,22 @@ fn migrated(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
     Ok(conn)
 }
 
+/// A connection to a database that has every migration of this binary applied, checked
+/// without changing anything (`--migrations check`).
+fn schema_current(settings: &Settings, backend: &Backend) -> Result<DbConn, String> {
+    let mut conn = connect(settings, backend)?;
+    let missing = db::unapplied_migrations(&mut conn).map_err(|e| e.to_string())?;
+    if missing.is_empty() {
+        Ok(conn)
+    } else {
+        Err(format!(
+            "the database lacks {} migration(s) of this binary (from {}): run `shopwave migrate` as the schema's owner first",
+            missing.len(),
+            missing[0]
+        ))
+    }
+}
+
 /// How often the payment sweeper looks for orders whose payment window has passed.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the retention job removes rows past their age.
@@ -237,7 +253,10 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
     let (payments, webhook_secret, _simulator) = processor(settings, bind)?;
     {
-        let mut conn = migrated(settings, backend)?;
+        let mut conn = match settings.operations.migrations {
+            Migrations::Apply => migrated(settings, backend)?,
+            Migrations::Check => schema_current(settings, backend)?,
+        };
         db::check_durability(&mut conn).map_err(|e| e.to_string())?;
         if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
             println!("{report}");

@@ -10,7 +10,7 @@ use crate::db::Backend;
 mod command;
 mod operations;
 pub use command::Command;
-pub use operations::Operations;
+pub use operations::{Migrations, Operations};
 
 #[derive(Debug, Parser)]
 #[command(

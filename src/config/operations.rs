@@ -6,8 +6,27 @@ use clap::Args;
 
 use crate::retention::Ages;
 
+/// Whether `serve` may change the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Migrations {
+    /// Apply the migrations the database lacks (the database user owns the schema).
+    Apply,
+    /// Refuse to start while the database lacks one (the user may only read and write rows;
+    /// `shopwave migrate` runs as the owner).
+    Check,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct Operations {
+    /// Whether `serve` applies pending migrations or only checks that none is pending.
+    #[arg(
+        long,
+        env = "SHOPWAVE_MIGRATIONS",
+        value_enum,
+        default_value_t = Migrations::Apply,
+        global = true
+    )]
+    pub migrations: Migrations,
     /// Days a sign-in attempt is kept; rate limits look back minutes, so older ones only fill
     /// the table.
     #[arg(

@@ -4,6 +4,7 @@
 mod buckets;
 mod errors;
 mod group_commit;
+mod migrations;
 pub mod models;
 mod native;
 pub mod schema;
@@ -15,6 +16,7 @@ pub use errors::{
     is_connection_lost, is_deadlock_or_serialization_failure, is_timeout, is_unique_violation,
     unique_violation_on,
 };
+pub use migrations::{migrate, unapplied_migrations};
 pub use native::{execute_native, take_turn};
 pub use sql::{SumBigInt, sum_bigint};
 
@@ -26,10 +28,6 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// A connection to whichever backend `DATABASE_URL` names; queries written once run on both.
 #[derive(diesel::MultiConnection)]
@@ -264,17 +262,6 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
             ..Manager::new(backend.clone())
         })?;
     Ok(pool)
-}
-
-/// Runs the migrations this binary carries that the database has not seen; returns how many ran.
-pub fn migrate(conn: &mut DbConn) -> Result<usize, Error> {
-    let ran = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Postgres(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
-    };
-    ran.map_err(|e| Error::Migration(e.to_string()))
 }
 
 /// SQLite writers of this process that have no group-commit writer (a connection opened by

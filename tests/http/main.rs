@@ -46,6 +46,7 @@ mod foundation;
 mod fulfilment;
 mod hostile_input;
 mod inventory;
+mod least_privilege;
 mod lifecycle_props;
 mod money_props;
 mod operations;
