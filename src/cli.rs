@@ -251,6 +251,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let public_url = settings.public_url().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
+    let sealer = std::sync::Arc::new(settings.operations.sealer(&secret));
     let (payments, webhook_secret, _simulator) = processor(settings, bind)?;
     {
         let mut conn = match settings.operations.migrations {
@@ -260,6 +261,11 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         db::check_durability(&mut conn).map_err(|e| e.to_string())?;
         if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
             println!("{report}");
+        }
+        let resealed = crate::accounts::sealed::reseal_all(&mut conn, &sealer)
+            .map_err(|e| format!("sealing account secrets: {e}"))?;
+        if resealed > 0 {
+            tracing::info!(resealed, "account secrets sealed under the current key");
         }
     }
     let pool = db::connect(backend, settings.db_pool)
@@ -292,6 +298,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         payments,
         webhook_secret,
         ops_token: settings.operations.ops_token.clone(),
+        sealer,
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

@@ -10,6 +10,7 @@ pub mod password_policy;
 pub mod password_reset;
 pub mod profile;
 pub mod registration;
+pub mod sealed;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;

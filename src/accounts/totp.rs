@@ -10,6 +10,7 @@
 use diesel::prelude::*;
 use totp_rs::{Builder, Secret, Totp};
 
+use super::sealed::Sealer;
 use super::{login, throttle};
 use crate::db::models::User;
 use crate::db::schema::{user_recovery_codes, users};
@@ -61,7 +62,7 @@ fn enrolment(secret_base32: &str, email: &str) -> Result<Enrolment> {
     })
 }
 
-pub fn state(conn: &mut DbConn, user_id: i64) -> Result<TwoFactorState> {
+pub fn state(conn: &mut DbConn, sealer: &Sealer, user_id: i64) -> Result<TwoFactorState> {
     let user = super::profile::user(conn, user_id)?;
     match (&user.totp_secret, user.totp_enabled) {
         (Some(_), true) => Ok(TwoFactorState::On {
@@ -71,13 +72,17 @@ pub fn state(conn: &mut DbConn, user_id: i64) -> Result<TwoFactorState> {
                 .count()
                 .get_result(conn)?,
         }),
-        (Some(secret), false) => Ok(TwoFactorState::Pending(enrolment(secret, &user.email)?)),
+        (Some(sealed), false) => Ok(TwoFactorState::Pending(enrolment(
+            &sealer.open(user_id, sealed)?,
+            &user.email,
+        )?)),
         (None, _) => Ok(TwoFactorState::Off),
     }
 }
 
-/// Issues a new secret (replacing any unconfirmed one); Err(Conflict) when already on.
-pub fn start_enrolment(conn: &mut DbConn, user_id: i64) -> Result<()> {
+/// Issues a new secret (replacing any unconfirmed one), stored sealed; Err(Conflict) when
+/// already on.
+pub fn start_enrolment(conn: &mut DbConn, sealer: &Sealer, user_id: i64) -> Result<()> {
     let mut bytes = [0u8; SECRET_BYTES];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
     let secret = Secret::from(bytes).to_base32();
@@ -87,7 +92,7 @@ pub fn start_enrolment(conn: &mut DbConn, user_id: i64) -> Result<()> {
             .filter(users::totp_enabled.eq(false)),
     )
     .set((
-        users::totp_secret.eq(&secret),
+        users::totp_secret.eq(sealer.seal(user_id, &secret)),
         users::totp_last_step.eq(None::<i64>),
     ))
     .execute(conn)?;
@@ -99,11 +104,16 @@ pub fn start_enrolment(conn: &mut DbConn, user_id: i64) -> Result<()> {
 
 /// Switches two-factor sign-in on when `code` matches the pending secret, and returns the
 /// recovery codes, in clear for this one time.
-pub fn confirm_enrolment(conn: &mut DbConn, user_id: i64, code: &str) -> Result<Vec<String>> {
+pub fn confirm_enrolment(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    user_id: i64,
+    code: &str,
+) -> Result<Vec<String>> {
     db::write_tx(conn, |conn| {
         let user = super::profile::user(conn, user_id)?;
         let secret = match (&user.totp_secret, user.totp_enabled) {
-            (Some(secret), false) => secret.clone(),
+            (Some(sealed), false) => sealer.open(user_id, sealed)?,
             (_, true) => return Err(Error::Conflict("Two-factor sign-in is already on.".into())),
             (None, false) => return Err(Error::Invalid("Please start the set-up again.".into())),
         };
@@ -147,13 +157,17 @@ pub fn disable(conn: &mut DbConn, user_id: i64, password: &str, client_ip: &str)
 /// count against the account like wrong passwords, so codes cannot be guessed either.
 pub fn verify_second_factor(
     conn: &mut DbConn,
+    sealer: &Sealer,
     user_id: i64,
     code: &str,
     client_ip: &str,
 ) -> Result<User> {
     let user = super::profile::user(conn, user_id)?;
     let attempt = throttle::begin_login(conn, &user.email, client_ip)?;
-    let secret = user.totp_secret.clone().filter(|_| user.totp_enabled);
+    let secret = match user.totp_secret.as_deref().filter(|_| user.totp_enabled) {
+        Some(sealed) => Some(sealer.open(user_id, sealed)?),
+        None => None,
+    };
     let accepted = match secret {
         Some(secret) => db::write_tx(conn, |conn| match accept_code(conn, &user, &secret, code) {
             Ok(()) => Ok(true),

@@ -65,9 +65,31 @@ pub struct Operations {
         hide_env_values = true
     )]
     pub ops_token: Option<String>,
+    /// Secret keys used before the current one, comma-separated: what they sealed still opens
+    /// until `serve` has sealed it again under the current key (docs/operations.md, "Rotate
+    /// keys").
+    #[arg(
+        long,
+        env = "SHOPWAVE_PREVIOUS_SECRET_KEYS",
+        value_delimiter = ',',
+        global = true,
+        hide_env_values = true
+    )]
+    pub previous_secret_keys: Vec<String>,
 }
 
 impl Operations {
+    /// The sealer of secrets at rest, from the current secret key and the previous ones.
+    pub fn sealer(&self, secret: &[u8]) -> crate::accounts::sealed::Sealer {
+        let previous: Vec<Vec<u8>> = self
+            .previous_secret_keys
+            .iter()
+            .map(|key| key.trim().as_bytes().to_vec())
+            .filter(|key| !key.is_empty())
+            .collect();
+        crate::accounts::sealed::Sealer::new(secret, &previous)
+    }
+
     pub fn retention_ages(&self) -> Ages {
         Ages {
             login_attempts: Duration::days(self.keep_login_attempts_days.into()),

@@ -79,6 +79,8 @@ pub struct AppState {
     pub webhook_secret: Option<String>,
     /// The token that opens the operators' pages (`ops_access`); `None`: loopback only.
     pub ops_token: Option<String>,
+    /// Seals and opens the secrets kept at rest (authenticator secrets).
+    pub sealer: std::sync::Arc<crate::accounts::sealed::Sealer>,
 }
 
 impl AppState {

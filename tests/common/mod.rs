@@ -188,6 +188,7 @@ impl TestDb {
             payments: self.gateway(),
             webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
             ops_token: None,
+            sealer: Arc::new(shopwave::accounts::sealed::Sealer::new(&TEST_SECRET, &[])),
         }
     }
 

@@ -12,14 +12,24 @@ use crate::on_both_backends;
 use shopwave::db::schema::{user_recovery_codes, users};
 use shopwave::web::auth::AdminUser;
 
-/// The code an authenticator app would show now for the user's stored secret.
-pub fn current_code(app: &TestApp, email: &str) -> String {
-    let secret: Option<String> = users::table
+/// The authenticator secret stored for the user, as the shop keeps it (sealed).
+fn stored_secret(app: &TestApp, email: &str) -> (i64, String) {
+    let (id, secret): (i64, Option<String>) = users::table
         .filter(users::email.eq(email))
-        .select(users::totp_secret)
+        .select((users::id, users::totp_secret))
         .first(&mut app.conn())
         .unwrap();
-    let secret = totp_rs::Secret::try_from_base32(secret.expect("a secret was issued")).unwrap();
+    (id, secret.expect("a secret was issued"))
+}
+
+/// The code an authenticator app would show now for the user's secret.
+pub fn current_code(app: &TestApp, email: &str) -> String {
+    let (id, sealed) = stored_secret(app, email);
+    let sealer = shopwave::accounts::sealed::Sealer::new(&crate::common::TEST_SECRET, &[]);
+    let secret = sealer
+        .open(id, &sealed)
+        .expect("sealed under the shop's key");
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
     let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
     totp.generate(u64::try_from(chrono::Utc::now().timestamp()).unwrap())
         .to_string()
@@ -45,6 +55,20 @@ async fn enrol(app: &TestApp, email: &str) -> Vec<String> {
     let page = app.get("/account/two-factor").await;
     page.assert_status(200)
         .assert_contains("otpauth://totp/ShopWave:");
+    let shown = page
+        .body
+        .split("secret=")
+        .nth(1)
+        .expect("the secret in the URI");
+    let shown: String = shown
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let (_, stored) = stored_secret(app, email);
+    assert!(
+        shown.len() >= 32 && !stored.contains(&shown),
+        "the secret is sealed at rest: {stored}"
+    );
     app.post("/account/two-factor/confirm", &[("code", "000000")])
         .await
         .assert_status(422);
@@ -154,5 +178,29 @@ on_both_backends! {
         app.sign_in_as(admin);
         app.get("/admin-probe").await.assert_status(200);
         app.get("/").await.assert_contains("Demo mode: administrators are not asked for two-factor sign-in");
+    }
+}
+
+on_both_backends! {
+    async fn secrets_stored_in_plain_or_under_an_old_key_are_sealed_again_under_the_current_one(db: TestDb) {
+        use shopwave::accounts::sealed::{Sealer, reseal_all};
+        let conn = &mut db.conn();
+        let plain = UserBuilder::customer().insert(conn);
+        let old_key = UserBuilder::customer().insert(conn);
+        let old = Sealer::new(&[1; 64], &[]);
+        let store = |conn: &mut shopwave::db::DbConn, id: i64, value: String| {
+            diesel::update(users::table.find(id)).set(users::totp_secret.eq(value)).execute(conn).unwrap();
+        };
+        store(conn, plain, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into());
+        store(conn, old_key, old.seal(old_key, "KRSXG5CTMVRXEZLU"));
+        let rotated = Sealer::new(&[2; 64], &[vec![1; 64]]);
+        assert_eq!(reseal_all(conn, &rotated).unwrap(), 2);
+        assert_eq!(reseal_all(conn, &rotated).unwrap(), 0, "nothing left to seal");
+        let current = Sealer::new(&[2; 64], &[]);
+        for (id, secret) in [(plain, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), (old_key, "KRSXG5CTMVRXEZLU")] {
+            let stored: String = users::table.find(id).select(users::totp_secret.assume_not_null()).first(conn).unwrap();
+            assert!(!stored.contains(secret));
+            assert_eq!(current.open(id, &stored).unwrap(), secret, "the previous key is no longer needed");
+        }
     }
 }

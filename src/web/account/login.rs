@@ -175,7 +175,10 @@ pub(super) async fn submit_second_step(
     };
     let (user_id, ip, code) = (pending.user_id, client_ip(&req), form.into_inner().code);
     let verified = state
-        .db(move |conn| totp::verify_second_factor(conn, user_id, &code, &ip))
+        .db({
+            let sealer = state.sealer.clone();
+            move |conn| totp::verify_second_factor(conn, &sealer, user_id, &code, &ip)
+        })
         .await;
     let refusal = match verified {
         Ok(user) => {

@@ -38,7 +38,10 @@ async fn page(
     user_id: i64,
     error: Option<String>,
 ) -> WebResult<TwoFactorPage> {
-    let two_factor = state.db(move |conn| totp::state(conn, user_id)).await?;
+    let sealer = state.sealer.clone();
+    let two_factor = state
+        .db(move |conn| totp::state(conn, &sealer, user_id))
+        .await?;
     Ok(TwoFactorPage {
         chrome,
         state: two_factor,
@@ -61,7 +64,10 @@ pub(super) async fn start(
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
     state
-        .db(move |conn| totp::start_enrolment(conn, me.id))
+        .db({
+            let sealer = state.sealer.clone();
+            move |conn| totp::start_enrolment(conn, &sealer, me.id)
+        })
         .await?;
     let next_step = "Add the key below to your authenticator app.";
     Ok(respond::notice(&session, FlashKind::Info, next_step, PAGE))
@@ -83,7 +89,10 @@ pub(super) async fn confirm(
 ) -> WebResult<HttpResponse> {
     let code = form.into_inner().code;
     let confirmed = state
-        .db(move |conn| totp::confirm_enrolment(conn, me.id, &code))
+        .db({
+            let sealer = state.sealer.clone();
+            move |conn| totp::confirm_enrolment(conn, &sealer, me.id, &code)
+        })
         .await;
     let (for_codes, for_refusal) = (chrome.clone(), chrome);
     respond::settle(
