@@ -47,6 +47,9 @@ pub enum Error {
     Pool(#[from] r2d2::PoolError),
     #[error("database query failed: {0}")]
     Query(diesel::result::Error),
+    /// The pool lost every connection it had and cannot open another.
+    #[error("the database cannot be reached")]
+    Unreachable,
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("the database is not configured durably: {0}")]
@@ -268,6 +271,17 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
 /// `establish` for a command, outside any pool) take turns here before they ask SQLite for its
 /// write lock, instead of sleeping in SQLite's busy handler and losing round after round.
 static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A connection from the pool for a request. A pool holding no connection at all found every
+/// one it had lost and could not open another (it keeps at least one otherwise): the database is
+/// down, so the request is answered at once instead of after the pool's 5-second wait, and the
+/// pool, which keeps trying to reconnect in the background, serves again once it can.
+pub fn checkout(pool: &Pool) -> Result<PooledConn, Error> {
+    if pool.state().connections == 0 {
+        return pool.try_get().ok_or(Error::Unreachable);
+    }
+    Ok(pool.get()?)
+}
 
 /// Runs `work` as one write transaction and returns only once what it wrote is durable.
 ///

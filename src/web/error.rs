@@ -50,9 +50,11 @@ impl From<ServiceError> for WebError {
             ServiceError::Conflict(message) => WebError::Conflict(message),
             ServiceError::TooManyRequests(message) => WebError::TooManyRequests(message),
             ServiceError::Busy => WebError::Unavailable("password hashing is at capacity".into()),
-            ServiceError::Db(e @ (crate::db::Error::Pool(_) | crate::db::Error::Connect(_))) => {
-                WebError::Unavailable(e.to_string())
-            }
+            ServiceError::Db(
+                e @ (crate::db::Error::Pool(_)
+                | crate::db::Error::Connect(_)
+                | crate::db::Error::Unreachable),
+            ) => WebError::Unavailable(e.to_string()),
             ServiceError::Db(crate::db::Error::Query(e))
                 if crate::db::is_connection_lost(&e) || crate::db::is_timeout(&e) =>
             {

@@ -92,7 +92,7 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let result = web::block(move || {
-            let mut conn = pool.get().map_err(crate::error::Error::from)?;
+            let mut conn = crate::db::checkout(&pool).map_err(crate::error::Error::from)?;
             work(&mut conn)
         })
         .await?;
@@ -238,6 +238,7 @@ pub fn app(
         .wrap(middleware::from_fn(refuse_encoded_bodies))
         .wrap(middleware::from_fn(error_page::render))
         .wrap(session_middleware(&state.pool, &config))
+        .wrap(middleware::from_fn(error_page::session_store_down))
         .wrap(middleware::from_fn(csrf::issue))
         .wrap(security_headers(&state.payments.card_page_origin()))
         .wrap(middleware::Compress::default())

@@ -87,7 +87,10 @@ impl SessionReads {
             let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
             let pool = self.pool.clone();
             let found = actix_web::web::block(move || -> anyhow::Result<HashMap<_, _>> {
-                Ok(sessions::load_states(&mut *pool.get()?, &ids)?)
+                Ok(sessions::load_states(
+                    &mut *crate::db::checkout(&pool)?,
+                    &ids,
+                )?)
             })
             .await
             .map_err(anyhow::Error::from)

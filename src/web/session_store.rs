@@ -45,7 +45,7 @@ impl DbSessionStore {
         work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
         let pool = self.pool.clone();
-        actix_web::web::block(move || work(&mut *pool.get()?)).await?
+        actix_web::web::block(move || work(&mut *crate::db::checkout(&pool)?)).await?
     }
 
     /// `run` in a write transaction, so session writes queue with every other writer.

@@ -414,11 +414,23 @@ impl TestApp {
             let value = header::HeaderValue::from_str(&cookie_header).expect("cookie header");
             request.headers_mut().insert(header::COOKIE, value);
         }
-        let response = self
-            .service
-            .call(request)
-            .await
-            .expect("the app answers every request");
+        // An error that leaves the app is answered by the server with the error's own response,
+        // as actix's dispatcher does.
+        let response = match self.service.call(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                let page = error.error_response();
+                let (status, headers) = (page.status(), page.headers().clone());
+                let body = actix_web::body::to_bytes(page.into_body())
+                    .await
+                    .unwrap_or_default();
+                return Page {
+                    status,
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                };
+            }
+        };
         for cookie in response.response().cookies() {
             let expired = cookie
                 .max_age()

@@ -51,6 +51,7 @@ mod lifecycle_props;
 mod money_props;
 mod operations;
 mod order_status;
+mod outage;
 mod password_reset;
 mod payment_nodes;
 mod payment_webhooks;
