@@ -272,16 +272,20 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
 /// write lock, instead of sleeping in SQLite's busy handler and losing round after round.
 static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A connection from the pool for a request. A pool holding no connection at all found every
-/// one it had lost and could not open another (it keeps at least one otherwise): the database is
-/// down, so the request is answered at once instead of after the pool's 5-second wait, and the
-/// pool, which keeps trying to reconnect in the background, serves again once it can.
+/// A connection from the pool for a request. A pool holding no connection at all has found
+/// every one it had lost: either the database is down, or the pool is reconnecting after a
+/// restart (in the background, within milliseconds). So the request waits `WHEN_EMPTY` for a
+/// connection instead of the pool's 5 seconds, and is answered 503 then: at once while the
+/// database is away, served as usual once it is back.
 pub fn checkout(pool: &Pool) -> Result<PooledConn, Error> {
     if pool.state().connections == 0 {
-        return pool.try_get().ok_or(Error::Unreachable);
+        return pool.get_timeout(WHEN_EMPTY).map_err(|_| Error::Unreachable);
     }
     Ok(pool.get()?)
 }
+
+/// How long a request waits on a pool that has no connection (`checkout`).
+const WHEN_EMPTY: Duration = Duration::from_millis(500);
 
 /// Runs `work` as one write transaction and returns only once what it wrote is durable.
 ///

@@ -1,5 +1,5 @@
 //! The database goes away while the shop serves, and comes back: every request meanwhile is
-//! answered at once with the 503 page (never a 500, never a wait for the pool's timeout), the
+//! answered with the 503 page within half a second (never a 500, never the pool's 5 s wait), the
 //! shop serves again by itself once the database is back, and every write it acknowledged is
 //! there. PostgreSQL is reached through a TCP relay the test cuts, as a network partition or a
 //! database restart would, since the server itself is shared by the tests running beside it.
@@ -87,7 +87,7 @@ async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_
         let conn = &mut db.conn();
         let (shop, shelf) = (seller(conn), category(conn, "Lamps"));
         let shelf_page = format!("/c/{}", category_slug(conn, shelf));
-        let variants: Vec<i64> = (0..40)
+        let variants: Vec<i64> = (0..30)
             .map(|i| {
                 ProductBuilder::new(&format!("Relay Lamp {i}"))
                     .stock(5)
@@ -129,9 +129,8 @@ async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_
     }
 
     relay.cut();
-    let away = Instant::now();
     let mut answers = Vec::new();
-    for &variant in &variants[10..30] {
+    for &variant in &variants[10..20] {
         let asked = Instant::now();
         let status = add(variant).await;
         let page = app.get("/account").await;
@@ -147,10 +146,10 @@ async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_
         "no 500 while the database is away: {answers:?}"
     );
     assert!(
-        answers.iter().filter(|(add, _, _)| *add == 503).count() >= 15,
+        answers.iter().filter(|(add, _, _)| *add == 503).count() >= 8,
         "{answers:?}"
     );
-    // The pool's own wait is 5 s; a request answered from an empty pool does not wait for it.
+    // The pool's own wait is 5 s; a request to an empty pool waits half a second at most.
     let slowest = answers.iter().map(|(_, _, took)| *took).max().unwrap();
     assert!(
         slowest < Duration::from_millis(2_500),
@@ -168,12 +167,11 @@ async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_
         .assert_contains("<title>")
         .assert_contains("briefly unavailable");
     app.sign_in_as(shopper);
-    assert!(away.elapsed() < Duration::from_secs(20));
 
     relay.mend();
     let back = Instant::now();
     let mut status = 0;
-    for &variant in &variants[30..] {
+    for &variant in &variants[20..] {
         while back.elapsed() < Duration::from_secs(30) {
             status = add(variant).await;
             if status == 303 {
