@@ -32,10 +32,7 @@ impl From<diesel::result::Error> for Error {
     fn from(error: diesel::result::Error) -> Error {
         match error {
             diesel::result::Error::NotFound => Error::NotFound,
-            other => {
-                crate::db::note_query_error(&other);
-                Error::Db(crate::db::Error::Query(other))
-            }
+            other => Error::Db(other.into()),
         }
     }
 }

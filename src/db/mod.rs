@@ -139,7 +139,7 @@ thread_local! {
 }
 
 /// Notes a query error; a lost connection (`errors::is_connection_lost`) is then not given to
-/// anyone again. Called where query errors become the service error (`src/error.rs`).
+/// anyone again. Called where a query error becomes `db::Error` (every service error's way).
 pub fn note_query_error(error: &diesel::result::Error) {
     if errors::is_connection_lost(error) {
         CONNECTION_LOST.set(true);
@@ -278,6 +278,11 @@ static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// connection instead of the pool's 5 seconds, and is answered 503 then: at once while the
 /// database is away, served as usual once it is back.
 pub fn checkout(pool: &Pool) -> Result<PooledConn, Error> {
+    // An idle connection is taken with the pool's one lock, as `get` would; the pool's state is
+    // read only when none is idle.
+    if let Some(conn) = pool.try_get() {
+        return Ok(conn);
+    }
     if pool.state().connections == 0 {
         return pool.get_timeout(WHEN_EMPTY).map_err(|_| Error::Unreachable);
     }
