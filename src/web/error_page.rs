@@ -6,7 +6,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::chrome::Chrome;
@@ -39,8 +39,15 @@ pub async fn render(
     let Some(web_error) = error.as_error::<WebError>() else {
         return Ok(response);
     };
-    let Some(body) = framed(response.request(), web_error) else {
-        return Ok(response);
+    let page = ErrorPage {
+        chrome: Chrome::of(response.request()),
+        status: web_error.status_code().as_u16(),
+        title: web_error.title(),
+        message: web_error.to_string(),
+    };
+    let body = match page.render() {
+        Ok(html) => html,
+        Err(_) => return Ok(response),
     };
     Ok(response.map_body(|head, _| {
         head.headers.insert(
@@ -51,17 +58,6 @@ pub async fn render(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         BoxBody::new(body)
     }))
-}
-
-fn framed(request: &HttpRequest, web_error: &WebError) -> Option<String> {
-    ErrorPage {
-        chrome: Chrome::of(request),
-        status: web_error.status_code().as_u16(),
-        title: web_error.title(),
-        message: web_error.to_string(),
-    }
-    .render()
-    .ok()
 }
 
 /// Middleware around the session middleware: a session that cannot be read or written (its
