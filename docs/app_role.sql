@@ -15,3 +15,10 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA shop_schema
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO shopwave_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA shop_schema
     GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO shopwave_app;
+-- The limits each of the node's connections sets for itself (src/db/mod.rs): one stuck query
+-- or lock cannot hold the pool. A node behind a pooler in transaction mode
+-- (`--db-pooler transaction`) cannot set them per connection and refuses to start unless the
+-- role carries them.
+ALTER ROLE shopwave_app SET lock_timeout = '5s';
+ALTER ROLE shopwave_app SET statement_timeout = '30s';
+ALTER ROLE shopwave_app SET idle_in_transaction_session_timeout = '60s';

@@ -26,6 +26,10 @@ use crate::db::{self, Backend, DbConn};
 
 const SQLITE_FILE: &str = "shopwave.sqlite3";
 const PG_FILE: &str = "shopwave.pgdump";
+/// pg_dump and pg_restore keep settings and a snapshot across their transactions, which a
+/// transaction-mode pooler would spread over several server connections.
+const NOT_THROUGH_A_POOLER: &str =
+    "back up and restore through a direct connection to PostgreSQL, not --db-pooler transaction";
 /// What of the data directory a backup carries besides the database.
 const KEPT: [&str; 4] = ["images", "secret_key", "payments_key", "payments-sim"];
 
@@ -70,6 +74,7 @@ pub fn backup(
                 .arg(url))?;
             file
         }
+        Backend::PostgresViaPooler(_) => return Err(NOT_THROUGH_A_POOLER.into()),
     };
     let copied = copy_kept(data_dir, dest)?;
     Ok(format!(
@@ -105,6 +110,7 @@ pub fn restore(backend: &Backend, data_dir: &Path, src: &Path) -> Result<String,
             }
             std::fs::copy(&from, path).map_err(|e| format!("cannot write {path}: {e}"))?;
         }
+        Backend::PostgresViaPooler(_) => return Err(NOT_THROUGH_A_POOLER.into()),
         Backend::Postgres(url) => {
             let from = src.join(PG_FILE);
             if !from.is_file() {

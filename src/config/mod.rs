@@ -32,6 +32,13 @@ pub enum PaymentsKind {
     Stripe,
 }
 
+/// What stands between the shop and PostgreSQL (`--db-pooler`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DbPooler {
+    None,
+    Transaction,
+}
+
 /// A card processor reached over the network: which, where, and the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessorSettings {
@@ -78,6 +85,17 @@ pub struct Settings {
     /// Database connections the server may hold open (default 8).
     #[arg(long, env = "SHOPWAVE_DB_POOL", global = true)]
     pub db_pool: Option<u32>,
+    /// What stands between the shop and PostgreSQL: `none` (a direct connection, or a pooler in
+    /// session mode) or `transaction` (a pooler in transaction mode, e.g. pgbouncer's
+    /// `pool_mode = transaction`; the role must carry the limits of docs/app_role.sql).
+    #[arg(
+        long,
+        env = "SHOPWAVE_DB_POOLER",
+        value_enum,
+        default_value_t = DbPooler::None,
+        global = true
+    )]
+    pub db_pooler: DbPooler,
     /// Seconds a client may take to send a request's head, and again its body; a slower one gets
     /// 408 and its connection closes.
     #[arg(
@@ -172,15 +190,19 @@ pub enum ConfigError {
 
 impl Settings {
     pub fn backend(&self) -> Result<Backend, ConfigError> {
-        match &self.database_url {
-            Some(url) if !url.trim().is_empty() => Ok(Backend::from_url(url.trim())?),
-            _ => Ok(Backend::Sqlite(
+        let backend = match &self.database_url {
+            Some(url) if !url.trim().is_empty() => Backend::from_url(url.trim())?,
+            _ => Backend::Sqlite(
                 self.data_dir
                     .join("shopwave.sqlite3")
                     .to_string_lossy()
                     .into_owned(),
-            )),
-        }
+            ),
+        };
+        Ok(match self.db_pooler {
+            DbPooler::None => backend,
+            DbPooler::Transaction => backend.via_pooler()?,
+        })
     }
 
     pub fn bind_addr(&self) -> Result<std::net::SocketAddr, ConfigError> {

@@ -23,7 +23,7 @@ pub use sql::{SumBigInt, sum_bigint};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, CacheSize, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
@@ -55,6 +55,14 @@ pub enum Error {
     #[error("the database is not configured durably: {0}")]
     Unsafe(String),
     #[error(
+        "{name} is off for this role; behind a transaction pooler set it on the role: \
+         ALTER ROLE <the app's role> SET {name} = '{value}' (docs/app_role.sql)"
+    )]
+    NoLimit {
+        name: &'static str,
+        value: &'static str,
+    },
+    #[error(
         "unsupported DATABASE_URL (expected postgres://, postgresql://, sqlite:// or a file path): {0}"
     )]
     BadUrl(String),
@@ -72,6 +80,12 @@ impl From<diesel::result::Error> for Error {
 pub enum Backend {
     Sqlite(String),
     Postgres(String),
+    /// PostgreSQL reached through a pooler in transaction mode (pgbouncer's `pool_mode =
+    /// transaction`), which hands each transaction, or each statement outside one, to any of its
+    /// server connections: nothing may outlive a transaction on the server's side, so statements
+    /// are sent unnamed instead of prepared once per connection, and the limits below must be
+    /// the role's own settings (docs/app_role.sql) instead of each connection's.
+    PostgresViaPooler(String),
 }
 
 impl Backend {
@@ -87,15 +101,34 @@ impl Backend {
         }
     }
 
+    /// The path or URL the backend was named by.
+    pub fn url(&self) -> &str {
+        match self {
+            Backend::Sqlite(url) | Backend::Postgres(url) | Backend::PostgresViaPooler(url) => url,
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         matches!(self, Backend::Sqlite(_))
+    }
+
+    /// The same PostgreSQL database, reached through a transaction-mode pooler.
+    pub fn via_pooler(self) -> Result<Backend, Error> {
+        match self {
+            Backend::Postgres(url) | Backend::PostgresViaPooler(url) => {
+                Ok(Backend::PostgresViaPooler(url))
+            }
+            Backend::Sqlite(path) => Err(Error::BadUrl(format!(
+                "{path}: a connection pooler stands in front of PostgreSQL only"
+            ))),
+        }
     }
 
     /// A URL safe to print: the password of a PostgreSQL URL is masked.
     pub fn display(&self) -> String {
         match self {
             Backend::Sqlite(path) => format!("sqlite://{path}"),
-            Backend::Postgres(url) => mask_password(url),
+            Backend::Postgres(url) | Backend::PostgresViaPooler(url) => mask_password(url),
         }
     }
 }
@@ -186,13 +219,18 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.backend {
-            Backend::Postgres(url) => {
+            Backend::Postgres(url) | Backend::PostgresViaPooler(url) => {
                 let mut conn =
                     PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                // TIMESTAMPTZ columns are read and written as UTC wall-clock values.
+                // TIMESTAMPTZ columns are read and written as UTC wall-clock values. A pooler
+                // carries the time zone over to whichever server connection it uses (pgbouncer
+                // tracks it), unlike the limits.
                 conn.batch_execute("SET TIME ZONE 'UTC'")
                     .map_err(r2d2::Error::QueryError)?;
-                if self.pooled {
+                let via_pooler = matches!(self.backend, Backend::PostgresViaPooler(_));
+                if via_pooler {
+                    conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+                } else if self.pooled {
                     conn.batch_execute(&format!(
                         "SET lock_timeout = '{LOCK_TIMEOUT}'; \
                          SET statement_timeout = '{STATEMENT_TIMEOUT}'; \
@@ -264,7 +302,29 @@ pub fn connect(backend: &Backend, max_size: Option<u32>) -> Result<Pool, Error> 
             pooled: true,
             ..Manager::new(backend.clone())
         })?;
+    if let Backend::PostgresViaPooler(_) = backend {
+        check_role_limits(&mut *pool.get()?)?;
+    }
     Ok(pool)
+}
+
+/// Behind a transaction pooler a connection's own `SET`s would stay on whichever server
+/// connection ran them, so the limits every request needs (`LOCK_TIMEOUT` and the others) must
+/// be the role's settings; a pool is refused when one of them is off.
+fn check_role_limits(conn: &mut DbConn) -> Result<(), Error> {
+    for (name, value) in [
+        ("lock_timeout", LOCK_TIMEOUT),
+        ("statement_timeout", STATEMENT_TIMEOUT),
+        (
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        ),
+    ] {
+        if setting(conn, &format!("SELECT current_setting('{name}') AS value"))? == "0" {
+            return Err(Error::NoLimit { name, value });
+        }
+    }
+    Ok(())
 }
 
 /// SQLite writers of this process that have no group-commit writer (a connection opened by

@@ -41,7 +41,7 @@ fn said(output: &Output) -> String {
 fn new_database(db: &TestDb, dir: &Path) -> String {
     match &db.backend {
         Backend::Sqlite(_) => dir.join("shopwave.sqlite3").display().to_string(),
-        Backend::Postgres(_) => {
+        Backend::Postgres(_) | Backend::PostgresViaPooler(_) => {
             let server = std::env::var("TEST_DATABASE_URL").expect("the PostgreSQL server");
             let name = format!("restore_{}", shopwave::util::random_hex(6));
             let mut admin = db::establish(&Backend::Postgres(server.clone())).expect("the server");
@@ -93,9 +93,7 @@ on_both_backends! {
         std::fs::create_dir_all(picture.parent().unwrap()).unwrap();
         std::fs::write(&picture, b"a picture").unwrap();
         std::fs::write(db.data_dir().join("secret_key"), "k".repeat(64)).unwrap();
-        let source_url = match &db.backend {
-            Backend::Sqlite(path) | Backend::Postgres(path) => path.clone(),
-        };
+        let source_url = db.backend.url().to_owned();
         let work = tempfile::tempdir().unwrap();
         let backup = work.path().join("backup");
 

@@ -4,9 +4,8 @@
 //! of its write (a group commit acknowledging its batch early) fails this test.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -14,8 +13,8 @@ use std::time::Duration;
 use diesel::prelude::*;
 
 use crate::common::TestDb;
+use crate::common::nodes::{request, start_with};
 use crate::on_both_backends;
-use shopwave::db::Backend;
 use shopwave::db::schema::{cart_items, product_variants, products};
 
 const SHOPPERS: usize = 8;
@@ -65,39 +64,6 @@ fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
     start_with(db, &[])
 }
 
-/// `start`, with more settings in the server's environment.
-pub(crate) fn start_with(
-    db: &TestDb,
-    settings: &[(&str, String)],
-) -> (Child, SocketAddr, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap();
-    let url = match &db.backend {
-        Backend::Sqlite(path) => path.clone(),
-        Backend::Postgres(url) => url.clone(),
-    };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_shopwave"))
-        .args(["serve", "--bind", &addr.to_string()])
-        .env("DATABASE_URL", url)
-        .env("SHOPWAVE_DATA_DIR", dir.path())
-        .env("RUST_LOG", "error")
-        .envs(settings.iter().map(|(name, value)| (name, value)))
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start shopwave");
-    for _ in 0..600 {
-        if request(addr, "GET /healthz", "", None).is_some_and(|r| r.status == 200) {
-            return (server, addr, dir);
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    let _ = server.kill();
-    let _ = server.wait();
-    panic!("the server did not start");
-}
-
 fn buyable_variants(db: &TestDb) -> Vec<i64> {
     product_variants::table
         .inner_join(products::table)
@@ -141,62 +107,4 @@ fn fresh_token(addr: SocketAddr, cookies: &mut HashMap<String, String>) -> Optio
     response.keep(cookies);
     let (_, rest) = response.body.split_once("name=\"csrf_token\" value=\"")?;
     Some(rest.split('"').next()?.to_owned())
-}
-
-pub(crate) struct Response {
-    pub status: u16,
-    set_cookies: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Response {
-    /// Keeps the cookies the response set; whether any of them changed.
-    pub(crate) fn keep(&self, cookies: &mut HashMap<String, String>) -> bool {
-        let mut changed = false;
-        for (name, value) in &self.set_cookies {
-            changed |= cookies.insert(name.clone(), value.clone()).as_ref() != Some(value);
-        }
-        changed
-    }
-}
-
-/// One HTTP/1.1 request on a fresh connection; None once the server is gone.
-pub(crate) fn request(
-    addr: SocketAddr,
-    line: &str,
-    body: &str,
-    cookies: Option<&HashMap<String, String>>,
-) -> Option<Response> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    let cookie: Vec<String> = cookies
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let request = format!(
-        "{line} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        cookie.join("; "),
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    let set_cookies = head
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or(l.strip_prefix("Set-Cookie: "))
-        })
-        .filter_map(|c| c.split(';').next()?.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    Some(Response {
-        status,
-        set_cookies,
-        body: body.to_owned(),
-    })
 }

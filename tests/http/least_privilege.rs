@@ -4,37 +4,22 @@
 //! schema.
 
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use shopwave::checkout::{Outcome, PaymentSaga};
 use shopwave::db::{self, Backend};
 
 use crate::common::builders::{ProductBuilder, category, product_slug, seller};
+use crate::common::cluster::AppRole;
 use crate::common::commerce::*;
 use crate::common::{TestApp, TestDb};
 
 #[actix_web::test]
 async fn the_shop_runs_as_a_role_that_may_only_read_and_write_rows() {
     let Some(db) = TestDb::postgres() else { return };
-    let schema: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
-        "current_schema()",
-    ))
-    .get_result(&mut db.conn())
-    .expect("the test's schema");
-    let role = format!("app_{}", shopwave::util::random_hex(6));
-    let grants = include_str!("../../docs/app_role.sql")
-        .replace("shopwave_app", &role)
-        .replace("shop_schema", &schema);
-    db.conn()
-        .batch_execute(&grants)
-        .expect("the documented grants run");
+    let role = AppRole::create(&db);
     let Backend::Postgres(owner_url) = &db.backend else {
         unreachable!()
     };
-    let app_url = owner_url.replacen("://postgres@", &format!("://{role}@"), 1);
-    assert_ne!(
-        &app_url, owner_url,
-        "the test server's URL names the postgres user"
-    );
+    let app_url = role.url(owner_url);
     let app_pool =
         db::connect(&Backend::Postgres(app_url), Some(4)).expect("the app role connects");
 
@@ -108,9 +93,4 @@ async fn the_shop_runs_as_a_role_that_may_only_read_and_write_rows() {
 
     drop(app);
     drop(app_pool);
-    let server = std::env::var("TEST_DATABASE_URL").expect("the server");
-    let mut admin = db::establish(&Backend::Postgres(server)).expect("the server");
-    admin
-        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
-        .expect("the role is removed");
 }

@@ -19,6 +19,7 @@ mod admin_sellers;
 mod admin_settings;
 mod admin_users;
 mod backup;
+mod balanced_nodes;
 mod browser;
 mod browser_back_office;
 mod browser_csv;

@@ -5,36 +5,22 @@
 //! cancelled, once the processor's webhooks and a sweeper have run; and the processor's charges
 //! are exactly the confirmed orders.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-use std::time::Duration;
-
-use diesel::prelude::*;
 
 use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::commerce::*;
+use crate::common::nodes::{
+    Shopper, assert_each_order_paid_or_closed, check_out, start_with, wait_until,
+};
 #[allow(unused_imports)]
-use crate::common::{TEST_SECRET, TestDb, WEBHOOK_SECRET, place_order_fields, plant_session};
-use crate::durability::{request, start_with};
+use crate::common::{TEST_SECRET, TestDb, WEBHOOK_SECRET, plant_session};
 use crate::on_both_backends;
-use shopwave::db::schema::{orders, payments};
-use shopwave::payments::Lookup;
 
 /// Checkouts each shopper thread makes in a row, and threads per node.
 const IN_A_ROW: usize = 4;
 const THREADS_PER_NODE: usize = 5;
-
-/// A signed-in shopper with one unit in the cart, ready to check out on a node.
-#[derive(Clone)]
-struct Shopper {
-    id: i64,
-    session: String,
-    address: i64,
-    card: i64,
-}
 
 on_both_backends! {
     async fn killing_either_node_mid_checkout_leaves_no_order_charged_and_cancelled(db: TestDb) {
@@ -108,80 +94,8 @@ on_both_backends! {
         let later = shopwave::util::now() + shopwave::checkout::PAYMENT_WINDOW + chrono::Duration::minutes(1);
         saga(&db).sweep(later).expect("sweep");
 
-        let conn = &mut db.conn();
         let ids: Vec<i64> = shoppers.iter().map(|s| s.id).collect();
-        let placed: Vec<(String, String, Option<String>, Option<String>)> = orders::table
-            .left_join(payments::table)
-            .filter(orders::user_id.eq_any(&ids))
-            .select((orders::number, orders::status, payments::status.nullable(), payments::gateway_reference.nullable()))
-            .load(conn)
-            .expect("orders");
-        assert!(placed.len() >= per_node, "enough checkouts ran: {}", placed.len());
-        let gateway = db.gateway();
-        let mut confirmed = 0;
-        for (number, status, payment, reference) in &placed {
-            let at_processor = gateway.lookup(&format!("pay_{number}"));
-            match status.as_str() {
-                "confirmed" => {
-                    confirmed += 1;
-                    assert_eq!(payment.as_deref(), Some("captured"), "{number}");
-                    assert_eq!(at_processor, Lookup::Captured { reference: reference.clone().expect("reference") }, "{number}");
-                }
-                "payment_failed" | "cancelled" => assert!(
-                    !matches!(at_processor, Lookup::Captured { .. }) || payment.as_deref() == Some("voided"),
-                    "order {number} was charged and closed without its money back: {at_processor:?}"
-                ),
-                other => panic!("order {number} was left {other}"),
-            }
-        }
-        assert!(confirmed > 0 && confirmed < placed.len(), "{confirmed} of {} confirmed", placed.len());
-        assert_eq!(charges_kept(simulator), confirmed, "the processor's charges are the confirmed orders");
-        assert_eq!(stock_of(conn, variant), 1_000 - i32::try_from(confirmed).expect("few"));
-        assert_orders_complete(conn);
+        let placed = assert_each_order_paid_or_closed(&db, &ids, variant, 1_000);
+        assert!(placed >= per_node, "enough checkouts ran: {placed}");
     }
-}
-
-/// One checkout with the shopper's saved card: the checkout form, the review, the order placed.
-/// `None` once the node is gone.
-fn check_out(addr: SocketAddr, shopper: &Shopper, shipping: i64) -> Option<u16> {
-    let mut cookies = HashMap::from([("sw_session".to_owned(), shopper.session.clone())]);
-    let form = request(addr, "GET /checkout", "", Some(&cookies))?;
-    form.keep(&mut cookies);
-    let token = crate::common::form_field(&form.body, "csrf_token");
-    let choices = form_urlencoded::Serializer::new(String::new())
-        .append_pair("address_id", &shopper.address.to_string())
-        .append_pair("shipping_method_id", &shipping.to_string())
-        .append_pair("payment", &format!("saved:{}", shopper.card))
-        .append_pair("csrf_token", &token)
-        .finish();
-    let review = request(addr, "POST /checkout/review", &choices, Some(&cookies))?;
-    assert_eq!(review.status, 200, "{}", review.body);
-    review.keep(&mut cookies);
-    let place = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(place_order_fields(&review.body))
-        .append_pair("csrf_token", &token)
-        .finish();
-    Some(request(addr, "POST /checkout/place", &place, Some(&cookies))?.status)
-}
-
-fn wait_until(done: impl Fn() -> bool) {
-    for _ in 0..6_000 {
-        if done() {
-            return;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    panic!("the checkouts did not get that far");
-}
-
-/// The charges the processor made and kept (captured, not declined), read from its books.
-fn charges_kept(simulator: &shopwave::payments_sim::Running) -> usize {
-    let books = std::fs::read_to_string(simulator.books()).expect("the processor's books");
-    books
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|entry| {
-            entry["change"]["kind"] == "intent" && entry["change"]["declined"].is_null()
-        })
-        .count()
 }
