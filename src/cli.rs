@@ -249,6 +249,7 @@ const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(600)
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
     let public_url = settings.public_url().map_err(|e| e.to_string())?;
+    let replica = settings.replica().map_err(|e| e.to_string())?;
     settings.ensure_data_dir().map_err(|e| e.to_string())?;
     let secret = settings.secret_key().map_err(|e| e.to_string())?;
     let sealer = std::sync::Arc::new(settings.operations.sealer(&secret));
@@ -271,6 +272,10 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     let pool = db::connect(backend, settings.db_pool)
         .map_err(|e| format!("cannot open {}: {e}", backend.display()))?;
     tracing::info!(database = %backend.display(), "database ready");
+    if let Some(replica) = &replica {
+        tracing::info!(replica = %replica.display(), "reports read the replica");
+    }
+    let replica = replica.map(|replica| db::connect_replica(&replica, settings.db_pool));
     crate::web::metrics::count_panics();
     let search = open_search(settings)?;
     let indexer = crate::search::Indexer::new(search.clone()).map_err(|e| e.to_string())?;
@@ -286,6 +291,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
     ));
     let state = AppState {
         pool,
+        replica,
         data_dir: settings.data_dir.clone(),
         demo_mode: demo,
         public_url,

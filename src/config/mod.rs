@@ -63,6 +63,15 @@ pub struct Settings {
     /// postgres://user@host/db for PostgreSQL; a path or sqlite://path for SQLite (default: DATA_DIR/shopwave.sqlite3).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// postgres://user@host/db of a streaming replica of the PostgreSQL primary: the reports
+    /// (seller dashboard, sales report) read it, and fall back to the primary while it is away.
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_replica_url: Option<String>,
     /// Key that signs cookies, 64 or more characters; generated once and kept in DATA_DIR when not given.
     #[arg(
         long,
@@ -179,6 +188,11 @@ pub enum ConfigError {
     PaymentsUrl(String),
     #[error("--webhook-url needs the secret to sign events with in --payments-webhook-secret")]
     WebhookSecret,
+    #[error(
+        "DATABASE_REPLICA_URL must name a PostgreSQL standby of a PostgreSQL DATABASE_URL \
+         (a replica is a PostgreSQL feature)"
+    )]
+    Replica,
     #[error("cannot use data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -203,6 +217,21 @@ impl Settings {
             DbPooler::None => backend,
             DbPooler::Transaction => backend.via_pooler()?,
         })
+    }
+
+    /// The read replica the reports read, when one is given; only beside a PostgreSQL primary.
+    pub fn replica(&self) -> Result<Option<Backend>, ConfigError> {
+        let Some(url) = self.database_replica_url.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        let replica = Backend::from_url(url)?;
+        if self.backend()?.is_sqlite() || replica.is_sqlite() {
+            return Err(ConfigError::Replica);
+        }
+        Ok(Some(match self.db_pooler {
+            DbPooler::None => replica,
+            DbPooler::Transaction => replica.via_pooler()?,
+        }))
     }
 
     pub fn bind_addr(&self) -> Result<std::net::SocketAddr, ConfigError> {

@@ -1,5 +1,5 @@
-//! `/healthz`: is the database answering, and how far does this node's search index trail the
-//! outbox? `/ping`: is the process answering? Load balancers poll them. Anyone may learn whether
+//! `/healthz`: is the database answering, how far does this node's search index trail the
+//! outbox, and how far is the read replica behind the primary? `/ping`: is the process answering? Load balancers poll them. Anyone may learn whether
 //! the shop is up; the details (the database's own error, the search lag) are for operators
 //! (`ops_access`), since an error text can name hosts and users.
 
@@ -22,6 +22,35 @@ struct Health {
     database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     search: Option<Lag>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replica: Option<ReplicaHealth>,
+}
+
+/// The read replica as `/healthz` reports it: reachable, and how far behind the primary.
+#[derive(Serialize)]
+struct ReplicaHealth {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    behind_seconds: Option<f64>,
+}
+
+async fn replica_health(state: &AppState) -> Option<ReplicaHealth> {
+    let replica = state.replica.clone()?;
+    let behind = web::block(move || {
+        let mut conn = crate::db::checkout(&replica)?;
+        crate::db::replica::lag(&mut conn)
+    })
+    .await;
+    Some(match behind {
+        Ok(Ok(seconds)) => ReplicaHealth {
+            state: "ok",
+            behind_seconds: Some(seconds),
+        },
+        _ => ReplicaHealth {
+            state: "unreachable",
+            behind_seconds: None,
+        },
+    })
 }
 
 /// Liveness without touching the database; also the benchmarks' ceiling: the cheapest page the
@@ -39,16 +68,23 @@ async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             search::lag(conn, &index)
         })
         .await;
+    // The shop is up without its replica (reports then read the primary): an operator's detail.
+    let replica = match details {
+        true => replica_health(&state).await,
+        false => None,
+    };
     match checked {
         Ok(lag) => HttpResponse::Ok().json(Health {
             status: "ok",
             database: details.then(|| "ok".into()),
             search: details.then_some(lag),
+            replica,
         }),
         Err(error) => HttpResponse::ServiceUnavailable().json(Health {
             status: "unavailable",
             database: details.then(|| error.to_string()),
             search: None,
+            replica,
         }),
     }
 }

@@ -53,6 +53,7 @@ use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{App, HttpResponse, HttpServer, web};
 
 use crate::catalog::cache::{CatalogCache, Shelf};
+use crate::db::replica::Freshness;
 use crate::db::{DbConn, Pool};
 use error::{WebError, WebResult};
 
@@ -60,6 +61,8 @@ use error::{WebError, WebResult};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// A streaming replica of the primary that reports read (`report`), when there is one.
+    pub replica: Option<Pool>,
     /// Where the search index, outgoing mail and other files of this node live.
     pub data_dir: std::path::PathBuf,
     pub demo_mode: bool,
@@ -94,6 +97,39 @@ impl AppState {
         let result = web::block(move || {
             let mut conn = crate::db::checkout(&pool).map_err(crate::error::Error::from)?;
             work(&mut conn)
+        })
+        .await?;
+        Ok(result?)
+    }
+
+    /// `db` for a report: on the replica when there is one, so its long reads never slow the
+    /// primary's checkouts, else (or when the replica cannot be reached) on the primary; with
+    /// where it read, so the page can say how fresh its figures are.
+    pub async fn report<T, F>(&self, work: F) -> WebResult<(T, Freshness)>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
+    {
+        let (pool, replica) = (self.pool.clone(), self.replica.clone());
+        let result = web::block(move || -> crate::error::Result<(T, Freshness)> {
+            let mut freshness = Freshness::Live;
+            if let Some(replica) = replica {
+                let on_replica = crate::db::checkout(&replica).and_then(|mut conn| {
+                    let behind_seconds = crate::db::replica::lag(&mut conn)?;
+                    Ok((conn, behind_seconds))
+                });
+                match on_replica {
+                    Ok((mut conn, behind_seconds)) => {
+                        return Ok((work(&mut conn)?, Freshness::Replica { behind_seconds }));
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the replica cannot be reached; reading the primary");
+                        freshness = Freshness::ReplicaAway;
+                    }
+                }
+            }
+            let mut conn = crate::db::checkout(&pool).map_err(crate::error::Error::from)?;
+            Ok((work(&mut conn)?, freshness))
         })
         .await?;
         Ok(result?)

@@ -3,7 +3,7 @@
 //! HAProxy sending requests round-robin. Both are Debian's packages (.ci/run installs them);
 //! each test starts its own on free ports, over its own PostgreSQL schema.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use shopwave::db::{self, Backend};
 
-use super::nodes::{request, serve};
+use super::nodes::{free_port, request, running_as_root, serve};
 use super::{TEST_SECRET, TestDb, WEBHOOK_SECRET};
 
 /// The header HAProxy adds to each answer: the name of the node that gave it.
@@ -143,13 +143,6 @@ fn shared_dir() -> tempfile::TempDir {
     dir
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 fn wait_for_port(port: u16, what: &str) {
     for _ in 0..200 {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -197,9 +190,8 @@ fn start_pgbouncer(dir: &Path, role: &AppRole, schema: &str) -> (Child, u16) {
     )
     .expect("pgbouncer.ini");
     let mut command = Command::new("/usr/sbin/pgbouncer");
-    // pgbouncer refuses to run as root; it changes to the user given with -u. The folder this
-    // process made is owned by the user it runs as.
-    if std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(dir).expect("the folder")) == 0 {
+    // pgbouncer refuses to run as root; it changes to the user given with -u.
+    if running_as_root() {
         command.args(["-u", "postgres"]);
     }
     let child = command

@@ -22,6 +22,7 @@ pub mod nodes;
 mod page;
 pub mod payouts;
 pub mod promotions;
+pub mod replication;
 pub mod report_charts;
 pub mod reset;
 pub mod returns;
@@ -111,6 +112,12 @@ impl TestDb {
             eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
             return None;
         };
+        Some(TestDb::postgres_on(&server))
+    }
+
+    /// A migrated, empty schema of its own on the PostgreSQL server at `server`.
+    pub fn postgres_on(server: &str) -> TestDb {
+        let server = server.to_owned();
         let schema = format!("t_{}", shopwave::util::random_hex(8));
         let mut admin = db::establish(&Backend::from_url(&server).expect("a postgres:// URL"))
             .expect("PostgreSQL reachable");
@@ -120,11 +127,7 @@ impl TestDb {
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
         let dir = tempfile::tempdir().expect("temporary directory");
-        Some(TestDb::open(
-            Backend::Postgres(url),
-            dir,
-            Some((server, schema)),
-        ))
+        TestDb::open(Backend::Postgres(url), dir, Some((server, schema)))
     }
 
     fn open(
@@ -180,6 +183,7 @@ impl TestDb {
         let search = Arc::new(SearchIndex::open(&self.data_dir()).expect("search index"));
         AppState {
             pool: self.pool.clone(),
+            replica: None,
             data_dir: self.data_dir(),
             demo_mode,
             public_url: self.public_url().to_owned(),

@@ -30,9 +30,7 @@ pub fn start_with(
 /// loopback port with a data directory of its own; returns once it answers.
 pub fn serve(url: &str, settings: &[(&str, String)]) -> (Child, SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let mut server = Command::new(env!("CARGO_BIN_EXE_shopwave"))
         .args(["serve", "--bind", &addr.to_string()])
         .env("DATABASE_URL", url)
@@ -81,6 +79,21 @@ impl Response {
         }
         changed
     }
+}
+
+/// A loopback port no one listens on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Whether this process runs as root (PostgreSQL's programs and pgbouncer refuse to): a file it
+/// makes is owned by the user it runs as.
+pub fn running_as_root() -> bool {
+    let file = tempfile::tempfile().expect("a file");
+    std::os::unix::fs::MetadataExt::uid(&file.metadata().expect("its metadata")) == 0
 }
 
 /// One HTTP/1.1 request on a fresh connection; None once the server is gone.

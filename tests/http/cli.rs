@@ -67,6 +67,37 @@ fn a_bad_bind_address_or_short_secret_is_one_clear_line() {
 }
 
 #[test]
+fn a_read_replica_beside_sqlite_or_through_a_pooler_on_sqlite_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, _, stderr) = shopwave(
+        &["--data-dir", data, "--bind", "127.0.0.1:0"],
+        &[("DATABASE_REPLICA_URL", "postgres://shop@10.0.0.6/shop")],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(
+        &stderr,
+        "DATABASE_REPLICA_URL must name a PostgreSQL standby",
+    );
+    let (code, _, stderr) = shopwave(
+        &[
+            "--data-dir",
+            data,
+            "--bind",
+            "127.0.0.1:0",
+            "--db-pooler",
+            "transaction",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert_one_clear_line(
+        &stderr,
+        "a connection pooler stands in front of PostgreSQL only",
+    );
+}
+
+#[test]
 fn migrate_and_seed_work_on_a_fresh_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();

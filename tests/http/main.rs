@@ -60,6 +60,7 @@ mod payouts;
 mod processor;
 mod product_images;
 mod races;
+mod read_replica;
 mod registration;
 mod request_edge;
 mod returns;

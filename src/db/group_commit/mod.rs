@@ -127,7 +127,7 @@ impl Writer {
             return Ok(batch);
         }
         if turn.conn.is_none() {
-            let conn = super::open_sqlite(&self.path).map_err(|e| match e {
+            let conn = super::pool::open_sqlite(&self.path).map_err(|e| match e {
                 diesel::r2d2::Error::QueryError(e) => e,
                 diesel::r2d2::Error::ConnectionError(e) => batch_failed(e.to_string()),
             })?;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::admin::reports::{self, FullReport, Ranked, ReportParams};
 use crate::charts::{self, Caption, Measure, Point};
+use crate::db::replica::Freshness;
 use crate::forms::FieldErrors;
 use crate::web::AppState;
 use crate::web::auth::AdminUser;
@@ -92,6 +93,7 @@ struct ReportPage {
 struct Shown {
     report: FullReport,
     charts: Charts,
+    freshness: Freshness,
 }
 
 pub(super) async fn show_report(
@@ -127,8 +129,8 @@ pub(super) async fn show_report(
             return respond::page_with(&page, respond::INVALID);
         }
     };
-    let report = state
-        .db(move |conn| reports::full_report(conn, params))
+    let (report, freshness) = state
+        .report(move |conn| reports::full_report(conn, params))
         .await?;
     let charts = Charts::of(&report);
     let page = ReportPage {
@@ -137,7 +139,11 @@ pub(super) async fn show_report(
         to: params.range.to.to_string(),
         granularity: params.granularity_name().to_owned(),
         errors: FieldErrors::default(),
-        shown: Some(Shown { report, charts }),
+        shown: Some(Shown {
+            report,
+            charts,
+            freshness,
+        }),
     };
     respond::page(&page)
 }

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::charts::{self, Caption, Measure, Point};
+use crate::db::replica::Freshness;
 use crate::sellers::dashboard::{self, Dashboard};
 use crate::web::AppState;
 use crate::web::auth::SellerUser;
@@ -18,6 +19,7 @@ pub(super) struct DashboardPage {
     chrome: Chrome,
     dashboard: Dashboard,
     monthly_chart: String,
+    freshness: Freshness,
 }
 
 pub(super) async fn show_dashboard(
@@ -25,8 +27,8 @@ pub(super) async fn show_dashboard(
     chrome: Chrome,
     SellerUser(me): SellerUser,
 ) -> WebResult<HttpResponse> {
-    let dashboard = state
-        .db(move |conn| dashboard::dashboard(conn, me.id))
+    let (dashboard, freshness) = state
+        .report(move |conn| dashboard::dashboard(conn, me.id))
         .await?;
     let points: Vec<Point> = dashboard
         .monthly
@@ -45,5 +47,6 @@ pub(super) async fn show_dashboard(
         chrome,
         dashboard,
         monthly_chart,
+        freshness,
     })
 }
