@@ -40,6 +40,22 @@ pub fn is_timeout(error: &Error) -> bool {
     }
 }
 
+/// Whether the write failed because the disk holding the database is full: nothing was written,
+/// reads still work, and the shop can take writes again once space is freed. SQLite says
+/// `database or disk is full` (SQLITE_FULL; quoted by the group commit's own error when the
+/// batch's COMMIT met it); PostgreSQL reports the operating system's `No space left on device`
+/// when it cannot extend a table's file; both reach diesel as `Unknown`.
+pub fn is_storage_full(error: &Error) -> bool {
+    match error {
+        Error::DatabaseError(Kind::Unknown, info) => {
+            let message = info.message();
+            message.contains("database or disk is full")
+                || message.contains("No space left on device")
+        }
+        _ => false,
+    }
+}
+
 /// Whether a query error is a unique-key clash (a duplicate email, SKU, slug...).
 pub fn is_unique_violation(error: &Error) -> bool {
     matches!(error, Error::DatabaseError(Kind::UniqueViolation, _))

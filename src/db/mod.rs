@@ -15,12 +15,14 @@ pub mod types;
 
 pub use buckets::Granularity;
 pub use errors::{
-    is_connection_lost, is_deadlock_or_serialization_failure, is_timeout, is_unique_violation,
-    unique_violation_on,
+    is_connection_lost, is_deadlock_or_serialization_failure, is_storage_full, is_timeout,
+    is_unique_violation, unique_violation_on,
 };
 pub use migrations::{migrate, unapplied_migrations};
 pub use native::{execute_native, take_turn};
-pub use pool::{Manager, checkout, connect, connect_replica, establish, note_query_error};
+pub use pool::{
+    Manager, checkout, connect, connect_replica, establish, note_query_error, storage_full_lately,
+};
 pub use sql::{SumBigInt, sum_bigint};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};

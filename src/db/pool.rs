@@ -1,6 +1,7 @@
 //! Connections: how each backend's are opened and set up, the request pool (and a read
 //! replica's), and how a request takes a connection from it.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -37,12 +38,25 @@ thread_local! {
     static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// When a write last failed for a full disk, in seconds since the epoch (`storage_full_lately`).
+static STORAGE_FULL_AT: AtomicI64 = AtomicI64::new(0);
+
 /// Notes a query error; a lost connection (`errors::is_connection_lost`) is then not given to
-/// anyone again. Called where a query error becomes `db::Error` (every service error's way).
+/// anyone again, and a full disk is remembered for a moment. Called where a query error becomes
+/// `db::Error` (every service error's way) and where the session store meets one.
 pub fn note_query_error(error: &diesel::result::Error) {
     if errors::is_connection_lost(error) {
         CONNECTION_LOST.set(true);
     }
+    if errors::is_storage_full(error) {
+        STORAGE_FULL_AT.store(crate::util::now().and_utc().timestamp(), Ordering::Relaxed);
+    }
+}
+
+/// Whether a write failed for a full disk in the last few seconds: what a failure reported only
+/// as "the session could not be saved" most likely met too.
+pub fn storage_full_lately() -> bool {
+    crate::util::now().and_utc().timestamp() - STORAGE_FULL_AT.load(Ordering::Relaxed) <= 5
 }
 
 impl std::fmt::Debug for Manager {

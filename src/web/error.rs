@@ -35,6 +35,11 @@ pub enum WebError {
     TooManyRequests(String),
     #[error("The shop is very busy or briefly unavailable. Please try again in a few seconds.")]
     Unavailable(String),
+    #[error(
+        "The shop cannot save changes right now: its storage is full. Nothing was changed; you \
+         can still look around. Please try again later."
+    )]
+    StorageFull(String),
     #[error("Please send the form as the page does.")]
     UnsupportedEncoding,
     #[error("Something went wrong on our side. Please try again in a moment.")]
@@ -59,6 +64,9 @@ impl From<ServiceError> for WebError {
                 if crate::db::is_connection_lost(&e) || crate::db::is_timeout(&e) =>
             {
                 WebError::Unavailable(e.to_string())
+            }
+            ServiceError::Db(crate::db::Error::Query(e)) if crate::db::is_storage_full(&e) => {
+                WebError::StorageFull(e.to_string())
             }
             ServiceError::Db(e) => WebError::Internal(e.to_string()),
             ServiceError::Internal(e) => WebError::Internal(e),
@@ -92,6 +100,7 @@ impl WebError {
             WebError::Conflict(_) => "That did not work",
             WebError::TooManyRequests(_) => "Too many attempts",
             WebError::Unavailable(_) => "Briefly unavailable",
+            WebError::StorageFull(_) => "Changes cannot be saved right now",
             WebError::UnsupportedEncoding => "Unsupported request",
             WebError::Internal(_) => "Something went wrong",
         }
@@ -110,7 +119,7 @@ impl ResponseError for WebError {
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable(_) | WebError::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::UnsupportedEncoding => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -126,6 +135,9 @@ impl ResponseError for WebError {
         match self {
             WebError::Internal(detail) => tracing::error!(%detail, "internal error"),
             WebError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            WebError::StorageFull(detail) => {
+                tracing::error!(%detail, "the database's disk is full")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

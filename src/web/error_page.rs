@@ -63,8 +63,10 @@ pub async fn render(
 /// Middleware around the session middleware: a session that cannot be read or written (its
 /// store is the database) fails the request with a bare 500 there; here it becomes a 503 with
 /// the "try again in a few seconds" message, as every other request meets while the database is
-/// away. (Plain text: without its session the visitor's page frame cannot be drawn.) Refusals
-/// the inner layers raise themselves (`WebError`) pass through as they are.
+/// away, or with the "storage is full" one when a write just failed for a full disk (the
+/// session store's error does not say why). (Plain text: without its session the visitor's
+/// page frame cannot be drawn.) Refusals the inner layers raise themselves (`WebError`) pass
+/// through as they are.
 pub async fn session_store_down(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -73,7 +75,11 @@ pub async fn session_store_down(
         if error.as_error::<WebError>().is_none()
             && error.as_response_error().status_code().is_server_error()
         {
-            WebError::Unavailable(format!("the session store failed: {error}")).into()
+            let detail = format!("the session store failed: {error}");
+            match crate::db::storage_full_lately() {
+                true => WebError::StorageFull(detail).into(),
+                false => WebError::Unavailable(detail).into(),
+            }
         } else {
             error
         }

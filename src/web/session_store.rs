@@ -45,7 +45,14 @@ impl DbSessionStore {
         work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
         let pool = self.pool.clone();
-        actix_web::web::block(move || work(&mut *crate::db::checkout(&pool)?)).await?
+        actix_web::web::block(move || {
+            work(&mut *crate::db::checkout(&pool)?).inspect_err(|error| {
+                if let Some(error) = error.downcast_ref::<diesel::result::Error>() {
+                    crate::db::note_query_error(error);
+                }
+            })
+        })
+        .await?
     }
 
     /// `run` in a write transaction, so session writes queue with every other writer.
@@ -54,6 +61,28 @@ impl DbSessionStore {
         work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
         self.run(move |conn| crate::db::write_tx(conn, work)).await
+    }
+
+    /// `write` for a change of a session's state or expiry, which is given up (`None`), with a
+    /// warning, when the database's disk is full: the page asked for is still served, as every
+    /// read is, and what is lost is a flash shown again or a sign-in not kept. Ending a session
+    /// (`delete`) is never given up.
+    async fn write_unless_full<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<Option<T>> {
+        match self.write(work).await {
+            Ok(value) => Ok(Some(value)),
+            Err(error)
+                if error
+                    .downcast_ref::<diesel::result::Error>()
+                    .is_some_and(crate::db::is_storage_full) =>
+            {
+                tracing::warn!(%error, "a session change was not saved: the disk is full");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -86,9 +115,11 @@ impl SessionStore for DbSessionStore {
         let key = random_hex(32);
         let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(&key), user_id_of(&state), expiry(ttl));
-        self.write(move |conn| Ok(sessions::insert(conn, &id, user_id, &json, expires_at)?))
-            .await
-            .map_err(SaveError::Other)?;
+        self.write_unless_full(move |conn| {
+            Ok(sessions::insert(conn, &id, user_id, &json, expires_at)?)
+        })
+        .await
+        .map_err(SaveError::Other)?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
     }
 
@@ -101,14 +132,17 @@ impl SessionStore for DbSessionStore {
         let json =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let (id, user_id, expires_at) = (sha256_hex(key.as_ref()), user_id_of(&state), expiry(ttl));
-        let updated = self
-            .write(move |conn| {
+        let Some(updated) = self
+            .write_unless_full(move |conn| {
                 Ok(sessions::update_state(
                     conn, &id, user_id, &json, expires_at,
                 )?)
             })
             .await
-            .map_err(UpdateError::Other)?;
+            .map_err(UpdateError::Other)?
+        else {
+            return Ok(key);
+        };
         if !updated {
             // The session was ended server-side meanwhile (logout elsewhere, suspension): carry
             // on as a new anonymous session, never as the ended sign-in.
@@ -126,8 +160,9 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let (id, expires_at) = (sha256_hex(key.as_ref()), expiry(ttl));
-        self.write(move |conn| Ok(sessions::extend(conn, &id, expires_at)?))
+        self.write_unless_full(move |conn| Ok(sessions::extend(conn, &id, expires_at)?))
             .await
+            .map(|_| ())
     }
 
     async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {

@@ -5,14 +5,14 @@
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use shopwave::db::{self, Backend};
 
-use super::nodes::{free_port, request, running_as_root, serve};
+use super::nodes::{Process, free_port, request, running_as_root, serve};
 use super::{TEST_SECRET, TestDb, WEBHOOK_SECRET};
 
 /// The header HAProxy adds to each answer: the name of the node that gave it.
@@ -27,9 +27,9 @@ pub struct Cluster {
     pub nodes: Vec<SocketAddr>,
     /// The database through pgbouncer, as the nodes reach it.
     pub pooled: Backend,
-    processes: Vec<Child>,
-    haproxy: Child,
-    pgbouncer: Child,
+    processes: Vec<Process>,
+    haproxy: Process,
+    pgbouncer: Process,
     role: AppRole,
     _dirs: Vec<tempfile::TempDir>,
 }
@@ -91,26 +91,12 @@ impl Cluster {
 
     /// Kills node `index` at once (SIGKILL), as a machine that loses power.
     pub fn kill(&mut self, index: usize) {
-        self.processes[index].kill().expect("SIGKILL the node");
-        self.processes[index].wait().expect("the node is gone");
+        self.processes[index].kill();
     }
 
     /// The name of the role the nodes run as.
     pub fn role(&self) -> &str {
         &self.role.name
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        for process in self
-            .processes
-            .iter_mut()
-            .chain([&mut self.haproxy, &mut self.pgbouncer])
-        {
-            let _ = process.kill();
-            let _ = process.wait();
-        }
     }
 }
 
@@ -169,7 +155,7 @@ fn test_server() -> (String, String, String) {
 /// pgbouncer in transaction mode: database `shop` is this test's schema of the test server.
 /// The role's settings (docs/app_role.sql) give each server connection its limits; the
 /// schema is the one setting a real shop would not need (its tables live in the database's own).
-fn start_pgbouncer(dir: &Path, role: &AppRole, schema: &str) -> (Child, u16) {
+fn start_pgbouncer(dir: &Path, role: &AppRole, schema: &str) -> (Process, u16) {
     let (host, port, database) = test_server();
     let listen = free_port();
     let users = dir.join("users.txt");
@@ -194,19 +180,21 @@ fn start_pgbouncer(dir: &Path, role: &AppRole, schema: &str) -> (Child, u16) {
     if running_as_root() {
         command.args(["-u", "postgres"]);
     }
-    let child = command
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start pgbouncer");
+    let child = Process::new(
+        command
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pgbouncer"),
+    );
     wait_for_port(listen, "pgbouncer");
     (child, listen)
 }
 
 /// HAProxy spreading requests over `nodes` round-robin, checking each node's /healthz every
 /// 200 ms, and retrying elsewhere a request whose node refuses the connection.
-fn start_haproxy(dir: &Path, nodes: &[SocketAddr]) -> (Child, SocketAddr) {
+fn start_haproxy(dir: &Path, nodes: &[SocketAddr]) -> (Process, SocketAddr) {
     let listen = free_port();
     let servers: String = NODES
         .iter()
@@ -225,13 +213,15 @@ fn start_haproxy(dir: &Path, nodes: &[SocketAddr]) -> (Child, SocketAddr) {
         ),
     )
     .expect("haproxy.cfg");
-    let mut child = Command::new("/usr/sbin/haproxy")
-        .args(["-db", "-f"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start haproxy");
+    let child = Process::new(
+        Command::new("/usr/sbin/haproxy")
+            .args(["-db", "-f"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start haproxy"),
+    );
     wait_for_port(listen, "haproxy");
     let balancer = SocketAddr::from(([127, 0, 0, 1], listen));
     // Both nodes are in the rotation once HAProxy's first checks have passed.
@@ -246,8 +236,6 @@ fn start_haproxy(dir: &Path, nodes: &[SocketAddr]) -> (Child, SocketAddr) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = child.kill();
-    let _ = child.wait();
     panic!("HAProxy did not put both nodes in its rotation");
 }
 

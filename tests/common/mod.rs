@@ -22,6 +22,7 @@ pub mod nodes;
 mod page;
 pub mod payouts;
 pub mod promotions;
+pub mod relay;
 pub mod replication;
 pub mod report_charts;
 pub mod reset;

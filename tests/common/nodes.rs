@@ -16,41 +16,69 @@ use shopwave::payments::Lookup;
 use super::commerce::{assert_orders_complete, stock_of};
 use super::{TestDb, place_order_fields};
 
+/// A process the test started: killed (SIGKILL) when the test ends, however it ends, since a
+/// server left running would hold the test run's output open and keep it from finishing.
+pub struct Process(Child);
+
+impl Process {
+    pub fn new(child: Child) -> Process {
+        Process(child)
+    }
+
+    /// Kills it at once (SIGKILL), as a machine that loses power, and waits until it is gone.
+    pub fn kill(&mut self) {
+        self.0.kill().expect("SIGKILL");
+        self.0.wait().expect("the process is gone");
+    }
+
+    /// Whether it has stopped by itself, and how.
+    fn stopped(&mut self) -> Option<std::process::ExitStatus> {
+        self.0.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `shopwave serve` on this test's database (the demo catalogue is seeded on start when it has
 /// no users) and a free loopback port, with more settings in its environment; returns once it
 /// answers.
 pub fn start_with(
     db: &TestDb,
     settings: &[(&str, String)],
-) -> (Child, SocketAddr, tempfile::TempDir) {
+) -> (Process, SocketAddr, tempfile::TempDir) {
     serve(db.backend.url(), settings)
 }
 
 /// `shopwave serve` on the database at `url`, with `settings` in its environment, on a free
 /// loopback port with a data directory of its own; returns once it answers.
-pub fn serve(url: &str, settings: &[(&str, String)]) -> (Child, SocketAddr, tempfile::TempDir) {
+pub fn serve(url: &str, settings: &[(&str, String)]) -> (Process, SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let mut server = Command::new(env!("CARGO_BIN_EXE_shopwave"))
-        .args(["serve", "--bind", &addr.to_string()])
-        .env("DATABASE_URL", url)
-        .env("SHOPWAVE_DATA_DIR", dir.path())
-        .env("RUST_LOG", "error")
-        .envs(settings.iter().map(|(name, value)| (name, value)))
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start shopwave");
+    let mut server = Process::new(
+        Command::new(env!("CARGO_BIN_EXE_shopwave"))
+            .args(["serve", "--bind", &addr.to_string()])
+            .env("DATABASE_URL", url)
+            .env("SHOPWAVE_DATA_DIR", dir.path())
+            .env("RUST_LOG", "error")
+            .envs(settings.iter().map(|(name, value)| (name, value)))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start shopwave"),
+    );
     for _ in 0..600 {
         if request(addr, "GET /healthz", "", None).is_some_and(|r| r.status == 200) {
             return (server, addr, dir);
         }
-        if let Ok(Some(status)) = server.try_wait() {
+        if let Some(status) = server.stopped() {
             panic!("the server stopped: {status}");
         }
         thread::sleep(Duration::from_millis(100));
     }
-    let _ = server.kill();
-    let _ = server.wait();
     panic!("the server did not start");
 }
 

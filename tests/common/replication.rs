@@ -1,6 +1,8 @@
-//! A PostgreSQL primary and its streaming replica, made by the test itself on free ports with the
-//! server's own tools (`initdb`, `pg_basebackup --write-recovery-conf`, `pg_ctl`; run as the
-//! postgres user when the test runs as root), stopped and removed with it.
+//! A PostgreSQL primary, archiving its WAL, and its streaming replica, made by the test itself on
+//! free ports with the server's own tools (`initdb`, `pg_basebackup --write-recovery-conf`,
+//! `pg_ctl`; run as the postgres user when the test runs as root), stopped and removed with it;
+//! and servers recovered to a point in time by the shop's scripts (`ops/pg-base-backup`,
+//! `ops/pg-recover`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -46,6 +48,7 @@ impl Replication {
             &["--auth=trust", "--username=postgres", "-D", &primary],
         );
         replication.configure("primary", primary_port);
+        replication.archive_wal();
         replication.pg_ctl("primary", "start");
         let replica = replication.folder("replica");
         replication.run(
@@ -107,6 +110,109 @@ impl Replication {
         self.pg_ctl("replica", "stop");
     }
 
+    /// Runs `ops/pg-base-backup` into the folder `name`.
+    pub fn base_backup(&self, name: &str) {
+        let script = self.script("pg-base-backup");
+        let port = self.port_of(&self.primary);
+        self.run_script(
+            &script,
+            &[
+                &self.folder(name),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+            ],
+        );
+    }
+
+    /// Runs `ops/pg-recover` from the base backup `base` and the archive to `target` into the
+    /// folder `name`, starts a server on it and waits until it has opened for writes; returns
+    /// its URL (of the `postgres` database).
+    pub fn recover_to(&self, base: &str, target: &str, name: &str) -> String {
+        let script = self.script("pg-recover");
+        let archive = self.folder("archive");
+        self.run_script(
+            &script,
+            &[&self.folder(base), &archive, &self.folder(name), target],
+        );
+        let port = free_port();
+        self.configure(name, port);
+        self.pg_ctl(name, "start");
+        let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+        let recovered = Backend::Postgres(url.clone());
+        for _ in 0..600 {
+            let opened = db::establish(&recovered).ok().and_then(|mut conn| {
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "pg_is_in_recovery()",
+                ))
+                .get_result::<bool>(&mut conn)
+                .ok()
+            });
+            if opened == Some(false) {
+                return url;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the recovered server never opened for writes");
+    }
+
+    /// Closes the primary's current WAL segment and waits until the archive holds it, so
+    /// everything committed so far can be recovered from the archive.
+    pub fn archive_now(&self) {
+        let mut conn = db::establish(&Backend::Postgres(self.primary.clone())).expect("primary");
+        let segment: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+            "pg_walfile_name(pg_switch_wal())",
+        ))
+        .get_result(&mut conn)
+        .expect("the WAL switched");
+        let archived = self.dir.path().join("archive").join(&segment);
+        for _ in 0..600 {
+            if archived.exists() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the primary never archived {segment}");
+    }
+
+    /// The primary copies every finished WAL segment into the folder `archive`.
+    fn archive_wal(&self) {
+        use std::io::Write;
+        let archive = self.folder("archive");
+        std::fs::create_dir(&archive).expect("the archive folder");
+        as_postgres_owned(Path::new(&archive));
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.path().join("primary").join("postgresql.conf"))
+            .expect("postgresql.conf");
+        write!(
+            conf,
+            "archive_mode = on
+archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'
+"
+        )
+        .expect("settings written");
+    }
+
+    /// A copy of the shop's script `ops/NAME` where the postgres user may run it.
+    fn script(&self, name: &str) -> String {
+        let copy = self.dir.path().join(name);
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("ops").join(name),
+            &copy,
+        )
+        .expect("the script copied");
+        copy.display().to_string()
+    }
+
+    fn port_of(&self, url: &str) -> String {
+        let (_, port) = url.rsplit_once(':').expect("a port");
+        port.split('/').next().expect("a port").to_owned()
+    }
+
     fn folder(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
     }
@@ -157,16 +263,22 @@ impl Replication {
 
     /// Runs one of the server's programs, as the postgres user when this process is root.
     fn run(&self, program: &str, args: &[&str]) {
-        let path = self.bin.join(program);
+        self.run_script(&self.bin.join(program).display().to_string(), args);
+    }
+
+    /// Runs the program at `path` (the server's programs on PG_BIN), as the postgres user when
+    /// this process is root.
+    fn run_script(&self, program: &str, args: &[&str]) {
         let mut command = if running_as_root() {
             let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(path);
+            command.args(["-u", "postgres", "--"]).arg(program);
             command
         } else {
-            Command::new(path)
+            Command::new(program)
         };
         let output = command
             .args(args)
+            .env("PG_BIN", &self.bin)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .output()
@@ -182,7 +294,7 @@ impl Replication {
 
 impl Drop for Replication {
     fn drop(&mut self) {
-        for name in ["replica", "primary"] {
+        for name in ["recovered", "replica", "primary"] {
             if self.dir.path().join(name).join("postmaster.pid").exists() {
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     self.pg_ctl(name, "stop")

@@ -18,7 +18,7 @@ use crate::on_both_backends;
 const BEFORE: usize = 3;
 const DURING: usize = 9;
 
-fn shopwave(database_url: &str, data_dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn shopwave(database_url: &str, data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shopwave"))
         .args(args)
         .env("DATABASE_URL", database_url)
@@ -28,7 +28,7 @@ fn shopwave(database_url: &str, data_dir: &Path, args: &[&str]) -> Output {
         .expect("run shopwave")
 }
 
-fn said(output: &Output) -> String {
+pub(crate) fn said(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

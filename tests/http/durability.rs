@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
-use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -13,7 +12,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 
 use crate::common::TestDb;
-use crate::common::nodes::{request, start_with};
+use crate::common::nodes::{Process, request, start_with};
 use crate::on_both_backends;
 use shopwave::db::schema::{cart_items, product_variants, products};
 
@@ -40,8 +39,7 @@ on_both_backends! {
         {
             thread::sleep(Duration::from_millis(1));
         }
-        server.kill().expect("SIGKILL the server");
-        server.wait().unwrap();
+        server.kill();
         for shopper in shoppers {
             shopper.join().unwrap();
         }
@@ -60,7 +58,7 @@ on_both_backends! {
 
 /// `shopwave serve` on this test's database (the demo catalogue is seeded on start) and a free
 /// loopback port; returns once it answers.
-fn start(db: &TestDb) -> (Child, SocketAddr, tempfile::TempDir) {
+fn start(db: &TestDb) -> (Process, SocketAddr, tempfile::TempDir) {
     start_with(db, &[])
 }
 

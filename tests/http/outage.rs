@@ -4,10 +4,6 @@
 //! there. PostgreSQL is reached through a TCP relay the test cuts, as a network partition or a
 //! database restart would, since the server itself is shared by the tests running beside it.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -15,67 +11,8 @@ use shopwave::db::schema::cart_items;
 use shopwave::db::{self, Backend};
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, category_slug, seller};
+use crate::common::relay::{Relay, server_of, through};
 use crate::common::{TestApp, TestDb};
-
-/// Forwards connections from a port of its own to the PostgreSQL server while it is up; cut,
-/// it closes every connection it carries and refuses new ones at once.
-struct Relay {
-    port: u16,
-    up: Arc<AtomicBool>,
-    carried: Arc<Mutex<Vec<TcpStream>>>,
-}
-
-impl Relay {
-    fn to(server: &str) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-        let port = listener.local_addr().expect("its address").port();
-        let (up, carried) = (
-            Arc::new(AtomicBool::new(true)),
-            Arc::new(Mutex::new(Vec::new())),
-        );
-        let (server, is_up, streams) = (server.to_owned(), up.clone(), carried.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                if !is_up.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(Shutdown::Both);
-                    continue;
-                }
-                let Ok(upstream) = TcpStream::connect(&server) else {
-                    continue;
-                };
-                let mut kept = streams.lock().unwrap();
-                kept.push(client.try_clone().unwrap());
-                kept.push(upstream.try_clone().unwrap());
-                for (mut from, mut to) in [
-                    (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
-                    (upstream, client),
-                ] {
-                    std::thread::spawn(move || {
-                        let mut buffer = [0u8; 16 * 1024];
-                        while let Ok(n) = from.read(&mut buffer) {
-                            if n == 0 || to.write_all(&buffer[..n]).is_err() {
-                                break;
-                            }
-                        }
-                        let _ = to.shutdown(Shutdown::Both);
-                    });
-                }
-            }
-        });
-        Relay { port, up, carried }
-    }
-
-    fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for stream in self.carried.lock().unwrap().drain(..) {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
-    }
-
-    fn mend(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
 
 #[actix_web::test]
 async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_itself() {
@@ -97,13 +34,8 @@ async fn while_the_database_is_away_pages_answer_503_at_once_and_the_shop_heals_
             .collect();
         (UserBuilder::customer().insert(conn), variants, shelf_page)
     };
-    let host = url
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("host:port in the URL");
-    let relay = Relay::to(host);
-    let relayed = url.replacen(host, &format!("127.0.0.1:{}", relay.port), 1);
+    let relay = Relay::to(server_of(&url));
+    let relayed = through(&relay, &url);
     let mut state = db.app_state(false);
     state.pool =
         db::connect(&Backend::Postgres(relayed), Some(4)).expect("a pool through the relay");

@@ -80,11 +80,9 @@ on_both_backends! {
             .collect();
         let per_node = THREADS_PER_NODE * IN_A_ROW;
         wait_until(|| answered[0].load(Ordering::SeqCst) >= per_node / 3);
-        node_a.kill().expect("SIGKILL node A");
-        node_a.wait().expect("node A gone");
+        node_a.kill();
         wait_until(|| answered[1].load(Ordering::SeqCst) >= 2 * per_node / 3);
-        node_b.kill().expect("SIGKILL node B");
-        node_b.wait().expect("node B gone");
+        node_b.kill();
         for thread in threads {
             thread.join().expect("shopper");
         }
