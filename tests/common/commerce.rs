@@ -182,6 +182,16 @@ pub fn waiting_order(db: &TestDb, variant: i64, shipping: i64) -> String {
     }
 }
 
+/// A shopper who buys one unit of `variant` and pays: a confirmed order; returns its number.
+pub fn paid_order(db: &TestDb, variant: i64, shipping: i64) -> String {
+    let b = buyer(db, APPROVED);
+    add_to_cart(&mut db.conn(), b.id, variant, 1);
+    match saga(db).submit(&order_request(b.id, b.address, shipping, b.card)) {
+        Ok(shopwave::checkout::Outcome::Confirmed { number }) => number,
+        other => panic!("the order is paid: {other:?}"),
+    }
+}
+
 /// A signed-up shopper with an address in `country` and a saved card.
 pub struct Buyer {
     pub id: i64,

@@ -13,8 +13,10 @@ use diesel::prelude::*;
 use shopwave::db::schema::{orders, payments};
 use shopwave::payments::Lookup;
 
-use super::commerce::{assert_orders_complete, stock_of};
-use super::{TestDb, place_order_fields};
+use super::commerce::{
+    APPROVED, DECLINED, TIMEOUT_CAPTURED, add_to_cart, assert_orders_complete, buyer, stock_of,
+};
+use super::{TestDb, place_order_fields, plant_session};
 
 /// A process the test started: killed (SIGKILL) when the test ends, however it ends, since a
 /// server left running would hold the test run's output open and keep it from finishing.
@@ -177,6 +179,28 @@ pub struct Shopper {
     pub session: String,
     pub address: i64,
     pub card: i64,
+}
+
+/// `count` signed-in shoppers, each with one unit of `variant` in the cart and a saved card:
+/// most cards pay, some are declined, and some are charged and then answered with a 500.
+pub fn shoppers_with_mixed_cards(db: &TestDb, count: usize, variant: i64) -> Vec<Shopper> {
+    (0..count)
+        .map(|i| {
+            let number = match i % 7 {
+                3 => DECLINED,
+                5 => TIMEOUT_CAPTURED,
+                _ => APPROVED,
+            };
+            let b = buyer(db, number);
+            add_to_cart(&mut db.conn(), b.id, variant, 1);
+            Shopper {
+                id: b.id,
+                session: plant_session(&mut db.conn(), b.id),
+                address: b.address,
+                card: b.card,
+            }
+        })
+        .collect()
 }
 
 /// One checkout with the shopper's saved card: the checkout form, the review, the order placed.

@@ -21,7 +21,8 @@ use crate::common::builders::{ProductBuilder, UserBuilder, category, product_slu
 use crate::common::cluster::{Cluster, NODES, SERVED_BY};
 use crate::common::commerce::*;
 use crate::common::nodes::{
-    Response, Shopper, assert_each_order_paid_or_closed, check_out, request, wait_until,
+    Response, assert_each_order_paid_or_closed, check_out, request, shoppers_with_mixed_cards,
+    wait_until,
 };
 use crate::common::{TestDb, place_order_fields, plant_session};
 
@@ -253,24 +254,7 @@ async fn killing_a_node_mid_checkout_loses_no_order_and_the_other_serves_on() {
             .insert(conn, s, c);
         (variant, shipping_method(conn, 500, None))
     };
-    // Most cards pay; some are declined; some are charged and then answered with a 500.
-    let shoppers: Vec<Shopper> = (0..THREADS * IN_A_ROW)
-        .map(|i| {
-            let number = match i % 7 {
-                3 => DECLINED,
-                5 => TIMEOUT_CAPTURED,
-                _ => APPROVED,
-            };
-            let b = buyer(&db, number);
-            add_to_cart(&mut db.conn(), b.id, variant, 1);
-            Shopper {
-                id: b.id,
-                session: plant_session(&mut db.conn(), b.id),
-                address: b.address,
-                card: b.card,
-            }
-        })
-        .collect();
+    let shoppers = shoppers_with_mixed_cards(&db, THREADS * IN_A_ROW, variant);
     let Some(mut cluster) = Cluster::start(&db) else {
         return;
     };

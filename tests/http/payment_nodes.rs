@@ -12,7 +12,7 @@ use std::thread;
 use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::commerce::*;
 use crate::common::nodes::{
-    Shopper, assert_each_order_paid_or_closed, check_out, start_with, wait_until,
+    assert_each_order_paid_or_closed, check_out, shoppers_with_mixed_cards, start_with, wait_until,
 };
 #[allow(unused_imports)]
 use crate::common::{TEST_SECRET, TestDb, WEBHOOK_SECRET, plant_session};
@@ -47,19 +47,7 @@ on_both_backends! {
             let (_, variant) = ProductBuilder::new("Node Kettle").price(1500).stock(1_000).insert(conn, s, c);
             (variant, shipping_method(conn, 500, None))
         };
-        // Most cards pay; some are declined; some are charged and then answered with a 500.
-        let shoppers: Vec<Shopper> = (0..2 * THREADS_PER_NODE * IN_A_ROW)
-            .map(|i| {
-                let number = match i % 7 {
-                    3 => DECLINED,
-                    5 => TIMEOUT_CAPTURED,
-                    _ => APPROVED,
-                };
-                let b = buyer(&db, number);
-                add_to_cart(&mut db.conn(), b.id, variant, 1);
-                Shopper { id: b.id, session: plant_session(&mut db.conn(), b.id), address: b.address, card: b.card }
-            })
-            .collect();
+        let shoppers = shoppers_with_mixed_cards(&db, 2 * THREADS_PER_NODE * IN_A_ROW, variant);
 
         let answered = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
         let threads: Vec<_> = shoppers

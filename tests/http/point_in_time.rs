@@ -5,7 +5,6 @@
 //! (tests/common/replication.rs).
 
 use diesel::prelude::*;
-use shopwave::checkout::Outcome;
 use shopwave::db::schema::orders;
 
 use crate::backup::{said, shopwave};
@@ -13,16 +12,6 @@ use crate::common::TestDb;
 use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::commerce::*;
 use crate::common::replication::Replication;
-
-/// A paid order for one unit of `variant`; returns its number.
-fn sale(db: &TestDb, variant: i64, shipping: i64) -> String {
-    let b = buyer(db, APPROVED);
-    add_to_cart(&mut db.conn(), b.id, variant, 1);
-    match saga(db).submit(&order_request(b.id, b.address, shipping, b.card)) {
-        Ok(Outcome::Confirmed { number }) => number,
-        other => panic!("the sale went through: {other:?}"),
-    }
-}
 
 fn numbers(conn: &mut shopwave::db::DbConn) -> Vec<String> {
     orders::table
@@ -50,16 +39,16 @@ async fn the_shop_is_recovered_as_it_was_at_a_chosen_moment() {
             .insert(conn, shop, shelf);
         (variant, shipping_method(conn, 0, None))
     };
-    let before_backup = sale(&db, variant, shipping);
+    let before_backup = paid_order(&db, variant, shipping);
     servers.base_backup("base");
-    let after_backup = sale(&db, variant, shipping);
+    let after_backup = paid_order(&db, variant, shipping);
     let moment: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
         "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')",
     ))
     .get_result(&mut db.conn())
     .expect("the moment");
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let too_late = sale(&db, variant, shipping);
+    let too_late = paid_order(&db, variant, shipping);
     servers.archive_now();
 
     let recovered = servers.recover_to("base", &moment, "recovered");

@@ -7,24 +7,12 @@
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use shopwave::checkout::Outcome;
 use shopwave::db::schema::orders;
 
 use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
 use crate::common::commerce::*;
 use crate::common::replication::Replication;
 use crate::common::{TestApp, TestDb, from_this_machine};
-
-/// One unit of the lamp, paid: a confirmed order on the primary.
-fn sale(db: &TestDb, variant: i64, shipping: i64) {
-    let b = buyer(db, APPROVED);
-    add_to_cart(&mut db.conn(), b.id, variant, 1);
-    let outcome = saga(db).submit(&order_request(b.id, b.address, shipping, b.card));
-    assert!(
-        matches!(outcome, Ok(Outcome::Confirmed { .. })),
-        "{outcome:?}"
-    );
-}
 
 /// Waits until the replica has every order the primary has.
 fn replica_caught_up(db: &TestDb, replication: &Replication) {
@@ -72,7 +60,7 @@ async fn reports_read_the_replica_and_say_how_fresh_they_are() {
             .expect("the seller's user");
         (variant, shipping_method(conn, 0, None), user)
     };
-    sale(&db, variant, shipping);
+    paid_order(&db, variant, shipping);
     replica_caught_up(&db, &replication);
 
     // Demo mode: its admin needs no second factor.
@@ -91,7 +79,7 @@ async fn reports_read_the_replica_and_say_how_fresh_they_are() {
 
     // The replica stops applying changes; a second sale is on the primary only.
     replication.pause_replay(true);
-    sale(&app.db, variant, shipping);
+    paid_order(&app.db, variant, shipping);
     std::thread::sleep(Duration::from_millis(1_500));
     let lagging = app.get("/admin/reports").await;
     lagging
