@@ -156,9 +156,13 @@ async fn a_shopper_signs_in_fills_a_cart_and_checks_out_across_both_nodes() {
     assert_eq!(order_status(&mut db.conn(), &number), "confirmed");
     assert_eq!(stock_of(&mut db.conn(), variant), 3);
 
-    // Signed out on one node, the very next page, on the other, is a visitor's.
+    // Signed out on node A, the very next page, on node B, is a visitor's.
+    nell.at = cluster.nodes[1];
+    assert_eq!(nell.get("/account").status, 200, "signed in on node B");
+    nell.at = cluster.nodes[0];
     let out = nell.post("/account/logout", &[]);
     assert_eq!(out.status, 303);
+    nell.at = cluster.nodes[1];
     let account = nell.get("/account");
     assert_eq!(account.status, 303);
     assert!(
