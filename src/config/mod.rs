@@ -213,6 +213,11 @@ impl Settings {
                     .into_owned(),
             ),
         };
+        self.reached(backend)
+    }
+
+    /// `backend` as the nodes reach it: directly, or through a transaction pooler.
+    fn reached(&self, backend: Backend) -> Result<Backend, ConfigError> {
         Ok(match self.db_pooler {
             DbPooler::None => backend,
             DbPooler::Transaction => backend.via_pooler()?,
@@ -228,10 +233,7 @@ impl Settings {
         if self.backend()?.is_sqlite() || replica.is_sqlite() {
             return Err(ConfigError::Replica);
         }
-        Ok(Some(match self.db_pooler {
-            DbPooler::None => replica,
-            DbPooler::Transaction => replica.via_pooler()?,
-        }))
+        self.reached(replica).map(Some)
     }
 
     pub fn bind_addr(&self) -> Result<std::net::SocketAddr, ConfigError> {

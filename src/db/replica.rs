@@ -5,7 +5,7 @@
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Double, Nullable};
 
-use super::{DbConn, Error};
+use super::{DbConn, Error, Pool, PooledConn};
 
 /// Where a report's figures were read, and so how fresh they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,10 +52,17 @@ struct Lag {
     seconds: Option<f64>,
 }
 
+/// A connection to the replica, and how many seconds behind the primary it is (`lag`).
+pub fn checkout(replica: &Pool) -> Result<(PooledConn, f64), Error> {
+    let mut conn = super::checkout(replica)?;
+    let behind_seconds = lag(&mut conn)?;
+    Ok((conn, behind_seconds))
+}
+
 /// How many seconds of the primary's changes the replica behind `conn` has not applied yet: 0
 /// when it has applied all it has received (or `conn` is the primary itself), else the time since
 /// the last change it applied was committed.
-pub fn lag(conn: &mut DbConn) -> Result<f64, Error> {
+fn lag(conn: &mut DbConn) -> Result<f64, Error> {
     let lag = diesel::sql_query(
         "SELECT CASE WHEN NOT pg_is_in_recovery() \
                        OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \

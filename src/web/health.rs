@@ -1,7 +1,8 @@
 //! `/healthz`: is the database answering, how far does this node's search index trail the
-//! outbox, and how far is the read replica behind the primary? `/ping`: is the process answering? Load balancers poll them. Anyone may learn whether
-//! the shop is up; the details (the database's own error, the search lag) are for operators
-//! (`ops_access`), since an error text can name hosts and users.
+//! outbox, and how far is the read replica behind the primary? `/ping`: is the process
+//! answering? Load balancers poll them. Anyone may learn whether the shop is up; the details (the
+//! database's own error, the search and replica lags) are for operators (`ops_access`), since an
+//! error text can name hosts and users.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -36,11 +37,8 @@ struct ReplicaHealth {
 
 async fn replica_health(state: &AppState) -> Option<ReplicaHealth> {
     let replica = state.replica.clone()?;
-    let behind = web::block(move || {
-        let mut conn = crate::db::checkout(&replica)?;
-        crate::db::replica::lag(&mut conn)
-    })
-    .await;
+    let behind =
+        web::block(move || crate::db::replica::checkout(&replica).map(|(_, lag)| lag)).await;
     Some(match behind {
         Ok(Ok(seconds)) => ReplicaHealth {
             state: "ok",

@@ -114,11 +114,7 @@ impl AppState {
         let result = web::block(move || -> crate::error::Result<(T, Freshness)> {
             let mut freshness = Freshness::Live;
             if let Some(replica) = replica {
-                let on_replica = crate::db::checkout(&replica).and_then(|mut conn| {
-                    let behind_seconds = crate::db::replica::lag(&mut conn)?;
-                    Ok((conn, behind_seconds))
-                });
-                match on_replica {
+                match crate::db::replica::checkout(&replica) {
                     Ok((mut conn, behind_seconds)) => {
                         return Ok((work(&mut conn)?, Freshness::Replica { behind_seconds }));
                     }
