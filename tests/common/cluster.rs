@@ -142,10 +142,9 @@ fn wait_for_port(port: u16, what: &str) {
 /// The server, port and database of TEST_DATABASE_URL (postgres://user@host:port/db).
 fn test_server() -> (String, String, String) {
     let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
-    let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    let (host_port, database) = rest
-        .split_once('/')
+    let host_port = super::relay::server_of(&url);
+    let (_, database) = url
+        .split_once(&format!("{host_port}/"))
         .expect("a database in TEST_DATABASE_URL");
     let (host, port) = host_port.split_once(':').unwrap_or((host_port, "5432"));
     let database = database.split('?').next().unwrap_or(database);

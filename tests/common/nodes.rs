@@ -111,6 +111,59 @@ impl Response {
     }
 }
 
+/// A browser: its cookies, the form token of its session, and which node answered each page.
+pub struct Visitor {
+    /// Where it sends its requests; a test may point it at another node.
+    pub at: SocketAddr,
+    cookies: HashMap<String, String>,
+    token: String,
+    /// The nodes that answered, from the balancer's `X-Served-By` header (cluster.rs).
+    pub served_by: Vec<String>,
+}
+
+impl Visitor {
+    pub fn new(at: SocketAddr) -> Visitor {
+        Visitor {
+            at,
+            cookies: HashMap::new(),
+            token: String::new(),
+            served_by: Vec::new(),
+        }
+    }
+
+    pub fn signed_in(at: SocketAddr, session: String) -> Visitor {
+        Visitor {
+            cookies: HashMap::from([("sw_session".to_owned(), session)]),
+            ..Visitor::new(at)
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        self.send(&format!("GET {path}"), "")
+    }
+
+    /// Sends a form with the token of the page last read.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .append_pair("csrf_token", &self.token)
+            .finish();
+        self.send(&format!("POST {path}"), &body)
+    }
+
+    pub fn send(&mut self, line: &str, body: &str) -> Response {
+        let page = request(self.at, line, body, Some(&self.cookies)).expect("an answer");
+        page.keep(&mut self.cookies);
+        if let Some((_, rest)) = page.body.split_once("name=\"csrf_token\" value=\"") {
+            self.token = rest.split('"').next().unwrap_or_default().to_owned();
+        }
+        if let Some(node) = page.header(super::cluster::SERVED_BY) {
+            self.served_by.push(node.to_owned());
+        }
+        page
+    }
+}
+
 /// A loopback port no one listens on.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -5,8 +5,6 @@
 //! is found by search on the other node, and killing a node in the middle of checkouts loses no
 //! order while the other serves on; two sweepers at once settle each order once.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -18,64 +16,13 @@ use shopwave::db::schema::{orders, sellers};
 
 use crate::accounts::PASSWORD;
 use crate::common::builders::{ProductBuilder, UserBuilder, category, product_slug, seller};
-use crate::common::cluster::{Cluster, NODES, SERVED_BY};
+use crate::common::cluster::{Cluster, NODES};
 use crate::common::commerce::*;
 use crate::common::nodes::{
-    Response, assert_each_order_paid_or_closed, check_out, request, shoppers_with_mixed_cards,
+    Response, Visitor, assert_each_order_paid_or_closed, check_out, shoppers_with_mixed_cards,
     wait_until,
 };
 use crate::common::{TestDb, place_order_fields, plant_session};
-
-/// A browser: its cookies, the form token of its session, and which node answered each page.
-struct Visitor {
-    at: SocketAddr,
-    cookies: HashMap<String, String>,
-    token: String,
-    served_by: Vec<String>,
-}
-
-impl Visitor {
-    fn new(at: SocketAddr) -> Visitor {
-        Visitor {
-            at,
-            cookies: HashMap::new(),
-            token: String::new(),
-            served_by: Vec::new(),
-        }
-    }
-
-    fn signed_in(at: SocketAddr, session: String) -> Visitor {
-        Visitor {
-            cookies: HashMap::from([("sw_session".to_owned(), session)]),
-            ..Visitor::new(at)
-        }
-    }
-
-    fn get(&mut self, path: &str) -> Response {
-        self.send(&format!("GET {path}"), "")
-    }
-
-    /// Sends a form with the token of the page last read.
-    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .append_pair("csrf_token", &self.token)
-            .finish();
-        self.send(&format!("POST {path}"), &body)
-    }
-
-    fn send(&mut self, line: &str, body: &str) -> Response {
-        let page = request(self.at, line, body, Some(&self.cookies)).expect("an answer");
-        page.keep(&mut self.cookies);
-        if let Some((_, rest)) = page.body.split_once("name=\"csrf_token\" value=\"") {
-            self.token = rest.split('"').next().unwrap_or_default().to_owned();
-        }
-        if let Some(node) = page.header(SERVED_BY) {
-            self.served_by.push(node.to_owned());
-        }
-        page
-    }
-}
 
 fn location(page: &Response) -> String {
     page.header("location").unwrap_or_default().to_owned()

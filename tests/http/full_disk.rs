@@ -3,7 +3,6 @@
 //! takes changes again by itself. The database lives on a small tmpfs the test mounts (CI runs
 //! as root; elsewhere the test is skipped when it may not mount).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,7 +13,7 @@ use diesel::prelude::*;
 use shopwave::db::schema::{cart_items, carts, product_variants, products, users};
 use shopwave::db::{self, Backend, DbConn};
 
-use crate::common::nodes::{Response, request, serve};
+use crate::common::nodes::{Response, Visitor, request, serve};
 use crate::common::{TEST_SECRET, plant_session};
 
 /// A 64 MB tmpfs mounted on a folder of its own, unmounted with it.
@@ -63,25 +62,12 @@ impl Drop for SmallDisk {
     }
 }
 
-struct Shopper {
-    cookies: HashMap<String, String>,
-    token: String,
-}
-
-impl Shopper {
-    fn page(&mut self, at: std::net::SocketAddr, path: &str) -> Response {
-        let page = request(at, &format!("GET {path}"), "", Some(&self.cookies)).expect("an answer");
-        page.keep(&mut self.cookies);
-        if let Some((_, rest)) = page.body.split_once("name=\"csrf_token\" value=\"") {
-            self.token = rest.split('"').next().unwrap_or_default().to_owned();
-        }
-        page
-    }
-
-    fn add_to_cart(&mut self, at: std::net::SocketAddr, variant: i64) -> Response {
-        let body = format!("variant_id={variant}&quantity=1&csrf_token={}", self.token);
-        request(at, "POST /cart/add", &body, Some(&self.cookies)).expect("an answer")
-    }
+/// Adds one unit of `variant` to the shopper's cart, through the product page's form.
+fn add_one(shopper: &mut Visitor, variant: i64) -> Response {
+    shopper.post(
+        "/cart/add",
+        &[("variant_id", &variant.to_string()), ("quantity", "1")],
+    )
 }
 
 /// The units in the user's cart, line by line.
@@ -123,20 +109,17 @@ fn a_full_disk_refuses_changes_clearly_serves_pages_and_heals_when_space_is_free
             .expect("its variants");
         (slug, variants)
     };
-    let mut shopper = Shopper {
-        cookies: HashMap::from([("sw_session".to_owned(), plant_session(conn, user))]),
-        token: String::new(),
-    };
+    let mut shopper = Visitor::signed_in(at, plant_session(conn, user));
     let product_page = format!("/p/{slug}");
-    assert_eq!(shopper.page(at, &product_page).status, 200);
-    assert_eq!(shopper.add_to_cart(at, variants[0]).status, 303);
+    assert_eq!(shopper.get(&product_page).status, 200);
+    assert_eq!(add_one(&mut shopper, variants[0]).status, 303);
     let before = cart(conn, user);
 
     // The write-ahead log is emptied, so the next change must grow a file on the full disk.
     conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
         .expect("checkpoint");
     let filler = disk.fill();
-    let refused = shopper.add_to_cart(at, variants[0]);
+    let refused = add_one(&mut shopper, variants[0]);
     assert_eq!(refused.status, 503, "{}", refused.body);
     assert!(
         refused
@@ -147,11 +130,11 @@ fn a_full_disk_refuses_changes_clearly_serves_pages_and_heals_when_space_is_free
     );
     assert_eq!(cart(conn, user), before, "nothing was changed");
     assert_eq!(
-        shopper.page(at, &product_page).status,
+        shopper.get(&product_page).status,
         200,
         "pages are still served"
     );
-    assert_eq!(shopper.page(at, "/cart").status, 200);
+    assert_eq!(shopper.get("/cart").status, 200);
     assert_eq!(
         request(at, "GET /", "", None)
             .expect("the home page")
@@ -162,7 +145,7 @@ fn a_full_disk_refuses_changes_clearly_serves_pages_and_heals_when_space_is_free
     std::fs::remove_file(filler).expect("space freed");
     let mut status = 0;
     for _ in 0..50 {
-        status = shopper.add_to_cart(at, variants[0]).status;
+        status = add_one(&mut shopper, variants[0]).status;
         if status == 303 {
             break;
         }
