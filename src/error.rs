@@ -11,6 +11,9 @@ pub enum Error {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// Someone saved the record since the form was opened (`edits`): nothing was written.
+    #[error("changed by someone else since the form was opened")]
+    Stale,
     #[error("{0}")]
     TooManyRequests(String),
     /// Too much of some bounded work (password hashing) is running; try again in a moment.

@@ -14,6 +14,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod edits;
 pub mod error;
 pub mod forms;
 pub mod fulfilment;

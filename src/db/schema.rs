@@ -163,6 +163,7 @@ diesel::table! {
         depth -> Integer,
         position -> Integer,
         created_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -191,6 +192,7 @@ diesel::table! {
         rating_3 -> Integer,
         rating_4 -> Integer,
         rating_5 -> Integer,
+        version -> Integer,
     }
 }
 
@@ -210,6 +212,7 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -298,6 +301,7 @@ diesel::table! {
         max_days -> Integer,
         is_active -> Bool,
         position -> Integer,
+        version -> Integer,
     }
 }
 
@@ -308,6 +312,7 @@ diesel::table! {
         region -> Text,
         name -> Text,
         rate_bps -> Integer,
+        version -> Integer,
     }
 }
 
@@ -330,6 +335,7 @@ diesel::table! {
         valid_until -> Timestamp,
         is_active -> Bool,
         created_at -> Timestamp,
+        version -> Integer,
     }
 }
 

@@ -31,6 +31,13 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("{0}")]
     Conflict(String),
+    /// An edit refused because someone saved first; the forms that can show both versions
+    /// answer it with their page (`edits`), any other with this message.
+    #[error(
+        "This was changed by someone else since you opened it. Nothing was saved; please reload \
+         the page to see their change and make yours again."
+    )]
+    Stale,
     #[error("{0}")]
     TooManyRequests(String),
     #[error("The shop is very busy or briefly unavailable. Please try again in a few seconds.")]
@@ -53,6 +60,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Forbidden => WebError::Forbidden,
             ServiceError::Invalid(message) => WebError::BadRequest(message),
             ServiceError::Conflict(message) => WebError::Conflict(message),
+            ServiceError::Stale => WebError::Stale,
             ServiceError::TooManyRequests(message) => WebError::TooManyRequests(message),
             ServiceError::Busy => WebError::Unavailable("password hashing is at capacity".into()),
             ServiceError::Db(
@@ -98,6 +106,7 @@ impl WebError {
             WebError::Unprocessable(_) => "We could not use that form",
             WebError::PayloadTooLarge => "Request too large",
             WebError::Conflict(_) => "That did not work",
+            WebError::Stale => "Changed by someone else",
             WebError::TooManyRequests(_) => "Too many attempts",
             WebError::Unavailable(_) => "Briefly unavailable",
             WebError::StorageFull(_) => "Changes cannot be saved right now",
@@ -117,7 +126,7 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Conflict(_) | WebError::Stale => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unavailable(_) | WebError::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::UnsupportedEncoding => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod commerce;
 pub mod csv_import;
 pub mod declared_pages;
+pub mod edit_forms;
 pub mod fulfilment;
 pub mod images;
 pub mod lifecycle;
@@ -363,11 +364,26 @@ impl TestApp {
         self.send(TestRequest::get().uri(path)).await
     }
 
-    /// Posts a form the way the page would: with this visitor's CSRF token added.
+    /// Posts a form the way the page would: with this visitor's CSRF token added, and, for an
+    /// edit form that carries a version and was given none, the version the form shows now (as
+    /// if the page had just been opened; when this visitor may not see the page, or it has no
+    /// such form, the first version is sent).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut version = None;
+        if !fields.iter().any(|(name, _)| *name == "version") {
+            if let Some((page, form)) = edit_forms::page_and_form_of(path) {
+                let shown = self.get(&page).await;
+                let shown = shown.status.is_success().then_some(shown.body);
+                let read = shown.and_then(|body| edit_forms::version_in(&body, &form));
+                version = Some(read.unwrap_or_else(|| "1".to_owned()));
+            }
+        }
         let token = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
+        if let Some(version) = &version {
+            all.push(("version", version));
+        }
         self.post_raw(path, &serde_urlencoded_body(&all)).await
     }
 

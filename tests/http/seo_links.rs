@@ -10,7 +10,7 @@ use crate::common::catalog_admin::{Shop, shop, user_of, variant_form};
 #[allow(unused_imports)]
 use crate::common::{PUBLIC_URL, Page, TestApp, TestDb};
 use crate::on_both_backends;
-use shopwave::db::schema::{categories, category_slug_history, product_slug_history};
+use shopwave::db::schema::{categories, category_slug_history, product_slug_history, products};
 use shopwave::sellers::products::{DetailsInput, ValidDetails, update_details};
 
 async fn rename_product(app: &TestApp, shop: &Shop, name: &str) {
@@ -56,9 +56,13 @@ on_both_backends! {
             name: "Beach Shirt".into(),
             description: "Cool linen.".into(),
             status: "active".into(),
+            version: String::new(),
         })
         .unwrap();
-        update_details(&mut app.conn(), shop.seller_user, shop.product, &details).unwrap();
+        let version: i32 = products::table.find(shop.product).select(products::version)
+            .first(&mut app.conn()).unwrap();
+        let opened_at = shopwave::edits::Version(version);
+        update_details(&mut app.conn(), shop.seller_user, shop.product, opened_at, &details).unwrap();
         app.drain_search();
         let third = product_slug(&mut app.conn(), shop.product);
         for old in [&first, &second] {

@@ -13,6 +13,9 @@ pub struct CategoryInput {
     pub name: String,
     #[serde(default)]
     pub parent: String,
+    /// The category's version when the edit page was opened (`edits`); empty on the new form.
+    #[serde(default)]
+    pub version: String,
 }
 
 /// A checked name with the slug it gives.
@@ -85,6 +88,7 @@ mod tests {
         CategoryInput {
             name: name.into(),
             parent: parent.into(),
+            ..CategoryInput::default()
         }
     }
 

@@ -14,6 +14,7 @@ use crate::catalog::addresses;
 use crate::db::models::Category;
 use crate::db::schema::{categories, product_categories, products, promotions};
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
 use crate::search;
@@ -121,9 +122,11 @@ pub fn rename(
     conn: &mut DbConn,
     admin: &Actor,
     id: i64,
+    opened_at: Version,
     name: &Name,
 ) -> Result<Result<(), FieldErrors>> {
     db::write_tx(conn, |conn| {
+        claim(conn, id, opened_at)?;
         let before = find(conn, id)?;
         if slug_taken(conn, &name.slug, Some(id))? {
             return Ok(Err(taken(&name.slug)));
@@ -152,14 +155,17 @@ pub fn rename(
     })
 }
 
-/// Moves a category with everything beneath it under `parent_id`, or to the top level.
+/// Moves a category with everything beneath it under `parent_id`, or to the top level. Like a
+/// rename, refused as stale when the category was edited since the form was opened.
 pub fn move_subtree(
     conn: &mut DbConn,
     admin: &Actor,
     id: i64,
+    opened_at: Version,
     parent_id: Option<i64>,
 ) -> Result<Result<(), FieldErrors>> {
     db::write_tx(conn, |conn| {
+        claim(conn, id, opened_at)?;
         let moved = find(conn, id)?;
         let subtree: Vec<(i64, Option<i64>, String, i32)> = categories::table
             .filter(categories::path.like(format!("{}%", moved.path)))
@@ -219,6 +225,17 @@ pub fn move_subtree(
         audit::record(conn, admin, "category.move", entity(id), &details)?;
         Ok(Ok(()))
     })
+}
+
+/// Counts an edit of category `id` opened at `opened_at`, or refuses it as stale (`edits`); a
+/// rename and a move both count, so a form open across either is refused.
+fn claim(conn: &mut DbConn, id: i64, opened_at: Version) -> Result<()> {
+    find(conn, id)?;
+    let rows = diesel::update(categories::table.find(id))
+        .filter(categories::version.eq(opened_at.0))
+        .set(categories::version.eq(categories::version + 1))
+        .execute(conn)?;
+    edits::saved(rows)
 }
 
 /// Deletes a category that holds no products and no subcategories; a conflict says which.

@@ -54,6 +54,9 @@ pub struct PromotionFields {
     /// A product's slug (or its address `/p/slug`) or id.
     #[serde(default)]
     pub product: String,
+    /// The promotion's version when the edit form was opened (`edits`); empty on the new form.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl PromotionFields {
@@ -98,7 +101,38 @@ impl PromotionFields {
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
             product: product_slug.unwrap_or_default(),
+            version: promotion.version.to_string(),
         }
+    }
+}
+
+impl crate::edits::EditForm for PromotionFields {
+    fn labelled(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Code", self.code.clone()),
+            ("Description", self.description.clone()),
+            ("Kind", self.kind.clone()),
+            ("Percent off", self.percent.clone()),
+            ("Amount off", self.amount_off.clone()),
+            ("Minimum subtotal", self.min_subtotal.clone()),
+            ("Valid from", self.valid_from.clone()),
+            ("Valid until", self.valid_until.clone()),
+            ("Most uses", self.max_uses.clone()),
+            ("Uses per customer", self.per_customer_limit.clone()),
+            ("Applies to", self.scope.clone()),
+            (
+                "Category or product",
+                format!("{}{}", self.category, self.product),
+            ),
+        ]
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn set_version(&mut self, version: String) {
+        self.version = version;
     }
 }
 

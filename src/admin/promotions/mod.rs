@@ -13,6 +13,7 @@ use crate::db::models::Promotion;
 use crate::db::schema::{categories, orders, products, promotions};
 use crate::db::types::OrderStatus;
 use crate::db::{self, DbConn, sum_bigint};
+use crate::edits::{self, Version};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
 use crate::money::Money;
@@ -184,14 +185,23 @@ pub fn create(
 }
 
 /// Saves every rule of promotion `id`. Its uses so far stay; the limit cannot go below them.
+/// Refused as stale when another admin saved it since the form was opened at `opened_at`
+/// (`edits`).
 pub fn update(
     conn: &mut DbConn,
     admin: &Actor,
     id: i64,
+    opened_at: Version,
     input: &PromotionInput,
 ) -> Result<Result<(), FieldErrors>> {
     db::write_tx(conn, |conn| {
         let before = crate::promotions::by_id(conn, id)?;
+        // Its own statement: the save below already answers "no row" for the use limit.
+        let claimed = diesel::update(promotions::table.find(id))
+            .filter(promotions::version.eq(opened_at.0))
+            .set(promotions::version.eq(promotions::version + 1))
+            .execute(conn)?;
+        edits::saved(claimed)?;
         let scope = match resolve(conn, &input.scope)? {
             Ok(scope) => scope,
             Err(errors) => return Ok(Err(errors)),

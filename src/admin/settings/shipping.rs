@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Entity};
 use crate::db::models::ShippingMethod;
 use crate::db::schema::shipping_methods;
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
 use crate::money::Money;
@@ -37,6 +38,9 @@ pub struct ShippingFields {
     pub is_active: Option<String>,
     #[serde(default)]
     pub position: String,
+    /// The method's version when the edit form was opened (`edits`); empty on the new form.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl ShippingFields {
@@ -54,6 +58,7 @@ impl ShippingFields {
             max_days: method.max_days.to_string(),
             is_active: method.is_active.then(|| "on".to_owned()),
             position: method.position.to_string(),
+            version: method.version.to_string(),
         }
     }
 
@@ -64,6 +69,34 @@ impl ShippingFields {
             position: "0".to_owned(),
             ..ShippingFields::default()
         }
+    }
+}
+
+impl crate::edits::EditForm for ShippingFields {
+    fn labelled(&self) -> Vec<(&'static str, String)> {
+        let active = if self.is_active.is_some() {
+            "yes"
+        } else {
+            "no"
+        };
+        vec![
+            ("Code", self.code.clone()),
+            ("Name", self.name.clone()),
+            ("Price", self.price.clone()),
+            ("Free over", self.free_over.clone()),
+            ("Fewest days", self.min_days.clone()),
+            ("Most days", self.max_days.clone()),
+            ("Offered", active.to_owned()),
+            ("Position", self.position.clone()),
+        ]
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn set_version(&mut self, version: String) {
+        self.version = version;
     }
 }
 
@@ -192,11 +225,13 @@ pub fn create(
     })
 }
 
-/// Saves every field of method `id`.
+/// Saves every field of method `id`, unless another admin saved it since the form was opened at
+/// `opened_at` (`edits`).
 pub fn update(
     conn: &mut DbConn,
     admin: &Actor,
     id: i64,
+    opened_at: Version,
     input: &ShippingInput,
 ) -> Result<Result<(), FieldErrors>> {
     db::write_tx(conn, |conn| {
@@ -204,10 +239,15 @@ pub fn update(
         if let Some(errors) = code_taken(conn, &input.code, Some(id))? {
             return Ok(Err(errors));
         }
-        diesel::update(shipping_methods::table.find(id))
-            .set(columns(input))
+        let rows = diesel::update(shipping_methods::table.find(id))
+            .filter(shipping_methods::version.eq(opened_at.0))
+            .set((
+                columns(input),
+                shipping_methods::version.eq(shipping_methods::version + 1),
+            ))
             .execute(conn)
             .map_err(clash)?;
+        edits::saved(rows)?;
         audit::record(conn, admin, "shipping.update", entity(id), &describe(input))?;
         Ok(Ok(()))
     })
@@ -302,6 +342,7 @@ mod tests {
             max_days: "2".into(),
             is_active: Some("on".into()),
             position: "3".into(),
+            version: String::new(),
         }
     }
 

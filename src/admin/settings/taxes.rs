@@ -9,6 +9,7 @@ use crate::audit::{self, Actor, Entity};
 use crate::db::models::TaxRate;
 use crate::db::schema::tax_rates;
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
 use crate::money::Money;
@@ -27,6 +28,9 @@ pub struct TaxFields {
     pub name: String,
     #[serde(default)]
     pub rate: String,
+    /// The rate's version when the edit form was opened (`edits`); empty on the new form.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl TaxFields {
@@ -36,7 +40,27 @@ impl TaxFields {
             region: rate.region.clone(),
             name: rate.name.clone(),
             rate: percent(rate.rate_bps),
+            version: rate.version.to_string(),
         }
+    }
+}
+
+impl crate::edits::EditForm for TaxFields {
+    fn labelled(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Country", self.country.clone()),
+            ("Region", self.region.clone()),
+            ("Name", self.name.clone()),
+            ("Rate (%)", self.rate.clone()),
+        ]
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn set_version(&mut self, version: String) {
+        self.version = version;
     }
 }
 
@@ -143,10 +167,13 @@ pub fn create(
     })
 }
 
+/// Saves rate `id`, unless another admin saved it since the form was opened at `opened_at`
+/// (`edits`).
 pub fn update(
     conn: &mut DbConn,
     admin: &Actor,
     id: i64,
+    opened_at: Version,
     input: &TaxInput,
 ) -> Result<Result<(), FieldErrors>> {
     db::write_tx(conn, |conn| {
@@ -154,10 +181,15 @@ pub fn update(
         if let Some(errors) = place_taken(conn, input, Some(id))? {
             return Ok(Err(errors));
         }
-        diesel::update(tax_rates::table.find(id))
-            .set(columns(input))
+        let rows = diesel::update(tax_rates::table.find(id))
+            .filter(tax_rates::version.eq(opened_at.0))
+            .set((
+                columns(input),
+                tax_rates::version.eq(tax_rates::version + 1),
+            ))
             .execute(conn)
             .map_err(clash)?;
+        edits::saved(rows)?;
         audit::record(conn, admin, "tax_rate.update", entity(id), &describe(input))?;
         Ok(Ok(()))
     })
@@ -258,6 +290,7 @@ mod tests {
             region: " CA ".into(),
             name: "Sales tax".into(),
             rate: "8.25".into(),
+            version: String::new(),
         };
         let input = TaxInput::parse(&fields("us")).unwrap();
         assert_eq!(

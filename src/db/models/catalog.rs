@@ -33,6 +33,7 @@ pub struct Category {
     pub depth: i32,
     pub position: i32,
     pub created_at: NaiveDateTime,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -61,6 +62,7 @@ pub struct Product {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -80,6 +82,7 @@ pub struct Variant {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
 }
 
 /// A new product as a seller lists it or the seed makes it. `None` leaves a column to its

@@ -21,6 +21,7 @@ pub struct ShippingMethod {
     pub max_days: i32,
     pub is_active: bool,
     pub position: i32,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -31,6 +32,7 @@ pub struct TaxRate {
     pub region: String,
     pub name: String,
     pub rate_bps: i32,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -53,6 +55,7 @@ pub struct Promotion {
     pub valid_until: NaiveDateTime,
     pub is_active: bool,
     pub created_at: NaiveDateTime,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

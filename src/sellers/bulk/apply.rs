@@ -12,7 +12,8 @@ use super::format::Row;
 use super::plan::{Step, Target};
 use super::variant_writes::{VariantFields, add_variant, relabel_variant};
 use crate::db::DbConn;
-use crate::db::schema::product_variants;
+use crate::db::schema::{self, product_variants};
+use crate::edits::Version;
 use crate::error::{Error, Result};
 use crate::sellers::products::{
     self, DetailsInput, NewProduct, NewProductInput, StockChange, StockInput, ValidDetails,
@@ -85,7 +86,8 @@ fn update_existing(
         relabel_variant(conn, variant_id, &row.variant_name, &row.options)?;
     }
     if step.price.is_some() {
-        products::change_price(conn, user_id, product_id, variant_id, row.price)?;
+        let opened_at = saved_variant_version(conn, variant_id)?;
+        products::change_price(conn, user_id, product_id, variant_id, opened_at, row.price)?;
     }
     if let Some(delta) = step.stock {
         // Setting an absolute count is a stock count: an adjustment, noted with the import.
@@ -111,9 +113,27 @@ fn update_details(conn: &mut DbConn, user_id: i64, product_id: i64, row: &Row) -
         name: row.name.clone(),
         description: row.description.clone(),
         status: row.status.as_str().to_owned(),
+        version: String::new(),
     })
     .map_err(|_| Error::Internal("checked details did not parse".into()))?;
-    products::update_details(conn, user_id, product_id, &details)
+    let opened_at = Version(
+        schema::products::table
+            .find(product_id)
+            .select(schema::products::version)
+            .first(conn)?,
+    );
+    products::update_details(conn, user_id, product_id, opened_at, &details)
+}
+
+/// An import is not a form opened earlier: it edits what is saved when it runs, and still
+/// counts as an edit, so a form left open meanwhile is refused when it is saved (`edits`).
+fn saved_variant_version(conn: &mut DbConn, variant_id: i64) -> Result<Version> {
+    Ok(Version(
+        product_variants::table
+            .find(variant_id)
+            .select(product_variants::version)
+            .first(conn)?,
+    ))
 }
 
 fn create_product(conn: &mut DbConn, user_id: i64, row: &Row, category_id: i64) -> Result<i64> {

@@ -72,6 +72,7 @@ pub fn relabel_variant(
             product_variants::name.eq(name),
             product_variants::options.eq(options_json(options)),
             product_variants::updated_at.eq(now()),
+            product_variants::version.eq(product_variants::version + 1),
         ))
         .execute(conn)?;
     Ok(())

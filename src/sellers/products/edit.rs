@@ -1,4 +1,6 @@
-//! Changing a listing's details and a variant's price.
+//! Changing a listing's details and a variant's price. Both are forms a seller may have open
+//! twice (two tabs, two staff): each update matches the version the form was opened at
+//! (`edits`), so the second save of the same version is refused instead of overwriting.
 
 use diesel::prelude::*;
 
@@ -7,6 +9,7 @@ use super::{live_variant_of, lock_own_product, refresh_summary};
 use crate::db::models::Variant;
 use crate::db::schema::{price_history, product_variants, products};
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::Result;
 use crate::money::Money;
 use crate::sellers::active_profile_of;
@@ -16,19 +19,23 @@ pub fn update_details(
     conn: &mut DbConn,
     user_id: i64,
     product_id: i64,
+    opened_at: Version,
     details: &ValidDetails,
 ) -> Result<()> {
     db::write_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         lock_own_product(conn, seller.id, product_id)?;
         crate::catalog::addresses::rename_product(conn, product_id, &details.name)?;
-        diesel::update(products::table.find(product_id))
+        let rows = diesel::update(products::table.find(product_id))
+            .filter(products::version.eq(opened_at.0))
             .set((
                 products::name.eq(&details.name),
                 products::description.eq(&details.description),
                 products::status.eq(details.status),
+                products::version.eq(products::version + 1),
             ))
             .execute(conn)?;
+        edits::saved(rows)?;
         crate::search::enqueue(conn, product_id)
     })
 }
@@ -40,14 +47,25 @@ pub fn change_price(
     user_id: i64,
     product_id: i64,
     variant_id: i64,
+    opened_at: Version,
     new_price: Money,
 ) -> Result<()> {
     db::write_tx(conn, |conn| {
         let seller = active_profile_of(conn, user_id)?;
         lock_own_product(conn, seller.id, product_id)?;
         let variant = live_variant_of(conn, product_id, variant_id)?;
+        claim_variant(conn, variant_id, opened_at)?;
         set_price(conn, user_id, &variant, new_price)
     })
+}
+
+/// Counts an edit of a variant opened at `opened_at`, or refuses it as stale (`edits`).
+pub(super) fn claim_variant(conn: &mut DbConn, variant_id: i64, opened_at: Version) -> Result<()> {
+    let rows = diesel::update(product_variants::table.find(variant_id))
+        .filter(product_variants::version.eq(opened_at.0))
+        .set(product_variants::version.eq(product_variants::version + 1))
+        .execute(conn)?;
+    edits::saved(rows)
 }
 
 /// The one way a variant's price changes: the new price, its price-history row, the product's

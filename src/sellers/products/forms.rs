@@ -17,6 +17,8 @@ pub struct DetailsInput {
     pub name: String,
     pub description: String,
     pub status: String,
+    /// The product's version when the form was opened (`edits`).
+    pub version: String,
 }
 
 impl DetailsInput {
@@ -25,6 +27,7 @@ impl DetailsInput {
             name: product.name.clone(),
             description: product.description.clone(),
             status: product.status.as_str().to_owned(),
+            version: product.version.to_string(),
         }
     }
 }
@@ -53,6 +56,8 @@ impl ValidDetails {
 #[serde(default)]
 pub struct PriceInput {
     pub price: String,
+    /// The variant's version when the form was opened (`edits`).
+    pub version: String,
 }
 
 pub fn parse_price(input: &PriceInput) -> std::result::Result<Money, FieldErrors> {
@@ -168,7 +173,12 @@ mod tests {
 
     #[test]
     fn prices_are_bounded_and_at_most_two_decimals() {
-        let parse = |raw: &str| parse_price(&PriceInput { price: raw.into() });
+        let parse = |raw: &str| {
+            parse_price(&PriceInput {
+                price: raw.into(),
+                ..PriceInput::default()
+            })
+        };
         assert_eq!(parse("12.5").unwrap(), Money::from_minor(1250));
         assert_eq!(parse("1000000").unwrap(), MAX_PRICE);
         for bad in [

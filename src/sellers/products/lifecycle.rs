@@ -9,6 +9,7 @@ use crate::catalog::ProductStatus;
 use crate::db::models::Product;
 use crate::db::schema::{audit_log, categories, product_categories, products};
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::Result;
 use crate::forms::FieldErrors;
 use crate::search;
@@ -20,11 +21,13 @@ pub const UNPUBLISH_ACTION: &str = "product.unpublish";
 
 /// Files the product under another primary category. `product_categories` holds the primary
 /// category too (category pages list through it), so the old primary's row is replaced by the
-/// new one's. Search entries carry the categories, so the product is re-indexed.
+/// new one's. Search entries carry the categories, so the product is re-indexed. Refused as
+/// stale when the product was edited since the form was opened at `opened_at` (`edits`).
 pub fn change_category(
     conn: &mut DbConn,
     user_id: i64,
     product_id: i64,
+    opened_at: Version,
     category_id: i64,
 ) -> Result<Checked<()>> {
     checked_tx(conn, |conn| {
@@ -38,12 +41,17 @@ pub fn change_category(
                 "Please choose a category from the list.",
             )));
         }
+        let rows = diesel::update(products::table.find(product_id))
+            .filter(products::version.eq(opened_at.0))
+            .set((
+                products::primary_category_id.eq(category_id),
+                products::version.eq(products::version + 1),
+            ))
+            .execute(conn)?;
+        edits::saved(rows)?;
         if product.primary_category_id == category_id {
             return Ok(Ok(()));
         }
-        diesel::update(products::table.find(product_id))
-            .set(products::primary_category_id.eq(category_id))
-            .execute(conn)?;
         crate::sales_totals::product_moved(
             conn,
             product_id,

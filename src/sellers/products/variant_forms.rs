@@ -38,6 +38,8 @@ pub struct VariantEditInput {
     pub option2: String,
     pub option3: String,
     pub price: String,
+    /// The variant's version when the form was opened (`edits`).
+    pub version: String,
 }
 
 impl VariantEditInput {
@@ -51,6 +53,7 @@ impl VariantEditInput {
             option2: row(1),
             option3: row(2),
             price: Money::from_minor(variant.price).plain(),
+            version: variant.version.to_string(),
         }
     }
 }

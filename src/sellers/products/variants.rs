@@ -14,6 +14,7 @@ use super::{checked_tx, live_variant_of, lock_own_product, refresh_summary};
 use crate::db::models::{self, Variant};
 use crate::db::schema::{cart_items, order_items, price_history, product_variants};
 use crate::db::{self, DbConn};
+use crate::edits::{self, Version};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
 use crate::inventory::{self, Move, MovementReason, Why};
@@ -77,17 +78,18 @@ pub fn add_in(
     Ok(Ok(variant_id))
 }
 
-/// Changes a live variant's name, options and price; a price change is recorded in the price
-/// history. Returns a message on the option field when another variant has the same options.
+/// Changes a live variant's name, options and price, if no edit was saved since the form was
+/// opened at `opened_at` (`edits`); a price change is recorded in the price history. Returns a message on the option field when another variant has the same options.
 pub fn update(
     conn: &mut DbConn,
     user_id: i64,
     product_id: i64,
     variant_id: i64,
+    opened_at: Version,
     edit: &VariantEdit,
 ) -> Result<Checked<()>> {
     checked_tx(conn, |conn| {
-        update_in(conn, user_id, product_id, variant_id, edit)
+        update_in(conn, user_id, product_id, variant_id, opened_at, edit)
     })
 }
 
@@ -97,6 +99,7 @@ pub fn update_in(
     user_id: i64,
     product_id: i64,
     variant_id: i64,
+    opened_at: Version,
     edit: &VariantEdit,
 ) -> Result<Checked<()>> {
     let seller = active_profile_of(conn, user_id)?;
@@ -111,13 +114,16 @@ pub fn update_in(
     )? {
         return Ok(Err(clash));
     }
-    diesel::update(product_variants::table.find(variant_id))
+    let rows = diesel::update(product_variants::table.find(variant_id))
+        .filter(product_variants::version.eq(opened_at.0))
         .set((
             product_variants::name.eq(&edit.name),
             product_variants::options.eq(edit.options.to_json()),
             product_variants::updated_at.eq(now()),
+            product_variants::version.eq(product_variants::version + 1),
         ))
         .execute(conn)?;
+    edits::saved(rows)?;
     set_price(conn, user_id, &variant, edit.price)?;
     search::enqueue(conn, product_id)?;
     Ok(Ok(()))

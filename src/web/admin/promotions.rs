@@ -3,7 +3,6 @@
 //! another admin took at the same moment, 409.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -13,6 +12,7 @@ use crate::admin::categories::{self, TreeRow};
 use crate::admin::promotions::{self, Listed, PromotionFields, PromotionInput, Sales};
 use crate::admin::settings::taxes::percent;
 use crate::db::models::Promotion;
+use crate::edits::{Difference, Version};
 use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::web::AppState;
@@ -79,6 +79,8 @@ struct FormPage {
     fields: PromotionFields,
     errors: FieldErrors,
     refusal: Option<String>,
+    /// Refused because another admin saved first: what differs (`edits`).
+    stale: Option<Vec<Difference>>,
     categories: Vec<TreeRow>,
     now: NaiveDateTime,
 }
@@ -130,20 +132,25 @@ async fn form_page(
         })
         .await?;
     let now = crate::util::now();
-    let fields = fields.unwrap_or_else(|| match &stored {
-        Some((promotion, _, slug)) => PromotionFields::of(promotion, slug.clone()),
-        None => PromotionFields::blank(now),
-    });
-    let (errors, refusal, status) = match refused {
-        Some(refused) => (refused.errors, refused.message, refused.status),
-        None => (FieldErrors::default(), None, StatusCode::OK),
+    let saved = stored
+        .as_ref()
+        .map(|(promotion, _, slug)| PromotionFields::of(promotion, slug.clone()));
+    let refused = refused.unwrap_or_else(Refused::none);
+    let (fields, stale) = match fields {
+        Some(mut typed) => {
+            let stale = refused.reconciled(saved, &mut typed);
+            (typed, stale)
+        }
+        None => (saved.unwrap_or_else(|| PromotionFields::blank(now)), None),
     };
+    let (errors, refusal, status) = (refused.errors, refused.message, refused.status);
     let page = FormPage {
         chrome,
         stored: stored.map(|(promotion, sales, _)| (promotion, sales)),
         fields,
         errors,
         refusal,
+        stale,
         categories,
         now,
     };
@@ -202,11 +209,11 @@ pub(super) async fn update(
     form: web::Form<PromotionFields>,
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    let by = actor(&req, &me);
+    let (by, opened_at) = (actor(&req, &me), Version::parse(&fields.version)?);
     let saved = save(
         &state,
         PromotionInput::parse(&fields),
-        move |conn, input| promotions::update(conn, &by, id, &input),
+        move |conn, input| promotions::update(conn, &by, id, opened_at, &input),
     );
     match saved.await? {
         Ok(()) => Ok(respond::done(

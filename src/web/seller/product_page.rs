@@ -1,7 +1,9 @@
 //! `/seller/products/{id}`: the edit page with every form of a listing (details, category,
 //! archive, each variant's edit, stock and remove forms, a new variant). A refused form shows
 //! the page again with what was typed and the messages beside the fields. An archived product's
-//! page says it can no longer be changed and shows no forms.
+//! page says it can no longer be changed and shows no forms. A form refused because someone
+//! saved the product or variant since it was opened shows the page with both versions side by
+//! side (`edits`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -9,6 +11,7 @@ use askama::Template;
 
 use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Variant};
+use crate::edits::{Difference, differences};
 use crate::forms::FieldErrors;
 use crate::inventory::MovementReason;
 use crate::money::Money;
@@ -22,6 +25,8 @@ use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
 use crate::web::respond;
 
+use super::products::CategoryForm;
+
 /// Which of a variant's forms failed, with what was typed into it.
 pub(super) enum VariantForm {
     Price(PriceInput),
@@ -32,7 +37,7 @@ pub(super) enum VariantForm {
 /// The form that failed, with what was typed and its messages.
 pub(super) enum Failed {
     Details(DetailsInput),
-    Category(String),
+    Category(CategoryForm),
     NewVariant(VariantInput),
     Variant(i64, VariantForm),
 }
@@ -45,6 +50,8 @@ pub(super) struct EditPage {
     categories: Vec<Category>,
     failed: Option<Failed>,
     errors: FieldErrors,
+    /// The failed form was refused because someone saved first.
+    stale: bool,
 }
 
 impl EditPage {
@@ -104,15 +111,105 @@ impl EditPage {
 
     fn details(&self) -> DetailsInput {
         match &self.failed {
-            Some(Failed::Details(typed)) => typed.clone(),
+            Some(Failed::Details(typed)) => DetailsInput {
+                version: self.version_to_carry(&typed.version, self.listing.product.version),
+                ..typed.clone()
+            },
             _ => DetailsInput::of(&self.listing.product),
+        }
+    }
+
+    /// A refused form keeps the version it was opened at, unless it was refused as stale: then
+    /// the page shows what is saved now, and saving again is meant to replace it.
+    fn version_to_carry(&self, typed: &str, saved: i32) -> String {
+        if self.stale {
+            saved.to_string()
+        } else {
+            typed.to_owned()
         }
     }
 
     fn is_category(&self, category: &Category) -> bool {
         match &self.failed {
-            Some(Failed::Category(typed)) => *typed == category.id.to_string(),
+            Some(Failed::Category(typed)) => typed.category_id == category.id.to_string(),
             _ => self.listing.product.primary_category_id == category.id,
+        }
+    }
+
+    /// The version the category form carries: the one it was opened at, or the current one once
+    /// a stale save has shown the current category.
+    fn category_version(&self) -> String {
+        match &self.failed {
+            Some(Failed::Category(typed)) if !self.stale => typed.version.clone(),
+            _ => self.listing.product.version.to_string(),
+        }
+    }
+
+    /// Whether the form `which` ("details", "category") was refused as stale.
+    fn stale_here(&self, which: &str) -> bool {
+        self.stale
+            && matches!(
+                (&self.failed, which),
+                (Some(Failed::Details(_)), "details") | (Some(Failed::Category(_)), "category")
+            )
+    }
+
+    fn stale_variant(&self, variant: &Variant) -> bool {
+        self.stale && matches!(&self.failed, Some(Failed::Variant(id, _)) if *id == variant.id)
+    }
+
+    /// The stale form's fields whose saved value differs from the one typed.
+    fn differences(&self) -> Vec<Difference> {
+        let product = &self.listing.product;
+        match &self.failed {
+            Some(Failed::Details(typed)) => {
+                let saved = DetailsInput::of(product);
+                let status = |word: &str| {
+                    ProductStatus::parse(word).map_or(word.to_owned(), |s| s.label().to_owned())
+                };
+                differences([
+                    ("Name", saved.name, typed.name.clone()),
+                    ("Description", saved.description, typed.description.clone()),
+                    ("Status", status(&saved.status), status(&typed.status)),
+                ])
+            }
+            Some(Failed::Category(typed)) => {
+                let name = |id: &str| {
+                    self.categories
+                        .iter()
+                        .find(|c| c.id.to_string() == id)
+                        .map_or(String::new(), |c| c.name.clone())
+                };
+                let saved = product.primary_category_id.to_string();
+                differences([("Category", name(&saved), name(&typed.category_id))])
+            }
+            Some(Failed::Variant(id, form)) => {
+                let Some(variant) = self.listing.variants.iter().find(|v| v.id == *id) else {
+                    return Vec::new();
+                };
+                let saved = VariantEditInput::of(variant);
+                let price = |typed: &str| {
+                    products::parse_price(&PriceInput {
+                        price: typed.to_owned(),
+                        ..PriceInput::default()
+                    })
+                    .map_or(typed.to_owned(), |money| money.plain())
+                };
+                match form {
+                    VariantForm::Edit(typed) => differences([
+                        ("Variant name", saved.name, typed.name.clone()),
+                        ("Option 1", saved.option1, typed.option1.clone()),
+                        ("Option 2", saved.option2, typed.option2.clone()),
+                        ("Option 3", saved.option3, typed.option3.clone()),
+                        ("Price", saved.price, price(&typed.price)),
+                    ]),
+                    VariantForm::Price(typed) => {
+                        differences([("Price", saved.price, price(&typed.price))])
+                    }
+                    VariantForm::Stock(_) => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -132,11 +229,15 @@ impl EditPage {
     fn edit_typed(&self, variant: &Variant) -> VariantEditInput {
         match &self.failed {
             Some(Failed::Variant(id, VariantForm::Edit(typed))) if *id == variant.id => {
-                typed.clone()
+                VariantEditInput {
+                    version: self.version_to_carry(&typed.version, variant.version),
+                    ..typed.clone()
+                }
             }
             Some(Failed::Variant(id, VariantForm::Price(typed))) if *id == variant.id => {
                 VariantEditInput {
                     price: typed.price.clone(),
+                    version: self.version_to_carry(&typed.version, variant.version),
                     ..VariantEditInput::of(variant)
                 }
             }
@@ -210,6 +311,45 @@ pub(super) async fn edit_page(
     failed: Option<(Failed, FieldErrors)>,
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
+    page(state, chrome, user_id, product_id, failed, false, status).await
+}
+
+/// The answer to a save: done, or, when someone saved first, the edit page with their version
+/// beside the one typed (409); any other failure as it is.
+pub(super) async fn unless_stale(
+    saved: WebResult<HttpResponse>,
+    state: &AppState,
+    chrome: Chrome,
+    (user_id, product_id): (i64, i64),
+    typed: Failed,
+) -> WebResult<HttpResponse> {
+    match saved {
+        Err(WebError::Stale) => {
+            let failed = Some((typed, FieldErrors::default()));
+            page(
+                state,
+                chrome,
+                user_id,
+                product_id,
+                failed,
+                true,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    chrome: Chrome,
+    user_id: i64,
+    product_id: i64,
+    failed: Option<(Failed, FieldErrors)>,
+    stale: bool,
+    status: StatusCode,
+) -> WebResult<HttpResponse> {
     let (listing, categories) = state
         .db(move |conn| {
             Ok((
@@ -231,6 +371,7 @@ pub(super) async fn edit_page(
         categories,
         failed,
         errors,
+        stale,
     };
     respond::page_with(&page, status)
 }

@@ -8,9 +8,10 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::product_page::{Failed, VariantForm, edit_page};
+use super::product_page::{Failed, VariantForm, edit_page, unless_stale};
 use crate::catalog::ProductStatus;
 use crate::db::models::{Category, Product};
+use crate::edits::Version;
 use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::paging::KeysetPage;
@@ -166,13 +167,18 @@ pub(super) async fn update_details(
             return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
         }
     };
-    state
+    let opened_at = Version::parse(&form.version)?;
+    let saved = state
         .db_changing_catalog(move |conn| {
-            products::update_details(conn, me.id, product_id, &details)
+            products::update_details(conn, me.id, product_id, opened_at, &details)
         })
-        .await?;
-    let edit = format!("/seller/products/{product_id}");
-    Ok(respond::done(&session, "Product details saved.", &edit))
+        .await
+        .map(|()| {
+            let edit = format!("/seller/products/{product_id}");
+            respond::done(&session, "Product details saved.", &edit)
+        });
+    let typed = Failed::Details(form);
+    unless_stale(saved, &state, chrome, (me.id, product_id), typed).await
 }
 
 pub(super) async fn change_price(
@@ -194,17 +200,18 @@ pub(super) async fn change_price(
             return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
         }
     };
-    state
+    let opened_at = Version::parse(&form.version)?;
+    let saved = state
         .db_changing_catalog(move |conn| {
-            products::change_price(conn, me.id, product_id, variant_id, price)
+            products::change_price(conn, me.id, product_id, variant_id, opened_at, price)
         })
-        .await?;
-    let edit = format!("/seller/products/{product_id}");
-    Ok(respond::done(
-        &session,
-        format!("Price set to {price}."),
-        &edit,
-    ))
+        .await
+        .map(|()| {
+            let edit = format!("/seller/products/{product_id}");
+            respond::done(&session, format!("Price set to {price}."), &edit)
+        });
+    let typed = Failed::Variant(variant_id, VariantForm::Price(form));
+    unless_stale(saved, &state, chrome, (me.id, product_id), typed).await
 }
 
 pub(super) async fn adjust_stock(
@@ -242,10 +249,13 @@ pub(super) async fn adjust_stock(
     edit_page(&state, chrome, me.id, product_id, failed, status).await
 }
 
-#[derive(Deserialize)]
+/// The category form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub(super) struct CategoryForm {
-    #[serde(default)]
-    category_id: String,
+    pub(super) category_id: String,
+    /// The product's version when the form was opened (`edits`).
+    pub(super) version: String,
 }
 
 pub(super) async fn change_category(
@@ -256,25 +266,30 @@ pub(super) async fn change_category(
     path: web::Path<i64>,
     form: web::Form<CategoryForm>,
 ) -> WebResult<HttpResponse> {
-    let (product_id, typed) = (path.into_inner(), form.into_inner().category_id);
-    let Some(category_id) = crate::numbers::parse_whole(&typed) else {
+    let (product_id, typed) = (path.into_inner(), form.into_inner());
+    let Some(category_id) = crate::numbers::parse_whole(&typed.category_id) else {
         let errors = FieldErrors::single("category_id", "Please choose a category from the list.");
         let failed = Some((Failed::Category(typed), errors));
         return edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await;
     };
-    match state
+    let opened_at = Version::parse(&typed.version)?;
+    let saved = state
         .db_changing_catalog(move |conn| {
-            products::change_category(conn, me.id, product_id, category_id)
+            products::change_category(conn, me.id, product_id, opened_at, category_id)
         })
-        .await?
-    {
-        Ok(()) => {
+        .await;
+    match saved {
+        Ok(Ok(())) => {
             let edit = format!("/seller/products/{product_id}");
             Ok(respond::done(&session, "Category saved.", &edit))
         }
-        Err(errors) => {
+        Ok(Err(errors)) => {
             let failed = Some((Failed::Category(typed), errors));
             edit_page(&state, chrome, me.id, product_id, failed, respond::INVALID).await
+        }
+        Err(error) => {
+            let typed = Failed::Category(typed);
+            unless_stale(Err(error), &state, chrome, (me.id, product_id), typed).await
         }
     }
 }

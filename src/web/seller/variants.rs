@@ -8,7 +8,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::product_page::{Failed, VariantForm, edit_page};
+use super::product_page::{Failed, VariantForm, edit_page, unless_stale};
+use crate::edits::Version;
 use crate::sellers::products::history::{self, Cursors, VariantHistory};
 use crate::sellers::products::variants::{self, Removed};
 use crate::sellers::products::{NewVariant, VariantEdit, VariantEditInput, VariantInput};
@@ -65,21 +66,26 @@ pub(super) async fn update(
     let ((product_id, variant_id), form) = (path.into_inner(), form.into_inner());
     let refused = match VariantEdit::parse(&form) {
         Err(errors) => errors,
-        Ok(edit) => match state
-            .db_changing_catalog(move |conn| {
-                variants::update(conn, me.id, product_id, variant_id, &edit)
-            })
-            .await?
-        {
-            Ok(()) => {
-                return Ok(respond::done(
-                    &session,
-                    "Variant saved.",
-                    &edit_url(product_id),
-                ));
+        Ok(edit) => {
+            let opened_at = Version::parse(&form.version)?;
+            let saved = state
+                .db_changing_catalog(move |conn| {
+                    variants::update(conn, me.id, product_id, variant_id, opened_at, &edit)
+                })
+                .await;
+            match saved {
+                Ok(Ok(())) => {
+                    let done = respond::done(&session, "Variant saved.", &edit_url(product_id));
+                    return Ok(done);
+                }
+                Ok(Err(errors)) => errors,
+                Err(error) => {
+                    let typed = Failed::Variant(variant_id, VariantForm::Edit(form));
+                    let who = (me.id, product_id);
+                    return unless_stale(Err(error), &state, chrome, who, typed).await;
+                }
             }
-            Err(errors) => errors,
-        },
+        }
     };
     let failed = Some((
         Failed::Variant(variant_id, VariantForm::Edit(form)),

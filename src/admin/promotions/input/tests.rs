@@ -17,6 +17,7 @@ fn fields() -> PromotionFields {
         scope: "site".into(),
         category: String::new(),
         product: String::new(),
+        version: String::new(),
     }
 }
 
@@ -158,6 +159,7 @@ fn a_stored_promotion_fills_the_form_it_came_from() {
         valid_until: input.valid_until,
         is_active: true,
         created_at: input.valid_from,
+        version: 1,
     };
     let again = PromotionInput::parse(&PromotionFields::of(&stored, None)).unwrap();
     assert_eq!(again, input);

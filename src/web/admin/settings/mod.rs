@@ -7,9 +7,10 @@ pub(super) mod taxes;
 use actix_web::http::StatusCode;
 
 use crate::db::DbConn;
+use crate::edits::{self, Difference, EditForm};
 use crate::forms::FieldErrors;
 use crate::web::AppState;
-use crate::web::error::WebResult;
+use crate::web::error::{WebError, WebResult};
 use crate::web::respond::{self, Refusal};
 
 /// Why a settings form is shown again: its field messages, or a message for the whole form.
@@ -17,14 +18,39 @@ pub(super) struct Refused {
     pub errors: FieldErrors,
     pub message: Option<String>,
     pub status: StatusCode,
+    /// Another admin saved the row since the form was opened (`edits`).
+    pub stale: bool,
 }
 
 impl Refused {
+    /// Nothing refused: a form as first shown.
+    pub fn none() -> Refused {
+        Refused {
+            errors: FieldErrors::default(),
+            message: None,
+            status: StatusCode::OK,
+            stale: false,
+        }
+    }
+
     pub fn fields(errors: FieldErrors) -> Refused {
         Refused {
             errors,
-            message: None,
             status: respond::INVALID,
+            ..Refused::none()
+        }
+    }
+
+    /// When the form was refused as stale, what differs from the saved row; the typed form then
+    /// carries the saved version (`edits::reconcile`).
+    pub fn reconciled<F: EditForm>(
+        &self,
+        saved: Option<F>,
+        typed: &mut F,
+    ) -> Option<Vec<Difference>> {
+        match saved {
+            Some(saved) if self.stale => Some(edits::reconcile(&saved, typed)),
+            _ => None,
         }
     }
 }
@@ -35,12 +61,18 @@ fn outcome<T>(result: WebResult<Result<T, FieldErrors>>) -> WebResult<Result<T, 
     match result {
         Ok(Ok(value)) => Ok(Ok(value)),
         Ok(Err(errors)) => Ok(Err(Refused::fields(errors))),
+        Err(WebError::Stale) => Ok(Err(Refused {
+            status: StatusCode::CONFLICT,
+            stale: true,
+            ..Refused::none()
+        })),
         Err(error) => {
             let Refusal { status, message } = Refusal::of(error)?;
             Ok(Err(Refused {
                 errors: FieldErrors::default(),
                 message: Some(message),
                 status,
+                stale: false,
             }))
         }
     }

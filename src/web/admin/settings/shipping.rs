@@ -7,6 +7,7 @@ use askama::Template;
 use super::{Refused, save};
 use crate::admin::settings::shipping::{self, ShippingFields, ShippingInput};
 use crate::db::models::ShippingMethod;
+use crate::edits::{Difference, Version};
 use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::web::AppState;
@@ -37,6 +38,8 @@ pub(in crate::web::admin) struct FormPage {
     fields: ShippingFields,
     errors: FieldErrors,
     refusal: Option<String>,
+    /// Refused because another admin saved first: what differs (`edits`).
+    stale: Option<Vec<Difference>>,
     /// (cart, shipping it pays) at the stored settings; empty on the "new" form.
     example: Vec<(Money, Money)>,
 }
@@ -52,11 +55,13 @@ impl FormPage {
 fn form_page(
     chrome: Chrome,
     stored: Option<&ShippingMethod>,
-    fields: ShippingFields,
+    mut fields: ShippingFields,
     refused: Refused,
 ) -> FormPage {
+    let stale = refused.reconciled(stored.map(ShippingFields::of), &mut fields);
     FormPage {
         chrome,
+        stale,
         id: stored.map(|m| m.id),
         fields,
         errors: refused.errors,
@@ -67,14 +72,6 @@ fn form_page(
                 m.free_over.map(Money::from_minor),
             )
         }),
-    }
-}
-
-fn untouched() -> Refused {
-    Refused {
-        errors: FieldErrors::default(),
-        message: None,
-        status: actix_web::http::StatusCode::OK,
     }
 }
 
@@ -95,7 +92,7 @@ pub(in crate::web::admin) async fn new(
         chrome,
         None,
         ShippingFields::blank(),
-        untouched(),
+        Refused::none(),
     ))
 }
 
@@ -134,7 +131,7 @@ pub(in crate::web::admin) async fn edit(
     let id = path.into_inner();
     let method = state.db(move |conn| shipping::get(conn, id)).await?;
     let fields = ShippingFields::of(&method);
-    respond::page(&form_page(chrome, Some(&method), fields, untouched()))
+    respond::page(&form_page(chrome, Some(&method), fields, Refused::none()))
 }
 
 pub(in crate::web::admin) async fn update(
@@ -147,9 +144,9 @@ pub(in crate::web::admin) async fn update(
     form: web::Form<ShippingFields>,
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    let by = actor(&req, &me);
+    let (by, opened_at) = (actor(&req, &me), Version::parse(&fields.version)?);
     let saved = save(&state, ShippingInput::parse(&fields), move |conn, input| {
-        shipping::update(conn, &by, id, &input)
+        shipping::update(conn, &by, id, opened_at, &input)
     });
     match saved.await? {
         Ok(()) => Ok(respond::done(

@@ -1,7 +1,6 @@
 //! `/admin/taxes`, `/admin/taxes/new`, `/admin/taxes/{id}`.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -9,6 +8,7 @@ use super::{Refused, save};
 use crate::accounts::countries::COUNTRIES;
 use crate::admin::settings::taxes::{self, TaxFields, TaxInput, percent};
 use crate::db::models::TaxRate;
+use crate::edits::{Difference, Version};
 use crate::forms::FieldErrors;
 use crate::money::Money;
 use crate::web::AppState;
@@ -38,6 +38,8 @@ pub(in crate::web::admin) struct FormPage {
     fields: TaxFields,
     errors: FieldErrors,
     refusal: Option<String>,
+    /// Refused because another admin saved first: what differs (`edits`).
+    stale: Option<Vec<Difference>>,
     /// (cart, tax on it) at the stored rate; `None` on the "new" form.
     example: Option<(Money, Money)>,
     countries: &'static [(&'static str, &'static str)],
@@ -54,25 +56,19 @@ impl FormPage {
 fn form_page(
     chrome: Chrome,
     stored: Option<&TaxRate>,
-    fields: TaxFields,
+    mut fields: TaxFields,
     refused: Refused,
 ) -> FormPage {
+    let stale = refused.reconciled(stored.map(TaxFields::of), &mut fields);
     FormPage {
         chrome,
+        stale,
         id: stored.map(|r| r.id),
         fields,
         errors: refused.errors,
         refusal: refused.message,
         example: stored.map(|r| taxes::example(r.rate_bps)),
         countries: COUNTRIES,
-    }
-}
-
-fn untouched() -> Refused {
-    Refused {
-        errors: FieldErrors::default(),
-        message: None,
-        status: StatusCode::OK,
     }
 }
 
@@ -89,7 +85,12 @@ pub(in crate::web::admin) async fn new(
     chrome: Chrome,
     _admin: AdminUser,
 ) -> WebResult<HttpResponse> {
-    respond::page(&form_page(chrome, None, TaxFields::default(), untouched()))
+    respond::page(&form_page(
+        chrome,
+        None,
+        TaxFields::default(),
+        Refused::none(),
+    ))
 }
 
 pub(in crate::web::admin) async fn create(
@@ -127,7 +128,7 @@ pub(in crate::web::admin) async fn edit(
     let id = path.into_inner();
     let rate = state.db(move |conn| taxes::get(conn, id)).await?;
     let fields = TaxFields::of(&rate);
-    respond::page(&form_page(chrome, Some(&rate), fields, untouched()))
+    respond::page(&form_page(chrome, Some(&rate), fields, Refused::none()))
 }
 
 pub(in crate::web::admin) async fn update(
@@ -140,9 +141,9 @@ pub(in crate::web::admin) async fn update(
     form: web::Form<TaxFields>,
 ) -> WebResult<HttpResponse> {
     let (id, fields) = (path.into_inner(), form.into_inner());
-    let by = actor(&req, &me);
+    let (by, opened_at) = (actor(&req, &me), Version::parse(&fields.version)?);
     let saved = save(&state, TaxInput::parse(&fields), move |conn, input| {
-        taxes::update(conn, &by, id, &input)
+        taxes::update(conn, &by, id, opened_at, &input)
     });
     match saved.await? {
         Ok(()) => Ok(respond::done(
