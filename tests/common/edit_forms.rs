@@ -34,3 +34,18 @@ pub fn version_in(page: &str, action: &str) -> Option<String> {
     let form = &form[..form.find("</form>").unwrap_or(form.len())];
     Some(super::page::form_field(form, "version"))
 }
+
+/// Opens `page` as the signed-in visitor and returns the version its form posting to `action`
+/// carries, to post later as a form left open would.
+pub async fn open(app: &super::TestApp, page: &str, action: &str) -> String {
+    let shown = app.get(page).await;
+    shown.assert_status(200);
+    version_in(&shown.body, action).unwrap_or_else(|| panic!("no form posting to {action}"))
+}
+
+/// The fields with the version a form was opened at.
+pub fn at_version<'a>(fields: &[(&'a str, &'a str)], version: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut all = fields.to_vec();
+    all.push(("version", version));
+    all
+}

@@ -370,13 +370,12 @@ impl TestApp {
     /// such form, the first version is sent).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut version = None;
-        if !fields.iter().any(|(name, _)| *name == "version") {
-            if let Some((page, form)) = edit_forms::page_and_form_of(path) {
-                let shown = self.get(&page).await;
-                let shown = shown.status.is_success().then_some(shown.body);
-                let read = shown.and_then(|body| edit_forms::version_in(&body, &form));
-                version = Some(read.unwrap_or_else(|| "1".to_owned()));
-            }
+        let given = fields.iter().any(|(name, _)| *name == "version");
+        if let Some((page, form)) = edit_forms::page_and_form_of(path).filter(|_| !given) {
+            let shown = self.get(&page).await;
+            let shown = shown.status.is_success().then_some(shown.body);
+            let read = shown.and_then(|body| edit_forms::version_in(&body, &form));
+            version = Some(read.unwrap_or_else(|| "1".to_owned()));
         }
         let token = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();

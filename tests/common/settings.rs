@@ -102,3 +102,10 @@ pub fn created_id(location: Option<&str>) -> String {
         .expect("a redirect to the new row")
         .to_owned()
 }
+
+/// Posts a "new" form at `path` and returns the id of the row it created.
+pub async fn create_through(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    let page = app.post(path, fields).await;
+    page.assert_status(303);
+    created_id(page.location())
+}

@@ -21,11 +21,7 @@ async fn review(app: &TestApp, shopper: &Shopper, shipping: &str) -> Page {
 
 /// Creates a shipping method through the form and returns its id.
 async fn create_shipping(app: &TestApp, changes: &[(&str, &str)]) -> String {
-    let page = app
-        .post("/admin/shipping/new", &shipping_form(changes))
-        .await;
-    page.assert_status(303);
-    created_id(page.location())
+    create_through(app, "/admin/shipping/new", &shipping_form(changes)).await
 }
 
 on_both_backends! {

@@ -55,8 +55,9 @@ pub struct Browser {
     // database (a PostgreSQL schema is dropped with the `TestDb`).
     client: Client,
     driver: ChromeDriver,
-    server: LiveServer,
-    db: TestDb,
+    /// Shared with the other browsers on the same shop (`another`).
+    server: std::sync::Arc<LiveServer>,
+    db: std::sync::Arc<TestDb>,
     javascript: JavaScript,
     /// Every path (and query) axe-core checked, for tests that must see every page.
     checked: std::sync::Mutex<std::collections::BTreeSet<String>>,
@@ -85,21 +86,35 @@ impl Browser {
             eprintln!("{CHROMEDRIVER} is not installed: skipping this browser test");
             return None;
         }
-        let server = LiveServer::start(&db);
+        let server = std::sync::Arc::new(LiveServer::start(&db));
+        Some(Browser::at(server, std::sync::Arc::new(db), javascript).await)
+    }
+
+    /// A second person at a Chromium of their own (their own cookies) on the same shop; drop it
+    /// before the first.
+    pub async fn another(&self) -> Browser {
+        Browser::at(self.server.clone(), self.db.clone(), self.javascript).await
+    }
+
+    async fn at(
+        server: std::sync::Arc<LiveServer>,
+        db: std::sync::Arc<TestDb>,
+        javascript: JavaScript,
+    ) -> Browser {
         let driver = ChromeDriver::start();
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities(&driver.profile, javascript))
             .connect(&driver.url)
             .await
             .expect("chromedriver opens a Chromium session");
-        Some(Browser {
+        Browser {
             client,
             driver,
             server,
             db,
             javascript,
             checked: Default::default(),
-        })
+        }
     }
 
     // ----- looking around ------------------------------------------------------------------
