@@ -18,6 +18,7 @@ use crate::accounts::PASSWORD;
 use crate::common::builders::{ProductBuilder, UserBuilder, category, product_slug, seller};
 use crate::common::cluster::{Cluster, NODES};
 use crate::common::commerce::*;
+use crate::common::edit_forms::version_in;
 use crate::common::nodes::{
     Response, Visitor, assert_each_order_paid_or_closed, check_out, shoppers_with_mixed_cards,
     wait_until,
@@ -157,13 +158,15 @@ async fn a_seller_s_change_on_one_node_is_found_by_search_on_the_other() {
 
     let mut seller_on_a = Visitor::signed_in(node_a, plant_session(&mut db.conn(), seller_user));
     let edit = format!("/seller/products/{product}");
-    seller_on_a.get(&edit);
+    let opened = seller_on_a.get(&edit);
+    let version = version_in(&opened.body, &edit).expect("the edit form");
     let saved = seller_on_a.post(
         &edit,
         &[
             ("name", "Heliotrope Lamp"),
             ("description", ""),
             ("status", "active"),
+            ("version", &version),
         ],
     );
     assert_eq!((saved.status, location(&saved)), (303, edit));
