@@ -71,6 +71,29 @@ pub fn text(
     value.to_owned()
 }
 
+/// `text` for a field that may hold several lines (a description, a note): line breaks and
+/// tabs are kept, anything else `text` refuses is refused; Windows line ends become `\n`.
+pub fn paragraphs(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    label: &str,
+    raw: &str,
+    max_chars: usize,
+) -> String {
+    let flattened: String = raw
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    text(errors, field, label, &flattened, max_chars, false);
+    raw.trim().replace("\r\n", "\n")
+}
+
 /// A person's first name (required) and last name (optional), as every account form asks them.
 pub fn names(errors: &mut FieldErrors, first_name: &str, last_name: &str) -> (String, String) {
     (

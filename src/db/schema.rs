@@ -392,6 +392,8 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        staff_note -> Varchar,
+        note_version -> Integer,
     }
 }
 

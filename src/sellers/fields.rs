@@ -64,23 +64,5 @@ pub(super) fn units(errors: &mut FieldErrors, field: &'static str, raw: &str, mi
 
 /// A description may hold line breaks and tabs, but no other control characters.
 pub(super) fn multiline(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
-    let flattened: String = raw
-        .chars()
-        .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    forms::text(
-        errors,
-        field,
-        "Description",
-        &flattened,
-        MAX_DESCRIPTION_CHARS,
-        false,
-    );
-    raw.trim().replace("\r\n", "\n")
+    forms::paragraphs(errors, field, "Description", raw, MAX_DESCRIPTION_CHARS)
 }

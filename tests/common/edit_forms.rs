@@ -20,6 +20,7 @@ pub fn page_and_form_of(path: &str) -> Option<(String, String)> {
         }
         ["admin", "categories", c, "rename" | "move"] if id(c) => format!("/admin/categories/{c}"),
         ["admin", "promotions" | "shipping" | "taxes", n] if id(n) => path.to_owned(),
+        ["admin", "orders", number, "note"] => format!("/admin/orders/{number}"),
         _ => return None,
     };
     Some((page, path.to_owned()))

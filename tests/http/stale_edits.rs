@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use futures_util::future::join_all;
 
-use crate::common::builders::{UserBuilder, category};
+use crate::common::builders::{self, Line, UserBuilder, category};
 use crate::common::catalog_admin::{shop, snapshot};
 use crate::common::edit_forms::{at_version, open, version_in};
 use crate::common::promotions::{create_promotion, promotion_form};
@@ -16,7 +16,8 @@ use crate::common::settings::{create_through, shipping_form, tax_form};
 use crate::common::{Page, TestApp, TestDb};
 use crate::on_both_backends;
 use shopwave::db::schema::{
-    categories, product_variants, products, promotions, shipping_methods, tax_rates,
+    audit_log, categories, orders, product_variants, products, promotions, shipping_methods,
+    tax_rates,
 };
 
 const CHANGED: &str = "This was changed by someone else since you opened it";
@@ -186,6 +187,64 @@ on_both_backends! {
         let rate: i32 = tax_rates::table.find(tax.parse::<i64>().unwrap())
             .select(tax_rates::rate_bps).first(conn).unwrap();
         assert_eq!((name.as_str(), bps, price, rate), ("Lighting", Some(1500), 900, 950));
+    }
+}
+
+on_both_backends! {
+    async fn two_admins_writing_the_staff_note_of_one_order(db: TestDb) {
+        let shop = shop(&db);
+        let (ann, bob, shopper, number) = {
+            let conn = &mut db.conn();
+            let ann = UserBuilder::customer().role("admin").insert(conn);
+            let bob = UserBuilder::customer().role("admin").insert(conn);
+            let shopper = UserBuilder::customer().insert(conn);
+            let line = Line {
+                product_id: shop.product, variant_id: shop.variant, seller_id: shop.seller,
+                unit_price: 1_000, quantity: 1, tax: 0,
+            };
+            let id = builders::order(conn, shopper, "confirmed", shopwave::util::now(), &[line]);
+            let number: String = orders::table.find(id).select(orders::number).first(conn).unwrap();
+            (ann, bob, shopper, number)
+        };
+        let app = TestApp::with(db, true, |_| {}).await;
+        let (page, save) = (format!("/admin/orders/{number}"), format!("/admin/orders/{number}/note"));
+        let note_of = |app: &TestApp| -> String {
+            orders::table.filter(orders::number.eq(&number)).select(orders::staff_note)
+                .first(&mut app.conn()).unwrap()
+        };
+
+        app.sign_in_as(ann);
+        let ann_opened = open(&app, &page, &save).await;
+        app.sign_in_as(bob);
+        app.post(&save, &[("note", "Customer called: leave it with the neighbour.")]).await
+            .assert_redirect_to(&page);
+        app.get(&page).await.assert_contains("Customer called: leave it with the neighbour.");
+
+        app.sign_in_as(ann);
+        let refused = app.post(&save, &at_version(&[("note", "Parcel re-sent on Monday.")], &ann_opened)).await;
+        refused.assert_status(409).assert_contains(CHANGED);
+        assert_differs(&refused, "Note", "Customer called: leave it with the neighbour.", "Parcel re-sent on Monday.");
+        assert_eq!(note_of(&app), "Customer called: leave it with the neighbour.");
+
+        // Saving from the refused page is a choice made with Bob's note in view; it lands.
+        let now_at = version_in(&refused.body, &save).expect("the note form");
+        let both = "Customer called: leave it with the neighbour.\nParcel re-sent on Monday.";
+        app.post(&save, &at_version(&[("note", both)], &now_at)).await.assert_redirect_to(&page);
+        assert_eq!(note_of(&app), both);
+
+        // Too long: refused where it was typed, nothing saved.
+        let long = "x".repeat(shopwave::admin::orders::NOTE_MAX + 1);
+        app.post(&save, &[("note", &long)]).await.assert_status(422);
+        assert_eq!(note_of(&app), both);
+
+        let audited: i64 = audit_log::table.filter(audit_log::action.eq("order.note"))
+            .count().get_result(&mut app.conn()).unwrap();
+        assert_eq!(audited, 2, "one audit row per saved note");
+        // The note is the shop's own: the shopper's order page does not show it.
+        app.sign_in_as(shopper);
+        let theirs = app.get(&format!("/orders/{number}")).await;
+        theirs.assert_status(200);
+        assert!(!theirs.body.contains("Parcel re-sent"), "the shopper sees the staff note");
     }
 }
 

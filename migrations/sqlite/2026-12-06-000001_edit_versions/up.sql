@@ -6,3 +6,6 @@ ALTER TABLE categories ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE promotions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE shipping_methods ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE tax_rates ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- The shop's own note on an order (customer called, parcel re-sent...), edited by admins.
+ALTER TABLE orders ADD COLUMN staff_note VARCHAR(2000) NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN note_version INTEGER NOT NULL DEFAULT 1;

@@ -5,6 +5,7 @@
 
 mod actions;
 mod detail;
+mod note;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -20,6 +21,7 @@ use crate::paging::KeysetPage;
 
 pub use actions::{RefundInput, refund, resend_confirmation, retry};
 pub use detail::{AdminOrderDetail, LineState, OrderMoney, ParcelRow, RefundRow, detail};
+pub use note::{NOTE_MAX, NoteForm, save_note};
 
 pub const PAGE_SIZE: usize = 25;
 

@@ -112,6 +112,10 @@ pub struct Order {
     pub cancel_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The shop's own note, for admins only (`admin::orders::note`).
+    pub staff_note: String,
+    /// The version of `staff_note`, matched by each save of it (`edits`).
+    pub note_version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

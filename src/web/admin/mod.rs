@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             orders::retry,
         ))
         .service(form("/admin/orders/{number}/resend", orders::resend))
+        .service(form("/admin/orders/{number}/note", orders::note))
         .service(page("/admin/audit", audit::list))
         .service(page("/admin/products", products::search))
         .service(page("/admin/products/{id}", products::show))

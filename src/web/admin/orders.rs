@@ -1,19 +1,22 @@
 //! `/admin/orders`: search orders, read one order's whole story, and act on it (cancel with
 //! refund, refund a line or an amount, retry a failed refund, send the confirmation again).
 //! Refused actions show the order page again with the message, 422 for input to correct and
-//! 409 for a state that does not allow it.
+//! 409 for a state that does not allow it. Admins also keep a staff note on the order, saved
+//! only over the version they opened (`edits`).
 
 use std::sync::Arc;
 
 use actix_session::SessionExt;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::admin::orders::{
-    self, AdminOrderDetail, AdminOrderFilter, OrderRow, OrderSearchFields, RefundInput,
+    self, AdminOrderDetail, AdminOrderFilter, NoteForm, OrderRow, OrderSearchFields, RefundInput,
 };
 use crate::checkout::PaymentSaga;
+use crate::edits::{self, Difference, EditForm, Version};
 use crate::forms::FieldErrors;
 use crate::orders::{Canceller, OrderStatus};
 use crate::paging::KeysetPage;
@@ -21,7 +24,7 @@ use crate::payments::RefundStatus;
 use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::{Chrome, FlashKind};
-use crate::web::error::WebResult;
+use crate::web::error::{WebError, WebResult};
 use crate::web::respond;
 
 #[derive(Deserialize, Default)]
@@ -136,29 +139,58 @@ struct OrderPage {
     error: Option<String>,
     errors: FieldErrors,
     refund: RefundForm,
+    note: NoteForm,
+    note_errors: FieldErrors,
+    /// When the note was saved by another admin since this one opened it (`edits`).
+    stale: Option<Vec<Difference>>,
 }
 
 impl OrderPage {
     fn line_chosen(&self, id: &i64) -> bool {
         self.refund.line.trim() == id.to_string()
     }
+
+    fn note_max(&self) -> usize {
+        orders::NOTE_MAX
+    }
+}
+
+/// A refused action's message and the forms as typed, shown again on the order page.
+#[derive(Default)]
+struct Typed {
+    error: Option<String>,
+    errors: FieldErrors,
+    refund: RefundForm,
+    note: Option<NoteForm>,
+    note_errors: FieldErrors,
+    stale: bool,
 }
 
 async fn order_page(
     state: &AppState,
     chrome: Chrome,
     number: String,
-    error: Option<String>,
-    errors: FieldErrors,
-    refund: RefundForm,
+    typed: Typed,
 ) -> WebResult<OrderPage> {
     let detail = state.db(move |c| orders::detail(c, &number)).await?;
+    let saved = NoteForm::of(&detail.order);
+    let (note, stale) = match typed.note {
+        Some(mut note) if typed.stale => {
+            let stale = edits::reconcile(&saved, &mut note);
+            (note, Some(stale))
+        }
+        Some(note) => (note, None),
+        None => (saved, None),
+    };
     Ok(OrderPage {
         chrome,
         detail,
-        error,
-        errors,
-        refund,
+        error: typed.error,
+        errors: typed.errors,
+        refund: typed.refund,
+        note,
+        note_errors: typed.note_errors,
+        stale,
     })
 }
 
@@ -168,15 +200,7 @@ pub(super) async fn show(
     _admin: AdminUser,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
-    let page = order_page(
-        &state,
-        chrome,
-        path.into_inner(),
-        None,
-        FieldErrors::default(),
-        RefundForm::default(),
-    )
-    .await?;
+    let page = order_page(&state, chrome, path.into_inner(), Typed::default()).await?;
     respond::page(&page)
 }
 
@@ -206,14 +230,11 @@ async fn answer<T>(
             Ok(respond::notice(&req.get_session(), kind, message, &back))
         },
         |message| {
-            order_page(
-                state,
-                chrome,
-                number.clone(),
-                Some(message),
-                FieldErrors::default(),
-                RefundForm::default(),
-            )
+            let typed = Typed {
+                error: Some(message),
+                ..Typed::default()
+            };
+            order_page(state, chrome, number.clone(), typed)
         },
     )
     .await
@@ -272,7 +293,12 @@ pub(super) async fn refund(
     let input = match RefundInput::parse(&form.line, &form.amount, &form.reason) {
         Ok(input) => input,
         Err(errors) => {
-            let page = order_page(&state, chrome, number, None, errors, form).await?;
+            let typed = Typed {
+                errors,
+                refund: form,
+                ..Typed::default()
+            };
+            let page = order_page(&state, chrome, number, typed).await?;
             return respond::page_with(&page, respond::INVALID);
         }
     };
@@ -322,4 +348,49 @@ pub(super) async fn resend(
         )
     })
     .await
+}
+
+/// Saves the staff note over the version the page was opened at; a note another admin saved
+/// meanwhile is shown beside this one (409) and nothing is overwritten.
+pub(super) async fn note(
+    state: web::Data<AppState>,
+    chrome: Chrome,
+    req: HttpRequest,
+    AdminUser(admin): AdminUser,
+    path: web::Path<String>,
+    form: web::Form<NoteForm>,
+) -> WebResult<HttpResponse> {
+    let (number, typed) = (path.into_inner(), form.into_inner());
+    let opened_at = Version::parse(typed.version())?;
+    let (refused, status) = match typed.parse() {
+        Err(note_errors) => (note_errors, respond::INVALID),
+        Ok(note) => {
+            let (admin, order) = (actor(&req, &admin), number.clone());
+            let saved = state
+                .db(move |c| orders::save_note(c, &admin, &order, opened_at, &note))
+                .await;
+            match saved {
+                Ok(()) => {
+                    let back = format!("/admin/orders/{number}");
+                    let session = req.get_session();
+                    return Ok(respond::notice(
+                        &session,
+                        FlashKind::Success,
+                        "The note is saved.",
+                        &back,
+                    ));
+                }
+                Err(WebError::Stale) => (FieldErrors::default(), StatusCode::CONFLICT),
+                Err(error) => return Err(error),
+            }
+        }
+    };
+    let typed = Typed {
+        stale: status == StatusCode::CONFLICT,
+        note: Some(typed),
+        note_errors: refused,
+        ..Typed::default()
+    };
+    let page = order_page(&state, chrome, number, typed).await?;
+    respond::page_with(&page, status)
 }
