@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use super::{CartOwner, find};
 use crate::db::DbConn;
 use crate::db::models::Promotion;
-use crate::db::schema::{cart_items, categories, product_categories, product_variants, products};
+use crate::db::schema::{
+    cart_items, carts, categories, product_categories, product_variants, products,
+};
 use crate::error::Result;
 use crate::money::Money;
 use crate::pricing::{self, LineInput, Shipping};
@@ -28,6 +30,7 @@ pub struct CartLine {
     pub added_price: Money,
     /// Today's price: what the order will charge.
     pub price: Money,
+    /// What the cart's shopper can have: on hand, less what others hold (`inventory::holds`).
     pub stock: i32,
     /// The product is published and the variant on sale.
     pub purchasable: bool,
@@ -118,7 +121,7 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
             product_variants::name,
             product_variants::sku,
             product_variants::price,
-            product_variants::stock,
+            product_variants::stock - product_variants::held,
             product_variants::is_active,
             products::status,
             products::deleted_at.is_null(),
@@ -126,6 +129,17 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
         ))
         .load(conn)?;
     let product_ids: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    let owner: Option<i64> = carts::table
+        .find(cart_id)
+        .select(carts::user_id)
+        .first(conn)?;
+    let own = match owner {
+        Some(user) => {
+            let variants: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            crate::inventory::holds::own(conn, user, &variants)?
+        }
+        None => HashMap::new(),
+    };
     let mut paths: HashMap<i64, Vec<String>> = HashMap::new();
     let listed: Vec<(i64, String)> = product_categories::table
         .inner_join(categories::table)
@@ -152,7 +166,7 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
             variant_name: r.6,
             sku: r.7,
             price: Money::from_minor(r.8),
-            stock: r.9,
+            stock: (r.9 + own.get(&r.0).copied().unwrap_or(0)).max(0),
             purchasable: r.10 && r.11.is_for_sale() && r.12,
             seller_id: r.13,
             category_paths: paths.remove(&r.3).unwrap_or_default(),

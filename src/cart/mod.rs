@@ -1,6 +1,8 @@
 //! The cart: a signed-in shopper's (one per user) or a visitor's (keyed by a random token kept in
 //! their session), merged into the user's cart at sign-in. Quantities are checked against stock
-//! when they change; checkout checks again, atomically, when the order is placed.
+//! when they change (against what nobody else holds, `inventory::holds`); checkout checks again,
+//! atomically, when the order is placed. A signed-in shopper's holds end when their cart is
+//! left empty.
 
 mod lines;
 mod merge;
@@ -128,14 +130,15 @@ fn count_in(conn: &mut DbConn, cart_id: i64) -> Result<i64> {
     Ok(total.unwrap_or(0))
 }
 
-/// A variant a shopper may buy: its product is published and it is on sale.
+/// A variant a shopper may buy: its product is published and it is on sale; `stock` is what
+/// they can have, on hand less what others hold.
 struct Buyable {
     name: String,
     price: i64,
     stock: i32,
 }
 
-fn buyable(conn: &mut DbConn, variant_id: i64) -> Result<Buyable> {
+fn buyable(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<Buyable> {
     let row: Option<(String, String, i64, i32)> = product_variants::table
         .inner_join(products::table)
         .filter(product_variants::id.eq(variant_id))
@@ -146,12 +149,17 @@ fn buyable(conn: &mut DbConn, variant_id: i64) -> Result<Buyable> {
             products::name,
             product_variants::name,
             product_variants::price,
-            product_variants::stock,
+            product_variants::stock - product_variants::held,
         ))
         .first(conn)
         .optional()?;
-    let (product, variant, price, stock) =
+    let (product, variant, price, free) =
         row.ok_or_else(|| Error::Invalid("That product is not available to buy.".into()))?;
+    let own = match owner.user_id() {
+        Some(user) => crate::inventory::holds::own(conn, user, &[variant_id])?,
+        None => Default::default(),
+    };
+    let stock = (free + own.get(&variant_id).copied().unwrap_or(0)).max(0);
     let name = if variant.is_empty() {
         product
     } else {
@@ -179,13 +187,13 @@ pub fn add(
     quantity: Quantity,
 ) -> Result<i64> {
     write_tx(conn, |c| {
-        let item = buyable(c, variant_id)?;
+        let item = buyable(c, owner, variant_id)?;
         let cart = touch_or_create(c, owner)?;
-        let held = held(c, cart.id, variant_id)?;
-        let wanted = held + quantity.get();
+        let in_cart = in_cart(c, cart.id, variant_id)?;
+        let wanted = in_cart + quantity.get();
         if wanted > MAX_QUANTITY {
             return Err(Error::Invalid(format!(
-                "A cart holds at most {MAX_QUANTITY} of one item; you already have {held}."
+                "A cart holds at most {MAX_QUANTITY} of one item; you already have {in_cart}."
             )));
         }
         check_stock(&item, wanted)?;
@@ -204,7 +212,7 @@ pub fn set_quantity(
     write_tx(conn, |c| {
         let cart = find(c, owner)?.ok_or(Error::NotFound)?;
         touch(c, cart.id)?;
-        let item = buyable(c, variant_id)?;
+        let item = buyable(c, owner, variant_id)?;
         check_stock(&item, quantity.get())?;
         if set_line(c, cart.id, variant_id, quantity.get())? == 0 {
             return Err(Error::NotFound);
@@ -238,8 +246,8 @@ fn put_line(
     Ok(())
 }
 
-/// How many of a variant the cart already holds (0 when none).
-fn held(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<i32> {
+/// How many of a variant the cart already has (0 when none).
+fn in_cart(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<i32> {
     Ok(cart_items::table
         .filter(cart_items::cart_id.eq(cart_id))
         .filter(cart_items::variant_id.eq(variant_id))
@@ -270,7 +278,11 @@ pub fn remove(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<i
                 .filter(cart_items::variant_id.eq(variant_id)),
         )
         .execute(c)?;
-        count_in(c, cart.id)
+        let count = count_in(c, cart.id)?;
+        if let (0, Some(user)) = (count, owner.user_id()) {
+            crate::inventory::holds::release(c, user)?;
+        }
+        Ok(count)
     })
 }
 
@@ -325,8 +337,9 @@ pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Empties the user's cart and drops its code: the order now holds them.
+/// Empties the user's cart, drops its code and ends their holds: the order now has them.
 pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    crate::inventory::holds::release(conn, user_id)?;
     if let Some(cart) = find(conn, &CartOwner::User(user_id))? {
         diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart.id))).execute(conn)?;
         diesel::update(carts::table.find(cart.id))

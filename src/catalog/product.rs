@@ -84,7 +84,7 @@ impl VariantView {
                 .compare_at_price
                 .filter(|was| *was > variant.price)
                 .map(Money::from_minor),
-            stock: variant.stock,
+            stock: (variant.stock - variant.held).max(0),
         }
     }
 

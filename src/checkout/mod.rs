@@ -14,6 +14,7 @@ use crate::db::DbConn;
 use crate::db::models::{Address, PaymentMethod, ShippingMethod};
 use crate::db::schema::{addresses, shipping_methods, tax_rates};
 use crate::error::{Error, Result};
+use crate::inventory::holds::HoldFor;
 use crate::payments::CardToken;
 
 pub use place::{Placed, Priced, place, price};
@@ -67,6 +68,21 @@ pub struct Options {
     pub addresses: Vec<Address>,
     pub shipping_methods: Vec<ShippingMethod>,
     pub cards: Vec<PaymentMethod>,
+}
+
+/// Opening the checkout: holds the cart's units for `hold_for` (`inventory::holds`), then the
+/// page's choices. A line that could not be held in full shows as short in the cart view, which reads
+/// what the shopper can have after the holds.
+pub fn open(conn: &mut DbConn, user_id: i64, hold_for: HoldFor) -> Result<Options> {
+    let owner = crate::cart::CartOwner::User(user_id);
+    if let Some(cart) = crate::cart::find(conn, &owner)? {
+        let lines: Vec<(i64, i32)> = crate::cart::lines(conn, cart.id)?
+            .iter()
+            .map(|line| (line.variant_id, line.quantity))
+            .collect();
+        crate::inventory::holds::hold(conn, user_id, &lines, hold_for, crate::util::now())?;
+    }
+    options(conn, user_id)
 }
 
 pub fn options(conn: &mut DbConn, user_id: i64) -> Result<Options> {

@@ -244,7 +244,8 @@ fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
         .optional()?)
 }
 
-/// Takes each line's units for the order. Refused when a line asks for more than is left.
+/// Takes each line's units for the order, using up the shopper's holds. Refused when a line asks
+/// for more than is left besides what other shoppers hold.
 fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64) -> Result<()> {
     let moves: Vec<Move> = lines
         .iter()
@@ -256,6 +257,7 @@ fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64
     let why = Why {
         order_id: Some(order_id),
         actor_id: Some(user_id),
+        buyer: Some(user_id),
         ..Why::of(MovementReason::Sale)
     };
     match inventory::move_stock(conn, &moves, why)? {

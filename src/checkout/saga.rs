@@ -344,7 +344,8 @@ impl PaymentSaga {
     }
 
     /// Runs the sweeper now (settling what a crash left behind) and then every `every`; each
-    /// round also settles refunds a crash left pending and delivers queued e-mail.
+    /// round also settles refunds a crash left pending, delivers queued e-mail and ends the
+    /// stock holds past their time.
     pub fn spawn_sweeper(self: Arc<Self>, every: Duration) -> std::thread::JoinHandle<()> {
         std::thread::Builder::new()
             .name("payment-sweeper".into())
@@ -371,6 +372,15 @@ impl PaymentSaga {
                     }
                     // Mail a crash or a refused send left queued goes out here.
                     self.deliver_mail();
+                    // Checkouts left open give their held units back here (`inventory::holds`).
+                    let released = self.conn().and_then(|mut conn| {
+                        crate::inventory::holds::release_expired(&mut conn, crate::util::now())
+                    });
+                    match released {
+                        Ok(0) => {}
+                        Ok(released) => tracing::info!(released, "expired stock holds released"),
+                        Err(error) => tracing::warn!(%error, "releasing expired holds failed"),
+                    }
                     std::thread::sleep(every);
                 }
             })

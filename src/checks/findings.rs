@@ -14,6 +14,8 @@ pub enum Finding {
         stock: i32,
         ledger: i64,
     },
+    /// A variant's units set aside by checkouts differ from the sum of its holds.
+    HeldDrift { sku: String, held: i32, holds: i64 },
     /// An order's totals disagree with each other or with its lines.
     OrderTotals {
         number: String,
@@ -93,6 +95,9 @@ impl fmt::Display for Finding {
         match self {
             Finding::StockDrift { sku, stock, ledger } => {
                 write!(f, "variant {sku}: stock {stock}, ledger sum {ledger}")
+            }
+            Finding::HeldDrift { sku, held, holds } => {
+                write!(f, "variant {sku}: {held} held, holds sum {holds}")
             }
             Finding::OrderTotals { number, problem } => write!(f, "order {number}: {problem}"),
             Finding::OverRefunded {

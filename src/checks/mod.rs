@@ -27,12 +27,13 @@ pub struct Check {
 type CheckFn = fn(&mut DbConn) -> Result<Vec<Finding>>;
 
 /// How many checks `run_all` runs.
-pub const COUNT: usize = 9;
+pub const COUNT: usize = 10;
 
 /// Every check, in a fixed order.
 pub fn run_all(conn: &mut DbConn) -> Result<Vec<Check>> {
     let checks: [(&'static str, CheckFn); COUNT] = [
         ("stock equals the inventory ledger", stock),
+        ("held stock equals the open checkouts' holds", held),
         ("order totals add up", order_totals),
         ("refunds never exceed the payment", refunds),
         (
@@ -75,6 +76,14 @@ pub fn stock(conn: &mut DbConn) -> Result<Vec<Finding>> {
     Ok(crate::inventory::drift(conn)?
         .into_iter()
         .map(|(sku, stock, ledger)| Finding::StockDrift { sku, stock, ledger })
+        .collect())
+}
+
+/// Each variant's `held` equals the sum of its holds (`inventory::holds`).
+pub fn held(conn: &mut DbConn) -> Result<Vec<Finding>> {
+    Ok(crate::inventory::holds::drift(conn)?
+        .into_iter()
+        .map(|(sku, held, holds)| Finding::HeldDrift { sku, held, holds })
         .collect())
 }
 
@@ -231,20 +240,20 @@ struct ProductRow {
     high: i64,
 }
 
-/// `in_stock` is whether any active variant has a unit (`inventory::refresh_in_stock`); the
-/// price range is the cheapest and dearest active variant, zero when there is none
-/// (`sellers::products::refresh_summary`).
+/// `in_stock` is whether any active variant has a unit nobody holds
+/// (`inventory::refresh_in_stock`); the price range is the cheapest and dearest active variant,
+/// zero when there is none (`sellers::products::refresh_summary`).
 pub fn product_summaries(conn: &mut DbConn) -> Result<Vec<Finding>> {
     let rows: Vec<ProductRow> = diesel::sql_query(
         "SELECT p.slug, CAST(CASE WHEN p.in_stock THEN 1 ELSE 0 END AS BIGINT) AS in_stock, \
            p.price_min, p.price_max, \
-           CAST(COALESCE(MAX(CASE WHEN v.stock > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS stocked, \
+           CAST(COALESCE(MAX(CASE WHEN v.stock - v.held > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS stocked, \
            CAST(COALESCE(MIN(v.price), 0) AS BIGINT) AS low, \
            CAST(COALESCE(MAX(v.price), 0) AS BIGINT) AS high \
          FROM products p LEFT JOIN product_variants v ON v.product_id = p.id AND v.is_active \
          GROUP BY p.id, p.slug, p.in_stock, p.price_min, p.price_max \
          HAVING CASE WHEN p.in_stock THEN 1 ELSE 0 END \
-             <> COALESCE(MAX(CASE WHEN v.stock > 0 THEN 1 ELSE 0 END), 0) \
+             <> COALESCE(MAX(CASE WHEN v.stock - v.held > 0 THEN 1 ELSE 0 END), 0) \
            OR p.price_min <> COALESCE(MIN(v.price), 0) OR p.price_max <> COALESCE(MAX(v.price), 0) \
          ORDER BY p.id",
     )

@@ -163,6 +163,15 @@ pub struct Settings {
         global = true
     )]
     pub payments_timeout: u64,
+    /// Minutes the checkout holds a cart's units for the shopper who opened it; 0 turns holds off.
+    #[arg(
+        long,
+        env = "SHOPWAVE_STOCK_HOLD_MINUTES",
+        default_value_t = crate::inventory::holds::HoldFor::DEFAULT_MINUTES,
+        value_parser = clap::value_parser!(u32).range(0..=1440),
+        global = true
+    )]
+    pub stock_hold_minutes: u32,
     #[command(flatten)]
     pub operations: Operations,
     /// Log filter, e.g. "info" or "shopwave=debug,actix_web=info".

@@ -213,6 +213,16 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        held -> Integer,
+    }
+}
+
+diesel::table! {
+    stock_holds (user_id, variant_id) {
+        user_id -> BigInt,
+        variant_id -> BigInt,
+        quantity -> Integer,
+        expires_at -> Timestamp,
     }
 }
 
@@ -635,6 +645,8 @@ diesel::joinable!(promotion_redemptions -> promotions (promotion_id));
 diesel::joinable!(promotion_redemptions -> users (user_id));
 diesel::joinable!(promotion_redemptions -> orders (order_id));
 diesel::joinable!(inventory_movements -> product_variants (variant_id));
+diesel::joinable!(stock_holds -> product_variants (variant_id));
+diesel::joinable!(stock_holds -> users (user_id));
 diesel::joinable!(inventory_movements -> orders (order_id));
 diesel::joinable!(inventory_movements -> users (actor_id));
 diesel::joinable!(payments -> orders (order_id));
@@ -717,6 +729,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     products,
     product_variants,
+    stock_holds,
     product_categories,
     product_images,
     price_history,

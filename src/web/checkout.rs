@@ -97,12 +97,19 @@ async fn show_checkout(
     CurrentUser(user): CurrentUser,
     session: Session,
 ) -> WebResult<HttpResponse> {
-    let page = checkout_page(&state, chrome, user.id, None).await?;
-    if page.options.cart.is_empty() {
+    let hold_for = state.stock_hold;
+    let options = state
+        .db(move |c| checkout::open(c, user.id, hold_for))
+        .await?;
+    if options.cart.is_empty() {
         let empty = "Your cart is empty.";
         return Ok(respond::notice(&session, FlashKind::Info, empty, "/cart"));
     }
-    respond::page(&page)
+    respond::page(&CheckoutPage {
+        chrome,
+        options,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]

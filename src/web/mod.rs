@@ -84,6 +84,8 @@ pub struct AppState {
     pub ops_token: Option<String>,
     /// Seals and opens the secrets kept at rest (authenticator secrets).
     pub sealer: std::sync::Arc<crate::accounts::sealed::Sealer>,
+    /// How long opening the checkout holds the cart's units (`inventory::holds`).
+    pub stock_hold: crate::inventory::holds::HoldFor,
 }
 
 impl AppState {

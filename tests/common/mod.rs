@@ -197,6 +197,9 @@ impl TestDb {
             webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
             ops_token: None,
             sealer: Arc::new(shopwave::accounts::sealed::Sealer::new(&TEST_SECRET, &[])),
+            stock_hold: shopwave::inventory::holds::HoldFor::minutes(
+                shopwave::inventory::holds::HoldFor::DEFAULT_MINUTES,
+            ),
         }
     }
 

@@ -84,6 +84,7 @@ mod seo_links;
 mod session_nodes;
 mod shopping;
 mod stale_edits;
+mod stock_holds;
 mod stripe_fixtures;
 mod test_mode;
 mod two_factor;

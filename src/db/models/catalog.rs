@@ -83,6 +83,8 @@ pub struct Variant {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Units set aside by open checkouts (`inventory::holds`); shoppers can buy `stock - held`.
+    pub held: i32,
 }
 
 /// A new product as a seller lists it or the seed makes it. `None` leaves a column to its

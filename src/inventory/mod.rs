@@ -4,6 +4,12 @@
 //! When a change alters what a product page says about stock, the product's `in_stock` flag is
 //! refreshed and a search outbox row written, which is also how every node's catalog cache hears
 //! of it.
+//!
+//! What shoppers can buy is `stock - held`: units in open checkouts are set aside (`holds`). A
+//! sale takes only units nobody else holds, and gives its buyer's own hold back in the same
+//! conditional update, so the hold and the sale never disagree.
+
+pub mod holds;
 
 use diesel::prelude::*;
 
@@ -42,6 +48,9 @@ pub struct Why<'a> {
     pub order_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub note: &'a str,
+    /// For a sale, the shopper whose holds it uses up (`holds`): their held units count as
+    /// theirs to buy, and the holds end with the sale.
+    pub buyer: Option<i64>,
 }
 
 impl Why<'_> {
@@ -51,11 +60,13 @@ impl Why<'_> {
             order_id: None,
             actor_id: None,
             note: "",
+            buyer: None,
         }
     }
 }
 
-/// A move the stock on hand cannot take: it would go below zero, or above `MAX_STOCK`.
+/// A move the stock cannot take: it would go below zero (for a sale: below what others hold),
+/// or above `MAX_STOCK`. `on_hand` is what the mover could have had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
     pub variant_id: i64,
@@ -79,47 +90,72 @@ pub fn move_stock(
     let now = crate::util::now();
     for i in order {
         let Move { variant_id, delta } = moves[i];
+        let own_hold = match why.buyer {
+            Some(buyer) if why.reason == MovementReason::Sale => {
+                holds::end(conn, buyer, variant_id)?
+            }
+            _ => 0,
+        };
         let ceiling = if why.reason.gives_back() {
             i32::MAX
         } else {
             MAX_STOCK.saturating_sub(delta)
         };
-        let moved: Option<(i32, i64)> = diesel::update(
+        // A sale may not take units someone else holds; other moves (a seller's count, a
+        // return) change what is on hand whatever is held.
+        let counts_holds = i32::from(why.reason == MovementReason::Sale);
+        let moved: Option<(i32, i32, i64)> = diesel::update(
             product_variants::table
                 .filter(product_variants::id.eq(variant_id))
-                .filter(product_variants::stock.ge(delta.saturating_neg()))
+                .filter(
+                    (product_variants::stock - product_variants::held * counts_holds + own_hold)
+                        .ge(delta.saturating_neg()),
+                )
                 .filter(product_variants::stock.le(ceiling)),
         )
         .set((
             product_variants::stock.eq(product_variants::stock + delta),
+            product_variants::held.eq(product_variants::held - own_hold),
             product_variants::updated_at.eq(now),
         ))
-        .returning((product_variants::stock, product_variants::product_id))
+        .returning((
+            product_variants::stock,
+            product_variants::held,
+            product_variants::product_id,
+        ))
         .get_result(conn)
         .optional()?;
-        let Some((after, product_id)) = moved else {
-            let on_hand = product_variants::table
+        let Some((after, held, product_id)) = moved else {
+            let (stock, held): (i32, i32) = product_variants::table
                 .find(variant_id)
-                .select(product_variants::stock)
+                .select((product_variants::stock, product_variants::held))
                 .first(conn)?;
+            let on_hand = (stock - held * counts_holds + own_hold).max(0);
             return Ok(Err(Refused {
                 variant_id,
                 on_hand,
             }));
         };
         record(conn, variant_id, delta, &why)?;
-        if stock_note_changes(after - delta, after) {
+        if stock_note_changes(after - delta - (held + own_hold), after - held) {
             shown_changed.push(product_id);
         }
         stock[i] = after;
     }
-    shown_changed.sort_unstable();
-    shown_changed.dedup();
-    for product_id in shown_changed {
+    shown_changed_for(conn, shown_changed)?;
+    Ok(Ok(stock))
+}
+
+/// Refreshes, in ascending id order, the products whose page now says something else about
+/// stock, and tells search and every node's catalog cache.
+fn shown_changed_for(conn: &mut DbConn, mut products: Vec<i64>) -> Result<()> {
+    products.sort_unstable();
+    products.dedup();
+    for product_id in products {
         refresh_in_stock(conn, product_id)?;
         crate::search::enqueue(conn, product_id)?;
     }
-    Ok(Ok(stock))
+    Ok(())
 }
 
 fn record(conn: &mut DbConn, variant_id: i64, delta: i32, why: &Why) -> Result<()> {
@@ -136,14 +172,16 @@ fn record(conn: &mut DbConn, variant_id: i64, delta: i32, why: &Why) -> Result<(
     Ok(())
 }
 
-/// A product is in stock when any of its active variants has a unit. Also called after a
-/// variant is added, removed or deactivated (`sellers::products::refresh_summary`).
+/// A product is in stock when any of its active variants has a unit nobody holds. Also called
+/// after a
+/// variant is added, removed or deactivated (`sellers::products::refresh_summary`), and when
+/// holds change what can be bought (`holds`).
 pub fn refresh_in_stock(conn: &mut DbConn, product_id: i64) -> Result<()> {
     let in_stock: bool = diesel::select(diesel::dsl::exists(
         product_variants::table
             .filter(product_variants::product_id.eq(product_id))
             .filter(product_variants::is_active.eq(true))
-            .filter(product_variants::stock.gt(0)),
+            .filter((product_variants::stock - product_variants::held).gt(0)),
     ))
     .get_result(conn)?;
     diesel::update(products::table.find(product_id))

@@ -1,0 +1,2 @@
+DROP TABLE stock_holds;
+ALTER TABLE product_variants DROP COLUMN held;
