@@ -12,8 +12,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use shopwave::db::{self, Backend};
 
-use super::nodes::{Process, free_port, request, running_as_root, serve};
-use super::{TEST_SECRET, TestDb, WEBHOOK_SECRET};
+use super::nodes::{Process, free_port, node_settings, request, running_as_root, serve};
+use super::{TestDb, WEBHOOK_SECRET};
 
 /// The header HAProxy adds to each answer: the name of the node that gave it.
 pub const SERVED_BY: &str = "X-Served-By";
@@ -47,20 +47,9 @@ impl Cluster {
         let (pgbouncer, bouncer_port) = start_pgbouncer(dir.path(), &role, &schema_of(db));
         let url = format!("postgres://{}@127.0.0.1:{bouncer_port}/shop", role.name);
         let simulator = db.simulator();
-        let settings = [
-            ("SHOPWAVE_DB_POOLER", "transaction".to_owned()),
-            ("SHOPWAVE_MIGRATIONS", "check".to_owned()),
-            (
-                "SHOPWAVE_SECRET_KEY",
-                String::from_utf8(TEST_SECRET.to_vec()).expect("text"),
-            ),
-            ("SHOPWAVE_PAYMENTS_URL", simulator.url.clone()),
-            ("SHOPWAVE_PAYMENTS_KEY", simulator.api_key.clone()),
-            (
-                "SHOPWAVE_PAYMENTS_WEBHOOK_SECRET",
-                WEBHOOK_SECRET.to_owned(),
-            ),
-        ];
+        let mut settings = node_settings(simulator);
+        settings.push(("SHOPWAVE_DB_POOLER", "transaction".to_owned()));
+        settings.push(("SHOPWAVE_MIGRATIONS", "check".to_owned()));
         let (mut processes, mut nodes, mut dirs) = (Vec::new(), Vec::new(), vec![dir]);
         for _ in NODES {
             let (process, addr, data) = serve(&url, &settings);

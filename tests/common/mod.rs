@@ -101,11 +101,23 @@ impl TestDb {
                 .to_string_lossy()
                 .into_owned(),
         );
-        TestDb::open(backend, dir, None)
+        TestDb::open(backend, dir, None, true)
     }
 
     /// `None` (the test is skipped) when TEST_DATABASE_URL is unset, except in CI, where it must be set.
     pub fn postgres() -> Option<TestDb> {
+        Some(TestDb::postgres_on(&TestDb::postgres_server()?))
+    }
+
+    /// An empty schema of its own on the PostgreSQL server of TEST_DATABASE_URL with no
+    /// migration applied, for a test that migrates it another way (an earlier release's
+    /// binary); `None` as for `postgres`.
+    pub fn postgres_unmigrated() -> Option<TestDb> {
+        Some(TestDb::postgres_schema(&TestDb::postgres_server()?, false))
+    }
+
+    /// TEST_DATABASE_URL; `None` when it is unset, except in CI, where it must be set.
+    fn postgres_server() -> Option<String> {
         let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
             assert!(
                 std::env::var("CI").is_err(),
@@ -114,11 +126,15 @@ impl TestDb {
             eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run of this test");
             return None;
         };
-        Some(TestDb::postgres_on(&server))
+        Some(server)
     }
 
     /// A migrated, empty schema of its own on the PostgreSQL server at `server`.
     pub fn postgres_on(server: &str) -> TestDb {
+        TestDb::postgres_schema(server, true)
+    }
+
+    fn postgres_schema(server: &str, migrated: bool) -> TestDb {
         let server = server.to_owned();
         let schema = format!("t_{}", shopwave::util::random_hex(8));
         let mut admin = db::establish(&Backend::from_url(&server).expect("a postgres:// URL"))
@@ -129,16 +145,24 @@ impl TestDb {
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
         let dir = tempfile::tempdir().expect("temporary directory");
-        TestDb::open(Backend::Postgres(url), dir, Some((server, schema)))
+        TestDb::open(
+            Backend::Postgres(url),
+            dir,
+            Some((server, schema)),
+            migrated,
+        )
     }
 
     fn open(
         backend: Backend,
         dir: tempfile::TempDir,
         pg_schema: Option<(String, String)>,
+        migrated: bool,
     ) -> TestDb {
         let pool = db::connect(&backend, Some(12)).expect("test pool");
-        db::migrate(&mut pool.get().expect("connection")).expect("migrations");
+        if migrated {
+            db::migrate(&mut pool.get().expect("connection")).expect("migrations");
+        }
         TestDb {
             backend,
             pool,

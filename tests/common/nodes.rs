@@ -56,13 +56,38 @@ pub fn start_with(
     serve(db.backend.url(), settings)
 }
 
+/// What every test node is started with: the test secret and this test's card processor.
+pub fn node_settings(simulator: &shopwave::payments_sim::Running) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "SHOPWAVE_SECRET_KEY",
+            String::from_utf8(super::TEST_SECRET.to_vec()).expect("text"),
+        ),
+        ("SHOPWAVE_PAYMENTS_URL", simulator.url.clone()),
+        ("SHOPWAVE_PAYMENTS_KEY", simulator.api_key.clone()),
+        (
+            "SHOPWAVE_PAYMENTS_WEBHOOK_SECRET",
+            super::WEBHOOK_SECRET.to_owned(),
+        ),
+    ]
+}
+
 /// `shopwave serve` on the database at `url`, with `settings` in its environment, on a free
 /// loopback port with a data directory of its own; returns once it answers.
 pub fn serve(url: &str, settings: &[(&str, String)]) -> (Process, SocketAddr, tempfile::TempDir) {
+    serve_release(env!("CARGO_BIN_EXE_shopwave"), url, settings)
+}
+
+/// `serve` with the shop's binary at `binary`, this build's or another release's.
+pub fn serve_release(
+    binary: &str,
+    url: &str,
+    settings: &[(&str, String)],
+) -> (Process, SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let mut server = Process::new(
-        Command::new(env!("CARGO_BIN_EXE_shopwave"))
+        Command::new(binary)
             .args(["serve", "--bind", &addr.to_string()])
             .env("DATABASE_URL", url)
             .env("SHOPWAVE_DATA_DIR", dir.path())

@@ -69,6 +69,7 @@ mod registration;
 mod request_edge;
 mod returns;
 mod reviews;
+mod rolling_upgrade;
 mod sales_totals;
 mod schema;
 mod search;

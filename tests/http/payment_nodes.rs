@@ -12,10 +12,11 @@ use std::thread;
 use crate::common::builders::{ProductBuilder, category, seller};
 use crate::common::commerce::*;
 use crate::common::nodes::{
-    assert_each_order_paid_or_closed, check_out, shoppers_with_mixed_cards, start_with, wait_until,
+    assert_each_order_paid_or_closed, check_out, node_settings, shoppers_with_mixed_cards,
+    start_with, wait_until,
 };
 #[allow(unused_imports)]
-use crate::common::{TEST_SECRET, TestDb, WEBHOOK_SECRET, plant_session};
+use crate::common::{TestDb, WEBHOOK_SECRET, plant_session};
 use crate::on_both_backends;
 
 /// Checkouts each shopper thread makes in a row, and threads per node.
@@ -25,12 +26,7 @@ const THREADS_PER_NODE: usize = 5;
 on_both_backends! {
     async fn killing_either_node_mid_checkout_leaves_no_order_charged_and_cancelled(db: TestDb) {
         let simulator = db.simulator();
-        let settings = [
-            ("SHOPWAVE_SECRET_KEY", String::from_utf8(TEST_SECRET.to_vec()).expect("text")),
-            ("SHOPWAVE_PAYMENTS_URL", simulator.url.clone()),
-            ("SHOPWAVE_PAYMENTS_KEY", simulator.api_key.clone()),
-            ("SHOPWAVE_PAYMENTS_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
-        ];
+        let settings = node_settings(simulator);
         let (mut node_a, addr_a, _dir_a) = start_with(&db, &settings);
         let (mut node_b, addr_b, _dir_b) = start_with(&db, &settings);
         // The processor's webhooks go to one address, as to a balancer; here, node B's.
