@@ -14,23 +14,38 @@ use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use shopwave::checkout::{self, Outcome};
 use shopwave::db::DbConn;
-use shopwave::db::schema::{payments, product_variants, stock_holds};
+use shopwave::db::schema::{payments, product_variants, sellers, stock_holds};
 use shopwave::error::Error;
 use shopwave::inventory::holds::{self, HoldFor};
 
-/// A product with `units` in stock, and a shipping method: (variant, slug, shipping).
-fn lamp(db: &TestDb, units: i32) -> (i64, String, i64) {
+/// A product with `units` in stock, its seller and a shipping method.
+struct Lamp {
+    product: i64,
+    variant: i64,
+    slug: String,
+    shipping: i64,
+    seller_user: i64,
+}
+
+fn lamp(db: &TestDb, units: i32) -> Lamp {
     let conn = &mut db.conn();
     let (shop, shelf) = (seller(conn), category(conn, "Lamps"));
     let (product, variant) = ProductBuilder::new("Brass Lamp")
         .price(2_500)
         .stock(units)
         .insert(conn, shop, shelf);
-    (
+    let seller_user = sellers::table
+        .find(shop)
+        .select(sellers::user_id)
+        .first(conn)
+        .unwrap();
+    Lamp {
+        product,
         variant,
-        product_slug(conn, product),
-        shipping_method(conn, 0, None),
-    )
+        slug: product_slug(conn, product),
+        shipping: shipping_method(conn, 0, None),
+        seller_user,
+    }
 }
 
 /// (stock, held, hold rows) of a variant.
@@ -62,7 +77,7 @@ fn assert_checks_pass(conn: &mut DbConn) {
 
 on_both_backends! {
     async fn opening_the_checkout_holds_the_last_units_until_the_order_takes_them(db: TestDb) {
-        let (variant, slug, shipping) = lamp(&db, 2);
+        let Lamp { product, variant, slug, shipping, seller_user } = lamp(&db, 2);
         let (ann, bob) = (buyer(&db, APPROVED), buyer(&db, APPROVED));
         add_to_cart(&mut db.conn(), ann.id, variant, 2);
         add_to_cart(&mut db.conn(), bob.id, variant, 1);
@@ -73,6 +88,11 @@ on_both_backends! {
         app.sign_in_as(ann.id);
         app.get("/checkout").await.assert_status(200);
         assert_eq!(stock_and_holds(&mut app.conn(), variant), (2, 2, 1));
+
+        // Her seller sees why the shop says none are left.
+        app.sign_in_as(seller_user);
+        app.get(&format!("/seller/products/{product}")).await
+            .assert_contains("2 held in shoppers' open checkouts");
 
         // Everyone else finds none to buy while Ann's checkout is open.
         app.drain_search();
@@ -97,7 +117,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn an_abandoned_hold_frees_its_units_once_the_sweeper_finds_it_past_its_time(db: TestDb) {
-        let (variant, _, shipping) = lamp(&db, 1);
+        let Lamp { variant, shipping, .. } = lamp(&db, 1);
         let (ann, bob) = (buyer(&db, APPROVED), buyer(&db, APPROVED));
         add_to_cart(&mut db.conn(), ann.id, variant, 1);
         add_to_cart(&mut db.conn(), bob.id, variant, 1);
@@ -125,7 +145,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn emptying_the_cart_or_opening_the_checkout_again_gives_the_hold_back(db: TestDb) {
-        let (variant, _, _) = lamp(&db, 5);
+        let Lamp { variant, .. } = lamp(&db, 5);
         let ann = buyer(&db, APPROVED);
         add_to_cart(&mut db.conn(), ann.id, variant, 3);
         let app = TestApp::new(db).await;
@@ -146,7 +166,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn with_holds_turned_off_opening_the_checkout_holds_nothing(db: TestDb) {
-        let (variant, _, _) = lamp(&db, 1);
+        let Lamp { variant, .. } = lamp(&db, 1);
         let ann = buyer(&db, APPROVED);
         add_to_cart(&mut db.conn(), ann.id, variant, 1);
         checkout::open(&mut db.conn(), ann.id, HoldFor::minutes(0)).unwrap();
@@ -160,7 +180,7 @@ const UNITS: i32 = 6;
 
 on_both_backends! {
     async fn in_a_rush_everyone_who_holds_a_unit_gets_it_and_nobody_else_is_charged(db: TestDb) {
-        let (variant, _, shipping) = lamp(&db, UNITS);
+        let Lamp { variant, shipping, .. } = lamp(&db, UNITS);
         let shoppers: Vec<Buyer> = (0..SHOPPERS).map(|_| buyer(&db, APPROVED)).collect();
         for shopper in &shoppers {
             add_to_cart(&mut db.conn(), shopper.id, variant, 1);
