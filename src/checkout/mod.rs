@@ -68,6 +68,8 @@ pub struct Options {
     pub addresses: Vec<Address>,
     pub shipping_methods: Vec<ShippingMethod>,
     pub cards: Vec<PaymentMethod>,
+    /// Minutes the cart's units are held for the shopper, when opening the checkout held some.
+    pub held_minutes: Option<i64>,
 }
 
 /// Opening the checkout: holds the cart's units for `hold_for` (`inventory::holds`), then the
@@ -75,14 +77,18 @@ pub struct Options {
 /// what the shopper can have after the holds.
 pub fn open(conn: &mut DbConn, user_id: i64, hold_for: HoldFor) -> Result<Options> {
     let owner = crate::cart::CartOwner::User(user_id);
+    let mut held = 0;
     if let Some(cart) = crate::cart::find(conn, &owner)? {
         let lines: Vec<(i64, i32)> = crate::cart::lines(conn, cart.id)?
             .iter()
             .map(|line| (line.variant_id, line.quantity))
             .collect();
-        crate::inventory::holds::hold(conn, user_id, &lines, hold_for, crate::util::now())?;
+        held = crate::inventory::holds::hold(conn, user_id, &lines, hold_for, crate::util::now())?;
     }
-    options(conn, user_id)
+    Ok(Options {
+        held_minutes: (held > 0).then(|| hold_for.0.num_minutes()),
+        ..options(conn, user_id)?
+    })
 }
 
 pub fn options(conn: &mut DbConn, user_id: i64) -> Result<Options> {
@@ -100,6 +106,7 @@ pub fn options(conn: &mut DbConn, user_id: i64) -> Result<Options> {
             .select(ShippingMethod::as_select())
             .load(conn)?,
         cards: crate::payments::methods::list(conn, user_id)?,
+        held_minutes: None,
     })
 }
 

@@ -43,23 +43,24 @@ impl HoldFor {
 }
 
 /// Holds `(variant, quantity)` of the shopper's cart from `now` for `hold_for`, in place of any
-/// holds they had. A line that cannot be held in full is held not at all: the cart then shows
-/// it as short (`cart::CartLine::problem`) before the shopper types anything.
+/// holds they had; returns how many lines it held. A line that cannot be held in full is held
+/// not at all: the cart then shows it as short (`cart::CartLine::problem`) before the shopper
+/// types anything.
 pub fn hold(
     conn: &mut DbConn,
     user_id: i64,
     lines: &[(i64, i32)],
     hold_for: HoldFor,
     now: NaiveDateTime,
-) -> Result<()> {
+) -> Result<usize> {
     write_tx(conn, |conn| {
         release(conn, user_id)?;
         if hold_for.is_off() {
-            return Ok(());
+            return Ok(0);
         }
         let mut lines = lines.to_vec();
         lines.sort_unstable();
-        let mut shown = Vec::new();
+        let (mut held_lines, mut shown) = (0, Vec::new());
         for (variant_id, quantity) in lines {
             let taken: Option<(i32, i32, i64)> = diesel::update(
                 product_variants::table
@@ -85,11 +86,13 @@ pub fn hold(
                     stock_holds::expires_at.eq(now + hold_for.0),
                 ))
                 .execute(conn)?;
+            held_lines += 1;
             if stock_note_changes(stock - held + quantity, stock - held) {
                 shown.push(product_id);
             }
         }
-        super::shown_changed_for(conn, shown)
+        super::shown_changed_for(conn, shown)?;
+        Ok(held_lines)
     })
 }
 

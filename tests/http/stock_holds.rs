@@ -86,7 +86,8 @@ on_both_backends! {
         app.get(&format!("/p/{slug}")).await.assert_contains("Only 2 left");
 
         app.sign_in_as(ann.id);
-        app.get("/checkout").await.assert_status(200);
+        app.get("/checkout").await.assert_status(200)
+            .assert_contains("keeping these items for you for the next 10 minutes");
         assert_eq!(stock_and_holds(&mut app.conn(), variant), (2, 2, 1));
 
         // Her seller sees why the shop says none are left.
@@ -100,6 +101,9 @@ on_both_backends! {
         app.sign_in_as(bob.id);
         app.post("/cart/add", &[("variant_id", &variant.to_string()), ("quantity", "1")]).await
             .assert_status(409).assert_contains("out of stock");
+        let bobs = app.get("/checkout").await;
+        bobs.assert_status(200).assert_contains("Brass Lamp: Out of stock.");
+        assert!(!bobs.body.contains("keeping these items"), "nothing is held for Bob");
         let refused = checkout::place(&mut app.conn(), &order_request(bob.id, bob.address, shipping, bob.card), "test");
         assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
 
