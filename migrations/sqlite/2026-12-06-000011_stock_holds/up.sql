@@ -1,7 +1,5 @@
--- Stock held for a shopper's open checkout (`holds`): the units each hold sets aside, and the
--- variant's running total of them. What a shopper can buy is `stock - held`; the ledger and
--- `stock` itself are untouched by holds.
-ALTER TABLE product_variants ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+-- One row per shopper and variant held by their open checkout, with its end
+-- (src/inventory/holds.rs); each variant's `held` is the sum of its rows.
 CREATE TABLE stock_holds (
     user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     variant_id BIGINT NOT NULL REFERENCES product_variants (id) ON DELETE CASCADE,

@@ -1,2 +1,1 @@
-DROP TABLE stock_holds;
 ALTER TABLE product_variants DROP COLUMN held;

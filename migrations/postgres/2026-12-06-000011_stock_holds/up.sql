@@ -1,7 +1,7 @@
--- Stock held for a shopper's open checkout (`holds`): the units each hold sets aside, and the
--- variant's running total of them. What a shopper can buy is `stock - held`; the ledger and
--- `stock` itself are untouched by holds.
-ALTER TABLE product_variants ADD COLUMN held INT NOT NULL DEFAULT 0;
+-- One row per shopper and variant held by their open checkout, with its end
+-- (src/inventory/holds.rs); each variant's `held` is the sum of its rows.
+-- Its two foreign keys lock users and product_variants for the statement; waits at most 2 s.
+SET LOCAL lock_timeout = '2s';
 CREATE TABLE stock_holds (
     user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     variant_id BIGINT NOT NULL REFERENCES product_variants (id) ON DELETE CASCADE,

@@ -1,0 +1,1 @@
+ALTER TABLE shipping_methods DROP COLUMN version;

@@ -1,0 +1,1 @@
+ALTER TABLE orders DROP COLUMN note_version, DROP COLUMN staff_note;

@@ -1,0 +1,1 @@
+ALTER TABLE tax_rates DROP COLUMN version;

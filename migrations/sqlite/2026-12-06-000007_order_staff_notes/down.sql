@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP COLUMN note_version;
+ALTER TABLE orders DROP COLUMN staff_note;
