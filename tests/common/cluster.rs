@@ -239,7 +239,7 @@ impl AppRole {
         let grants = include_str!("../../docs/app_role.sql")
             .replace("shopwave_app", &name)
             .replace("shop_schema", &schema_of(db));
-        db.conn()
+        db.owner_conn()
             .batch_execute(&grants)
             .expect("the documented grants run");
         AppRole { name }

@@ -81,7 +81,10 @@ pub const PUBLIC_URL: &str = "http://shop.test";
 
 /// A migrated, empty database that disappears with the test.
 pub struct TestDb {
+    /// The database as the shop reaches it: on PostgreSQL as `APP_ROLE`, never its owner.
     pub backend: Backend,
+    /// The database as its owner reaches it (the one who migrates); on SQLite, `backend`.
+    owner: Backend,
     pub pool: Pool,
     /// The card processor simulator, started on first use and shared with `another_node`s;
     /// stopped before `dir`, which holds its books, is removed.
@@ -101,7 +104,7 @@ impl TestDb {
                 .to_string_lossy()
                 .into_owned(),
         );
-        TestDb::open(backend, dir, None, true)
+        TestDb::open(backend.clone(), backend, dir, None, true)
     }
 
     /// `None` (the test is skipped) when TEST_DATABASE_URL is unset, except in CI, where it must be set.
@@ -145,16 +148,24 @@ impl TestDb {
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
         let dir = tempfile::tempdir().expect("temporary directory");
-        TestDb::open(
-            Backend::Postgres(url),
-            dir,
-            Some((server, schema)),
-            migrated,
-        )
+        let owner = Backend::Postgres(url.clone());
+        // As in production (docs/app_role.sql), the owner migrates and the shop, with the
+        // tests' own connections, runs as a role that may only read and write rows.
+        let backend = if migrated {
+            let conn = &mut db::establish(&owner).expect("PostgreSQL reachable");
+            db::migrate(conn).expect("migrations");
+            conn.batch_execute(&app_role_grants(&schema))
+                .expect("the shop's role");
+            Backend::Postgres(as_app_role(&url))
+        } else {
+            owner.clone()
+        };
+        TestDb::open(backend, owner, dir, Some((server, schema)), false)
     }
 
     fn open(
         backend: Backend,
+        owner: Backend,
         dir: tempfile::TempDir,
         pg_schema: Option<(String, String)>,
         migrated: bool,
@@ -165,6 +176,7 @@ impl TestDb {
         }
         TestDb {
             backend,
+            owner,
             pool,
             payments: Arc::default(),
             public_url: OnceLock::new(),
@@ -235,6 +247,7 @@ impl TestDb {
         let pool = db::connect(&self.backend, Some(4)).expect("second node's pool");
         TestDb {
             backend: self.backend.clone(),
+            owner: self.owner.clone(),
             pool,
             payments: self.payments.clone(),
             public_url: OnceLock::new(),
@@ -264,9 +277,43 @@ impl TestDb {
         self.pool.get().expect("a pooled connection")
     }
 
+    /// A connection as the owner of the tables, for what the shop's role may not do (grant,
+    /// migrate).
+    pub fn owner_conn(&self) -> DbConn {
+        db::establish(&self.owner).expect("the owner's connection")
+    }
+
+    /// The owner's URL.
+    pub fn owner_url(&self) -> &str {
+        self.owner.url()
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.backend.is_sqlite()
     }
+}
+
+/// The role every PostgreSQL test's shop and fixtures run as: it may read and write the rows of
+/// the schemas it is granted, and is neither a superuser nor an owner of anything. One for the
+/// whole server, made by the first test that needs it.
+pub const APP_ROLE: &str = "shopwave_test_app";
+
+/// Makes `APP_ROLE` if no test has yet, and gives it the rights of docs/app_role.sql on `schema`.
+fn app_role_grants(schema: &str) -> String {
+    format!(
+        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$; \
+         GRANT USAGE ON SCHEMA {schema} TO {APP_ROLE}; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {APP_ROLE}; \
+         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {APP_ROLE};"
+    )
+}
+
+/// The test server's URL (user `postgres`) with `APP_ROLE` as its user.
+pub fn as_app_role(url: &str) -> String {
+    let as_role = url.replacen("://postgres@", &format!("://{APP_ROLE}@"), 1);
+    assert_ne!(as_role, url, "TEST_DATABASE_URL names the postgres user");
+    as_role
 }
 
 impl Drop for TestDb {

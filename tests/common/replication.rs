@@ -78,13 +78,9 @@ impl Replication {
 
     /// `db`'s schema on the replica: its URL, as a node's DATABASE_REPLICA_URL.
     pub fn replica_of(&self, db: &TestDb) -> Backend {
-        let url = db.backend.url().replacen(&self.primary, &self.replica, 1);
-        assert_ne!(
-            url,
-            db.backend.url(),
-            "the test database is on this primary"
-        );
-        Backend::Postgres(url)
+        let url = db.owner_url().replacen(&self.primary, &self.replica, 1);
+        assert_ne!(url, db.owner_url(), "the test database is on this primary");
+        Backend::Postgres(super::as_app_role(&url))
     }
 
     /// A connection to the replica.

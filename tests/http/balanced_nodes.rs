@@ -291,11 +291,9 @@ async fn killing_a_node_mid_checkout_loses_no_order_and_the_other_serves_on() {
 #[actix_web::test]
 async fn a_node_behind_a_transaction_pooler_refuses_a_role_without_limits() {
     let Some(db) = TestDb::postgres() else { return };
-    let Backend::Postgres(owner_url) = &db.backend else {
-        unreachable!()
-    };
     // The test server's postgres user carries no limits of its own.
-    let refused = shopwave::db::connect(&Backend::PostgresViaPooler(owner_url.clone()), Some(1))
+    let owner_url = db.owner_url().to_owned();
+    let refused = shopwave::db::connect(&Backend::PostgresViaPooler(owner_url), Some(1))
         .expect_err("a role without limits is refused");
     assert!(
         refused.to_string().contains("lock_timeout is off"),

@@ -88,7 +88,14 @@ fn a_full_disk_refuses_changes_clearly_serves_pages_and_heals_when_space_is_free
     };
     let file = disk.path().join("shopwave.sqlite3").display().to_string();
     let secret = String::from_utf8(TEST_SECRET.to_vec()).expect("text");
-    let (mut server, at, _data) = serve(&file, &[("SHOPWAVE_SECRET_KEY", secret)]);
+    let (mut server, at, _data) = serve(
+        &file,
+        &[
+            ("SHOPWAVE_SECRET_KEY", secret),
+            // A new database, which the node migrates and fills with the demo shop.
+            ("SHOPWAVE_MIGRATIONS", "apply".to_owned()),
+        ],
+    );
     let conn = &mut db::establish(&Backend::Sqlite(file.clone())).expect("the shop's database");
     let user: i64 = users::table
         .filter(users::role.eq("customer"))

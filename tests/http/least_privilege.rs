@@ -3,6 +3,7 @@
 //! migration check passes without writing, and the role can neither change nor destroy the
 //! schema.
 
+use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use shopwave::checkout::{Outcome, PaymentSaga};
 use shopwave::db::{self, Backend};
@@ -16,10 +17,7 @@ use crate::common::{TestApp, TestDb};
 async fn the_shop_runs_as_a_role_that_may_only_read_and_write_rows() {
     let Some(db) = TestDb::postgres() else { return };
     let role = AppRole::create(&db);
-    let Backend::Postgres(owner_url) = &db.backend else {
-        unreachable!()
-    };
-    let app_url = role.url(owner_url);
+    let app_url = role.url(db.owner_url());
     let app_pool =
         db::connect(&Backend::Postgres(app_url), Some(4)).expect("the app role connects");
 
@@ -93,4 +91,31 @@ async fn the_shop_runs_as_a_role_that_may_only_read_and_write_rows() {
 
     drop(app);
     drop(app_pool);
+}
+
+/// Every PostgreSQL test runs the shop and its fixtures as `common::APP_ROLE`, so a test that
+/// passes only with a superuser's or an owner's rights fails.
+#[actix_web::test]
+async fn the_tests_themselves_run_as_neither_a_superuser_nor_an_owner() {
+    let Some(db) = TestDb::postgres() else { return };
+    #[derive(diesel::QueryableByName)]
+    struct Rights {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        superuser: bool,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        owns_orders: bool,
+    }
+    let rights: Rights = diesel::sql_query(
+        "SELECT current_user::text AS name, r.rolsuper AS superuser, \
+                pg_has_role(current_user, t.tableowner, 'USAGE') AS owns_orders \
+         FROM pg_roles r, pg_tables t \
+         WHERE r.rolname = current_user AND t.tablename = 'orders' \
+           AND t.schemaname = current_schema()",
+    )
+    .get_result(&mut db.conn())
+    .expect("the connection's rights");
+    assert_eq!(rights.name, crate::common::APP_ROLE);
+    assert!(!rights.superuser && !rights.owns_orders);
 }

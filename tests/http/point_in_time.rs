@@ -52,7 +52,7 @@ async fn the_shop_is_recovered_as_it_was_at_a_chosen_moment() {
     servers.archive_now();
 
     let recovered = servers.recover_to("base", &moment, "recovered");
-    let url = db.backend.url().replacen(&servers.primary, &recovered, 1);
+    let url = db.owner_url().replacen(&servers.primary, &recovered, 1);
     let mut conn =
         shopwave::db::establish(&shopwave::db::Backend::Postgres(url.clone())).expect("recovered");
     assert_eq!(

@@ -42,7 +42,7 @@ fn both_backends_have_the_same_migrations() {
 
 on_both_backends! {
     async fn migrations_run_twice_without_harm(db: TestDb) {
-        let mut conn = db.conn();
+        let mut conn = db.owner_conn();
         assert_eq!(db::migrate(&mut conn).expect("second run"), 0);
         assert_eq!(db::migrate(&mut conn).expect("third run"), 0);
     }
