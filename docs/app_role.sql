@@ -6,7 +6,9 @@
 -- Run as the owner of the shop's tables, in the shop's database; replace the role name, the
 -- schema (here shop_schema) and the password to suit. `tests/http/least_privilege.rs` runs this
 -- file as written, with its own names, and checks the shop works and the role cannot do more.
-CREATE ROLE shopwave_app LOGIN PASSWORD 'change-me';
+-- Not the owner and not a superuser, nor BYPASSRLS: the row-level security policies that confine
+-- a seller panel's reads to the seller's rows (migrations/postgres/*_acting_seller and the *_rows after it) bind it.
+CREATE ROLE shopwave_app LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'change-me';
 GRANT USAGE ON SCHEMA shop_schema TO shopwave_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA shop_schema TO shopwave_app;
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA shop_schema TO shopwave_app;

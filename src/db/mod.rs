@@ -10,6 +10,7 @@ mod native;
 mod pool;
 pub mod replica;
 pub mod schema;
+mod seller_rows;
 mod sql;
 pub mod types;
 
@@ -23,6 +24,7 @@ pub use native::{execute_native, take_turn};
 pub use pool::{
     Manager, checkout, connect, connect_replica, establish, note_query_error, storage_full_lately,
 };
+pub use seller_rows::as_seller;
 pub use sql::{SumBigInt, sum_bigint};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};

@@ -89,6 +89,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// `db` for a seller panel's reads: on PostgreSQL the database itself confines them to the
+    /// seller's own rows (`db::as_seller`).
+    pub async fn db_as_seller<T, F>(&self, user_id: i64, work: F) -> WebResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
+    {
+        self.db(move |conn| crate::db::as_seller(conn, user_id, work))
+            .await
+    }
+
     /// Runs a service call on the blocking pool, so async workers never wait on the database.
     pub async fn db<T, F>(&self, work: F) -> WebResult<T>
     where

@@ -80,6 +80,7 @@ mod seller_applications;
 mod seller_catalog;
 mod seller_csv;
 mod seller_panel;
+mod seller_rows;
 mod seo;
 mod seo_links;
 mod session_nodes;

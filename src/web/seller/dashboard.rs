@@ -28,7 +28,9 @@ pub(super) async fn show_dashboard(
     SellerUser(me): SellerUser,
 ) -> WebResult<HttpResponse> {
     let (dashboard, freshness) = state
-        .report(move |conn| dashboard::dashboard(conn, me.id))
+        .report(move |conn| {
+            crate::db::as_seller(conn, me.id, |conn| dashboard::dashboard(conn, me.id))
+        })
         .await?;
     let points: Vec<Point> = dashboard
         .monthly

@@ -61,7 +61,9 @@ async fn images_page(
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
     let ProductImages { product, images } = state
-        .db(move |conn| service::list(conn, user_id, product_id))
+        .db_as_seller(user_id, move |conn| {
+            service::list(conn, user_id, product_id)
+        })
         .await?;
     let (mut upload_alt, mut upload_errors, mut alt_failed) =
         (String::new(), FieldErrors::default(), None);

@@ -50,7 +50,7 @@ pub(super) async fn list(
     let query = query.into_inner();
     let (tab, after) = (Tab::parse(query.tab.as_deref()), query.after);
     let page = state
-        .db(move |conn| fulfilment::list(conn, me.id, tab, after))
+        .db_as_seller(me.id, move |conn| fulfilment::list(conn, me.id, tab, after))
         .await?;
     respond::page(&OrdersPage { chrome, tab, page })
 }
@@ -89,7 +89,9 @@ async fn order_page(
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
     let view = state
-        .db(move |conn| fulfilment::order(conn, user_id, &number))
+        .db_as_seller(user_id, move |conn| {
+            fulfilment::order(conn, user_id, &number)
+        })
         .await?;
     let mut page = OrderPage {
         chrome,
@@ -132,7 +134,7 @@ pub(super) async fn packing_slip(
 ) -> WebResult<HttpResponse> {
     let number = path.into_inner();
     let view = state
-        .db(move |conn| fulfilment::order(conn, me.id, &number))
+        .db_as_seller(me.id, move |conn| fulfilment::order(conn, me.id, &number))
         .await?;
     respond::page(&PackingSlip { view })
 }

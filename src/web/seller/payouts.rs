@@ -30,7 +30,7 @@ pub(super) async fn list(
     SellerUser(me): SellerUser,
 ) -> WebResult<HttpResponse> {
     let statements = state
-        .db(move |conn| payouts::for_seller(conn, me.id))
+        .db_as_seller(me.id, move |conn| payouts::for_seller(conn, me.id))
         .await?;
     respond::page(&PayoutsPage { chrome, statements })
 }
@@ -50,7 +50,9 @@ pub(super) async fn show(
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     let statement = state
-        .db(move |conn| payouts::seller_statement(conn, me.id, id))
+        .db_as_seller(me.id, move |conn| {
+            payouts::seller_statement(conn, me.id, id)
+        })
         .await?;
     respond::page(&StatementPage { chrome, statement })
 }
@@ -63,7 +65,9 @@ pub(super) async fn csv(
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     let statement = state
-        .db(move |conn| payouts::seller_statement(conn, me.id, id))
+        .db_as_seller(me.id, move |conn| {
+            payouts::seller_statement(conn, me.id, id)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

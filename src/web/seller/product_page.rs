@@ -351,7 +351,7 @@ async fn page(
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
     let (listing, categories) = state
-        .db(move |conn| {
+        .db_as_seller(user_id, move |conn| {
             Ok((
                 products::listing(conn, user_id, product_id)?,
                 products::categories(conn)?,

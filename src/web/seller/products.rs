@@ -64,7 +64,7 @@ pub(super) async fn list(
 ) -> WebResult<HttpResponse> {
     let after = query.after;
     let page = state
-        .db(move |conn| products::list(conn, me.id, after))
+        .db_as_seller(me.id, move |conn| products::list(conn, me.id, after))
         .await?;
     respond::page(&ProductsPage { chrome, page })
 }

@@ -65,7 +65,7 @@ pub(super) async fn list(
     };
     let after = query.after;
     let page = state
-        .db(move |c| returns::for_seller(c, me.id, status, after))
+        .db_as_seller(me.id, move |c| returns::for_seller(c, me.id, status, after))
         .await?;
     respond::page(&ReturnsPage {
         chrome,
@@ -99,7 +99,9 @@ async fn return_page(
     error: Option<String>,
 ) -> WebResult<ReturnPage> {
     let view = state
-        .db(move |c| returns::seller_view(c, user_id, return_id))
+        .db_as_seller(user_id, move |c| {
+            returns::seller_view(c, user_id, return_id)
+        })
         .await?;
     Ok(ReturnPage {
         chrome,

@@ -179,7 +179,9 @@ pub(super) async fn history(
         moves_after: query.moves_after,
     };
     let history = state
-        .db(move |conn| history::variant_history(conn, me.id, product_id, variant_id, cursors))
+        .db_as_seller(me.id, move |conn| {
+            history::variant_history(conn, me.id, product_id, variant_id, cursors)
+        })
         .await?;
     respond::page_with(
         &HistoryPage {

@@ -1,0 +1,2 @@
+DROP POLICY seller_rows ON products;
+ALTER TABLE products DISABLE ROW LEVEL SECURITY;

@@ -1,0 +1,2 @@
+DROP POLICY seller_rows ON order_items;
+ALTER TABLE order_items DISABLE ROW LEVEL SECURITY;

@@ -1,0 +1,2 @@
+DROP POLICY seller_rows ON shipments;
+ALTER TABLE shipments DISABLE ROW LEVEL SECURITY;
