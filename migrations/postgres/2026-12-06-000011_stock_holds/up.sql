@@ -2,6 +2,7 @@
 -- (src/inventory/holds.rs); each variant's `held` is the sum of its rows.
 -- Its two foreign keys lock users and product_variants for the statement; waits at most 2 s.
 SET LOCAL lock_timeout = '2s';
+-- lock-ok: checkouts only read users (FOR KEY SHARE), which SHARE ROW EXCLUSIVE does not block
 CREATE TABLE stock_holds (
     user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     variant_id BIGINT NOT NULL REFERENCES product_variants (id) ON DELETE CASCADE,
