@@ -6,8 +6,10 @@
 //! The services keep their own ownership filters: the policies are the second lock, for the
 //! filter someone forgets.
 //!
-//! Only reads go through here. A seller's writes (a parcel shipped, a return decided) derive
-//! the order's state from every seller's lines and parcels, which the policies would hide.
+//! Only reads go through here, and not those that must see other sellers' rows: a CSV import's
+//! plan checks that each SKU is free in the whole shop. A seller's writes (a parcel shipped, a
+//! return decided) derive the order's state from every seller's lines and parcels, which the
+//! policies would hide.
 //! SQLite has no roles or policies: the work simply runs.
 
 use diesel::sql_types::BigInt;

@@ -202,11 +202,5 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
             product_variants::held,
         ))
         .load(conn)?;
-    Ok(variants
-        .into_iter()
-        .filter_map(|(id, sku, held)| {
-            let total = sums.get(&id).copied().unwrap_or(0);
-            (i64::from(held) != total).then_some((sku, held, total))
-        })
-        .collect())
+    Ok(super::differing(variants, &sums))
 }

@@ -211,11 +211,20 @@ pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
             product_variants::stock,
         ))
         .load(conn)?;
-    Ok(variants
+    Ok(differing(variants, &ledger))
+}
+
+/// Of `(id, SKU, count)` per variant, those whose count is not the sum kept for them elsewhere
+/// (none kept: 0), as (SKU, count, sum).
+fn differing(
+    variants: Vec<(i64, String, i32)>,
+    sums: &std::collections::HashMap<i64, i64>,
+) -> Vec<(String, i32, i64)> {
+    variants
         .into_iter()
-        .filter_map(|(id, sku, stock)| {
-            let total = ledger.get(&id).copied().unwrap_or(0);
-            (i64::from(stock) != total).then_some((sku, stock, total))
+        .filter_map(|(id, sku, count)| {
+            let total = sums.get(&id).copied().unwrap_or(0);
+            (i64::from(count) != total).then_some((sku, count, total))
         })
-        .collect())
+        .collect()
 }

@@ -140,13 +140,6 @@ pub fn refuse_next_refund(db: &TestDb) {
     );
 }
 
-/// Asserts `shopwave check` finds nothing wrong.
-pub fn assert_checks_clean(conn: &mut DbConn) {
-    for check in shopwave::checks::run_all(conn).expect("checks run") {
-        assert_eq!(check.findings, vec![], "{}", check.name);
-    }
-}
-
 /// Posts a form with this visitor's CSRF token, as if from the client address `from`.
 pub async fn post_from(app: &TestApp, path: &str, fields: &[(&str, &str)], from: &str) -> Page {
     let token = app.csrf_token().await;

@@ -293,6 +293,14 @@ impl TestDb {
     }
 }
 
+/// Asserts `shopwave check` finds nothing wrong.
+#[track_caller]
+pub fn assert_checks_clean(conn: &mut DbConn) {
+    for check in shopwave::checks::run_all(conn).expect("checks run") {
+        assert_eq!(check.findings, vec![], "{}", check.name);
+    }
+}
+
 /// The role every PostgreSQL test's shop and fixtures run as: it may read and write the rows of
 /// the schemas it is granted, and is neither a superuser nor an owner of anything. One for the
 /// whole server, made by the first test that needs it.

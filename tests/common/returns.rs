@@ -166,15 +166,3 @@ pub fn last_return(conn: &mut DbConn, item_id: i64) -> i64 {
 pub fn count_returns(conn: &mut DbConn) -> i64 {
     returns::table.count().get_result(conn).expect("returns")
 }
-
-/// `shopwave check` finds nothing wrong.
-pub fn assert_checks_clean(conn: &mut DbConn) {
-    for check in shopwave::checks::run_all(conn).expect("checks run") {
-        assert!(
-            check.findings.is_empty(),
-            "{}: {:?}",
-            check.name,
-            check.findings
-        );
-    }
-}

@@ -9,7 +9,7 @@ use crate::admin_reviews::admin_app;
 use crate::common::admin_orders::*;
 use crate::common::builders::{self, Line, ProductBuilder, UserBuilder};
 #[allow(unused_imports)]
-use crate::common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb, assert_checks_clean};
 use crate::on_both_backends;
 use shopwave::admin::orders::{self as admin_orders, RefundInput};
 use shopwave::audit::Actor;

@@ -194,9 +194,7 @@ on_both_backends! {
             [("sale".into(), -1), ("cancellation".into(), 1)]
         );
         assert!(mail_subjects(conn).iter().any(|s| s.ends_with(": cancelled")));
-        for check in shopwave::checks::run_all(conn).expect("checks run") {
-            assert!(check.findings.is_empty(), "{}: {:?}", check.name, check.findings);
-        }
+        crate::common::assert_checks_clean(conn);
     }
 }
 

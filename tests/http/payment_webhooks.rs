@@ -161,7 +161,7 @@ on_both_backends! {
             .first(conn)
             .expect("order");
         assert_eq!(given_back, [("succeeded".to_owned(), total)]);
-        crate::common::admin_orders::assert_checks_clean(conn);
+        crate::common::assert_checks_clean(conn);
     }
 }
 
@@ -236,7 +236,7 @@ on_both_backends! {
             .expect("refund");
         assert_eq!(row, ("succeeded".to_owned(), Some(made)));
         assert_eq!(order_status(conn, &number), "confirmed", "a part refunded order stays open");
-        crate::common::admin_orders::assert_checks_clean(conn);
+        crate::common::assert_checks_clean(conn);
     }
 }
 
@@ -267,7 +267,7 @@ on_both_backends! {
                 .expect("history");
             assert_eq!(closed, 1, "one step to refunded, with its reason");
         }
-        crate::common::admin_orders::assert_checks_clean(conn);
+        crate::common::assert_checks_clean(conn);
     }
 }
 

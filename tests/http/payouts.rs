@@ -26,12 +26,6 @@ fn lines_on(conn: &mut shopwave::db::DbConn, payout_id: i64) -> Vec<(i64, i64, i
         .unwrap()
 }
 
-fn all_checks_pass(conn: &mut shopwave::db::DbConn) {
-    for check in shopwave::checks::run_all(conn).unwrap() {
-        assert_eq!(check.findings, vec![], "{}", check.name);
-    }
-}
-
 on_both_backends! {
     async fn two_sellers_statements_add_up_to_the_cent_before_tax_less_refunds_and_run_once(db: TestDb) {
         let conn = &mut db.conn();
@@ -85,7 +79,7 @@ on_both_backends! {
         assert_eq!(statements(conn, period).len(), 2);
         let lines: i64 = payout_lines::table.count().get_result(conn).unwrap();
         assert_eq!(lines, 3);
-        all_checks_pass(conn);
+        crate::common::assert_checks_clean(conn);
     }
 }
 
@@ -135,7 +129,7 @@ on_both_backends! {
         let this_month = Period::containing(shopwave::util::now().date());
         let refused = payouts::generate(conn, this_month, None).unwrap_err();
         assert!(refused.to_string().contains("has not ended yet"), "{refused}");
-        all_checks_pass(conn);
+        crate::common::assert_checks_clean(conn);
     }
 }
 
@@ -246,6 +240,6 @@ on_both_backends! {
         app.clear_cookies();
         app.sign_in_as(seller_user);
         app.get("/seller/payouts").await.assert_contains("TRF-2026-001");
-        all_checks_pass(&mut app.conn());
+        crate::common::assert_checks_clean(&mut app.conn());
     }
 }

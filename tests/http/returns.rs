@@ -5,9 +5,9 @@
 
 use diesel::prelude::*;
 
-use crate::common::TestApp;
 use crate::common::commerce::{saga, stock_of};
 use crate::common::returns::*;
+use crate::common::{TestApp, assert_checks_clean};
 use crate::on_both_backends;
 use shopwave::audit::Actor;
 use shopwave::db::schema::{inventory_movements, mail_outbox, payments, refunds, returns};

@@ -18,7 +18,7 @@ use crate::common::commerce::*;
 use crate::common::nodes::{
     Shopper, charges_kept, check_out, node_settings, request, serve_release, wait_until,
 };
-use crate::common::{TestDb, plant_session};
+use crate::common::{TestDb, assert_checks_clean, plant_session};
 
 /// Shoppers who each place one order, and the threads they come in on.
 const SHOPPERS: usize = 30;
@@ -166,12 +166,5 @@ async fn the_previous_release_takes_orders_while_this_release_migrates_its_datab
     );
     assert_eq!(stock_of(conn, variant), stock_before - SHOPPERS as i32);
     assert_orders_complete(conn);
-    for check in shopwave::checks::run_all(conn).expect("checks") {
-        assert!(
-            check.findings.is_empty(),
-            "{}: {:?}",
-            check.name,
-            check.findings
-        );
-    }
+    assert_checks_clean(conn);
 }

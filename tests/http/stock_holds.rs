@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use crate::common::builders::{ProductBuilder, category, product_slug, seller};
 use crate::common::commerce::*;
 #[allow(unused_imports)]
-use crate::common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb, assert_checks_clean};
 use crate::on_both_backends;
 use shopwave::checkout::{self, Outcome};
 use shopwave::db::DbConn;
@@ -63,18 +63,6 @@ fn stock_and_holds(conn: &mut DbConn, variant: i64) -> (i32, i32, i64) {
     (stock, held, rows)
 }
 
-#[track_caller]
-fn assert_checks_pass(conn: &mut DbConn) {
-    for check in shopwave::checks::run_all(conn).unwrap() {
-        assert!(
-            check.findings.is_empty(),
-            "{}: {:?}",
-            check.name,
-            check.findings
-        );
-    }
-}
-
 on_both_backends! {
     async fn opening_the_checkout_holds_the_last_units_until_the_order_takes_them(db: TestDb) {
         let Lamp { product, variant, slug, shipping, seller_user } = lamp(&db, 2);
@@ -115,7 +103,7 @@ on_both_backends! {
         let placed = saga(&app.db).submit(&order_request(ann.id, ann.address, shipping, ann.card));
         assert!(matches!(placed, Ok(Outcome::Confirmed { .. })), "{placed:?}");
         assert_eq!(stock_and_holds(&mut app.conn(), variant), (0, 0, 0));
-        assert_checks_pass(&mut app.conn());
+        assert_checks_clean(&mut app.conn());
     }
 }
 
@@ -143,7 +131,7 @@ on_both_backends! {
         assert!(matches!(&anns, Err(Error::Conflict(m)) if m.contains("sold out")), "{anns:?}");
         let charges: i64 = payments::table.count().get_result(conn).unwrap();
         assert_eq!(charges, 1);
-        assert_checks_pass(conn);
+        assert_checks_clean(conn);
     }
 }
 
@@ -164,7 +152,7 @@ on_both_backends! {
 
         app.post("/cart/remove", &[("variant_id", &variant.to_string())]).await;
         assert_eq!(stock_and_holds(&mut app.conn(), variant), (5, 0, 0));
-        assert_checks_pass(&mut app.conn());
+        assert_checks_clean(&mut app.conn());
     }
 }
 
@@ -219,6 +207,6 @@ on_both_backends! {
         assert_eq!(charges, i64::from(UNITS), "nobody charged for a unit they could not get");
         assert_eq!(stock_and_holds(conn, variant), (0, 0, 0));
         assert_orders_complete(conn);
-        assert_checks_pass(conn);
+        assert_checks_clean(conn);
     }
 }

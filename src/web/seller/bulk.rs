@@ -43,9 +43,7 @@ async fn imports_page(
     error: Option<String>,
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
-    let recent = state
-        .db_as_seller(user_id, move |conn| bulk::recent(conn, user_id))
-        .await?;
+    let recent = state.db(move |conn| bulk::recent(conn, user_id)).await?;
     respond::page_with(
         &ImportsPage {
             chrome,
@@ -189,9 +187,7 @@ pub(super) async fn show_import(
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
-    let import = state
-        .db_as_seller(me.id, move |conn| bulk::show(conn, me.id, id))
-        .await?;
+    let import = state.db(move |conn| bulk::show(conn, me.id, id)).await?;
     respond::page(&ImportPage {
         chrome,
         import,
@@ -210,9 +206,7 @@ pub(super) async fn apply(
     let started = state.db(move |conn| bulk::start(conn, me.id, id)).await;
     if let Err(error) = started {
         let refusal = Refusal::of(error)?;
-        let import = state
-            .db_as_seller(me.id, move |conn| bulk::show(conn, me.id, id))
-            .await?;
+        let import = state.db(move |conn| bulk::show(conn, me.id, id)).await?;
         let page = ImportPage {
             chrome,
             import,
