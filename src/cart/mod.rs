@@ -10,7 +10,7 @@ mod merge;
 use diesel::prelude::*;
 
 use crate::db::models::Cart;
-use crate::db::schema::{cart_items, carts, product_variants, products};
+use crate::db::schema::{cart_items, carts, product_variants, products, stock_holds};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 
@@ -139,8 +139,15 @@ struct Buyable {
 }
 
 fn buyable(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<Buyable> {
-    let row: Option<(String, String, i64, i32)> = product_variants::table
+    // The shopper's own hold counts as theirs to buy; a guest (user 0, nobody) holds nothing.
+    let holder = owner.user_id().unwrap_or(0);
+    let row: Option<(String, String, i64, i32, Option<i32>)> = product_variants::table
         .inner_join(products::table)
+        .left_join(
+            stock_holds::table.on(stock_holds::variant_id
+                .eq(product_variants::id)
+                .and(stock_holds::user_id.eq(holder))),
+        )
         .filter(product_variants::id.eq(variant_id))
         .filter(product_variants::is_active.eq(true))
         .filter(products::status.eq(crate::catalog::ProductStatus::Active))
@@ -150,16 +157,13 @@ fn buyable(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<Buya
             product_variants::name,
             product_variants::price,
             product_variants::stock - product_variants::held,
+            stock_holds::quantity.nullable(),
         ))
         .first(conn)
         .optional()?;
-    let (product, variant, price, free) =
+    let (product, variant, price, free, own) =
         row.ok_or_else(|| Error::Invalid("That product is not available to buy.".into()))?;
-    let own = match owner.user_id() {
-        Some(user) => crate::inventory::holds::own(conn, user, &[variant_id])?,
-        None => Default::default(),
-    };
-    let stock = (free + own.get(&variant_id).copied().unwrap_or(0)).max(0);
+    let stock = (free + own.unwrap_or(0)).max(0);
     let name = if variant.is_empty() {
         product
     } else {
