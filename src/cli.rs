@@ -245,6 +245,8 @@ fn schema_current(settings: &Settings, backend: &Backend) -> Result<DbConn, Stri
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often the retention job removes rows past their age.
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+/// How often the server checks that the coming months' order partitions exist (PostgreSQL).
+const ORDER_MONTHS_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), String> {
     let bind = settings.bind_addr().map_err(|e| e.to_string())?;
@@ -260,6 +262,8 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
             Migrations::Check => schema_current(settings, backend)?,
         };
         db::check_durability(&mut conn).map_err(|e| e.to_string())?;
+        crate::orders::months::make_ahead(&mut conn)
+            .map_err(|e| format!("making the coming months' order partitions: {e}"))?;
         if let Some(report) = crate::seed::demo_if_empty(&mut conn).map_err(|e| e.to_string())? {
             println!("{report}");
         }
@@ -314,6 +318,7 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         settings.operations.retention_ages(),
         RETENTION_EVERY,
     );
+    crate::orders::months::spawn_keeper(state.pool.clone(), ORDER_MONTHS_EVERY);
     // Carries on the CSV imports a stopped node left running, from their checkpoints.
     let catalog = state.catalog.clone();
     crate::sellers::bulk::resume_running(state.pool.clone(), move || catalog.changed());

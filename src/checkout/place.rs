@@ -303,6 +303,7 @@ fn insert_order(
     for _ in 0..5 {
         let number = new_order_number(now);
         let order = NewOrder {
+            id: None,
             number: &number,
             user_id: request.user_id,
             status: OrderStatus::PendingPayment,
@@ -338,11 +339,18 @@ fn insert_order(
         });
         match inserted {
             Ok(id) => return Ok(id),
-            Err(e) if crate::db::unique_violation_on(&e, "orders", &["number"]) => continue,
+            Err(e) if number_taken(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(Error::Internal("could not draw a free order number".into()))
+}
+
+/// PostgreSQL keeps order numbers unique in `order_numbers`, beside the month partitions
+/// (migrations/postgres/2026-12-07-000001_monthly_orders); SQLite on the orders table.
+fn number_taken(error: &diesel::result::Error) -> bool {
+    crate::db::unique_violation_on(error, "orders", &["number"])
+        || crate::db::unique_violation_on(error, "order_numbers", &["number"])
 }
 
 fn insert_line(
@@ -354,6 +362,7 @@ fn insert_line(
 ) -> Result<()> {
     diesel::insert_into(order_items::table)
         .values(&NewOrderItem {
+            id: None,
             order_id,
             variant_id: line.variant_id,
             product_id: line.product_id,

@@ -16,6 +16,7 @@ use crate::money::Money;
 use crate::payments::{Gateway, PaymentStatus};
 
 mod detail;
+pub mod months;
 mod refunds;
 mod status;
 
@@ -67,11 +68,14 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
             .first(conn)
             .optional()?
             .ok_or(Error::NotFound)?;
-        query = query.filter(
-            orders::created_at
-                .lt(at)
-                .or(orders::created_at.eq(at).and(orders::id.lt(id))),
-        );
+        query = query
+            .filter(
+                orders::created_at
+                    .lt(at)
+                    .or(orders::created_at.eq(at).and(orders::id.lt(id))),
+            )
+            // The same rows, said in ids: older pages skip the months after theirs.
+            .filter(orders::id.lt(months::id_bound_through(at)));
     }
     let rows: Vec<(i64, String, OrderStatus, Money, chrono::NaiveDateTime)> = query
         .order((orders::created_at.desc(), orders::id.desc()))

@@ -173,6 +173,7 @@ impl PastOrder<'_> {
         let key = random_hex(16);
         let order_id: i64 = diesel::insert_into(orders::table)
             .values(&NewOrder {
+                id: crate::orders::months::order_id_for(conn, self.placed)?,
                 number: &self.number,
                 user_id: customer.user_id,
                 status: OrderStatus::PendingPayment,
@@ -206,6 +207,7 @@ impl PastOrder<'_> {
         for ((variant, quantity), line) in self.items.iter().zip(&quote.lines) {
             diesel::insert_into(order_items::table)
                 .values(&NewOrderItem {
+                    id: crate::orders::months::line_id_for(conn, order_id)?,
                     order_id,
                     variant_id: variant.id,
                     product_id: variant.product_id,

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use shopwave::db::DbConn;
 use shopwave::db::schema::*;
+use shopwave::orders::months;
 use shopwave::util::random_hex;
 
 /// Inserts a user and returns its id; `email` must be unique within the test.
@@ -283,8 +284,12 @@ pub fn order(
         .map(|l| l.unit_price * i64::from(l.quantity))
         .sum();
     let tax_total: i64 = lines.iter().map(|l| l.tax).sum();
+    // Dated `created_at`, the order takes that month's id where ids carry months
+    // (src/orders/months.rs).
+    let id = months::order_id_for(conn, created_at).expect("an id in the order's month");
     let order_id: i64 = diesel::insert_into(orders::table)
         .values((
+            id.map(|id| orders::id.eq(id)),
             orders::number.eq(format!("SW-{}", random_hex(5))),
             orders::user_id.eq(user_id),
             orders::status.eq(status),
@@ -306,8 +311,10 @@ pub fn order(
         .expect("insert order");
     for line in lines {
         let line_subtotal = line.unit_price * i64::from(line.quantity);
+        let id = months::line_id_for(conn, order_id).expect("a line id in the order's month");
         diesel::insert_into(order_items::table)
             .values((
+                id.map(|id| order_items::id.eq(id)),
                 order_items::order_id.eq(order_id),
                 order_items::variant_id.eq(line.variant_id),
                 order_items::product_id.eq(line.product_id),

@@ -9,7 +9,7 @@ use crate::db::schema::{order_items, orders, products, seller_sales_days, seller
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
-use crate::orders::OrderStatus;
+use crate::orders::{OrderStatus, months};
 
 /// How many products and sellers the report lists.
 pub const TOP_ROWS: i64 = 10;
@@ -44,6 +44,17 @@ pub fn top_products(conn: &mut DbConn, range: DateRange) -> Result<Vec<Ranked>> 
         .filter(orders::status.eq_any(OrderStatus::PAID))
         .filter(orders::created_at.ge(range.start()))
         .filter(orders::created_at.lt(range.end_exclusive()))
+        // The range in ids, for orders and lines alike: only its months' partitions are read.
+        .filter(months::placed_between(
+            orders::id,
+            range.start(),
+            range.end_exclusive(),
+        ))
+        .filter(months::placed_between(
+            order_items::id,
+            range.start(),
+            range.end_exclusive(),
+        ))
         .group_by((products::id, products::name))
         .select((
             products::id,

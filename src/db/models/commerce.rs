@@ -142,10 +142,12 @@ pub struct OrderItem {
 }
 
 /// A new order as inserted: the totals and the shipping address are snapshots. `None` in
-/// `created_at`/`updated_at` means now.
+/// `created_at`/`updated_at` means now, and `None` in `id` the next id of this month: an order
+/// dated otherwise takes `orders::months::order_id_for` (src/orders/months.rs).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = orders)]
 pub struct NewOrder<'a> {
+    pub id: Option<i64>,
     pub number: &'a str,
     pub user_id: i64,
     pub status: OrderStatus,
@@ -174,10 +176,13 @@ pub struct NewOrder<'a> {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-/// A line of a new order: what was bought, snapshotted, with its priced amounts.
+/// A line of a new order: what was bought, snapshotted, with its priced amounts. `None` in `id`
+/// is the next id of this month; a line of an order dated otherwise takes
+/// `orders::months::line_id_for`.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = order_items)]
 pub struct NewOrderItem<'a> {
+    pub id: Option<i64>,
     pub order_id: i64,
     pub variant_id: i64,
     pub product_id: i64,

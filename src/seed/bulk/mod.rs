@@ -85,9 +85,11 @@ fn secondary_indexes(conn: &mut DbConn, tables: &[&str]) -> Result<Vec<(String, 
             "SELECT name, sql AS definition FROM sqlite_master \
              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
         ),
+        // A partitioned table's index reads `ON ONLY t`, which would rebuild it on the table
+        // alone; without ONLY it is built on every partition too.
         DbConn::Postgres(_) => format!(
-            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
-             WHERE schemaname = current_schema() AND tablename IN ({list}) \
+            "SELECT indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS definition \
+             FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({list}) \
              AND indexname NOT IN (SELECT conname FROM pg_constraint)"
         ),
     };
@@ -145,9 +147,14 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
             "products",
             "product_variants",
             "orders",
+            "order_items",
         ] {
+            // An order's or line's id is its month's prefix and the sequence's number
+            // (src/orders/months.rs); the remainder is the number. Other ids are the number.
             conn.batch_execute(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 (SELECT MAX(id % {span}) FROM {table}))",
+                span = crate::orders::months::MONTH_SPAN
             ))?;
         }
     }

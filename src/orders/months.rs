@@ -1,0 +1,198 @@
+//! Orders by month. On PostgreSQL `orders` and `order_items` are partitioned by month
+//! (migrations/postgres/2026-12-07-000001_monthly_orders): an order's id is
+//! `yyyymm * 10^10 + n`, `n` from the table's sequence, and a line's id carries its order's month
+//! the same way. The database refuses an id whose month is not the order's (`ck_orders_month`,
+//! `ck_order_items_month`), so a range of dates is a range of ids, and a query that also says it
+//! in ids reads only the months' partitions. Orders placed before partitioning keep their plain
+//! ids, all below 10^10 (`LEGACY_END`), in one partition of their own.
+//!
+//! SQLite keeps one table with plain ids. The id bounds below hold there too (every id is below
+//! `LEGACY_END`), so the same query serves both backends.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::dsl;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Timestamp};
+
+use crate::db::DbConn;
+use crate::error::Result;
+
+/// How many ids each month has: its ids are `yyyymm * MONTH_SPAN + n`.
+pub const MONTH_SPAN: i64 = 10_000_000_000;
+/// Every id below this is an order (or line) from before partitioning, or SQLite's.
+pub const LEGACY_END: i64 = MONTH_SPAN;
+/// How many months ahead of the current one the server keeps partitions ready.
+const MONTHS_AHEAD: u32 = 2;
+
+/// `yyyymm` of a UTC time: the month an order placed then belongs to.
+pub fn month_key(at: NaiveDateTime) -> i64 {
+    i64::from(at.year()) * 100 + i64::from(at.month())
+}
+
+/// The first id of the month `at` falls in.
+pub fn first_id_of_month(at: NaiveDateTime) -> i64 {
+    month_key(at) * MONTH_SPAN
+}
+
+/// The first id after every order placed up to `at` (inclusive): the first of the next month.
+pub fn id_bound_through(at: NaiveDateTime) -> i64 {
+    first_id_of_month(next_month(at.date()).and_time(NaiveTime::MIN))
+}
+
+/// The first id after every order placed before `end` (exclusive).
+pub fn id_bound_before(end: NaiveDateTime) -> i64 {
+    id_bound_through(end - chrono::Duration::microseconds(1))
+}
+
+fn next_month(day: NaiveDate) -> NaiveDate {
+    let (year, month) = match day.month() {
+        12 => (day.year() + 1, 1),
+        m => (day.year(), m + 1),
+    };
+    NaiveDate::from_ymd_opt(year, month, 1).expect("the first of a month exists")
+}
+
+/// The ids (of `orders` or `order_items`) the rows placed at or after `start` can have: that
+/// month's and later, or a legacy id.
+pub fn placed_from<C>(id: C, start: NaiveDateTime) -> PlacedFrom<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    id.ge(first_id_of_month(start)).or(id.lt(LEGACY_END))
+}
+
+/// The ids the rows placed in `[start, end)` can have. Added to a query over those dates, it
+/// lets PostgreSQL read only those months' partitions.
+pub fn placed_between<C>(id: C, start: NaiveDateTime, end: NaiveDateTime) -> PlacedBetween<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    placed_from(id, start).and(id.lt(id_bound_before(end)))
+}
+
+pub type PlacedFrom<C> = dsl::Or<dsl::GtEq<C, i64>, dsl::Lt<C, i64>>;
+pub type PlacedBetween<C> = dsl::And<PlacedFrom<C>, dsl::Lt<C, i64>>;
+
+/// The id a new order dated `at` takes where ids carry months (PostgreSQL), its month's
+/// partition made first if missing (a backdated order, a seed). `None` on SQLite: plain ids.
+pub fn order_id_for(conn: &mut DbConn, at: NaiveDateTime) -> Result<Option<i64>> {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(None);
+    }
+    make(conn, at, at)?;
+    draw(conn, "orders_id_seq", month_key(at)).map(Some)
+}
+
+/// The id a new line of order `order_id` takes: in its order's month, where ids carry months.
+pub fn line_id_for(conn: &mut DbConn, order_id: i64) -> Result<Option<i64>> {
+    if matches!(conn, DbConn::Sqlite(_)) || order_id < LEGACY_END {
+        return Ok(None);
+    }
+    draw(conn, "order_items_id_seq", order_id / MONTH_SPAN).map(Some)
+}
+
+fn draw(conn: &mut DbConn, sequence: &str, month: i64) -> Result<i64> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let next: Id = diesel::sql_query(format!(
+        "SELECT $1 * {MONTH_SPAN} + nextval('{sequence}') AS id"
+    ))
+    .bind::<BigInt, _>(month)
+    .get_result(conn)?;
+    Ok(next.id)
+}
+
+/// Makes the partitions of the months from `first` through `last` that do not exist yet
+/// (PostgreSQL; nothing on SQLite). The database function does the work as the tables' owner
+/// and takes no lock when every month exists; returns how many months it made.
+pub fn make(conn: &mut DbConn, first: NaiveDateTime, last: NaiveDateTime) -> Result<i32> {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(0);
+    }
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = Integer)]
+        made: i32,
+    }
+    let made: Made = diesel::sql_query(
+        "SELECT add_order_months($1 AT TIME ZONE 'UTC', $2 AT TIME ZONE 'UTC') AS made",
+    )
+    .bind::<Timestamp, _>(first)
+    .bind::<Timestamp, _>(last)
+    .get_result(conn)?;
+    Ok(made.made)
+}
+
+/// Keeps this month and the next `MONTHS_AHEAD` ready, so an order never finds its month
+/// missing. The server runs it at start and with each sweep.
+pub fn make_ahead(conn: &mut DbConn) -> Result<i32> {
+    let now = crate::util::now();
+    let last = (0..MONTHS_AHEAD).fold(now.date(), |day, _| next_month(day));
+    make(conn, now, last.and_time(NaiveTime::MIN))
+}
+
+/// Keeps the coming months made, every `every` (the server made them at start). A failure is
+/// logged and tried again: two months ahead leave weeks to notice.
+pub fn spawn_keeper(pool: crate::db::Pool, every: std::time::Duration) {
+    std::thread::Builder::new()
+        .name("order-months".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(every);
+                let made = pool
+                    .get()
+                    .map_err(crate::error::Error::from)
+                    .and_then(|mut conn| make_ahead(&mut conn));
+                match made {
+                    Ok(0) => {}
+                    Ok(made) => tracing::info!(made, "order partitions made for coming months"),
+                    Err(error) => tracing::warn!(%error, "making order partitions: will retry"),
+                }
+            }
+        })
+        .expect("spawn the order-months thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn a_month_is_a_range_of_ids() {
+        assert_eq!(month_key(at("2026-12-31 23:59:59")), 202612);
+        assert_eq!(
+            first_id_of_month(at("2026-12-03 10:00:00")),
+            202612 * MONTH_SPAN
+        );
+    }
+
+    #[test]
+    fn the_bound_before_an_end_covers_the_month_it_ends_in() {
+        // Ending at midnight on the first: the month before is the last one read.
+        assert_eq!(
+            id_bound_before(at("2027-01-01 00:00:00")),
+            202701 * MONTH_SPAN
+        );
+        // Ending mid-month: that month is read too; December rolls into January.
+        assert_eq!(
+            id_bound_before(at("2026-12-15 00:00:00")),
+            202701 * MONTH_SPAN
+        );
+        assert_eq!(
+            id_bound_before(at("2026-11-30 12:00:00")),
+            202612 * MONTH_SPAN
+        );
+    }
+
+    #[test]
+    fn legacy_and_sqlite_ids_are_below_every_month() {
+        assert!(LEGACY_END <= first_id_of_month(at("1970-01-01 00:00:00")));
+    }
+}
