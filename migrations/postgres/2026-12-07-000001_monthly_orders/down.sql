@@ -1,12 +1,10 @@
--- Back to one table each: every row of the month partitions moves into the old tables.
+-- Back to one table each: every row of the month partitions moves into the old tables, with its
+-- id. Migrating up again then stops at ck_orders_legacy_ids if any order was placed meanwhile:
+-- a month id cannot join the legacy partition.
 DROP FUNCTION add_order_months(TIMESTAMPTZ, TIMESTAMPTZ);
 DROP TRIGGER orders_number_entered ON orders;
 DROP FUNCTION enter_order_number();
 DROP TABLE order_numbers;
-ALTER TABLE order_items DETACH PARTITION order_items_legacy;
-ALTER TABLE orders DETACH PARTITION orders_legacy;
-ALTER TABLE orders_legacy DROP CONSTRAINT ck_orders_legacy_ids;
-ALTER TABLE order_items_legacy DROP CONSTRAINT ck_order_items_legacy_ids;
 ALTER TABLE order_status_history DROP CONSTRAINT order_status_history_order_id_fkey;
 ALTER TABLE promotion_redemptions DROP CONSTRAINT promotion_redemptions_order_id_fkey;
 ALTER TABLE inventory_movements DROP CONSTRAINT inventory_movements_order_id_fkey;
@@ -15,6 +13,12 @@ ALTER TABLE refunds DROP CONSTRAINT refunds_order_id_fkey, DROP CONSTRAINT refun
 ALTER TABLE shipments DROP CONSTRAINT shipments_order_id_fkey;
 ALTER TABLE returns DROP CONSTRAINT returns_order_id_fkey, DROP CONSTRAINT returns_order_item_id_fkey;
 ALTER TABLE payout_lines DROP CONSTRAINT payout_lines_order_item_id_fkey;
+ALTER TABLE order_items DROP CONSTRAINT order_items_order_id_fkey;
+ALTER TABLE order_items DETACH PARTITION order_items_legacy;
+ALTER TABLE orders DETACH PARTITION orders_legacy;
+ALTER TABLE orders_legacy DROP CONSTRAINT ck_orders_legacy_ids, DROP CONSTRAINT ck_orders_month;
+ALTER TABLE order_items_legacy DROP CONSTRAINT ck_order_items_legacy_ids,
+    DROP CONSTRAINT ck_order_items_month;
 INSERT INTO orders_legacy SELECT * FROM orders;
 INSERT INTO order_items_legacy SELECT * FROM order_items;
 ALTER SEQUENCE orders_id_seq OWNED BY orders_legacy.id;
@@ -48,3 +52,5 @@ ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders (id) ON DELET
 ALTER TABLE returns ADD FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
     ADD FOREIGN KEY (order_item_id) REFERENCES order_items (id) ON DELETE CASCADE;
 ALTER TABLE payout_lines ADD FOREIGN KEY (order_item_id) REFERENCES order_items (id) ON DELETE RESTRICT;
+ALTER TABLE order_items ADD CONSTRAINT order_items_order_id_fkey FOREIGN KEY (order_id)
+    REFERENCES orders (id) ON DELETE CASCADE;
