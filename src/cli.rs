@@ -91,6 +91,15 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Payouts { period } => payouts(&mut migrated(&settings, &backend)?, period),
+        Command::Archive { before, dest } => {
+            let before = crate::payouts::Period::parse(&before)
+                .map_err(|e| format!("invalid --before {before:?}: {e}"))?;
+            let archived =
+                crate::archive::archive(&mut schema_current(&settings, &backend)?, before, &dest)
+                    .map_err(|e| e.to_string())?;
+            println!("{archived}; the rows are in {}", dest.display());
+            Ok(())
+        }
         Command::PaymentsSim { webhook_url } => {
             let key = settings.payments_sim_key().map_err(|e| e.to_string())?;
             let endpoint = match webhook_url {

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod archive;
 pub mod audit;
 pub mod backup;
 pub mod cart;

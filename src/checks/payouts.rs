@@ -93,7 +93,7 @@ fn totals(conn: &mut DbConn) -> Result<Vec<Finding>> {
 }
 
 /// Every line on a statement is its seller's, and was delivered more than the return window
-/// before the period ended. Periods are months, so this is one query per period that has
+/// before the period ended (lines whose order was archived were checked before it was). Periods are months, so this is one query per period that has
 /// statements, each with its own cutoff (no date arithmetic in SQL, which differs by backend).
 fn lines_due(conn: &mut DbConn) -> Result<Vec<Finding>> {
     let ends: Vec<chrono::NaiveDateTime> = seller_payouts::table
@@ -132,7 +132,7 @@ fn lines_due(conn: &mut DbConn) -> Result<Vec<Finding>> {
             .order(payout_lines::id)
             .select((
                 payout_lines::payout_id,
-                payout_lines::order_item_id,
+                order_items::id,
                 order_items::seller_id,
                 seller_payouts::seller_id,
                 shipments::status.nullable(),

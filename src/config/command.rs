@@ -54,6 +54,14 @@ pub enum Command {
     /// Make the shop at --data-dir and DATABASE_URL (which must hold no shop yet) from the
     /// backup in SRC.
     Restore { src: PathBuf },
+    /// Move every order placed before a month, settled, out of the database (PostgreSQL) into
+    /// DEST, a new folder of JSON Lines files; run with the DATABASE_URL that migrates.
+    Archive {
+        /// The first month kept, YYYY-MM: every order placed before it is archived.
+        #[arg(long)]
+        before: String,
+        dest: PathBuf,
+    },
     /// Verify the shop's money and stock invariants; print what is wrong and exit 1 if anything is.
     #[command(alias = "check-stock")]
     Check,

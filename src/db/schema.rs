@@ -447,7 +447,7 @@ diesel::table! {
         id -> BigInt,
         promotion_id -> BigInt,
         user_id -> BigInt,
-        order_id -> BigInt,
+        order_id -> Nullable<BigInt>,
         reversed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
@@ -556,7 +556,7 @@ diesel::table! {
     payout_lines (id) {
         id -> BigInt,
         payout_id -> BigInt,
-        order_item_id -> BigInt,
+        order_item_id -> Nullable<BigInt>,
         sales -> BigInt,
         refunded -> BigInt,
         commission -> BigInt,

@@ -126,6 +126,22 @@ pub fn make(conn: &mut DbConn, first: NaiveDateTime, last: NaiveDateTime) -> Res
     Ok(made.made)
 }
 
+/// The first day not archived: every order placed before it was taken out of the database by
+/// `shopwave archive` (src/archive.rs). `None` when nothing was archived, and always on SQLite.
+pub fn archived_before(conn: &mut DbConn) -> Result<Option<NaiveDate>> {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(None);
+    }
+    #[derive(QueryableByName)]
+    struct Day {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+        day: Option<NaiveDate>,
+    }
+    let day: Day =
+        diesel::sql_query("SELECT MAX(before_day) AS day FROM order_archives").get_result(conn)?;
+    Ok(day.day)
+}
+
 /// Keeps this month and the next `MONTHS_AHEAD` ready, so an order never finds its month
 /// missing. The server runs it at start and with each sweep.
 pub fn make_ahead(conn: &mut DbConn) -> Result<i32> {

@@ -13,6 +13,9 @@ const HEADER: [&str; 8] = [
     "net",
 ];
 
+/// The order column of a line whose order was archived (src/archive.rs).
+const ARCHIVED: &str = "archived";
+
 impl Statement {
     /// The statement's CSV. Amounts are plain decimals (`12.30`); text fields are quoted when
     /// they hold a comma, quote or line break, and text that a spreadsheet would run as a
@@ -21,13 +24,27 @@ impl Statement {
         let mut out = String::new();
         row(&mut out, HEADER.iter().map(|h| h.to_string()));
         for line in &self.lines {
+            let [order, product, variant, quantity] = match &line.ordered {
+                Some(o) => [
+                    text(&o.order_number),
+                    text(&o.product_name),
+                    text(&o.variant_name),
+                    o.quantity.to_string(),
+                ],
+                None => [
+                    ARCHIVED.to_owned(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+            };
             row(
                 &mut out,
                 [
-                    text(&line.order_number),
-                    text(&line.product_name),
-                    text(&line.variant_name),
-                    line.quantity.to_string(),
+                    order,
+                    product,
+                    variant,
+                    quantity,
                     line.sales.plain(),
                     line.refunded.plain(),
                     line.commission.plain(),
@@ -44,7 +61,8 @@ impl Statement {
                 String::new(),
                 self.lines
                     .iter()
-                    .map(|l| i64::from(l.quantity))
+                    .filter_map(|l| l.ordered.as_ref())
+                    .map(|o| i64::from(o.quantity))
                     .sum::<i64>()
                     .to_string(),
                 self.sales().plain(),

@@ -152,9 +152,9 @@ fn eligible(conn: &mut DbConn, period: Period) -> Result<Vec<Eligible>> {
         .filter(orders::status.ne(OrderStatus::Refunded))
         .filter(shipments::status.eq(ShipmentStatus::Delivered))
         .filter(shipments::delivered_at.lt(delivered_before))
-        .filter(not(exists(
-            payout_lines::table.filter(payout_lines::order_item_id.eq(order_items::id)),
-        )))
+        .filter(not(exists(payout_lines::table.filter(
+            payout_lines::order_item_id.eq(order_items::id.nullable()),
+        ))))
         .filter(not(exists(
             returns::table
                 .filter(returns::order_item_id.eq(order_items::id))

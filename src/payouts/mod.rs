@@ -14,5 +14,6 @@ mod statements;
 pub use generate::{Made, Summary, generate};
 pub use period::{Period, PeriodError};
 pub use statements::{
-    Reference, Statement, StatementLine, StatementRow, all, for_seller, mark_paid, seller_statement,
+    Ordered, Reference, Statement, StatementLine, StatementRow, all, for_seller, mark_paid,
+    seller_statement,
 };

@@ -67,6 +67,13 @@ impl Period {
         }
     }
 
+    /// The month after this one.
+    pub fn next(self) -> Period {
+        Period {
+            first_day: self.first_day_of_next(),
+        }
+    }
+
     /// Its first instant.
     pub fn start(self) -> NaiveDateTime {
         self.first_day.and_time(NaiveTime::MIN)

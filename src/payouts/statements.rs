@@ -49,13 +49,21 @@ fn period_label(payout: &Payout) -> String {
 /// One order line on a statement, with what it earned.
 #[derive(Debug, Clone)]
 pub struct StatementLine {
+    /// What was sold; `None` once its order is archived (src/archive.rs): the line's amounts
+    /// stay on the statement, the order's details are in the archive.
+    pub ordered: Option<Ordered>,
+    pub sales: Money,
+    pub refunded: Money,
+    pub commission: Money,
+}
+
+/// The order line a statement line pays for.
+#[derive(Debug, Clone)]
+pub struct Ordered {
     pub order_number: String,
     pub product_name: String,
     pub variant_name: String,
     pub quantity: i32,
-    pub sales: Money,
-    pub refunded: Money,
-    pub commission: Money,
 }
 
 impl StatementLine {
@@ -124,16 +132,19 @@ pub fn seller_statement(conn: &mut DbConn, user_id: i64, payout_id: i64) -> Resu
 }
 
 fn lines_of(conn: &mut DbConn, payout_id: i64) -> Result<Vec<StatementLine>> {
-    type Row = (String, String, String, i32, Money, Money, Money);
+    type Row = (Option<(String, String, String, i32)>, Money, Money, Money);
     let rows: Vec<Row> = payout_lines::table
-        .inner_join(order_items::table.inner_join(orders::table))
+        .left_join(order_items::table.inner_join(orders::table))
         .filter(payout_lines::payout_id.eq(payout_id))
         .order(payout_lines::id)
         .select((
-            orders::number,
-            order_items::product_name,
-            order_items::variant_name,
-            order_items::quantity,
+            (
+                orders::number,
+                order_items::product_name,
+                order_items::variant_name,
+                order_items::quantity,
+            )
+                .nullable(),
             payout_lines::sales,
             payout_lines::refunded,
             payout_lines::commission,
@@ -141,19 +152,19 @@ fn lines_of(conn: &mut DbConn, payout_id: i64) -> Result<Vec<StatementLine>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(order_number, product_name, variant_name, quantity, sales, refunded, commission)| {
-                StatementLine {
+        .map(|(ordered, sales, refunded, commission)| StatementLine {
+            ordered: ordered.map(
+                |(order_number, product_name, variant_name, quantity)| Ordered {
                     order_number,
                     product_name,
                     variant_name,
                     quantity,
-                    sales,
-                    refunded,
-                    commission,
-                }
-            },
-        )
+                },
+            ),
+            sales,
+            refunded,
+            commission,
+        })
         .collect())
 }
 

@@ -54,6 +54,7 @@ mod lifecycle_props;
 mod long_outage;
 mod money_props;
 mod operations;
+mod order_archive;
 mod order_months;
 mod order_status;
 mod outage;

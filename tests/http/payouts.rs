@@ -17,7 +17,7 @@ fn lines_on(conn: &mut shopwave::db::DbConn, payout_id: i64) -> Vec<(i64, i64, i
         .filter(payout_lines::payout_id.eq(payout_id))
         .order(payout_lines::order_item_id)
         .select((
-            payout_lines::order_item_id,
+            payout_lines::order_item_id.assume_not_null(),
             payout_lines::sales,
             payout_lines::refunded,
             payout_lines::commission,

@@ -25,7 +25,7 @@ async fn post_as(app: &TestApp, user: i64, path: &str, fields: &[(&str, &str)]) 
 
 #[track_caller]
 fn assert_matches_recomputation(conn: &mut DbConn, after: &str) {
-    let drift = shopwave::sales_totals::drift(conn).expect("recomputation");
+    let drift = shopwave::sales_totals::drift(conn, None).expect("recomputation");
     assert!(drift.is_empty(), "after {after}: {drift:?}");
 }
 
@@ -155,7 +155,7 @@ on_both_backends! {
         execute(conn, &format!(
             "UPDATE seller_sales_days SET units = units + 1 WHERE seller_id = {}", seller_a.id
         )).unwrap();
-        let drift = shopwave::sales_totals::drift(conn).unwrap();
+        let drift = shopwave::sales_totals::drift(conn, None).unwrap();
         assert_eq!(drift.len(), 2, "{drift:?}");
         assert!(drift.iter().all(|d| d.table == "seller_sales_days" && d.key == seller_a.id));
         let check = shopwave::checks::sales_totals(conn).unwrap();

@@ -217,7 +217,8 @@ pub struct Redemption {
     pub id: i64,
     pub promotion_id: i64,
     pub user_id: i64,
-    pub order_id: i64,
+    /// `None` once the order is archived (src/archive.rs): the use still counts.
+    pub order_id: Option<i64>,
     pub reversed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }

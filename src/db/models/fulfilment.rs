@@ -49,7 +49,8 @@ pub struct Return {
 pub struct PayoutLine {
     pub id: i64,
     pub payout_id: i64,
-    pub order_item_id: i64,
+    /// `None` once the order line is archived (src/archive.rs).
+    pub order_item_id: Option<i64>,
     pub sales: Money,
     pub refunded: Money,
     pub commission: Money,
