@@ -77,25 +77,25 @@ pub struct Archived {
     pub partitions: Vec<String>,
 }
 
+impl Archived {
+    /// The rows of `table` written to the files.
+    pub fn count(&self, table: &str) -> i64 {
+        self.rows
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map_or(0, |r| r.1)
+    }
+}
+
 impl std::fmt::Display for Archived {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = |table| {
-            self.rows
-                .iter()
-                .find(|(t, _)| *t == table)
-                .map_or(0, |r| r.1)
-        };
         write!(
             f,
             "archived {} order(s) and {} line(s) placed before {}; partitions detached and dropped: {}",
-            count("orders"),
-            count("order_items"),
+            self.count("orders"),
+            self.count("order_items"),
             self.before,
-            if self.partitions.is_empty() {
-                "none".to_owned()
-            } else {
-                self.partitions.join(", ")
-            }
+            self.partitions.join(", ")
         )
     }
 }
@@ -130,37 +130,32 @@ pub fn archive(conn: &mut DbConn, before: Period, dest: &Path) -> Result<Archive
                 "no orders are kept by month before {before}: nothing to archive"
             )));
         }
-        c.batch_execute(&format!(
-            "LOCK TABLE {} IN SHARE MODE",
-            partitions.join(", ")
-        ))?;
+        let names: Vec<&str> = partitions.iter().map(|p| p.name.as_str()).collect();
+        c.batch_execute(&format!("LOCK TABLE {} IN SHARE MODE", names.join(", ")))?;
         refuse_unsettled(c, before, bound)?;
         std::fs::create_dir_all(dest).map_err(io(dest))?;
         let rows = write_files(c, bound, dest)?;
         take_out(c, bound, &rows)?;
-        for partition in &partitions {
-            let parent = partition
-                .rsplit_once("_p")
-                .or_else(|| partition.rsplit_once("_legacy"))
-                .map_or("orders", |(parent, _)| parent);
+        for Partition { parent, name } in &partitions {
             c.batch_execute(&format!(
-                "ALTER TABLE {parent} DETACH PARTITION {partition}; DROP TABLE {partition}"
+                "ALTER TABLE {parent} DETACH PARTITION {name}; DROP TABLE {name}"
             ))?;
         }
+        let archived = Archived {
+            before,
+            rows,
+            partitions: partitions.into_iter().map(|p| p.name).collect(),
+        };
         diesel::sql_query(
             "INSERT INTO order_archives (before_day, orders, lines, folder) \
              VALUES ($1, $2, $3, $4)",
         )
         .bind::<diesel::sql_types::Date, _>(before.start().date())
-        .bind::<BigInt, _>(rows[0].1)
-        .bind::<BigInt, _>(rows[1].1)
+        .bind::<BigInt, _>(archived.count("orders"))
+        .bind::<BigInt, _>(archived.count("order_items"))
         .bind::<Text, _>(dest.display().to_string())
         .execute(c)?;
-        Ok(Archived {
-            before,
-            rows,
-            partitions,
-        })
+        Ok(archived)
     });
     if archived.is_err() && dest.exists() {
         // Nothing left the database, so the half-written copy is only confusing.
@@ -195,32 +190,38 @@ fn owner_only(conn: &mut DbConn) -> Result<()> {
     ))
 }
 
+/// A month's partition (or the legacy one) of `orders` or `order_items`.
 #[derive(QueryableByName)]
-struct Name {
+struct Partition {
+    #[diesel(sql_type = Text)]
+    parent: String,
     #[diesel(sql_type = Text)]
     name: String,
 }
 
-/// The partitions of `order_items` and `orders` (lines first: they point at their orders)
-/// that hold only orders from before the bound: the months before it, and the orders from
-/// before partitioning, which leave all together or not at all.
-fn partitions_before(conn: &mut DbConn, before: Period, bound: i64) -> Result<Vec<String>> {
-    let mut names: Vec<String> = diesel::sql_query(
-        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+/// The partitions that hold only orders from before the bound, lines first (they point at
+/// their orders): the months before it, and the orders from before partitioning, which leave
+/// all together or not at all.
+fn partitions_before(conn: &mut DbConn, before: Period, bound: i64) -> Result<Vec<Partition>> {
+    let mut partitions: Vec<Partition> = diesel::sql_query(
+        "SELECT CAST(CAST(i.inhparent AS regclass) AS TEXT) AS parent, c.relname AS name \
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
          WHERE i.inhparent IN ('orders'::regclass, 'order_items'::regclass)",
     )
-    .load::<Name>(conn)?
-    .into_iter()
-    .map(|n| n.name)
-    .collect();
+    .load(conn)?;
     let key = bound / MONTH_SPAN;
-    names.retain(|name| match name.rsplit_once("_p") {
+    partitions.retain(|p| match p.name.rsplit_once("_p") {
         Some((_, month)) => month.parse::<i64>().is_ok_and(|m| m < key),
-        None => name.ends_with("_legacy"),
+        None => p.name.ends_with("_legacy"),
     });
-    if names.iter().any(|n| n.ends_with("_legacy")) {
-        let newest: Option<Name> = diesel::sql_query(
-            "SELECT to_char(MAX(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS name \
+    if partitions.iter().any(|p| p.name.ends_with("_legacy")) {
+        #[derive(QueryableByName)]
+        struct Day {
+            #[diesel(sql_type = Text)]
+            day: String,
+        }
+        let newest: Option<Day> = diesel::sql_query(
+            "SELECT to_char(MAX(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day \
              FROM orders_legacy HAVING MAX(created_at) >= $1",
         )
         .bind::<diesel::sql_types::Timestamp, _>(before.start())
@@ -230,13 +231,14 @@ fn partitions_before(conn: &mut DbConn, before: Period, bound: i64) -> Result<Ve
             return Err(Error::Invalid(format!(
                 "the orders placed before partitioning (orders_legacy) run to {}, past the \
                  start of {before}, and leave all together: archive before a later month",
-                newest.name
+                newest.day
             )));
         }
     }
-    // Lines first (they point at their orders), then by name: oldest month first.
-    names.sort_by_key(|n| (!n.starts_with("order_items"), n.clone()));
-    Ok(names)
+    partitions.sort_by(|a, b| {
+        (a.parent != "order_items", &a.name).cmp(&(b.parent != "order_items", &b.name))
+    });
+    Ok(partitions)
 }
 
 #[derive(QueryableByName)]
@@ -247,34 +249,16 @@ struct Unsettled {
     why: String,
 }
 
-fn quoted(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("'{w}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Refuses the run, naming up to `NAMED` of them, if any order below the bound may still
 /// change: not ended, a return, refund or payment still open, or a delivered line its seller
 /// has not been paid for yet (`payouts::generate` would still look for it).
 fn refuse_unsettled(conn: &mut DbConn, before: Period, bound: i64) -> Result<()> {
-    let ended = quoted(&[
-        OrderStatus::Delivered.as_str(),
-        OrderStatus::Cancelled.as_str(),
-        OrderStatus::PaymentFailed.as_str(),
-        OrderStatus::Refunded.as_str(),
-    ]);
-    let open_returns = quoted(&[
-        ReturnStatus::Requested.as_str(),
-        ReturnStatus::Accepted.as_str(),
-    ]);
-    let open_payments = quoted(&[
-        PaymentStatus::Pending.as_str(),
-        PaymentStatus::Unknown.as_str(),
-    ]);
-    let pending_refund = quoted(&[RefundStatus::Pending.as_str()]);
-    let delivered = quoted(&[OrderStatus::Delivered.as_str()]);
+    use OrderStatus::{Cancelled, Delivered, PaymentFailed, Refunded};
+    let ended = OrderStatus::sql_list(&[Delivered, Cancelled, PaymentFailed, Refunded]);
+    let open_returns = ReturnStatus::sql_list(&[ReturnStatus::Requested, ReturnStatus::Accepted]);
+    let open_payments = PaymentStatus::sql_list(&[PaymentStatus::Pending, PaymentStatus::Unknown]);
+    let pending_refund = RefundStatus::sql_list(&[RefundStatus::Pending]);
+    let delivered = OrderStatus::sql_list(&[Delivered]);
     let of = |rows: &str, filter: &str, why: &str| {
         format!(
             "(SELECT o.number, {why} AS why FROM {rows} JOIN orders o ON o.id = x.order_id \

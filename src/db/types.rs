@@ -23,7 +23,7 @@ pub struct UnknownValue {
 /// }
 /// ```
 ///
-/// gives `Colour::ALL`, `as_str()`, `parse(&str) -> Option<Colour>`, `FromStr`, `Display`, serde
+/// gives `Colour::ALL`, `as_str()`, `sql_list(&[Colour])`, `parse(&str) -> Option<Colour>`, `FromStr`, `Display`, serde
 /// (as the same words) and the diesel conversions.
 macro_rules! text_enum {
     (
@@ -51,6 +51,16 @@ macro_rules! text_enum {
                 match self {
                     $( $name::$variant => $text ),+
                 }
+            }
+
+            /// The words of `values` as an SQL list (`'a', 'b'`) for a statement written as
+            /// text; they are this enum's own literals, never input.
+            pub fn sql_list(values: &[$name]) -> String {
+                values
+                    .iter()
+                    .map(|value| format!("'{}'", value.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
 
             pub fn parse(text: &str) -> Option<$name> {
@@ -301,6 +311,12 @@ mod tests {
         assert_eq!(Colour::DarkGreen.as_str(), "dark_green");
         let refused = "blue".parse::<Colour>().unwrap_err();
         assert_eq!(refused.to_string(), "\"blue\" is not a known Colour");
+    }
+
+    #[test]
+    fn a_set_of_words_is_an_sql_list() {
+        assert_eq!(Colour::sql_list(&Colour::ALL), "'red', 'dark_green'");
+        assert_eq!(Colour::sql_list(&[Colour::Red]), "'red'");
     }
 
     #[test]

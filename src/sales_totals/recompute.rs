@@ -50,11 +50,7 @@ fn day_of_order(conn: &DbConn) -> &'static str {
 /// as its columns.
 fn recomputed(conn: &DbConn, table: &Table) -> String {
     let day = day_of_order(conn);
-    let paid = OrderStatus::PAID
-        .iter()
-        .map(|status| format!("'{}'", status.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let paid = OrderStatus::sql_list(&OrderStatus::PAID);
     let (key, join) = match table.key {
         "seller_id" => (Some("i.seller_id"), ""),
         "category_id" => (
