@@ -2,10 +2,11 @@
 # Page benchmarks: starts the release server on a seeded database and measures each page with
 # wrk for a fixed duration and concurrency, beside the ceiling (/ping through the same stack).
 #
-#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S] [--bin PATH] [--profile PAGE]
+#   bench/run.sh [--backend sqlite|postgres] [--scale F] [--duration S] [--connections C] [--cache N] [--warmup S] [--bin PATH] [--shop NAME] [--profile PAGE]
 #
 # --bin measures a given shopwave binary instead of building this checkout (two builds compared
-# on the same data: the older first, as the newer one migrates the database).
+# on the same data: the older first, as the newer one migrates the database). --shop NAME seeds and
+# measures a shop of its own (bench-data/BACKEND-SCALE-NAME), for builds whose schemas differ.
 # --cache is the server's --catalog-cache (catalog pages kept in memory per kind); 0 measures
 # every page read from the database. Before each read page is measured, every path of its list
 # is loaded once and the page is loaded for --warmup seconds, unmeasured (a shop in service has
@@ -21,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/shop.sh
 
-backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin= profile=
+backend=sqlite scale=0.01 duration=10 connections=32 port=18090 cache=10000 warmup=3 bin= shop= profile=
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --shop) shop=$2; shift 2 ;;
     --profile) profile=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -39,7 +41,7 @@ done
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 use_binary "$bin"
-use_shop "$backend" "$scale"
+use_shop "$backend" "$scale" "$shop"
 if [ "$backend" = postgres ]; then
   psql_q() { psql -h 127.0.0.1 -U postgres -d "$db" -tAc "$1"; }
 else

@@ -10,15 +10,16 @@ use_binary() {
   fi
 }
 
-# use_shop BACKEND SCALE: sets $data (the shop's folder under bench-data/) and, on PostgreSQL,
-# $db (its database, created when missing), and exports what `shopwave` reads to find them.
+# use_shop BACKEND SCALE [NAME]: sets $data (the shop's folder under bench-data/) and, on
+# PostgreSQL, $db (its database, created when missing), and exports what `shopwave` reads to find
+# them. NAME keeps a second shop of the same size apart (two builds each seeding their own).
 use_shop() {
-  local backend=$1 scale=$2
-  data=bench-data/$backend-$scale
+  local backend=$1 scale=$2 name=${3:+-$3}
+  data=bench-data/$backend-$scale$name
   mkdir -p "$data"
   export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
   if [ "$backend" = postgres ]; then
-    db=shopwave_bench_${scale//./_}
+    db=shopwave_bench_${scale//./_}${name//-/_}
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
     psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
       || psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db"

@@ -7,13 +7,14 @@ use diesel::prelude::*;
 
 use super::{CartOwner, find};
 use crate::db::DbConn;
-use crate::db::models::Promotion;
+use crate::db::models::{Cart, Promotion};
 use crate::db::schema::{
-    cart_items, carts, categories, product_categories, product_variants, products,
+    cart_items, categories, product_categories, product_variants, products, stock_holds,
 };
 use crate::error::Result;
 use crate::money::Money;
 use crate::pricing::{self, LineInput, Shipping};
+use crate::promotions::PromotionScope;
 
 /// One cart line with what the shop says about it now.
 #[derive(Debug, Clone)]
@@ -89,8 +90,15 @@ impl crate::promotions::PromotionLine for CartLine {
     }
 }
 
-/// The lines of a cart, in ascending variant id order (the order checkout takes stock in).
-pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
+/// The lines of a cart, in ascending variant id order (the order checkout takes stock in), with
+/// the stock its owner can have: on hand, less what others hold, plus the owner's own holds
+/// (`inventory::holds`; a guest holds nothing). The products' category paths are read only for a
+/// promotion scoped to a category, the one rule that looks at them.
+pub fn lines(
+    conn: &mut DbConn,
+    cart: &Cart,
+    promotion: Option<&Promotion>,
+) -> Result<Vec<CartLine>> {
     type Row = (
         i64,
         i32,
@@ -106,10 +114,16 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
         crate::catalog::ProductStatus,
         bool,
         i64,
+        Option<i32>,
     );
     let rows: Vec<Row> = cart_items::table
         .inner_join(product_variants::table.inner_join(products::table))
-        .filter(cart_items::cart_id.eq(cart_id))
+        .left_join(
+            stock_holds::table.on(stock_holds::variant_id
+                .eq(cart_items::variant_id)
+                .and(stock_holds::user_id.nullable().eq(cart.user_id))),
+        )
+        .filter(cart_items::cart_id.eq(cart.id))
         .order(cart_items::variant_id.asc())
         .select((
             cart_items::variant_id,
@@ -126,34 +140,15 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
             products::status,
             products::deleted_at.is_null(),
             products::seller_id,
+            stock_holds::quantity.nullable(),
         ))
         .load(conn)?;
-    let product_ids: Vec<i64> = rows.iter().map(|r| r.3).collect();
-    let owner: Option<i64> = carts::table
-        .find(cart_id)
-        .select(carts::user_id)
-        .first(conn)?;
-    let own = match owner {
-        Some(user) => {
-            let variants: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            crate::inventory::holds::own(conn, user, &variants)?
+    let mut paths = match promotion {
+        Some(p) if matches!(p.scope, PromotionScope::Category) => {
+            category_paths(conn, &rows.iter().map(|r| r.3).collect::<Vec<_>>())?
         }
-        None => HashMap::new(),
+        _ => HashMap::new(),
     };
-    let mut paths: HashMap<i64, Vec<String>> = HashMap::new();
-    let listed: Vec<(i64, String)> = product_categories::table
-        .inner_join(categories::table)
-        .filter(product_categories::product_id.eq_any(&product_ids))
-        .select((product_categories::product_id, categories::path))
-        .load(conn)?;
-    let primary: Vec<(i64, String)> = products::table
-        .inner_join(categories::table)
-        .filter(products::id.eq_any(&product_ids))
-        .select((products::id, categories::path))
-        .load(conn)?;
-    for (product_id, path) in listed.into_iter().chain(primary) {
-        paths.entry(product_id).or_default().push(path);
-    }
     Ok(rows
         .into_iter()
         .map(|r| CartLine {
@@ -166,12 +161,31 @@ pub fn lines(conn: &mut DbConn, cart_id: i64) -> Result<Vec<CartLine>> {
             variant_name: r.6,
             sku: r.7,
             price: Money::from_minor(r.8),
-            stock: (r.9 + own.get(&r.0).copied().unwrap_or(0)).max(0),
+            stock: (r.9 + r.14.unwrap_or(0)).max(0),
             purchasable: r.10 && r.11.is_for_sale() && r.12,
             seller_id: r.13,
             category_paths: paths.remove(&r.3).unwrap_or_default(),
         })
         .collect())
+}
+
+/// Each product's category paths: the categories it is listed in and its primary one.
+fn category_paths(conn: &mut DbConn, product_ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+    let listed: Vec<(i64, String)> = product_categories::table
+        .inner_join(categories::table)
+        .filter(product_categories::product_id.eq_any(product_ids))
+        .select((product_categories::product_id, categories::path))
+        .load(conn)?;
+    let primary: Vec<(i64, String)> = products::table
+        .inner_join(categories::table)
+        .filter(products::id.eq_any(product_ids))
+        .select((products::id, categories::path))
+        .load(conn)?;
+    let mut paths: HashMap<i64, Vec<String>> = HashMap::new();
+    for (product_id, path) in listed.into_iter().chain(primary) {
+        paths.entry(product_id).or_default().push(path);
+    }
+    Ok(paths)
 }
 
 /// The cart page: lines, the promotion (or why it no longer applies) and totals before shipping
@@ -206,11 +220,11 @@ pub fn view(conn: &mut DbConn, owner: &CartOwner) -> Result<CartView> {
     let Some(cart) = find(conn, owner)? else {
         return Ok(CartView::default());
     };
-    let lines = lines(conn, cart.id)?;
     let promotion = match cart.promotion_id {
         Some(id) => Some(crate::promotions::by_id(conn, id)?),
         None => None,
     };
+    let lines = lines(conn, &cart, promotion.as_ref())?;
     let user_id = match owner {
         CartOwner::User(id) => Some(*id),
         CartOwner::Guest(_) => None,

@@ -297,7 +297,7 @@ pub fn apply_promotion(conn: &mut DbConn, owner: &CartOwner, code: &str) -> Resu
             Error::Invalid("Add something to your cart before entering a code.".into())
         })?;
         let promotion = crate::promotions::find_by_code(c, code)?;
-        let cart_lines = lines(c, cart.id)?;
+        let cart_lines = lines(c, &cart, Some(&promotion))?;
         crate::promotions::check(
             c,
             &promotion,

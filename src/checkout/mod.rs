@@ -79,7 +79,7 @@ pub fn open(conn: &mut DbConn, user_id: i64, hold_for: HoldFor) -> Result<Option
     let owner = crate::cart::CartOwner::User(user_id);
     let mut held = 0;
     if let Some(cart) = crate::cart::find(conn, &owner)? {
-        let lines: Vec<(i64, i32)> = crate::cart::lines(conn, cart.id)?
+        let lines: Vec<(i64, i32)> = crate::cart::lines(conn, &cart, None)?
             .iter()
             .map(|line| (line.variant_id, line.quantity))
             .collect();

@@ -56,7 +56,11 @@ pub fn price(
 ) -> Result<Priced> {
     let owner = cart::CartOwner::User(user_id);
     let cart = cart::find(conn, &owner)?.ok_or_else(empty_cart)?;
-    let lines = cart::lines(conn, cart.id)?;
+    let promotion = match cart.promotion_id {
+        Some(id) => Some(crate::promotions::by_id(conn, id)?),
+        None => None,
+    };
+    let lines = cart::lines(conn, &cart, promotion.as_ref())?;
     if lines.is_empty() {
         return Err(empty_cart());
     }
@@ -74,20 +78,15 @@ pub fn price(
         .first(conn)
         .optional()?
         .ok_or_else(|| Error::Invalid("Please choose one of the shipping methods shown.".into()))?;
-    let promotion = match cart.promotion_id {
-        Some(id) => {
-            let promotion = crate::promotions::by_id(conn, id)?;
-            crate::promotions::check(conn, &promotion, Some(user_id), &lines, crate::util::now())
-                .map_err(|refusal| {
+    if let Some(promotion) = &promotion {
+        crate::promotions::check(conn, promotion, Some(user_id), &lines, crate::util::now())
+            .map_err(|refusal| {
                 Error::Conflict(format!(
                     "{refusal} Please remove the code {} from your cart.",
                     promotion.code
                 ))
             })?;
-            Some(promotion)
-        }
-        None => None,
-    };
+    }
     let tax_bps = super::tax_rate(conn, &address.country, &address.region)?;
     let inputs: Vec<_> = lines
         .iter()

@@ -169,17 +169,6 @@ pub fn release_expired(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize> {
     Ok(released)
 }
 
-/// The shopper's own held units of these variants.
-pub fn own(conn: &mut DbConn, user_id: i64, variants: &[i64]) -> Result<HashMap<i64, i32>> {
-    Ok(stock_holds::table
-        .filter(stock_holds::user_id.eq(user_id))
-        .filter(stock_holds::variant_id.eq_any(variants))
-        .select((stock_holds::variant_id, stock_holds::quantity))
-        .load::<(i64, i32)>(conn)?
-        .into_iter()
-        .collect())
-}
-
 /// Variants whose `held` differs from the sum of their holds: (SKU, held, sum). Empty is healthy.
 pub fn drift(conn: &mut DbConn) -> Result<Vec<(String, i32, i64)>> {
     let sums: HashMap<i64, i64> = stock_holds::table

@@ -10,14 +10,48 @@ use shopwave::orders::OrderStatus;
 use shopwave::payments::{PaymentStatus, RefundStatus};
 use shopwave::reviews::ReviewStatus;
 
+/// Every index, constraint and trigger of the schema's tables (not of month partitions, which a
+/// seed adds, nor a key's copies for them), with whether each key is validated and each trigger on.
+fn schema_objects(conn: &mut shopwave::db::DbConn) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Object {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let query = match conn {
+        shopwave::db::DbConn::Sqlite(_) => {
+            "SELECT type || ' ' || name AS name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY 1"
+        }
+        shopwave::db::DbConn::Postgres(_) => {
+            "\
+            WITH own AS (SELECT oid, relname FROM pg_class \
+                         WHERE relnamespace = current_schema()::regnamespace AND NOT relispartition) \
+            SELECT 'index ' || indexname AS name FROM pg_indexes JOIN own ON own.relname = tablename \
+                WHERE schemaname = current_schema() \
+            UNION ALL SELECT 'constraint ' || conname || ' ' || convalidated::text FROM pg_constraint JOIN own ON own.oid = conrelid WHERE conparentid = 0 \
+            UNION ALL SELECT 'trigger ' || tgname || ' ' || tgenabled::text FROM pg_trigger JOIN own ON own.oid = tgrelid \
+                WHERE NOT tgisinternal \
+            ORDER BY 1"
+        }
+    };
+    diesel::sql_query(query)
+        .load::<Object>(conn)
+        .expect("schema objects")
+        .into_iter()
+        .map(|o| o.name)
+        .collect()
+}
+
 /// A rated product: id, review count, sum, average in hundredths, and the count per star.
 type RatedProduct = (i64, i32, i64, i32, (i32, i32, i32, i32, i32));
 
 on_both_backends! {
     async fn the_bulk_generator_fills_every_entity_consistently(db: TestDb) {
+        let schema = schema_objects(&mut db.conn());
         // The bulk loader drops and rebuilds indexes: the owner's work, as `shopwave seed --scale` is.
         shopwave::seed::demo(&mut db.owner_conn(), Some(0.000_01)).expect("bulk seed at the smallest scale");
         let mut conn = db.conn();
+        assert_eq!(schema_objects(&mut conn), schema, "the load gave back every index, key and trigger it put off");
         assert_eq!(products::table.count().get_result::<i64>(&mut conn).unwrap(), 100);
         assert!(orders::table.count().get_result::<i64>(&mut conn).unwrap() >= 100);
         assert!(order_items::table.count().get_result::<i64>(&mut conn).unwrap() >= 100);

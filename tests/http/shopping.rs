@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use crate::common::builders::{ProductBuilder, UserBuilder, category, seller};
+use crate::common::builders::{ProductBuilder, UserBuilder, category, seller, subcategory};
 use crate::common::card_page::typed;
 use crate::common::commerce::*;
 use crate::common::{TestApp, TestDb, place_order_fields};
@@ -119,6 +119,27 @@ on_both_backends! {
         app.post("/cart/promotion", &[("code", &good.to_lowercase())]).await.assert_redirect_to("/cart");
         // 15 % of $59.97 is 899.55 cents → $9.00, leaving $50.97.
         app.get("/cart").await.assert_contains(&format!("Code {good} applied.")).assert_contains("−$9.00").assert_contains("$50.97");
+    }
+}
+
+on_both_backends! {
+    async fn a_category_code_takes_off_only_what_is_filed_under_that_category_or_below_it(db: TestDb) {
+        let conn = &mut db.conn();
+        let s = seller(conn);
+        let (kitchen, garden) = (category(conn, "Kitchen"), category(conn, "Garden"));
+        let kettles = subcategory(conn, kitchen, "Kettles");
+        let (_, kettle) = ProductBuilder::new("Copper Kettle").price(2000).insert(conn, s, kettles);
+        let (_, rake) = ProductBuilder::new("Rake").price(1000).insert(conn, s, garden);
+        let kitchen_code = PromotionBuilder { scope_category_id: Some(kitchen), ..PromotionBuilder::percent(1000) }.insert(conn);
+        let app = TestApp::new(db).await;
+        app.post("/cart/add", &[("variant_id", &rake.to_string()), ("quantity", "1")]).await;
+        app.post("/cart/promotion", &[("code", &kitchen_code)]).await
+            .assert_status(422).assert_contains("does not apply to anything in your cart");
+
+        app.post("/cart/add", &[("variant_id", &kettle.to_string()), ("quantity", "1")]).await;
+        app.post("/cart/promotion", &[("code", &kitchen_code)]).await.assert_redirect_to("/cart");
+        // 10 % of the kettle's $20.00; the rake is in the garden.
+        app.get("/cart").await.assert_contains("−$2.00").assert_contains("$28.00");
     }
 }
 

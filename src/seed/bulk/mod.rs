@@ -8,10 +8,11 @@
 //! positive. Stock on hand is recorded as one opening-balance ledger row per variant, so the
 //! ledger sum still equals stock; historical orders predate the ledger.
 //!
-//! The driver and what differs by backend (bulk-load settings, the index catalogue, sequences)
-//! live here; each entity's rows are in the files beside it.
+//! The driver and what differs by backend (bulk-load settings, sequences) live here, what the
+//! load puts off until the end in `deferred`; each entity's rows are in the files beside it.
 
 mod catalog;
+mod deferred;
 mod loader;
 mod orders;
 mod shoppers;
@@ -22,6 +23,7 @@ use diesel::connection::SimpleConnection;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use self::deferred::Deferred;
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
 use crate::inventory::MovementReason;
@@ -65,48 +67,14 @@ const BIG_TABLES: [&str; 8] = [
     "reviews",
 ];
 
-/// Name and CREATE statement of each index on `tables` that no constraint owns.
-fn secondary_indexes(conn: &mut DbConn, tables: &[&str]) -> Result<Vec<(String, String)>> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Index {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        name: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        definition: String,
-    }
-    let list = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let query = match conn {
-        DbConn::Sqlite(_) => format!(
-            "SELECT name, sql AS definition FROM sqlite_master \
-             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
-        ),
-        // A partitioned table's index reads `ON ONLY t`, which would rebuild it on the table
-        // alone; without ONLY it is built on every partition too.
-        DbConn::Postgres(_) => format!(
-            "SELECT indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS definition \
-             FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({list}) \
-             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-        ),
-    };
-    Ok(diesel::sql_query(query)
-        .load::<Index>(conn)?
-        .into_iter()
-        .map(|i| (i.name, i.definition))
-        .collect())
-}
-
 /// Fills an empty database at `scale`; returns a summary with per-table rates.
 pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     let volumes = Volumes::at(scale);
     let started = Instant::now();
     let sqlite = matches!(conn, DbConn::Sqlite(_));
     // A seed can simply be rerun, so it trades durability for speed while loading, and builds
-    // the big tables' secondary indexes once at the end instead of row by row.
+    // and checks the big tables' secondary indexes and foreign keys once at the end instead of
+    // row by row (`deferred`).
     if sqlite {
         conn.batch_execute(
             "PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY;",
@@ -114,10 +82,7 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     } else {
         conn.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB';")?;
     }
-    let deferred = secondary_indexes(conn, &BIG_TABLES)?;
-    for (name, _) in &deferred {
-        conn.batch_execute(&format!("DROP INDEX {name}"))?;
-    }
+    let deferred = Deferred::put_off(conn, &BIG_TABLES)?;
     let mut rng = StdRng::seed_from_u64(2026);
     let today = now();
     eprintln!("seeding at scale {scale}: {volumes:?}");
@@ -131,14 +96,8 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     eprintln!("  ratings, stock state and ledger");
     finish(conn)?;
     let indexing = Instant::now();
-    for (_, definition) in &deferred {
-        conn.batch_execute(definition)?;
-    }
-    eprintln!(
-        "  {} secondary indexes built in {:.1} s",
-        deferred.len(),
-        indexing.elapsed().as_secs_f64()
-    );
+    let restored = deferred.restore(conn)?;
+    eprintln!("  {restored} in {:.1} s", indexing.elapsed().as_secs_f64());
     if !sqlite {
         // Rows above were given explicit ids; move each sequence past them for later inserts.
         for table in [
