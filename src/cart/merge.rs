@@ -7,6 +7,7 @@ use super::{CartOwner, MAX_QUANTITY, count_in, find, in_cart, put_line, touch_or
 use crate::db::schema::{cart_items, carts, product_variants};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
+use crate::orders::months;
 
 /// At sign-in: moves the visitor's cart into the user's, adding quantities of the same item
 /// (up to the per-item maximum) and keeping the user's promotion, else the visitor's. Returns the
@@ -50,7 +51,7 @@ pub(crate) fn refill_from_order(conn: &mut DbConn, user_id: i64, order_id: i64) 
     let cart = touch_or_create(conn, &CartOwner::User(user_id))?;
     let ordered: Vec<(i64, i32, i64)> = order_items::table
         .inner_join(product_variants::table)
-        .filter(order_items::order_id.eq(order_id))
+        .filter(months::lines_of_order(order_id))
         .select((
             order_items::variant_id,
             order_items::quantity,

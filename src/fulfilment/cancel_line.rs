@@ -14,6 +14,7 @@ use crate::db::{DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
+use crate::orders::months;
 use crate::orders::{GiveBack, OrderStatus, give_back, take_order_turn, transition};
 use crate::payments::{Gateway, PaymentStatus};
 
@@ -126,7 +127,7 @@ fn cancel_in_tx(
     })?;
     let live = |conn: &mut DbConn, seller: Option<i64>| -> Result<i64> {
         let mut query = order_items::table
-            .filter(order_items::order_id.eq(item.order_id))
+            .filter(months::lines_of_order(item.order_id))
             .filter(order_items::cancelled_at.is_null())
             .into_boxed();
         if let Some(seller) = seller {

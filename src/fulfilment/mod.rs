@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::{order_items, shipments};
 use crate::error::Result;
+use crate::orders::months;
 
 mod cancel_line;
 mod parcels;
@@ -23,7 +24,7 @@ pub use view::{PAGE_SIZE, ParcelRow, SellerOrder, Tab, list, order};
 /// confirms its payment: from then on each seller sees the order on their list to ship.
 pub fn open_parcels(conn: &mut DbConn, order_id: i64) -> Result<()> {
     let sellers: Vec<i64> = order_items::table
-        .filter(order_items::order_id.eq(order_id))
+        .filter(months::lines_of_order(order_id))
         .select(order_items::seller_id)
         .distinct()
         .order(order_items::seller_id.asc())

@@ -8,6 +8,7 @@ use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Shipment};
 use crate::db::schema::{order_items, orders, sellers, shipments};
 use crate::error::Result;
+use crate::orders::months;
 use crate::paging::KeysetPage;
 
 pub const PAGE_SIZE: usize = 20;
@@ -159,7 +160,7 @@ pub fn order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<SellerOrde
         .select(Order::as_select())
         .first(conn)?;
     let items = order_items::table
-        .filter(order_items::order_id.eq(order.id))
+        .filter(months::lines_of_order(order.id))
         .filter(order_items::seller_id.eq(seller_id))
         .order(order_items::id.asc())
         .select(OrderItem::as_select())

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::OrderStatus;
+use super::months;
 use crate::db::DbConn;
 use crate::db::models::{Order, OrderItem, Payment, Shipment, StatusChange};
 use crate::db::schema::{
@@ -111,7 +112,7 @@ pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDeta
         .select(Order::as_select())
         .first(conn)?;
     let items = order_items::table
-        .filter(order_items::order_id.eq(order.id))
+        .filter(months::lines_of_order(order.id))
         .order(order_items::id.asc())
         .select(OrderItem::as_select())
         .load(conn)?;

@@ -16,12 +16,14 @@ use crate::money::Money;
 use crate::payments::{Gateway, PaymentStatus};
 
 mod detail;
+mod history;
 pub mod months;
 mod refunds;
 mod status;
 
 pub use crate::db::types::OrderStatus;
 pub use detail::{MoneyState, OrderDetail, ParcelView, cancellable, detail};
+pub use history::{OrderPage, OrderSummary, list};
 pub use refunds::{GiveBack, close_after_late_refund, give_back};
 pub(crate) use status::placed;
 pub use status::transition;
@@ -30,94 +32,6 @@ pub use status::transition;
 pub const RETURN_WINDOW_DAYS: i64 = 30;
 
 pub const PAGE_SIZE: i64 = 20;
-
-/// A row of the order history.
-#[derive(Debug, Clone)]
-pub struct OrderSummary {
-    pub number: String,
-    pub status: OrderStatus,
-    pub grand_total: Money,
-    pub placed_at: chrono::NaiveDateTime,
-    pub units: i64,
-}
-
-impl OrderSummary {
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-}
-
-pub struct OrderPage {
-    pub orders: Vec<OrderSummary>,
-    /// The cursor of the next (older) page, when there is one.
-    pub next: Option<String>,
-}
-
-/// The user's orders, newest first, `PAGE_SIZE` at a time: the keyset `(created_at, id)` of the
-/// last row shown, sent back as `after`, picks up where the page ended (index
-/// `idx_orders_user_created`), so deep pages cost what the first one does.
-pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<OrderPage> {
-    let mut query = orders::table
-        .filter(orders::user_id.eq(user_id))
-        .into_boxed();
-    if let Some(number) = after {
-        let (at, id): (chrono::NaiveDateTime, i64) = orders::table
-            .filter(orders::user_id.eq(user_id))
-            .filter(orders::number.eq(number))
-            .select((orders::created_at, orders::id))
-            .first(conn)
-            .optional()?
-            .ok_or(Error::NotFound)?;
-        query = query
-            .filter(
-                orders::created_at
-                    .lt(at)
-                    .or(orders::created_at.eq(at).and(orders::id.lt(id))),
-            )
-            // The same rows, said in ids: older pages skip the months after theirs.
-            .filter(orders::id.lt(months::id_bound_through(at)));
-    }
-    let rows: Vec<(i64, String, OrderStatus, Money, chrono::NaiveDateTime)> = query
-        .order((orders::created_at.desc(), orders::id.desc()))
-        .limit(PAGE_SIZE + 1)
-        .select((
-            orders::id,
-            orders::number,
-            orders::status,
-            orders::grand_total,
-            orders::created_at,
-        ))
-        .load(conn)?;
-    let more = rows.len() as i64 > PAGE_SIZE;
-    let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let units: Vec<(i64, Option<i64>)> = order_items::table
-        .filter(order_items::order_id.eq_any(&ids))
-        .group_by(order_items::order_id)
-        .select((
-            order_items::order_id,
-            diesel::dsl::sum(order_items::quantity),
-        ))
-        .load(conn)?;
-    let units: std::collections::HashMap<i64, i64> = units
-        .into_iter()
-        .map(|(id, n)| (id, n.unwrap_or(0)))
-        .collect();
-    let orders: Vec<OrderSummary> = rows
-        .into_iter()
-        .map(|(id, number, status, total, placed_at)| OrderSummary {
-            number,
-            status,
-            grand_total: total,
-            placed_at,
-            units: units.get(&id).copied().unwrap_or(0),
-        })
-        .collect();
-    let next = more
-        .then(|| orders.last().map(|o| o.number.clone()))
-        .flatten();
-    Ok(OrderPage { orders, next })
-}
 
 /// Who cancels an order: its shopper (only their own) or an administrator (any order).
 #[derive(Clone, Copy)]
@@ -269,7 +183,7 @@ pub(crate) fn release(
     actor_id: Option<i64>,
 ) -> Result<()> {
     let lines: Vec<(i64, i32)> = order_items::table
-        .filter(order_items::order_id.eq(order_id))
+        .filter(months::lines_of_order(order_id))
         .filter(order_items::cancelled_at.is_null())
         .select((order_items::variant_id, order_items::quantity))
         .load(conn)?;

@@ -10,11 +10,15 @@
 //! `LEGACY_END`), so the same query serves both backends.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::backend::Backend;
 use diesel::dsl;
+use diesel::expression::{AppearsOnTable, SelectableExpression, ValidGrouping, is_aggregate};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Integer, Timestamp};
 
 use crate::db::DbConn;
+use crate::db::schema::order_items;
 use crate::error::Result;
 
 /// How many ids each month has: its ids are `yyyymm * MONTH_SPAN + n`.
@@ -44,6 +48,14 @@ pub fn id_bound_before(end: NaiveDateTime) -> i64 {
     id_bound_through(end - chrono::Duration::microseconds(1))
 }
 
+/// The `yyyymm` after `key`.
+fn next_month_key(key: i64) -> i64 {
+    match key % 100 {
+        12 => (key / 100 + 1) * 100 + 1,
+        _ => key + 1,
+    }
+}
+
 fn next_month(day: NaiveDate) -> NaiveDate {
     let (year, month) = match day.month() {
         12 => (day.year() + 1, 1),
@@ -52,13 +64,71 @@ fn next_month(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, 1).expect("the first of a month exists")
 }
 
+/// An id bound, written into the statement as a constant rather than sent as a parameter.
+/// PostgreSQL 15 prunes partitions while planning only on constants: a prepared statement's
+/// generic plan with parameter bounds locks and opens every month on every run before it prunes,
+/// and under concurrency those locks cost more than the reads (BENCHMARKS.md, "Order history by
+/// month"). Diesel's own SQL literal would send the statement unprepared, planned on every run;
+/// this one keeps it prepared, one statement per distinct text: bounds are whole months, so a
+/// connection prepares one per month or span of months it is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Bound(i64);
+
+impl Expression for Bound {
+    type SqlType = BigInt;
+}
+
+impl<DB: Backend> QueryFragment<DB> for Bound {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(&self.0.to_string());
+        Ok(())
+    }
+}
+
+/// Not static: two bounds are two statements, told apart by their text.
+impl QueryId for Bound {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<GroupBy> ValidGrouping<GroupBy> for Bound {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<QS> AppearsOnTable<QS> for Bound {}
+impl<QS> SelectableExpression<QS> for Bound {}
+
+pub type PlacedFrom<C> = dsl::Or<dsl::GtEq<C, Bound>, dsl::Lt<C, Bound>>;
+pub type PlacedBefore<C> = dsl::Lt<C, Bound>;
+pub type PlacedBetween<C> = dsl::And<PlacedFrom<C>, PlacedBefore<C>>;
+pub type MonthsBefore<C> = dsl::And<dsl::GtEq<C, Bound>, dsl::Lt<C, Bound>>;
+pub type LinesOfOrder =
+    dsl::And<dsl::Eq<order_items::order_id, i64>, PlacedBetween<order_items::id>>;
+
 /// The ids (of `orders` or `order_items`) the rows placed at or after `start` can have: that
 /// month's and later, or a legacy id.
 pub fn placed_from<C>(id: C, start: NaiveDateTime) -> PlacedFrom<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.ge(first_id_of_month(start)).or(id.lt(LEGACY_END))
+    id.ge(Bound(first_id_of_month(start)))
+        .or(id.lt(Bound(LEGACY_END)))
+}
+
+/// The ids the rows placed before `end` can have.
+pub fn placed_before<C>(id: C, end: NaiveDateTime) -> PlacedBefore<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    id.lt(Bound(id_bound_before(end)))
+}
+
+/// The ids the rows placed up to `at`, inclusive, can have.
+pub fn placed_through<C>(id: C, at: NaiveDateTime) -> PlacedBefore<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    id.lt(Bound(id_bound_through(at)))
 }
 
 /// The ids the rows placed in `[start, end)` can have. Added to a query over those dates, it
@@ -67,16 +137,68 @@ pub fn placed_between<C>(id: C, start: NaiveDateTime, end: NaiveDateTime) -> Pla
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    placed_from(id, start).and(id.lt(id_bound_before(end)))
+    placed_from(id, start).and(placed_before(id, end))
 }
 
-pub type PlacedFrom<C> = dsl::Or<dsl::GtEq<C, i64>, dsl::Lt<C, i64>>;
-pub type PlacedBetween<C> = dsl::And<PlacedFrom<C>, dsl::Lt<C, i64>>;
+/// The ids of the months before the one `start` falls in, legacy ids left out: with
+/// `placed_from(id, start)`, every id exactly once.
+pub fn months_before<C>(id: C, start: NaiveDateTime) -> MonthsBefore<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    id.ge(Bound(LEGACY_END))
+        .and(id.lt(Bound(first_id_of_month(start))))
+}
+
+/// The ids the lines of the orders `order_ids` can have: their orders' months, which the
+/// database holds a line to (`ck_order_items_month`), or a legacy id. Added to a query over
+/// those orders' lines, it lets PostgreSQL read only the months between the first and the last.
+pub fn lines_of<C>(id: C, order_ids: &[i64]) -> PlacedBetween<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    let (first, end) = month_ids_spanned(order_ids);
+    id.ge(Bound(first))
+        .or(id.lt(Bound(LEGACY_END)))
+        .and(id.lt(Bound(end)))
+}
+
+/// `[first, end)`: the ids of the months from the first to the last of `ids`' months; empty
+/// (`LEGACY_END` twice) when every id is a legacy one.
+pub fn month_ids_spanned(ids: &[i64]) -> (i64, i64) {
+    let months = ids
+        .iter()
+        .filter(|&&id| id >= LEGACY_END)
+        .map(|id| id / MONTH_SPAN);
+    match (months.clone().min(), months.max()) {
+        (Some(first), Some(last)) => (first * MONTH_SPAN, next_month_key(last) * MONTH_SPAN),
+        _ => (LEGACY_END, LEGACY_END),
+    }
+}
+
+/// The lines of the order `order_id`, said in their ids too, so that PostgreSQL reads only
+/// its month's partition of `order_items` (see `lines_of`).
+pub fn lines_of_order(order_id: i64) -> LinesOfOrder {
+    order_items::order_id
+        .eq(order_id)
+        .and(lines_of(order_items::id, &[order_id]))
+}
+
+/// The first instant of the month `months` before the one `at` falls in.
+pub fn months_back(at: NaiveDateTime, months: u32) -> NaiveDateTime {
+    let first = at.date().with_day(1).expect("every month has a first");
+    (first - chrono::Months::new(months)).and_time(NaiveTime::MIN)
+}
+
+/// Whether ids carry months here (PostgreSQL) or are plain (SQLite).
+pub fn by_month(conn: &DbConn) -> bool {
+    !matches!(conn, DbConn::Sqlite(_))
+}
 
 /// The id a new order dated `at` takes where ids carry months (PostgreSQL), its month's
 /// partition made first if missing (a backdated order, a seed). `None` on SQLite: plain ids.
 pub fn order_id_for(conn: &mut DbConn, at: NaiveDateTime) -> Result<Option<i64>> {
-    if matches!(conn, DbConn::Sqlite(_)) {
+    if !by_month(conn) {
         return Ok(None);
     }
     make(conn, at, at)?;
@@ -85,7 +207,7 @@ pub fn order_id_for(conn: &mut DbConn, at: NaiveDateTime) -> Result<Option<i64>>
 
 /// The id a new line of order `order_id` takes: in its order's month, where ids carry months.
 pub fn line_id_for(conn: &mut DbConn, order_id: i64) -> Result<Option<i64>> {
-    if matches!(conn, DbConn::Sqlite(_)) || order_id < LEGACY_END {
+    if !by_month(conn) || order_id < LEGACY_END {
         return Ok(None);
     }
     draw(conn, "order_items_id_seq", order_id / MONTH_SPAN).map(Some)
@@ -109,7 +231,7 @@ fn draw(conn: &mut DbConn, sequence: &str, month: i64) -> Result<i64> {
 /// (PostgreSQL; nothing on SQLite). The database function does the work as the tables' owner
 /// and takes no lock when every month exists; returns how many months it made.
 pub fn make(conn: &mut DbConn, first: NaiveDateTime, last: NaiveDateTime) -> Result<i32> {
-    if matches!(conn, DbConn::Sqlite(_)) {
+    if !by_month(conn) {
         return Ok(0);
     }
     #[derive(QueryableByName)]
@@ -129,7 +251,7 @@ pub fn make(conn: &mut DbConn, first: NaiveDateTime, last: NaiveDateTime) -> Res
 /// The first day not archived: every order placed before it was taken out of the database by
 /// `shopwave archive` (src/archive.rs). `None` when nothing was archived, and always on SQLite.
 pub fn archived_before(conn: &mut DbConn) -> Result<Option<NaiveDate>> {
-    if matches!(conn, DbConn::Sqlite(_)) {
+    if !by_month(conn) {
         return Ok(None);
     }
     #[derive(QueryableByName)]
@@ -204,6 +326,35 @@ mod tests {
         assert_eq!(
             id_bound_before(at("2026-11-30 12:00:00")),
             202612 * MONTH_SPAN
+        );
+    }
+
+    #[test]
+    fn the_lines_of_a_page_of_orders_are_in_the_months_between_its_first_and_last() {
+        let october = 202610 * MONTH_SPAN;
+        let december = 202612 * MONTH_SPAN;
+        assert_eq!(
+            month_ids_spanned(&[december + 7, october + 3, december + 1]),
+            (october, 202701 * MONTH_SPAN)
+        );
+        // Legacy ids (and SQLite's) are matched by `id < LEGACY_END`, not by the span.
+        assert_eq!(
+            month_ids_spanned(&[december + 1, 42]),
+            (december, december + MONTH_SPAN)
+        );
+        assert_eq!(month_ids_spanned(&[42, 43]), (LEGACY_END, LEGACY_END));
+        assert_eq!(month_ids_spanned(&[]), (LEGACY_END, LEGACY_END));
+    }
+
+    #[test]
+    fn months_back_counts_whole_months_across_a_year() {
+        assert_eq!(
+            months_back(at("2027-01-31 23:00:00"), 2),
+            at("2026-11-01 00:00:00")
+        );
+        assert_eq!(
+            months_back(at("2026-12-01 00:00:00"), 0),
+            at("2026-12-01 00:00:00")
         );
     }
 

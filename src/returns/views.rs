@@ -10,6 +10,7 @@ use crate::db::schema::{order_items, orders, refunds, returns, users};
 use crate::error::Result;
 use crate::money::Money;
 use crate::orders::OrderStatus;
+use crate::orders::months;
 use crate::paging::KeysetPage;
 use crate::payments::RefundStatus;
 
@@ -73,7 +74,7 @@ pub fn for_order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderR
         .select((orders::id, orders::status))
         .first(conn)?;
     let items: Vec<OrderItem> = order_items::table
-        .filter(order_items::order_id.eq(order_id))
+        .filter(months::lines_of_order(order_id))
         .order(order_items::id.asc())
         .select(OrderItem::as_select())
         .load(conn)?;

@@ -9,7 +9,7 @@ use crate::db::schema::{order_items, orders, product_variants, products, seller_
 use crate::db::{DbConn, sum_bigint};
 use crate::error::Result;
 use crate::money::Money;
-use crate::orders::OrderStatus;
+use crate::orders::{OrderStatus, months};
 use crate::util::now;
 
 mod monthly;
@@ -120,6 +120,7 @@ fn recent_orders(conn: &mut DbConn, seller_id: i64) -> Result<Vec<SellerOrder>> 
     let lines: Vec<(i64, i32, i64)> = order_items::table
         .filter(order_items::seller_id.eq(seller_id))
         .filter(order_items::order_id.eq_any(&order_ids))
+        .filter(months::lines_of(order_items::id, &order_ids))
         .select((
             order_items::order_id,
             order_items::quantity,

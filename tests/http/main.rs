@@ -55,6 +55,7 @@ mod long_outage;
 mod money_props;
 mod operations;
 mod order_archive;
+mod order_history;
 mod order_months;
 mod order_status;
 mod outage;

@@ -48,8 +48,10 @@ fn order_at(conn: &mut DbConn, at: chrono::NaiveDateTime) -> i64 {
     builders::order(conn, user, "confirmed", at, &[line])
 }
 
-/// The partitions PostgreSQL's plan for `sql` reads.
-fn partitions_read(conn: &mut DbConn, sql: &str) -> Vec<String> {
+/// The partitions of `table` (`orders` or `order_items`) PostgreSQL's plan for `sql` reads.
+fn partitions_read(conn: &mut DbConn, table: &str, sql: &str) -> Vec<String> {
+    let legacy = format!("{table}_legacy");
+    let month = format!("{table}_p");
     let plan: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN (COSTS OFF) {sql}"))
         .load(conn)
         .unwrap();
@@ -57,9 +59,9 @@ fn partitions_read(conn: &mut DbConn, sql: &str) -> Vec<String> {
         .iter()
         .flat_map(|l| l.line.split_whitespace())
         .filter(|word| {
-            *word == "orders_legacy"
+            *word == legacy
                 || word
-                    .strip_prefix("orders_p")
+                    .strip_prefix(&month)
                     .is_some_and(|m| m.len() == 6 && m.bytes().all(|b| b.is_ascii_digit()))
         })
         .map(str::to_owned)
@@ -202,13 +204,60 @@ async fn a_query_over_dates_reads_only_those_months() {
         months::id_bound_before(end)
     );
     assert_eq!(
-        partitions_read(conn, &sql),
+        partitions_read(conn, "orders", &sql),
         vec!["orders_legacy".to_owned(), "orders_p202602".to_owned()]
     );
     let without_ids =
         format!("SELECT id FROM orders WHERE created_at >= '{start}' AND created_at < '{end}'");
     assert!(
-        partitions_read(conn, &without_ids).len() > 2,
+        partitions_read(conn, "orders", &without_ids).len() > 2,
         "dates alone read every month"
     );
+}
+
+on_both_backends! {
+    async fn the_lines_of_orders_said_in_ids_are_every_line_of_those_orders(db: TestDb) {
+        let mut conn = db.conn();
+        let march = order_at(&mut conn, day(2026, 3, 31));
+        let may = order_at(&mut conn, day(2026, 5, 1));
+        let lines = |of: &[i64], with_ids: bool| -> Vec<i64> {
+            let mut query = order_items::table
+                .filter(order_items::order_id.eq_any(of))
+                .into_boxed();
+            if with_ids {
+                query = query.filter(months::lines_of(order_items::id, of));
+            }
+            query.order(order_items::id).select(order_items::id).load(&mut db.conn()).unwrap()
+        };
+        for of in [vec![march], vec![may], vec![may, march]] {
+            assert_eq!(lines(&of, false).len(), of.len(), "one line an order");
+            assert_eq!(lines(&of, true), lines(&of, false), "{of:?}");
+        }
+        let of_may: Vec<i64> = order_items::table
+            .filter(months::lines_of_order(may))
+            .select(order_items::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(of_may, lines(&[may], false));
+    }
+}
+
+#[actix_web::test]
+async fn the_lines_of_a_page_of_orders_are_read_from_their_months_only() {
+    let Some(db) = TestDb::postgres() else { return };
+    let conn = &mut db.conn();
+    let [january, february, _march] = [1, 2, 3].map(|month| order_at(conn, day(2026, month, 15)));
+    let page = [february, january];
+    // The statement `months::lines_of` makes, its bounds inlined.
+    let (first, end) = months::month_ids_spanned(&page);
+    let sql = format!(
+        "SELECT id FROM order_items WHERE order_id IN ({february}, {january}) \
+         AND (id >= {first} OR id < {LEGACY_END}) AND id < {end}"
+    );
+    // The legacy partition, empty here, is PostgreSQL's to read or skip; no other month is read.
+    let months_read: Vec<String> = partitions_read(conn, "order_items", &sql)
+        .into_iter()
+        .filter(|name| name != "order_items_legacy")
+        .collect();
+    assert_eq!(months_read, ["order_items_p202601", "order_items_p202602"]);
 }

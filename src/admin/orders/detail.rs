@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::money::Money;
 use crate::orders::MoneyState;
 use crate::orders::OrderStatus;
+use crate::orders::months;
 use crate::payments::{PaymentStatus, RefundStatus};
 
 /// A line and what has been given back of it.
@@ -132,7 +133,7 @@ pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
         .select((Order::as_select(), users::email))
         .first(conn)?;
     let items: Vec<OrderItem> = order_items::table
-        .filter(order_items::order_id.eq(order.id))
+        .filter(months::lines_of_order(order.id))
         .order(order_items::id.asc())
         .select(OrderItem::as_select())
         .load(conn)?;

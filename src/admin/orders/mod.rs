@@ -119,7 +119,7 @@ pub fn search(
     if let Some(end) = filter.placed.end_exclusive() {
         query = query
             .filter(orders::created_at.lt(end))
-            .filter(orders::id.lt(months::id_bound_before(end)));
+            .filter(months::placed_before(orders::id, end));
     }
     if let Some(after) = after {
         let at: NaiveDateTime = orders::table
