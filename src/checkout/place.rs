@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::OrderStatus;
+use crate::orders::months;
 use crate::payments::{PaymentStatus, methods};
 use crate::pricing::{self, Quote, Shipping};
 
@@ -204,7 +205,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
         }
         let number: String = orders::table
-            .find(order_id)
+            .filter(months::the_order(order_id))
             .select(orders::number)
             .first(c)?;
         let key = payment_key(&number);

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::money::Money;
 use crate::orders::OrderStatus;
+use crate::orders::months;
 use crate::payments::webhook::{self, Delivery, Event};
 use crate::payments::{
     CardEntry, CardEntryReturn, CardToken, ChargeOutcome, Gateway, Lookup, RefundRequest,
@@ -126,7 +127,7 @@ impl PaymentSaga {
 
     fn standing(&self, order_id: i64) -> Result<Outcome> {
         let (number, status, reason): (String, OrderStatus, Option<String>) = orders::table
-            .find(order_id)
+            .filter(months::the_order(order_id))
             .select((orders::number, orders::status, orders::cancel_reason))
             .first(&mut *self.conn()?)?;
         Ok(match status {

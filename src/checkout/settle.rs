@@ -8,6 +8,7 @@ use crate::db::schema::{orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
 use crate::inventory::MovementReason;
+use crate::orders::months;
 use crate::orders::{OrderStatus, transition};
 use crate::payments::PaymentStatus;
 
@@ -88,7 +89,7 @@ pub fn fail_payment(
         crate::orders::release(c, order_id, MovementReason::PaymentFailed, None)?;
         if refill_cart {
             let user_id: i64 = orders::table
-                .find(order_id)
+                .filter(months::the_order(order_id))
                 .select(orders::user_id)
                 .first(c)?;
             crate::cart::refill_from_order(c, user_id, order_id)?;

@@ -150,7 +150,7 @@ fn cancel_in_tx(
     let order_cancelled = live(conn, None)? == 0;
     if order_cancelled {
         let status: OrderStatus = orders::table
-            .find(item.order_id)
+            .filter(months::the_order(item.order_id))
             .select(orders::status)
             .first(conn)?;
         let note = "Cancelled: the seller could not fill any of it";

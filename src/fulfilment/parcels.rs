@@ -10,6 +10,7 @@ use crate::db::models::Shipment;
 use crate::db::schema::{orders, sellers, shipments};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
+use crate::orders::months;
 use crate::orders::{OrderStatus, take_order_turn, transition};
 
 pub use crate::db::types::ShipmentStatus;
@@ -165,7 +166,7 @@ pub(crate) fn roll_up(conn: &mut DbConn, order_id: i64, by: &Actor) -> Result<()
     // At most one pass per step of the table: confirmed → processing → shipped → delivered.
     for _ in 0..3 {
         let status: OrderStatus = orders::table
-            .find(order_id)
+            .filter(months::the_order(order_id))
             .select(orders::status)
             .first(conn)?;
         let (to, note) = match status {

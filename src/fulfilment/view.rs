@@ -156,7 +156,7 @@ pub fn order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<SellerOrde
     let seller_id = seller_of(conn, user_id)?;
     let parcel = parcel_of(conn, seller_id, number)?;
     let order: Order = orders::table
-        .find(parcel.order_id)
+        .filter(months::the_order(parcel.order_id))
         .select(Order::as_select())
         .first(conn)?;
     let items = order_items::table

@@ -139,7 +139,7 @@ fn units(conn: &mut DbConn, rows: &[Row]) -> Result<std::collections::HashMap<i6
     let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
     let units: Vec<(i64, Option<i64>)> = order_items::table
         .filter(order_items::order_id.eq_any(&ids))
-        .filter(months::lines_of(order_items::id, &ids))
+        .filter(months::in_months_of(order_items::id, &ids))
         .group_by(order_items::order_id)
         .select((
             order_items::order_id,

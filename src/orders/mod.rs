@@ -115,7 +115,7 @@ fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i6
     // and the move (with its audit row) comes last, so the audit log's turn is held only while
     // committing; were the move lost all the same, everything rolls back.
     let status: OrderStatus = orders::table
-        .find(order.id)
+        .filter(months::the_order(order.id))
         .select(orders::status)
         .first(conn)?;
     if matches!(status, OrderStatus::Confirmed | OrderStatus::Processing) {
@@ -210,7 +210,7 @@ pub(crate) fn release(
 /// The order confirmation e-mail, plain text.
 pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
     let user_id: i64 = orders::table
-        .find(order_id)
+        .filter(months::the_order(order_id))
         .select(orders::user_id)
         .first(conn)?;
     let (email, first_name): (String, String) = users::table
@@ -219,7 +219,7 @@ pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
         .first(conn)?;
     let detail = {
         let number: String = orders::table
-            .find(order_id)
+            .filter(months::the_order(order_id))
             .select(orders::number)
             .first(conn)?;
         detail(conn, user_id, &number)?

@@ -18,7 +18,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Integer, Timestamp};
 
 use crate::db::DbConn;
-use crate::db::schema::order_items;
+use crate::db::schema::{order_items, orders};
 use crate::error::Result;
 
 /// How many ids each month has: its ids are `yyyymm * MONTH_SPAN + n`.
@@ -102,6 +102,7 @@ pub type PlacedFrom<C> = dsl::Or<dsl::GtEq<C, Bound>, dsl::Lt<C, Bound>>;
 pub type PlacedBefore<C> = dsl::Lt<C, Bound>;
 pub type PlacedBetween<C> = dsl::And<PlacedFrom<C>, PlacedBefore<C>>;
 pub type MonthsBefore<C> = dsl::And<dsl::GtEq<C, Bound>, dsl::Lt<C, Bound>>;
+pub type TheOrder = dsl::And<dsl::Eq<orders::id, i64>, PlacedBetween<orders::id>>;
 pub type LinesOfOrder =
     dsl::And<dsl::Eq<order_items::order_id, i64>, PlacedBetween<order_items::id>>;
 
@@ -150,10 +151,11 @@ where
         .and(id.lt(Bound(first_id_of_month(start))))
 }
 
-/// The ids the lines of the orders `order_ids` can have: their orders' months, which the
-/// database holds a line to (`ck_order_items_month`), or a legacy id. Added to a query over
-/// those orders' lines, it lets PostgreSQL read only the months between the first and the last.
-pub fn lines_of<C>(id: C, order_ids: &[i64]) -> PlacedBetween<C>
+/// The ids of the months of the orders `order_ids`, from the first to the last, or legacy ids:
+/// where those orders are, and their lines, which the database holds to their order's month
+/// (`ck_order_items_month`). Added to a query over those orders or their lines, it lets
+/// PostgreSQL read only those months.
+pub fn in_months_of<C>(id: C, order_ids: &[i64]) -> PlacedBetween<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
@@ -171,17 +173,31 @@ pub fn month_ids_spanned(ids: &[i64]) -> (i64, i64) {
         .filter(|&&id| id >= LEGACY_END)
         .map(|id| id / MONTH_SPAN);
     match (months.clone().min(), months.max()) {
-        (Some(first), Some(last)) => (first * MONTH_SPAN, next_month_key(last) * MONTH_SPAN),
+        // Saturating: an id from a request may be any i64, and the bound must not overflow.
+        (Some(first), Some(last)) => (
+            first.saturating_mul(MONTH_SPAN),
+            next_month_key(last).saturating_mul(MONTH_SPAN),
+        ),
         _ => (LEGACY_END, LEGACY_END),
     }
 }
 
+/// The order `order_id`, said with its month's bounds too, so that PostgreSQL reads one
+/// partition even in a prepared statement's generic plan, where a bare `id = $1` locks and opens
+/// every month on each run (a third of the speed under concurrency: BENCHMARKS.md, "Order
+/// history by month").
+pub fn the_order(order_id: i64) -> TheOrder {
+    orders::id
+        .eq(order_id)
+        .and(in_months_of(orders::id, &[order_id]))
+}
+
 /// The lines of the order `order_id`, said in their ids too, so that PostgreSQL reads only
-/// its month's partition of `order_items` (see `lines_of`).
+/// its month's partition of `order_items`.
 pub fn lines_of_order(order_id: i64) -> LinesOfOrder {
     order_items::order_id
         .eq(order_id)
-        .and(lines_of(order_items::id, &[order_id]))
+        .and(in_months_of(order_items::id, &[order_id]))
 }
 
 /// The first instant of the month `months` before the one `at` falls in.
@@ -340,9 +356,15 @@ mod tests {
         // Legacy ids (and SQLite's) are matched by `id < LEGACY_END`, not by the span.
         assert_eq!(
             month_ids_spanned(&[december + 1, 42]),
-            (december, december + MONTH_SPAN)
+            (december, 202701 * MONTH_SPAN)
         );
         assert_eq!(month_ids_spanned(&[42, 43]), (LEGACY_END, LEGACY_END));
+        let (_, end) = month_ids_spanned(&[i64::MAX]);
+        assert_eq!(
+            end,
+            i64::MAX,
+            "any id a request names is bounded, never overflowing"
+        );
         assert_eq!(month_ids_spanned(&[]), (LEGACY_END, LEGACY_END));
     }
 

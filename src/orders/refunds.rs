@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 
+use super::months;
 use super::{OrderStatus, transition};
 use crate::audit::{self, Actor, Entity};
 use crate::db::schema::{orders, payments, refunds};
@@ -109,7 +110,7 @@ fn close_when_refunded(
     // Under the order's turn, as every person's change to the order and its parcels is.
     super::take_order_turn(conn, order_id)?;
     let status: OrderStatus = orders::table
-        .find(order_id)
+        .filter(months::the_order(order_id))
         .select(orders::status)
         .first(conn)?;
     if OrderStatus::PAID.contains(&status) {

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::months;
 use crate::audit::{self, Actor, Entity};
 use crate::db::DbConn;
 use crate::db::schema::{order_status_history, orders, users};
@@ -91,7 +92,7 @@ pub fn transition(
     }
     let moved = diesel::update(
         orders::table
-            .filter(orders::id.eq(order_id))
+            .filter(months::the_order(order_id))
             .filter(orders::status.eq(from)),
     )
     .set((
@@ -139,7 +140,7 @@ pub fn transition(
 fn status_email(conn: &mut DbConn, order_id: i64, to: OrderStatus, note: &str) -> Result<Email> {
     let (number, email, first_name): (String, String, String) = orders::table
         .inner_join(users::table)
-        .filter(orders::id.eq(order_id))
+        .filter(months::the_order(order_id))
         .select((orders::number, users::email, users::first_name))
         .first(conn)?;
     let news = match to {

@@ -18,6 +18,7 @@ use crate::db::schema::{
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
+use crate::orders::months;
 use crate::orders::{self as shop_orders, OrderStatus};
 use crate::payments::{PaymentStatus, RefundRequest, record_refund, settle_refund};
 use crate::pricing::{self, LineInput, Quote, Shipping};
@@ -255,7 +256,7 @@ impl PastOrder<'_> {
         )
         .set(order_status_history::created_at.eq(self.placed))
         .execute(conn)?;
-        diesel::update(orders::table.find(order_id))
+        diesel::update(orders::table.filter(months::the_order(order_id)))
             .set(orders::updated_at.eq(self.placed))
             .execute(conn)?;
         let charge = format!("ch_demo_{}", random_hex(10));

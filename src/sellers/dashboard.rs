@@ -120,7 +120,7 @@ fn recent_orders(conn: &mut DbConn, seller_id: i64) -> Result<Vec<SellerOrder>> 
     let lines: Vec<(i64, i32, i64)> = order_items::table
         .filter(order_items::seller_id.eq(seller_id))
         .filter(order_items::order_id.eq_any(&order_ids))
-        .filter(months::lines_of(order_items::id, &order_ids))
+        .filter(months::in_months_of(order_items::id, &order_ids))
         .select((
             order_items::order_id,
             order_items::quantity,

@@ -225,7 +225,7 @@ on_both_backends! {
                 .filter(order_items::order_id.eq_any(of))
                 .into_boxed();
             if with_ids {
-                query = query.filter(months::lines_of(order_items::id, of));
+                query = query.filter(months::in_months_of(order_items::id, of));
             }
             query.order(order_items::id).select(order_items::id).load(&mut db.conn()).unwrap()
         };
@@ -248,7 +248,7 @@ async fn the_lines_of_a_page_of_orders_are_read_from_their_months_only() {
     let conn = &mut db.conn();
     let [january, february, _march] = [1, 2, 3].map(|month| order_at(conn, day(2026, month, 15)));
     let page = [february, january];
-    // The statement `months::lines_of` makes, its bounds inlined.
+    // The statement `months::in_months_of` makes, its bounds inlined.
     let (first, end) = months::month_ids_spanned(&page);
     let sql = format!(
         "SELECT id FROM order_items WHERE order_id IN ({february}, {january}) \

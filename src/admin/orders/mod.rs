@@ -123,7 +123,7 @@ pub fn search(
     }
     if let Some(after) = after {
         let at: NaiveDateTime = orders::table
-            .find(after)
+            .filter(months::the_order(after))
             .select(orders::created_at)
             .first(conn)
             .optional()?

@@ -11,6 +11,7 @@ use crate::db::{DbConn, write_tx};
 use crate::edits::{self, EditForm, Version};
 use crate::error::Result;
 use crate::forms::{self, FieldErrors};
+use crate::orders::months;
 
 /// The longest note the column keeps.
 pub const NOTE_MAX: usize = 2000;
@@ -67,7 +68,7 @@ pub fn save_note(
             .filter(orders::number.eq(number))
             .select(orders::id)
             .first(conn)?;
-        let rows = diesel::update(orders::table.find(id))
+        let rows = diesel::update(orders::table.filter(months::the_order(id)))
             .filter(orders::note_version.eq(opened_at.0))
             .set((
                 orders::staff_note.eq(note),
