@@ -70,7 +70,8 @@ fn next_month(day: NaiveDate) -> NaiveDate {
 /// and under concurrency those locks cost more than the reads (BENCHMARKS.md, "Order history by
 /// month"). Diesel's own SQL literal would send the statement unprepared, planned on every run;
 /// this one keeps it prepared, one statement per distinct text: bounds are whole months, so a
-/// connection prepares one per month or span of months it is asked for.
+/// connection prepares one per month or span of months it is asked for, and the pool replaces
+/// each connection after 30 minutes (r2d2's default lifetime, src/db/pool.rs), which bounds them.
 #[derive(Debug, Clone, Copy)]
 pub struct Bound(i64);
 
