@@ -222,17 +222,28 @@ fn check_role_limits(conn: &mut DbConn) -> Result<(), Error> {
 /// every one it had lost: either the database is down, or the pool is reconnecting after a
 /// restart (in the background, within milliseconds). So the request waits `WHEN_EMPTY` for a
 /// connection instead of the pool's 5 seconds, and is answered 503 then: at once while the
-/// database is away, served as usual once it is back.
+/// database is away, served as usual once it is back. A busy pool is waited on in `WHEN_EMPTY`
+/// slices, up to the pool's timeout, looking again between them: when the database goes away
+/// while every connection is in use, those connections fail and leave the pool, and the waiting
+/// request learns it within a slice instead of waiting out the 5 seconds.
 pub fn checkout(pool: &Pool) -> Result<PooledConn, Error> {
     // An idle connection is taken with the pool's one lock, as `get` would; the pool's state is
     // read only when none is idle.
     if let Some(conn) = pool.try_get() {
         return Ok(conn);
     }
-    if pool.state().connections == 0 {
-        return pool.get_timeout(WHEN_EMPTY).map_err(|_| Error::Unreachable);
+    let deadline = std::time::Instant::now() + pool.connection_timeout();
+    loop {
+        if pool.state().connections == 0 {
+            return pool.get_timeout(WHEN_EMPTY).map_err(|_| Error::Unreachable);
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match pool.get_timeout(left.min(WHEN_EMPTY)) {
+            Ok(conn) => return Ok(conn),
+            Err(error) if left <= WHEN_EMPTY => return Err(error.into()),
+            Err(_) => continue,
+        }
     }
-    Ok(pool.get()?)
 }
 
 /// How long a request waits on a pool that has no connection (`checkout`).
