@@ -8,8 +8,9 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest};
 
-use super::chrome::{FlashKind, SignedIn, flash, has_second_factor, signed_in};
+use super::chrome::{FlashKind, SignedIn, has_second_factor, signed_in};
 use super::error::WebError;
+use super::frame_cookie::FrameCookie;
 use crate::audit::Actor;
 
 /// Anyone, signed in or not.
@@ -38,7 +39,7 @@ pub fn actor(req: &HttpRequest, user: &SignedIn) -> Actor {
 }
 
 fn user_of(req: &HttpRequest) -> Option<SignedIn> {
-    signed_in(&req.get_session())
+    signed_in(&req.get_session(), &FrameCookie::of(req))
 }
 
 fn ready<T>(result: Result<T, WebError>) -> std::future::Ready<Result<T, actix_web::Error>> {
@@ -143,8 +144,7 @@ impl FromRequest for AdminUser {
                 Ok(AdminUser(user))
             }
             Some(user) if user.is_admin() => {
-                flash(
-                    &session,
+                FrameCookie::of(req).flash(
                     FlashKind::Info,
                     "Administrators must sign in with two-factor authentication before the admin \
                      panel opens. Turn it on here, or sign out and in again if it is already on.",

@@ -1,6 +1,6 @@
 //! `/cart`: the cart page and its forms (add, change quantity, remove, promotion code). A
-//! visitor's cart is keyed by a random token kept in their session; at sign-in the accounts
-//! module hands `guest_cart_token` to `cart::merge_on_login`.
+//! visitor's cart is keyed by a random token kept in their session (`chrome::cart_owner`); at
+//! sign-in the accounts module hands it to `cart::merge_on_login`.
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
@@ -9,16 +9,14 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::MaybeUser;
-use super::chrome::Chrome;
-use super::chrome::remember_cart_count;
+use super::chrome::{self, Chrome};
 use super::csrf::CsrfToken;
 use super::error::{WebError, WebResult};
+use super::frame_cookie::FrameCookie;
 use super::respond;
 use super::routing::{form, page};
 use crate::cart::{self, CartOwner, CartView, Quantity};
 use crate::error::Error;
-
-const CART_TOKEN_KEY: &str = "cart.token";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/cart", show_cart))
@@ -29,17 +27,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form("/cart/promotion/remove", remove_promotion));
 }
 
-/// The visitor's cart token, if their session has one.
-pub fn guest_cart_token(session: &Session) -> Option<String> {
-    session.get::<String>(CART_TOKEN_KEY).ok().flatten()
-}
-
 /// Whose cart this request works on, if there is one yet.
 fn owner(user: &MaybeUser, session: &Session) -> Option<CartOwner> {
-    if let Some(user) = &user.0 {
-        return Some(CartOwner::User(user.id));
-    }
-    guest_cart_token(session).map(CartOwner::Guest)
+    chrome::cart_owner(user.0.as_ref().map(|u| u.id), session)
 }
 
 /// `owner`, or for a visitor without a cart the one named after their browser's CSRF token.
@@ -49,7 +39,7 @@ fn owner_or_new(user: &MaybeUser, session: &Session, browser: &CsrfToken) -> Web
     }
     let owner = CartOwner::guest_for(&browser.0);
     if let CartOwner::Guest(token) = &owner {
-        session.insert(CART_TOKEN_KEY, token)?;
+        chrome::keep_guest_cart_token(session, token)?;
     }
     Ok(owner)
 }
@@ -76,10 +66,18 @@ async fn cart_page(
     chrome: Chrome,
     user: &MaybeUser,
     session: &Session,
+    frame: &FrameCookie,
     error: Option<String>,
 ) -> WebResult<CartPage> {
-    let cart = load(state, owner(user, session)).await?;
-    remember_cart_count(session, cart.count)?;
+    let owner = owner(user, session);
+    let cart = load(state, owner.clone()).await?;
+    if let Some(owner) = &owner {
+        frame.remember_cart_count(owner, cart.count);
+    }
+    let chrome = Chrome {
+        cart_count: cart.count,
+        ..chrome
+    };
     Ok(CartPage {
         chrome,
         cart,
@@ -93,8 +91,9 @@ async fn show_cart(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
 ) -> WebResult<HttpResponse> {
-    respond::page(&cart_page(&state, chrome, &user, &session, None).await?)
+    respond::page(&cart_page(&state, chrome, &user, &session, &frame, None).await?)
 }
 
 /// After a change: the new count in the header, a flash, and back to the cart. A refusal the
@@ -104,15 +103,18 @@ async fn finish(
     chrome: Chrome,
     user: &MaybeUser,
     session: &Session,
+    frame: &FrameCookie,
     result: WebResult<(i64, String)>,
 ) -> WebResult<HttpResponse> {
     respond::settle(
         result,
         |(count, done)| {
-            remember_cart_count(session, count)?;
-            Ok(respond::done(session, done, "/cart"))
+            if let Some(owner) = owner(user, session) {
+                frame.remember_cart_count(&owner, count);
+            }
+            Ok(respond::done(frame, done, "/cart"))
         },
-        |message| cart_page(state, chrome, user, session, Some(message)),
+        |message| cart_page(state, chrome, user, session, frame, Some(message)),
     )
     .await
 }
@@ -129,6 +131,7 @@ async fn add_to_cart(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
     browser: CsrfToken,
     form: web::Form<LineForm>,
 ) -> WebResult<HttpResponse> {
@@ -143,7 +146,7 @@ async fn add_to_cart(
         Err(e) => Err(e.into()),
     };
     let result = result.map(|count| (count, "Added to your cart.".to_owned()));
-    finish(&state, chrome, &user, &session, result).await
+    finish(&state, chrome, &user, &session, &frame, result).await
 }
 
 async fn update_line(
@@ -151,6 +154,7 @@ async fn update_line(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
     form: web::Form<LineForm>,
 ) -> WebResult<HttpResponse> {
     let owner = owner(&user, &session).ok_or(WebError::NotFound)?;
@@ -164,7 +168,7 @@ async fn update_line(
         Err(e) => Err(e.into()),
     };
     let result = result.map(|count| (count, "Quantity updated.".to_owned()));
-    finish(&state, chrome, &user, &session, result).await
+    finish(&state, chrome, &user, &session, &frame, result).await
 }
 
 #[derive(Deserialize)]
@@ -178,13 +182,14 @@ async fn remove_line(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
     form: web::Form<RemoveForm>,
 ) -> WebResult<HttpResponse> {
     let owner = owner(&user, &session).ok_or(WebError::NotFound)?;
     let variant_id = form.variant_id;
     let result = state.db(move |c| cart::remove(c, &owner, variant_id)).await;
     let result = result.map(|count| (count, "Removed from your cart.".to_owned()));
-    finish(&state, chrome, &user, &session, result).await
+    finish(&state, chrome, &user, &session, &frame, result).await
 }
 
 #[derive(Deserialize)]
@@ -197,6 +202,7 @@ async fn apply_promotion(
     chrome: Chrome,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
     form: web::Form<PromotionForm>,
 ) -> WebResult<HttpResponse> {
     let result = match owner(&user, &session) {
@@ -216,16 +222,17 @@ async fn apply_promotion(
             Err(Error::Invalid("Add something to your cart before entering a code.".into()).into())
         }
     };
-    finish(&state, chrome, &user, &session, result).await
+    finish(&state, chrome, &user, &session, &frame, result).await
 }
 
 async fn remove_promotion(
     state: web::Data<AppState>,
     user: MaybeUser,
     session: Session,
+    frame: FrameCookie,
 ) -> WebResult<HttpResponse> {
     if let Some(owner) = owner(&user, &session) {
         state.db(move |c| cart::remove_promotion(c, &owner)).await?;
     }
-    Ok(respond::done(&session, "Code removed.", "/cart"))
+    Ok(respond::done(&frame, "Code removed.", "/cart"))
 }

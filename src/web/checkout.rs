@@ -13,10 +13,12 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::CurrentUser;
 use super::card_entry::{self, Paths, Returned};
-use super::chrome::{Chrome, FlashKind, remember_cart_count};
+use super::chrome::{Chrome, FlashKind};
 use super::error::{WebError, WebResult};
+use super::frame_cookie::FrameCookie;
 use super::respond;
 use super::routing::{form, page};
+use crate::cart::CartOwner;
 use crate::checkout::{self, Options, Outcome, PaymentChoice, PaymentSaga, PlaceOrder, Priced};
 use crate::error::Error;
 use crate::money::Money;
@@ -95,7 +97,7 @@ async fn show_checkout(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
 ) -> WebResult<HttpResponse> {
     let hold_for = state.stock_hold;
     let options = state
@@ -103,7 +105,7 @@ async fn show_checkout(
         .await?;
     if options.cart.is_empty() {
         let empty = "Your cart is empty.";
-        return Ok(respond::notice(&session, FlashKind::Info, empty, "/cart"));
+        return Ok(respond::notice(&frame, FlashKind::Info, empty, "/cart"));
     }
     respond::page(&CheckoutPage {
         chrome,
@@ -273,15 +275,16 @@ async fn place_order(
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     session: Session,
+    frame: FrameCookie,
     form: web::Form<PlaceForm>,
 ) -> WebResult<HttpResponse> {
     let result = submit(&saga, &session, user.id, form.into_inner()).await;
     match result {
         Ok(Outcome::Confirmed { number }) => {
             session.remove(CARD_KEY);
-            remember_cart_count(&session, 0)?;
+            frame.remember_cart_count(&CartOwner::User(user.id), 0);
             Ok(respond::done(
-                &session,
+                &frame,
                 format!(
                     "Thank you! Order {number} is confirmed; a confirmation e-mail is on its way."
                 ),
@@ -290,9 +293,9 @@ async fn place_order(
         }
         Ok(Outcome::Pending { number }) => {
             session.remove(CARD_KEY);
-            remember_cart_count(&session, 0)?;
+            frame.remember_cart_count(&CartOwner::User(user.id), 0);
             Ok(respond::notice(
-                &session,
+                &frame,
                 FlashKind::Info,
                 format!(
                     "Order {number} is placed. We are waiting for the card processor to confirm your payment; this page will show it."
@@ -302,9 +305,9 @@ async fn place_order(
         }
         Ok(Outcome::Declined { number, reason }) => {
             let count = state
-                .db(move |c| crate::cart::item_count(c, &crate::cart::CartOwner::User(user.id)))
+                .db(move |c| crate::cart::item_count(c, &CartOwner::User(user.id)))
                 .await?;
-            remember_cart_count(&session, count)?;
+            frame.remember_cart_count(&CartOwner::User(user.id), count);
             let message = format!(
                 "Your payment did not go through: {reason} Order {number} was cancelled and nothing was charged; your items are back in your cart, so you can try another card."
             );

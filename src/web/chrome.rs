@@ -1,5 +1,6 @@
 //! What every page's frame shows: who is signed in, the cart count, a flash message, and the CSRF
-//! token for the forms on the page. Read from the session, so it costs no query.
+//! token for the forms on the page. Read from the session and the frame cookie
+//! (`web::frame_cookie`), so it costs no query.
 
 use actix_session::{Session, SessionExt, SessionInsertError};
 use actix_web::dev::Payload;
@@ -7,8 +8,11 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 
 use super::csrf::CsrfToken;
+use super::frame_cookie::FrameCookie;
+pub use super::frame_cookie::{Flash, FlashKind};
 use crate::accounts::Role;
 use crate::accounts::sessions::{LAST_SEEN_KEY, MARKER_KEY};
+use crate::cart::CartOwner;
 
 const SIGNED_IN_KEY: &str = "auth.user";
 /// When this sign-in began and was last used (Unix seconds), for the absolute and idle limits.
@@ -17,8 +21,8 @@ const SIGNED_IN_AT_KEY: &str = "auth.since";
 const SECOND_FACTOR_KEY: &str = "auth.mfa";
 /// The last-seen time is written back at most this often: each write updates the session row.
 const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
-const CART_COUNT_KEY: &str = "cart_count";
-const FLASH_KEY: &str = "flash";
+/// A visitor's guest cart token (`web::cart`); at sign-in their cart is merged into the user's.
+const CART_TOKEN_KEY: &str = "cart.token";
 
 /// The signed-in user as the frame needs them; set at sign-in, dropped at sign-out.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,31 +40,6 @@ impl SignedIn {
     pub fn is_seller(&self) -> bool {
         self.role == Role::Seller
     }
-}
-
-/// How a flash message is shown (its CSS class is `flash-` and the kind's name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FlashKind {
-    Success,
-    Info,
-    Error,
-}
-
-impl std::fmt::Display for FlashKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            FlashKind::Success => "success",
-            FlashKind::Info => "info",
-            FlashKind::Error => "error",
-        })
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Flash {
-    pub kind: FlashKind,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -97,17 +76,15 @@ impl Chrome {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        let frame = FrameCookie::of(req);
         // The flash is taken before the sign-in is checked: a sign-in that expires now leaves
         // its notice for the next page rather than this one, which may be a redirect.
-        // Removing marks the session changed, which costs a write of its row: only when there
-        // is a flash to take.
-        let flash = match session.contains_key(FLASH_KEY) {
-            true => session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok),
-            false => None,
-        };
+        let flash = frame.take_flash();
+        let user = signed_in(&session, &frame);
+        let owner = cart_owner(user.as_ref().map(|u| u.id), &session);
         Chrome {
-            user: signed_in(&session),
-            cart_count: session.get(CART_COUNT_KEY).ok().flatten().unwrap_or(0),
+            cart_count: frame.cart_count(owner.as_ref()),
+            user,
             flash,
             csrf,
             query: String::new(),
@@ -132,7 +109,7 @@ fn unix_now() -> i64 {
 
 /// The signed-in user, unless the sign-in has passed its idle or absolute limit, in which case
 /// it ends here (on a fresh session id) and the visitor is told why.
-pub fn signed_in(session: &Session) -> Option<SignedIn> {
+pub fn signed_in(session: &Session, frame: &FrameCookie) -> Option<SignedIn> {
     use crate::accounts::sessions::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS};
     let user = session.get::<SignedIn>(SIGNED_IN_KEY).ok().flatten()?;
     let now = unix_now();
@@ -142,8 +119,7 @@ pub fn signed_in(session: &Session) -> Option<SignedIn> {
         || seen.is_some_and(|t| now - t > IDLE_TIMEOUT_SECS)
     {
         end_sign_in(session);
-        flash(
-            session,
+        frame.flash(
             FlashKind::Info,
             "For your security you were signed out. Please sign in again.",
         );
@@ -196,7 +172,7 @@ pub fn has_second_factor(session: &Session) -> bool {
         .unwrap_or(false)
 }
 
-/// Drops the sign-in but keeps the visitor's other state (cart count, flash), on a new id.
+/// Drops the sign-in but keeps the visitor's other state, on a new id.
 fn end_sign_in(session: &Session) {
     session.renew();
     let auth_keys: Vec<String> = session
@@ -214,29 +190,20 @@ pub fn sign_out(session: &Session) {
     session.purge();
 }
 
-/// Keeps the header's cart count current after a change. Stores it only when it differs (an
-/// absent count reads as 0): every insert costs a write of the session row, and a visitor who
-/// only looks at an empty cart needs no session at all.
-pub fn remember_cart_count(session: &Session, count: i64) -> Result<(), SessionInsertError> {
-    if session
-        .get::<i64>(CART_COUNT_KEY)
-        .ok()
-        .flatten()
-        .unwrap_or(0)
-        != count
-    {
-        session.insert(CART_COUNT_KEY, count)?;
-    }
-    Ok(())
+/// The visitor's guest cart token, if their session has one.
+pub fn guest_cart_token(session: &Session) -> Option<String> {
+    session.get::<String>(CART_TOKEN_KEY).ok().flatten()
 }
 
-/// A one-time message for the next page, shown after a POST → 303 → GET.
-pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
-    let _ = session.insert(
-        FLASH_KEY,
-        Flash {
-            kind,
-            message: message.into(),
-        },
-    );
+/// Gives the visitor's session the guest cart `token`.
+pub fn keep_guest_cart_token(session: &Session, token: &str) -> Result<(), SessionInsertError> {
+    session.insert(CART_TOKEN_KEY, token)
+}
+
+/// Whose cart a request works on: the signed-in user's, else the visitor's guest cart, if any.
+pub fn cart_owner(user_id: Option<i64>, session: &Session) -> Option<CartOwner> {
+    match user_id {
+        Some(id) => Some(CartOwner::User(id)),
+        None => guest_cart_token(session).map(CartOwner::Guest),
+    }
 }

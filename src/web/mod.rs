@@ -16,6 +16,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod error_page;
+mod frame_cookie;
 mod health;
 mod home;
 mod images;
@@ -35,8 +36,6 @@ mod search;
 mod seller;
 mod seo;
 mod wishlist;
-
-pub use cart::guest_cart_token;
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -245,7 +244,7 @@ pub async fn not_found() -> WebResult<HttpResponse> {
 }
 
 /// Builds the app with its middleware in the order requests meet it: logging, metrics, HEAD,
-/// compression, security headers, the CSRF token, session, error pages, encoding, the edge
+/// compression, security headers, the CSRF token, session, the frame cookie, error pages, encoding, the edge
 /// checks, then the routes (form routes check the CSRF token; see `routing`). Tests build the
 /// very same app.
 pub fn app(
@@ -268,6 +267,10 @@ pub fn app(
             &config.secret,
             config.secure_cookies,
         )))
+        .app_data(web::Data::new(frame_cookie::FrameKeys::new(
+            &config.secret,
+            config.secure_cookies,
+        )))
         .app_data(web::Data::new(edge::BodyDeadline(config.timeouts.body)))
         .app_data(
             web::FormConfig::default()
@@ -282,6 +285,7 @@ pub fn app(
         .wrap(middleware::from_fn(edge::check))
         .wrap(middleware::from_fn(refuse_encoded_bodies))
         .wrap(middleware::from_fn(error_page::render))
+        .wrap(middleware::from_fn(frame_cookie::carry))
         .wrap(session_middleware(&state.pool, &config))
         .wrap(middleware::from_fn(error_page::session_store_down))
         .wrap(middleware::from_fn(csrf::issue))

@@ -1,7 +1,6 @@
 //! `/orders`: a shopper's order history (keyset paging), an order's page, and cancelling it
 //! before it ships. Another user's order number answers 404.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use super::respond;
 use super::routing::{form, page};
 use crate::checkout::PaymentSaga;
 use crate::orders::{self, OrderDetail, OrderPage};
+use crate::web::frame_cookie::FrameCookie;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/orders", list_orders))
@@ -87,7 +87,7 @@ async fn cancel_order(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
@@ -104,7 +104,7 @@ async fn cancel_order(
         result,
         |()| {
             Ok(respond::done(
-                &session,
+                &frame,
                 format!(
                     "Order {number} is cancelled; the items are back on the shelf and your payment is refunded."
                 ),

@@ -16,6 +16,7 @@ use super::routing::{form, page, page_and_form};
 use crate::checkout::PaymentSaga;
 use crate::db::models::PaymentMethod;
 use crate::payments::methods;
+use crate::web::frame_cookie::FrameCookie;
 
 const PAGE: &str = "/account/payment-methods";
 const ENTERED: &str = "/account/payment-methods/entered";
@@ -86,6 +87,7 @@ async fn card_entered(
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
     session: Session,
+    frame: FrameCookie,
     returned: web::Query<Returned>,
 ) -> WebResult<HttpResponse> {
     let user_id = user.id;
@@ -97,7 +99,7 @@ async fn card_entered(
     .await;
     respond::settle(
         result,
-        |()| Ok(respond::done(&session, "Card saved.", PAGE)),
+        |()| Ok(respond::done(&frame, "Card saved.", PAGE)),
         |message| cards_page(&state, chrome, user_id, Some(message)),
     )
     .await
@@ -106,23 +108,23 @@ async fn card_entered(
 async fn make_default(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     state
         .db(move |c| methods::make_default(c, user.id, id))
         .await?;
-    Ok(respond::done(&session, "Default card changed.", PAGE))
+    Ok(respond::done(&frame, "Default card changed.", PAGE))
 }
 
 async fn delete_card(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
     let id = path.into_inner();
     state.db(move |c| methods::delete(c, user.id, id)).await?;
-    Ok(respond::done(&session, "Card removed.", PAGE))
+    Ok(respond::done(&frame, "Card removed.", PAGE))
 }

@@ -3,13 +3,12 @@
 
 use std::future::Future;
 
-use actix_session::Session;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use askama::Template;
 
-use super::chrome::{self, FlashKind};
 use super::error::{WebError, WebResult};
+use super::frame_cookie::{FlashKind, FrameCookie};
 
 /// Renders `page` with 200.
 pub fn page(page: &impl Template) -> WebResult<HttpResponse> {
@@ -74,18 +73,18 @@ where
 }
 
 /// A finished form: a success flash for the next page, and 303 to it.
-pub fn done(session: &Session, message: impl Into<String>, to: &str) -> HttpResponse {
-    notice(session, FlashKind::Success, message, to)
+pub fn done(frame: &FrameCookie, message: impl Into<String>, to: &str) -> HttpResponse {
+    notice(frame, FlashKind::Success, message, to)
 }
 
 /// 303 to `to` with a flash of `kind`.
 pub fn notice(
-    session: &Session,
+    frame: &FrameCookie,
     kind: FlashKind,
     message: impl Into<String>,
     to: &str,
 ) -> HttpResponse {
-    chrome::flash(session, kind, message);
+    frame.flash(kind, message);
     see_other(to)
 }
 

@@ -1,7 +1,6 @@
 //! `/orders/{number}/returns`: the lines of a shopper's order that can still go back, a form per
 //! line, and the returns already asked for. Another shopper's order answers 404.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use super::respond;
 use super::routing::page_and_form;
 use crate::forms::FieldErrors;
 use crate::returns::{self, OrderReturns, ReturnRequest, ReturnableLine};
+use crate::web::frame_cookie::FrameCookie;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page_and_form("/orders/{number}/returns", show, create));
@@ -100,7 +100,7 @@ async fn create(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<String>,
     form: web::Form<ReturnForm>,
@@ -128,7 +128,7 @@ async fn create(
         result,
         |_| {
             Ok(respond::done(
-                &session,
+                &frame,
                 "Your return request is with the seller; we will e-mail you their answer.",
                 &to,
             ))

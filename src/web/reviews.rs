@@ -1,7 +1,6 @@
 //! `/p/{slug}/review`: a signed-in shopper writes or edits their review of a product and sees its
 //! moderation status.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use super::respond;
 use super::routing::page_and_form;
 use crate::db::models::Review;
 use crate::reviews::{self, ReviewInput, Reviewable};
+use crate::web::frame_cookie::FrameCookie;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page_and_form("/p/{slug}/review", show_review, save_review));
@@ -81,7 +81,7 @@ async fn save_review(
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    frame: FrameCookie,
     path: web::Path<String>,
     form: web::Form<ReviewForm>,
 ) -> WebResult<HttpResponse> {
@@ -100,7 +100,7 @@ async fn save_review(
         result,
         |()| {
             Ok(respond::done(
-                &session,
+                &frame,
                 "Thank you! Your review will appear once a moderator has approved it.",
                 &format!("/p/{slug}/review"),
             ))

@@ -1,6 +1,5 @@
 //! `/wishlist`: the shopper's saved products; product pages post to `/wishlist/add`.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use super::respond::{self, local_path};
 use super::routing::{form, page};
 use crate::accounts::wishlist;
 use crate::catalog::ProductCard;
+use crate::web::frame_cookie::FrameCookie;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/wishlist", show_wishlist))
@@ -51,7 +51,7 @@ fn back_to(next: &str) -> String {
 }
 
 async fn add(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     CurrentUser(me): CurrentUser,
     form: web::Form<ProductForm>,
@@ -61,14 +61,14 @@ async fn add(
         .db(move |conn| wishlist::add(conn, me.id, product_id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Saved to your wishlist.",
         &back_to(&next),
     ))
 }
 
 async fn remove(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     CurrentUser(me): CurrentUser,
     form: web::Form<ProductForm>,
@@ -78,7 +78,7 @@ async fn remove(
         .db(move |conn| wishlist::remove(conn, me.id, product_id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Removed from your wishlist.",
         &back_to(&next),
     ))

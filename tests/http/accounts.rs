@@ -108,7 +108,7 @@ on_both_backends! {
     async fn browsing_while_signed_in_does_not_rewrite_the_session_on_every_page(db: TestDb) {
         let app = TestApp::new(db).await;
         register(&app, "Bea@Example.com", "Bea").await.assert_redirect_to("/account");
-        // The first page after the redirect takes the welcome flash: that is a change.
+        // The first page after the redirect takes the welcome flash, from the frame cookie.
         app.get("/account").await.assert_contains("Welcome to ShopWave, Bea!");
         let state_now = || -> (String, chrono::NaiveDateTime) {
             sessions::table.select((sessions::state, sessions::expires_at)).first(&mut app.conn()).unwrap()

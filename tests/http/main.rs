@@ -45,6 +45,7 @@ mod durability;
 mod email_change;
 mod flash_sale;
 mod foundation;
+mod frame_cookie;
 mod fulfilment;
 mod full_disk;
 mod hostile_input;

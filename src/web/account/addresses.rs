@@ -1,7 +1,6 @@
 //! `/account/addresses`: the address book. Every route goes through the accounts service's
 //! ownership check, so another shopper's address id answers 404.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -13,6 +12,7 @@ use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -159,7 +159,7 @@ pub(super) async fn show_new(chrome: Chrome, _me: CurrentUser) -> WebResult<Http
 }
 
 pub(super) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -176,7 +176,7 @@ pub(super) async fn create(
         .db(move |conn| addresses::create(conn, me.id, &address))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Address saved.",
         "/account/addresses",
     ))
@@ -202,7 +202,7 @@ pub(super) async fn show_edit(
 }
 
 pub(super) async fn update(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -224,14 +224,14 @@ pub(super) async fn update(
         .db(move |conn| addresses::update(conn, me.id, id, &address))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Address updated.",
         "/account/addresses",
     ))
 }
 
 pub(super) async fn delete(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     CurrentUser(me): CurrentUser,
     path: web::Path<i64>,
@@ -241,14 +241,14 @@ pub(super) async fn delete(
         .db(move |conn| addresses::delete(conn, me.id, id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Address deleted.",
         "/account/addresses",
     ))
 }
 
 pub(super) async fn make_default(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     CurrentUser(me): CurrentUser,
     path: web::Path<i64>,
@@ -258,7 +258,7 @@ pub(super) async fn make_default(
         .db(move |conn| addresses::set_default(conn, me.id, id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Default address changed.",
         "/account/addresses",
     ))

@@ -17,6 +17,7 @@ use crate::web::AppState;
 use crate::web::auth::{CurrentUser, MaybeUser, client_ip};
 use crate::web::chrome::{self, Chrome};
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal};
 
 #[derive(Template)]
@@ -62,7 +63,7 @@ pub(super) struct EmailForm {
 
 pub(super) async fn submit(
     req: HttpRequest,
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -116,7 +117,7 @@ pub(super) async fn submit(
     })
     .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         format!(
             "We sent a link to {address}. Open it within {LINK_MINUTES} minutes to confirm the new address; until then, keep signing in with your current one."
         ),
@@ -189,6 +190,7 @@ pub(super) struct ConfirmForm {
 pub(super) async fn submit_confirm(
     req: HttpRequest,
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -206,10 +208,10 @@ pub(super) async fn submit_confirm(
             // carries on signed in on a fresh session.
             if user.0.as_ref().is_some_and(|me| me.id == account.id) {
                 chrome::sign_in(&session, &signed_in_as(&account))?;
-                return Ok(respond::done(&session, message, "/account"));
+                return Ok(respond::done(&frame, message, "/account"));
             }
             Ok(respond::done(
-                &session,
+                &frame,
                 format!("{message} Please sign in with it."),
                 "/account/login",
             ))

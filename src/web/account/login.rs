@@ -13,6 +13,7 @@ use crate::web::auth::MaybeUser;
 use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome, FlashKind};
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal, local_path, see_other};
 
 /// Between a correct password and the two-factor code: who, since when, and where to go next.
@@ -74,6 +75,7 @@ pub(super) struct LoginForm {
 pub(super) async fn submit_login(
     req: HttpRequest,
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     form: web::Form<LoginForm>,
@@ -90,9 +92,9 @@ pub(super) async fn submit_login(
         .await;
     let refusal = match outcome {
         Ok(LoginOutcome::SignedIn(user)) => {
-            super::sign_in_with_cart(&state, &session, &user).await?;
+            super::sign_in_with_cart(&state, &session, &frame, &user).await?;
             let welcome = format!("Welcome back, {}.", user.first_name);
-            return Ok(respond::done(&session, welcome, &next));
+            return Ok(respond::done(&frame, welcome, &next));
         }
         Ok(LoginOutcome::SecondFactor(user)) => {
             session.renew();
@@ -138,19 +140,23 @@ fn pending(session: &Session) -> Option<PendingSecondStep> {
         .filter(|p| chrono::Utc::now().timestamp() - p.started_at <= SECOND_STEP_SECS)
 }
 
-fn start_again(session: &Session) -> HttpResponse {
+fn start_again(session: &Session, frame: &FrameCookie) -> HttpResponse {
     session.remove(PENDING_KEY);
     respond::notice(
-        session,
+        frame,
         FlashKind::Info,
         "Please sign in again.",
         "/account/login",
     )
 }
 
-pub(super) async fn show_second_step(chrome: Chrome, session: Session) -> WebResult<HttpResponse> {
+pub(super) async fn show_second_step(
+    chrome: Chrome,
+    session: Session,
+    frame: FrameCookie,
+) -> WebResult<HttpResponse> {
     if pending(&session).is_none() {
-        return Ok(start_again(&session));
+        return Ok(start_again(&session, &frame));
     }
     respond::page(&SecondStepPage {
         chrome,
@@ -166,12 +172,13 @@ pub(super) struct CodeForm {
 pub(super) async fn submit_second_step(
     req: HttpRequest,
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     form: web::Form<CodeForm>,
 ) -> WebResult<HttpResponse> {
     let Some(pending) = pending(&session) else {
-        return Ok(start_again(&session));
+        return Ok(start_again(&session, &frame));
     };
     let (user_id, ip, code) = (pending.user_id, client_ip(&req), form.into_inner().code);
     let verified = state
@@ -183,10 +190,10 @@ pub(super) async fn submit_second_step(
     let refusal = match verified {
         Ok(user) => {
             session.remove(PENDING_KEY);
-            super::sign_in_with_cart(&state, &session, &user).await?;
+            super::sign_in_with_cart(&state, &session, &frame, &user).await?;
             chrome::mark_second_factor(&session)?;
             let welcome = format!("Welcome back, {}.", user.first_name);
-            return Ok(respond::done(&session, welcome, &pending.next));
+            return Ok(respond::done(&frame, welcome, &pending.next));
         }
         Err(other) => Refusal::of(other)?,
     };

@@ -89,9 +89,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub(super) async fn sign_in_with_cart(
     state: &super::AppState,
     session: &actix_session::Session,
+    frame: &super::frame_cookie::FrameCookie,
     user: &User,
 ) -> WebResult<()> {
-    let guest_cart = super::guest_cart_token(session);
+    let guest_cart = super::chrome::guest_cart_token(session);
     super::chrome::sign_in(session, &signed_in_as(user))?;
     let user_id = user.id;
     let count = match guest_cart {
@@ -106,7 +107,7 @@ pub(super) async fn sign_in_with_cart(
                 .await?
         }
     };
-    super::chrome::remember_cart_count(session, count)?;
+    frame.remember_cart_count(&crate::cart::CartOwner::User(user_id), count);
     Ok(())
 }
 

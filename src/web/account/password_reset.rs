@@ -15,6 +15,7 @@ use crate::web::AppState;
 use crate::web::auth::{MaybeUser, client_ip};
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -147,6 +148,7 @@ pub(super) struct ResetForm {
 pub(super) async fn submit_reset(
     req: HttpRequest,
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     user: MaybeUser,
@@ -166,7 +168,7 @@ pub(super) async fn submit_reset(
                 session.renew();
             }
             Ok(respond::done(
-                &session,
+                &frame,
                 "Your password was changed and every device was signed out. Please sign in with your new password.",
                 "/account/login",
             ))

@@ -15,6 +15,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome};
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize, Default)]
@@ -61,6 +62,7 @@ pub(super) async fn show_profile(
 
 pub(super) async fn update_profile(
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -89,7 +91,7 @@ pub(super) async fn update_profile(
         .await?;
     chrome::update_signed_in(&session, &signed_in_as(&user))?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Your details were saved.",
         "/account",
     ))
@@ -130,6 +132,7 @@ pub(super) struct PasswordForm {
 pub(super) async fn change_password(
     req: HttpRequest,
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -154,7 +157,7 @@ pub(super) async fn change_password(
                 chrome::mark_second_factor(&session)?;
             }
             Ok(respond::done(
-                &session,
+                &frame,
                 "Your password was changed, and every other device was signed out.",
                 "/account",
             ))

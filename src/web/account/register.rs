@@ -19,6 +19,7 @@ use crate::web::auth::MaybeUser;
 use crate::web::auth::client_ip;
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, see_other};
 
 #[derive(Deserialize, Default)]
@@ -192,6 +193,7 @@ pub(super) async fn show_confirm(
 
 pub(super) async fn submit_confirm(
     session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     form: web::Form<ConfirmForm>,
@@ -202,12 +204,12 @@ pub(super) async fn submit_confirm(
         .await?
     {
         Finished::Created(user) => {
-            super::sign_in_with_cart(&state, &session, &user).await?;
+            super::sign_in_with_cart(&state, &session, &frame, &user).await?;
             let welcome = format!(
                 "Welcome to ShopWave, {}! Your account is ready.",
                 user.first_name
             );
-            Ok(respond::done(&session, welcome, "/account"))
+            Ok(respond::done(&frame, welcome, "/account"))
         }
         Finished::Taken => link_problem(chrome, LinkProblem::Taken),
         Finished::Unknown => link_problem(chrome, LinkProblem::Unknown),

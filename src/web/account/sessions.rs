@@ -9,6 +9,7 @@ use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::chrome::{Chrome, FlashKind};
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -49,6 +50,7 @@ pub(super) async fn show(
 pub(super) async fn end_others(
     state: web::Data<AppState>,
     session: Session,
+    frame: FrameCookie,
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
     // `CurrentUser` has marked this session by now, though perhaps not yet in the store.
@@ -60,7 +62,7 @@ pub(super) async fn end_others(
         // The mark is stored with this answer, so the button works the next time.
         None => {
             return Ok(respond::notice(
-                &session,
+                &frame,
                 FlashKind::Info,
                 "Please press “Sign out everywhere else” once more.",
                 "/account/sessions",
@@ -70,5 +72,5 @@ pub(super) async fn end_others(
         Some(1) => "Signed out of 1 other session.".to_owned(),
         Some(n) => format!("Signed out of {n} other sessions."),
     };
-    Ok(respond::done(&session, message, "/account/sessions"))
+    Ok(respond::done(&frame, message, "/account/sessions"))
 }

@@ -12,6 +12,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::auth::client_ip;
 use crate::web::chrome::{self, Chrome, FlashKind};
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 const PAGE: &str = "/account/two-factor";
@@ -59,7 +60,7 @@ pub(super) async fn show_two_factor(
 
 /// Issues a new secret to add to an authenticator app.
 pub(super) async fn start(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     CurrentUser(me): CurrentUser,
 ) -> WebResult<HttpResponse> {
@@ -70,7 +71,7 @@ pub(super) async fn start(
         })
         .await?;
     let next_step = "Add the key below to your authenticator app.";
-    Ok(respond::notice(&session, FlashKind::Info, next_step, PAGE))
+    Ok(respond::notice(&frame, FlashKind::Info, next_step, PAGE))
 }
 
 #[derive(Deserialize)]
@@ -116,7 +117,7 @@ pub(super) struct DisableForm {
 
 pub(super) async fn disable(
     req: HttpRequest,
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     CurrentUser(me): CurrentUser,
@@ -128,7 +129,7 @@ pub(super) async fn disable(
         .await;
     respond::settle(
         disabled,
-        |()| Ok(respond::done(&session, "Two-factor sign-in is off.", PAGE)),
+        |()| Ok(respond::done(&frame, "Two-factor sign-in is off.", PAGE)),
         |message| page(&state, chrome, me.id, Some(message)),
     )
     .await

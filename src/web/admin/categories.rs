@@ -2,7 +2,6 @@
 //! (rename, move, delete). A form with problems is shown again with its messages, 422; one
 //! refused because another admin saved the category first shows both versions, 409 (`edits`).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -15,6 +14,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -67,7 +67,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -85,7 +85,7 @@ pub(super) async fn create(
         .await?
     {
         Ok(id) => Ok(respond::done(
-            &session,
+            &frame,
             "Category created.",
             &format!("/admin/categories/{id}"),
         )),
@@ -222,7 +222,7 @@ pub(super) async fn show(
 }
 
 pub(super) async fn rename(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -245,7 +245,7 @@ pub(super) async fn rename(
     let why = match refused(saved)? {
         None => {
             let edit = format!("/admin/categories/{id}");
-            return Ok(respond::done(&session, "Category renamed.", &edit));
+            return Ok(respond::done(&frame, "Category renamed.", &edit));
         }
         Some(why) => why,
     };
@@ -264,7 +264,7 @@ fn refused(saved: WebResult<Result<(), FieldErrors>>) -> WebResult<Option<Why>> 
 }
 
 pub(super) async fn move_to(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -290,7 +290,7 @@ pub(super) async fn move_to(
         None => {
             let edit = format!("/admin/categories/{id}");
             let message = "Category moved with everything beneath it.";
-            return Ok(respond::done(&session, message, &edit));
+            return Ok(respond::done(&frame, message, &edit));
         }
         Some(why) => why,
     };
@@ -298,7 +298,7 @@ pub(super) async fn move_to(
 }
 
 pub(super) async fn delete(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
@@ -309,7 +309,7 @@ pub(super) async fn delete(
         .db_changing_catalog(move |conn| categories::delete(conn, &actor, id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Category deleted.",
         "/admin/categories",
     ))

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use actix_session::SessionExt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -25,6 +24,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::{Chrome, FlashKind};
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize, Default)]
@@ -227,7 +227,7 @@ async fn answer<T>(
         result,
         |value| {
             let (kind, message) = done(value);
-            Ok(respond::notice(&req.get_session(), kind, message, &back))
+            Ok(respond::notice(&FrameCookie::of(req), kind, message, &back))
         },
         |message| {
             let typed = Typed {
@@ -372,9 +372,8 @@ pub(super) async fn note(
             match saved {
                 Ok(()) => {
                     let back = format!("/admin/orders/{number}");
-                    let session = req.get_session();
                     return Ok(respond::notice(
-                        &session,
+                        &FrameCookie::of(&req),
                         FlashKind::Success,
                         "The note is saved.",
                         &back,

@@ -1,7 +1,6 @@
 //! `/admin/payouts`: every statement with its status, the form that makes a month's statements,
 //! and a "mark paid" form on each pending one.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize)]
@@ -114,7 +114,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn generate(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -136,7 +136,7 @@ pub(super) async fn generate(
         .await;
     respond::settle(
         result,
-        |summary| Ok(respond::done(&session, made(&summary), "/admin/payouts")),
+        |summary| Ok(respond::done(&frame, made(&summary), "/admin/payouts")),
         |message| async {
             let mut page =
                 payouts_page(&state, chrome, None, typed, FieldErrors::default(), None).await?;
@@ -158,7 +158,7 @@ fn made(summary: &Summary) -> String {
 }
 
 pub(super) async fn mark_paid(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -191,7 +191,7 @@ pub(super) async fn mark_paid(
         result,
         |()| {
             let done = format!("Statement {id} marked paid.");
-            Ok(respond::done(&session, done, "/admin/payouts"))
+            Ok(respond::done(&frame, done, "/admin/payouts"))
         },
         |message| async {
             let mut page = payouts_page(

@@ -2,7 +2,6 @@
 //! the unpublish form (a reason is required; the seller may publish it again, see
 //! `admin::products`) and the home-page feature switch. A refused form shows the page again.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -16,6 +15,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize, Default)]
@@ -145,7 +145,7 @@ pub(super) struct UnpublishForm {
 }
 
 pub(super) async fn unpublish(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -163,14 +163,14 @@ pub(super) async fn unpublish(
         .db_changing_catalog(move |conn| products::unpublish(conn, &actor, id, &reason))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Product unpublished: it is a draft again, and its seller sees your reason.",
         &format!("/admin/products/{id}"),
     ))
 }
 
 async fn feature(
-    session: Session,
+    frame: FrameCookie,
     state: &AppState,
     req: HttpRequest,
     me: crate::web::chrome::SignedIn,
@@ -187,28 +187,28 @@ async fn feature(
         "No longer featured on the home page."
     };
     Ok(respond::done(
-        &session,
+        &frame,
         message,
         &format!("/admin/products/{id}"),
     ))
 }
 
 pub(super) async fn set_featured(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    feature(session, &state, req, me, path.into_inner(), true).await
+    feature(frame, &state, req, me, path.into_inner(), true).await
 }
 
 pub(super) async fn unset_featured(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    feature(session, &state, req, me, path.into_inner(), false).await
+    feature(frame, &state, req, me, path.into_inner(), false).await
 }

@@ -2,7 +2,6 @@
 //! form, and disable / enable. A form with problems is shown again with its messages, 422; a code
 //! another admin took at the same moment, 409.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -19,6 +18,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 /// "12.50 % off" or "$5.00 off".
@@ -166,7 +166,7 @@ pub(super) async fn new(
 }
 
 pub(super) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -182,7 +182,7 @@ pub(super) async fn create(
     );
     match saved.await? {
         Ok(id) => Ok(respond::done(
-            &session,
+            &frame,
             "Promotion created.",
             &format!("/admin/promotions/{id}"),
         )),
@@ -200,7 +200,7 @@ pub(super) async fn edit(
 }
 
 pub(super) async fn update(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -217,7 +217,7 @@ pub(super) async fn update(
     );
     match saved.await? {
         Ok(()) => Ok(respond::done(
-            &session,
+            &frame,
             "Promotion saved.",
             &format!("/admin/promotions/{id}"),
         )),
@@ -226,7 +226,7 @@ pub(super) async fn update(
 }
 
 async fn set_active(
-    session: &Session,
+    frame: &FrameCookie,
     state: &AppState,
     req: &HttpRequest,
     me: &crate::web::chrome::SignedIn,
@@ -242,25 +242,25 @@ async fn set_active(
     } else {
         "Promotion disabled: shoppers can no longer use it."
     };
-    Ok(respond::done(session, message, "/admin/promotions"))
+    Ok(respond::done(frame, message, "/admin/promotions"))
 }
 
 pub(super) async fn disable(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    set_active(&session, &state, &req, &me, path.into_inner(), false).await
+    set_active(&frame, &state, &req, &me, path.into_inner(), false).await
 }
 
 pub(super) async fn enable(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
     path: web::Path<i64>,
 ) -> WebResult<HttpResponse> {
-    set_active(&session, &state, &req, &me, path.into_inner(), true).await
+    set_active(&frame, &state, &req, &me, path.into_inner(), true).await
 }

@@ -1,6 +1,5 @@
 //! `/admin/reviews`: the moderation queue and its approve / reject buttons.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, local_path};
 
 #[derive(Deserialize)]
@@ -81,7 +81,7 @@ pub(super) struct DecisionForm {
 }
 
 async fn decide(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     admin: Actor,
     review_id: i64,
@@ -97,11 +97,11 @@ async fn decide(
         (Moderation::AlreadyDecided, _) => "That review already had this decision.",
     };
     let back = local_path(next).unwrap_or_else(|| "/admin/reviews".to_owned());
-    Ok(respond::done(&session, message, &back))
+    Ok(respond::done(&frame, message, &back))
 }
 
 pub(super) async fn approve(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
@@ -109,7 +109,7 @@ pub(super) async fn approve(
     form: web::Form<DecisionForm>,
 ) -> WebResult<HttpResponse> {
     decide(
-        session,
+        frame,
         state,
         actor(&req, &admin),
         path.into_inner(),
@@ -120,7 +120,7 @@ pub(super) async fn approve(
 }
 
 pub(super) async fn reject(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(admin): AdminUser,
@@ -128,7 +128,7 @@ pub(super) async fn reject(
     form: web::Form<DecisionForm>,
 ) -> WebResult<HttpResponse> {
     decide(
-        session,
+        frame,
         state,
         actor(&req, &admin),
         path.into_inner(),

@@ -3,7 +3,6 @@
 //! suspend and reactivate for a seller. A form with problems shows the page again: 422 for the
 //! rate typed, 409 for a seller whose status no longer allows the action.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -18,6 +17,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal};
 
 #[derive(Template)]
@@ -137,13 +137,13 @@ pub(super) async fn show(
 /// The seller's page after an action: `done` with a flash on success, else the page again
 /// with the refusal.
 async fn answer(
-    (state, chrome, session): (&AppState, Chrome, &Session),
+    (state, chrome, frame): (&AppState, Chrome, &FrameCookie),
     id: i64,
     result: WebResult<String>,
     to: &str,
 ) -> WebResult<HttpResponse> {
     match result {
-        Ok(message) => Ok(respond::done(session, message, to)),
+        Ok(message) => Ok(respond::done(frame, message, to)),
         Err(error) => {
             let refusal = Refusal::of(error)?;
             let failed = Failed {
@@ -168,7 +168,7 @@ impl Failed {
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn approve(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     req: HttpRequest,
@@ -198,11 +198,11 @@ pub(super) async fn approve(
             .to_owned()
     });
     let to = format!("/admin/sellers/{id}");
-    answer((&state, chrome, &session), id, done, &to).await
+    answer((&state, chrome, &frame), id, done, &to).await
 }
 
 pub(super) async fn reject(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     req: HttpRequest,
@@ -221,11 +221,11 @@ pub(super) async fn reject(
         "Application rejected and removed; the applicant has been told and may apply again."
             .to_owned()
     });
-    answer((&state, chrome, &session), id, done, "/admin/sellers").await
+    answer((&state, chrome, &frame), id, done, "/admin/sellers").await
 }
 
 pub(super) async fn commission(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -247,11 +247,11 @@ pub(super) async fn commission(
         .await;
     let done = result.map(|()| "Commission rate saved; payouts from now on use it.".to_owned());
     let to = format!("/admin/sellers/{id}");
-    answer((&state, chrome, &session), id, done, &to).await
+    answer((&state, chrome, &frame), id, done, &to).await
 }
 
 pub(super) async fn suspend(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     req: HttpRequest,
@@ -270,11 +270,11 @@ pub(super) async fn suspend(
         format!("Seller suspended; {held} product(s) taken off the shop until reactivation.")
     });
     let to = format!("/admin/sellers/{id}");
-    answer((&state, chrome, &session), id, done, &to).await
+    answer((&state, chrome, &frame), id, done, &to).await
 }
 
 pub(super) async fn reactivate(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
     req: HttpRequest,
@@ -291,5 +291,5 @@ pub(super) async fn reactivate(
     }
     let done = result.map(|back| format!("Seller reactivated; {back} product(s) back on sale."));
     let to = format!("/admin/sellers/{id}");
-    answer((&state, chrome, &session), id, done, &to).await
+    answer((&state, chrome, &frame), id, done, &to).await
 }

@@ -2,7 +2,6 @@
 //! cannot have is refused on the field (422); changing one's own role, or taking the seller role
 //! from an open shop, is refused above the form (409).
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -14,6 +13,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal};
 
 #[derive(Template)]
@@ -79,7 +79,7 @@ pub(super) async fn show(
 }
 
 pub(super) async fn change(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -112,7 +112,7 @@ pub(super) async fn change(
                  holds from its next sign-in."
             );
             return Ok(respond::done(
-                &session,
+                &frame,
                 done,
                 &format!("/admin/users/{user_id}"),
             ));

@@ -1,6 +1,5 @@
 //! `/admin/users`: accounts in id order, with suspend and reactivate buttons.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize)]
@@ -43,7 +43,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn suspend(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
@@ -54,11 +54,11 @@ pub(super) async fn suspend(
         .db(move |conn| users::suspend(conn, &actor, user_id))
         .await?;
     let done = "Account suspended; it has been signed out everywhere.";
-    Ok(respond::done(&session, done, "/admin/users"))
+    Ok(respond::done(&frame, done, "/admin/users"))
 }
 
 pub(super) async fn reactivate(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     AdminUser(me): AdminUser,
@@ -69,7 +69,7 @@ pub(super) async fn reactivate(
         .db(move |conn| users::reactivate(conn, &actor, user_id))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Account reactivated.",
         "/admin/users",
     ))

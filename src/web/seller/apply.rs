@@ -1,7 +1,6 @@
 //! `/seller/apply`: any signed-in user without a seller profile applies to sell; afterwards the
 //! page says the application is being reviewed. Sellers are sent to their panel.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -13,6 +12,7 @@ use crate::web::AppState;
 use crate::web::auth::{CurrentUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal};
 
 #[derive(Template)]
@@ -64,7 +64,7 @@ pub(super) async fn show(
 }
 
 pub(super) async fn submit(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     req: HttpRequest,
     chrome: Chrome,
@@ -86,7 +86,7 @@ pub(super) async fn submit(
     let failed = match result {
         Ok(Ok(_)) => {
             return Ok(respond::done(
-                &session,
+                &frame,
                 "Thank you: your application to sell has been sent.",
                 "/seller/apply",
             ));

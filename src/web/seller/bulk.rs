@@ -4,7 +4,6 @@
 //! meta tag while the import runs, so no script is needed.
 
 use actix_multipart::Multipart;
-use actix_session::Session;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -16,6 +15,7 @@ use crate::web::AppState;
 use crate::web::auth::SellerUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond::{self, Refusal};
 
 #[derive(Template)]
@@ -196,7 +196,7 @@ pub(super) async fn show_import(
 }
 
 pub(super) async fn apply(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -216,7 +216,7 @@ pub(super) async fn apply(
     }
     run_in_background(&state, id);
     Ok(respond::done(
-        &session,
+        &frame,
         "The import has started.",
         &format!("/seller/imports/{id}"),
     ))

@@ -5,7 +5,6 @@
 //! page again with the reason beside the field.
 
 use actix_multipart::{Multipart, MultipartError};
-use actix_session::Session;
 use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -22,6 +21,7 @@ use crate::web::AppState;
 use crate::web::auth::SellerUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 /// The most a text field of the upload form may hold; alt text is far shorter.
@@ -164,7 +164,7 @@ fn unreadable(error: MultipartError) -> Refusal {
 }
 
 pub(super) async fn upload(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -209,7 +209,7 @@ pub(super) async fn upload(
         })
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Image added.",
         &images_of(product_id),
     ))
@@ -222,7 +222,7 @@ pub(super) struct AltInput {
 }
 
 pub(super) async fn set_alt_text(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -243,7 +243,7 @@ pub(super) async fn set_alt_text(
         })
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Alt text saved.",
         &images_of(product_id),
     ))
@@ -256,7 +256,7 @@ pub(super) struct MoveInput {
 }
 
 pub(super) async fn move_image(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     SellerUser(me): SellerUser,
     path: web::Path<(i64, i64)>,
@@ -276,14 +276,14 @@ pub(super) async fn move_image(
         .db_changing_catalog(move |conn| service::reorder(conn, me.id, product_id, image_id, way))
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Image moved.",
         &images_of(product_id),
     ))
 }
 
 pub(super) async fn delete(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     SellerUser(me): SellerUser,
     path: web::Path<(i64, i64)>,
@@ -296,7 +296,7 @@ pub(super) async fn delete(
         })
         .await?;
     Ok(respond::done(
-        &session,
+        &frame,
         "Image deleted.",
         &images_of(product_id),
     ))

@@ -2,7 +2,6 @@
 //! their own page), one order as far as it is theirs with its forms (pack, ship, delivered,
 //! cancel a line), and its packing slip. Another seller's order or line answers 404.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -18,6 +17,7 @@ use crate::web::AppState;
 use crate::web::auth::{SellerUser, actor};
 use crate::web::chrome::{Chrome, SignedIn};
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize)]
@@ -146,7 +146,7 @@ async fn parcel_move(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     me: SignedIn,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     number: String,
     step: ParcelMove,
@@ -169,7 +169,7 @@ async fn parcel_move(
     };
     let to = format!("/seller/orders/{number}");
     match result {
-        Ok(()) => Ok(respond::done(&session, message, &to)),
+        Ok(()) => Ok(respond::done(&frame, message, &to)),
         Err(error) => {
             let refusal = respond::Refusal::of(error)?;
             let fill = |page: &mut OrderPage| {
@@ -186,7 +186,7 @@ pub(super) async fn pack(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
@@ -197,7 +197,7 @@ pub(super) async fn pack(
         saga,
         chrome,
         me,
-        session,
+        frame,
         req,
         number,
         ParcelMove::Pack,
@@ -211,7 +211,7 @@ pub(super) async fn deliver(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> WebResult<HttpResponse> {
@@ -222,7 +222,7 @@ pub(super) async fn deliver(
         saga,
         chrome,
         me,
-        session,
+        frame,
         req,
         number,
         ParcelMove::Deliver,
@@ -237,7 +237,7 @@ pub(super) async fn ship(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<String>,
     form: web::Form<ShipInput>,
@@ -246,7 +246,7 @@ pub(super) async fn ship(
     match Tracking::parse(&form) {
         Ok(tracking) => {
             let step = ParcelMove::Ship(tracking);
-            parcel_move(state, saga, chrome, me, session, req, number, step, form).await
+            parcel_move(state, saga, chrome, me, frame, req, number, step, form).await
         }
         Err(errors) => {
             let fill = |page: &mut OrderPage| {
@@ -264,7 +264,7 @@ pub(super) async fn cancel_line(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> WebResult<HttpResponse> {
@@ -288,7 +288,7 @@ pub(super) async fn cancel_line(
             if done.order_cancelled {
                 message += " Nothing is left in the order, so it is cancelled.";
             }
-            Ok(respond::done(&session, message, &to))
+            Ok(respond::done(&frame, message, &to))
         }
         Err(error) => {
             let refusal = respond::Refusal::of(error)?;

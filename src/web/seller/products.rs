@@ -2,7 +2,6 @@
 //! product-wide forms (details, a variant's price and stock, category, archive; the page itself
 //! is `product_page`). A form with problems is shown again with its messages.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -23,6 +22,7 @@ use crate::web::AppState;
 use crate::web::auth::SellerUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize)]
@@ -126,7 +126,7 @@ pub(super) async fn show_new(
 }
 
 pub(super) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -145,14 +145,14 @@ pub(super) async fn create(
     {
         Ok(product_id) => {
             let edit = format!("/seller/products/{product_id}");
-            Ok(respond::done(&session, "Product created.", &edit))
+            Ok(respond::done(&frame, "Product created.", &edit))
         }
         Err(errors) => new_product_page(&state, chrome, form, errors, StatusCode::CONFLICT).await,
     }
 }
 
 pub(super) async fn update_details(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -175,14 +175,14 @@ pub(super) async fn update_details(
         .await
         .map(|()| {
             let edit = format!("/seller/products/{product_id}");
-            respond::done(&session, "Product details saved.", &edit)
+            respond::done(&frame, "Product details saved.", &edit)
         });
     let typed = Failed::Details(form);
     unless_stale(saved, &state, chrome, (me.id, product_id), typed).await
 }
 
 pub(super) async fn change_price(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -208,14 +208,14 @@ pub(super) async fn change_price(
         .await
         .map(|()| {
             let edit = format!("/seller/products/{product_id}");
-            respond::done(&session, format!("Price set to {price}."), &edit)
+            respond::done(&frame, format!("Price set to {price}."), &edit)
         });
     let typed = Failed::Variant(variant_id, VariantForm::Price(form));
     unless_stale(saved, &state, chrome, (me.id, product_id), typed).await
 }
 
 pub(super) async fn adjust_stock(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -234,7 +234,7 @@ pub(super) async fn adjust_stock(
             Ok(stock) => {
                 let edit = format!("/seller/products/{product_id}");
                 return Ok(respond::done(
-                    &session,
+                    &frame,
                     format!("Stock is now {stock}."),
                     &edit,
                 ));
@@ -259,7 +259,7 @@ pub(super) struct CategoryForm {
 }
 
 pub(super) async fn change_category(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -281,7 +281,7 @@ pub(super) async fn change_category(
     match saved {
         Ok(Ok(())) => {
             let edit = format!("/seller/products/{product_id}");
-            Ok(respond::done(&session, "Category saved.", &edit))
+            Ok(respond::done(&frame, "Category saved.", &edit))
         }
         Ok(Err(errors)) => {
             let failed = Some((Failed::Category(typed), errors));
@@ -295,7 +295,7 @@ pub(super) async fn change_category(
 }
 
 pub(super) async fn archive(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     SellerUser(me): SellerUser,
     path: web::Path<i64>,
@@ -306,7 +306,7 @@ pub(super) async fn archive(
         .await?;
     let edit = format!("/seller/products/{product_id}");
     Ok(respond::done(
-        &session,
+        &frame,
         "Product archived: it has left the shop, and stays in past orders and reports.",
         &edit,
     ))

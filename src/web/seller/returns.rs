@@ -1,7 +1,6 @@
 //! `/seller/returns`: the seller's returns (keyset pages, filtered by status) and one return with
 //! its accept / refuse and "received" forms. Another seller's return answers 404.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use crate::web::AppState;
 use crate::web::auth::{SellerUser, actor};
 use crate::web::chrome::{Chrome, FlashKind};
 use crate::web::error::{WebError, WebResult};
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Deserialize)]
@@ -137,7 +137,7 @@ pub(super) async fn decide(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<i64>,
     form: web::Form<DecideForm>,
@@ -166,7 +166,7 @@ pub(super) async fn decide(
             } else {
                 "Return refused; the shopper has been told why."
             };
-            Ok(respond::done(&session, done, &to))
+            Ok(respond::done(&frame, done, &to))
         },
         |message| {
             let typed = (form.message.clone(), FieldErrors::default());
@@ -190,7 +190,7 @@ pub(super) async fn receive(
     saga: web::Data<PaymentSaga>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
-    session: Session,
+    frame: FrameCookie,
     req: HttpRequest,
     path: web::Path<i64>,
     form: web::Form<ReceiveForm>,
@@ -209,19 +209,19 @@ pub(super) async fn receive(
         |received| {
             Ok(if !received.amount.is_positive() {
                 let done = "Return received; the line was already refunded, so nothing more goes back.";
-                respond::done(&session, done, &to)
+                respond::done(&frame, done, &to)
             } else if received.refunded {
                 let done = format!(
                     "Return received; {} refunded to the shopper.",
                     received.amount
                 );
-                respond::done(&session, done, &to)
+                respond::done(&frame, done, &to)
             } else {
                 let warn = format!(
                     "Return received, but the refund of {} did not go through; an administrator can retry it from the order's page.",
                     received.amount
                 );
-                respond::notice(&session, FlashKind::Error, warn, &to)
+                respond::notice(&frame, FlashKind::Error, warn, &to)
             })
         },
         |message| {

@@ -2,7 +2,6 @@
 //! one, and read one's price history and stock ledger. Refused forms show the edit page again
 //! (`product_page`) with the messages beside the fields.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -17,6 +16,7 @@ use crate::web::AppState;
 use crate::web::auth::SellerUser;
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 fn edit_url(product_id: i64) -> String {
@@ -24,7 +24,7 @@ fn edit_url(product_id: i64) -> String {
 }
 
 pub(super) async fn add(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -44,7 +44,7 @@ pub(super) async fn add(
         .await?
     {
         Ok(_) => Ok(respond::done(
-            &session,
+            &frame,
             format!("Variant {} added.", form.sku.trim()),
             &edit_url(product_id),
         )),
@@ -56,7 +56,7 @@ pub(super) async fn add(
 }
 
 pub(super) async fn update(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     SellerUser(me): SellerUser,
@@ -75,7 +75,7 @@ pub(super) async fn update(
                 .await;
             match saved {
                 Ok(Ok(())) => {
-                    let done = respond::done(&session, "Variant saved.", &edit_url(product_id));
+                    let done = respond::done(&frame, "Variant saved.", &edit_url(product_id));
                     return Ok(done);
                 }
                 Ok(Err(errors)) => errors,
@@ -95,7 +95,7 @@ pub(super) async fn update(
 }
 
 pub(super) async fn remove(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     SellerUser(me): SellerUser,
     path: web::Path<(i64, i64)>,
@@ -110,7 +110,7 @@ pub(super) async fn remove(
             "Variant taken off sale. It is kept, inactive, because orders or carts refer to it."
         }
     };
-    Ok(respond::done(&session, message, &edit_url(product_id)))
+    Ok(respond::done(&frame, message, &edit_url(product_id)))
 }
 
 #[derive(Deserialize)]

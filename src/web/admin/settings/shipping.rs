@@ -1,6 +1,5 @@
 //! `/admin/shipping`, `/admin/shipping/new`, `/admin/shipping/{id}`.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -14,6 +13,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -97,7 +97,7 @@ pub(in crate::web::admin) async fn new(
 }
 
 pub(in crate::web::admin) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -111,7 +111,7 @@ pub(in crate::web::admin) async fn create(
     });
     match saved.await? {
         Ok(id) => Ok(respond::done(
-            &session,
+            &frame,
             "Shipping method created.",
             &format!("/admin/shipping/{id}"),
         )),
@@ -135,7 +135,7 @@ pub(in crate::web::admin) async fn edit(
 }
 
 pub(in crate::web::admin) async fn update(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -150,7 +150,7 @@ pub(in crate::web::admin) async fn update(
     });
     match saved.await? {
         Ok(()) => Ok(respond::done(
-            &session,
+            &frame,
             "Shipping method saved.",
             &format!("/admin/shipping/{id}"),
         )),

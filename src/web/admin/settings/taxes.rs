@@ -1,6 +1,5 @@
 //! `/admin/taxes`, `/admin/taxes/new`, `/admin/taxes/{id}`.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -15,6 +14,7 @@ use crate::web::AppState;
 use crate::web::auth::{AdminUser, actor};
 use crate::web::chrome::Chrome;
 use crate::web::error::WebResult;
+use crate::web::frame_cookie::FrameCookie;
 use crate::web::respond;
 
 #[derive(Template)]
@@ -94,7 +94,7 @@ pub(in crate::web::admin) async fn new(
 }
 
 pub(in crate::web::admin) async fn create(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -108,7 +108,7 @@ pub(in crate::web::admin) async fn create(
     });
     match saved.await? {
         Ok(id) => Ok(respond::done(
-            &session,
+            &frame,
             "Tax rate created.",
             &format!("/admin/taxes/{id}"),
         )),
@@ -132,7 +132,7 @@ pub(in crate::web::admin) async fn edit(
 }
 
 pub(in crate::web::admin) async fn update(
-    session: Session,
+    frame: FrameCookie,
     state: web::Data<AppState>,
     chrome: Chrome,
     req: HttpRequest,
@@ -147,7 +147,7 @@ pub(in crate::web::admin) async fn update(
     });
     match saved.await? {
         Ok(()) => Ok(respond::done(
-            &session,
+            &frame,
             "Tax rate saved.",
             &format!("/admin/taxes/{id}"),
         )),
