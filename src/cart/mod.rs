@@ -193,8 +193,8 @@ pub fn add(
     write_tx(conn, |c| {
         let item = buyable(c, owner, variant_id)?;
         let cart = touch_or_create(c, owner)?;
-        let in_cart = in_cart(c, cart.id, variant_id)?;
-        let wanted = in_cart + quantity.get();
+        let (in_cart, count) = holding(c, cart.id, variant_id)?;
+        let wanted = in_cart.saturating_add(quantity.get());
         if wanted > MAX_QUANTITY {
             return Err(Error::Invalid(format!(
                 "A cart holds at most {MAX_QUANTITY} of one item; you already have {in_cart}."
@@ -202,7 +202,8 @@ pub fn add(
         }
         check_stock(&item, wanted)?;
         put_line(c, cart.id, variant_id, wanted, item.price)?;
-        count_in(c, cart.id)
+        // The cart's row is locked since `touch_or_create`, so nothing else changed its lines.
+        Ok(count - i64::from(in_cart) + i64::from(wanted))
     })
 }
 
@@ -259,6 +260,24 @@ fn in_cart(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<i32> {
         .first(conn)
         .optional()?
         .unwrap_or(0))
+}
+
+/// The units of `variant_id` in the cart and of all its lines, in one statement: an add needs
+/// both, and each statement is a round trip inside the add's write transaction.
+fn holding(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<(i32, i64)> {
+    use diesel::dsl::{case_when, sum};
+    let (of_variant, all): (Option<i64>, Option<i64>) = cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id))
+        .select((
+            sum(
+                case_when(cart_items::variant_id.eq(variant_id), cart_items::quantity).otherwise(0),
+            ),
+            sum(cart_items::quantity),
+        ))
+        .first(conn)?;
+    // One line's quantity, an INTEGER column, always fits; were it not to, the add is refused.
+    let of_variant = i32::try_from(of_variant.unwrap_or(0)).unwrap_or(i32::MAX);
+    Ok((of_variant, all.unwrap_or(0)))
 }
 
 fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> Result<usize> {

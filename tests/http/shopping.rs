@@ -144,6 +144,26 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn an_add_answers_with_every_unit_in_the_cart(db: TestDb) {
+        let shop = shop(&db);
+        let conn = &mut db.conn();
+        let (s, garden) = (seller(conn), category(conn, "Garden"));
+        let (_, rake) = ProductBuilder::new("Rake").stock(5).insert(conn, s, garden);
+        let guest = CartOwner::Guest("guest-token-2".into());
+        let add = |conn: &mut shopwave::db::DbConn, variant, quantity: &str| {
+            cart::add(conn, &guest, variant, cart::Quantity::parse(quantity).expect("qty"))
+        };
+        assert_eq!(add(conn, shop.variant, "2").expect("kettles"), 2);
+        assert_eq!(add(conn, rake, "3").expect("rakes"), 5);
+        assert_eq!(add(conn, shop.variant, "4").expect("more kettles"), 9);
+        assert_eq!(cart::item_count(conn, &guest).expect("count"), 9);
+        let refused = add(conn, rake, "3").expect_err("only 5 rakes");
+        assert!(refused.to_string().contains("left"), "{refused}");
+        assert_eq!(cart::item_count(conn, &guest).expect("count"), 9, "a refused add changes nothing");
+    }
+}
+
+on_both_backends! {
     async fn a_visitors_cart_merges_into_the_users_at_sign_in(db: TestDb) {
         let shop = shop(&db);
         let conn = &mut db.conn();
