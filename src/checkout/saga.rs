@@ -249,11 +249,15 @@ impl PaymentSaga {
         let Some(number) = payment_key.strip_prefix("pay_") else {
             return Ok(());
         };
-        let order: Option<(i64, Money)> = orders::table
-            .filter(orders::number.eq(number))
-            .select((orders::id, orders::grand_total))
-            .first(&mut *self.conn()?)
-            .optional()?;
+        // The connection goes back before `settle` takes one of its own.
+        let order: Option<(i64, Money)> = {
+            let conn = &mut *self.conn()?;
+            orders::table
+                .filter(crate::orders::numbered(conn, number)?)
+                .select((orders::id, orders::grand_total))
+                .first(conn)
+                .optional()?
+        };
         if let Some((order_id, total)) = order {
             self.settle(order_id, total, lookup)?;
         }

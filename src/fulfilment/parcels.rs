@@ -11,7 +11,7 @@ use crate::db::schema::{orders, sellers, shipments};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::orders::months;
-use crate::orders::{OrderStatus, take_order_turn, transition};
+use crate::orders::{OrderStatus, numbered, take_order_turn, transition};
 
 pub use crate::db::types::ShipmentStatus;
 
@@ -57,7 +57,7 @@ pub fn seller_of(conn: &mut DbConn, user_id: i64) -> Result<i64> {
 pub(super) fn parcel_of(conn: &mut DbConn, seller_id: i64, number: &str) -> Result<Shipment> {
     Ok(shipments::table
         .inner_join(orders::table)
-        .filter(orders::number.eq(number))
+        .filter(numbered(conn, number)?)
         .filter(shipments::seller_id.eq(seller_id))
         .select(Shipment::as_select())
         .first(conn)?)

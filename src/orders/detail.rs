@@ -107,7 +107,7 @@ impl OrderDetail {
 
 pub fn detail(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderDetail> {
     let order: Order = orders::table
-        .filter(orders::number.eq(number))
+        .filter(super::numbered(conn, number)?)
         .filter(orders::user_id.eq(user_id))
         .select(Order::as_select())
         .first(conn)?;

@@ -8,7 +8,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{OrderStatus, PAGE_SIZE, months};
+use super::{OrderStatus, PAGE_SIZE, months, numbered};
 use crate::db::DbConn;
 use crate::db::schema::{order_items, orders};
 use crate::error::{Error, Result};
@@ -58,7 +58,7 @@ pub fn list(conn: &mut DbConn, user_id: i64, after: Option<&str>) -> Result<Orde
         Some(number) => Some(
             orders::table
                 .filter(orders::user_id.eq(user_id))
-                .filter(orders::number.eq(number))
+                .filter(numbered(conn, number)?)
                 .select((orders::created_at, orders::id))
                 .first::<(NaiveDateTime, i64)>(conn)
                 .optional()?

@@ -18,12 +18,14 @@ use crate::payments::{Gateway, PaymentStatus};
 mod detail;
 mod history;
 pub mod months;
+mod numbers;
 mod refunds;
 mod status;
 
 pub use crate::db::types::OrderStatus;
 pub use detail::{MoneyState, OrderDetail, ParcelView, cancellable, detail};
 pub use history::{OrderPage, OrderSummary, list};
+pub use numbers::numbered;
 pub use refunds::{GiveBack, close_after_late_refund, give_back};
 pub(crate) use status::placed;
 pub use status::transition;
@@ -92,7 +94,7 @@ pub fn cancel(pool: &Pool, gateway: &Gateway, by: Canceller, number: &str) -> Re
 /// go back. Returns the order id. A shopper asking for someone else's order finds nothing.
 fn cancel_unshipped(conn: &mut DbConn, by: Canceller, number: &str) -> Result<i64> {
     let mut query = orders::table
-        .filter(orders::number.eq(number))
+        .filter(numbered(conn, number)?)
         .select(Order::as_select())
         .into_boxed();
     if let Canceller::Shopper(shopper) = by {

@@ -152,6 +152,17 @@ where
         .and(id.lt(Bound(first_id_of_month(start))))
 }
 
+/// Every id, of any month or legacy: for a query that cannot name its month, in the same type
+/// as the bounds of one that can.
+pub fn any_month<C>(id: C) -> PlacedBetween<C>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+{
+    id.ge(Bound(LEGACY_END))
+        .or(id.lt(Bound(LEGACY_END)))
+        .and(id.lt(Bound(i64::MAX)))
+}
+
 /// The ids of the months of the orders `order_ids`, from the first to the last, or legacy ids:
 /// where those orders are, and their lines, which the database holds to their order's month
 /// (`ck_order_items_month`). Added to a query over those orders or their lines, it lets

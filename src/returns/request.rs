@@ -9,7 +9,7 @@ use crate::db::schema::{order_items, orders, returns, shipments};
 use crate::db::types::ShipmentStatus;
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
-use crate::orders::{OrderStatus, RETURN_WINDOW_DAYS};
+use crate::orders::{OrderStatus, RETURN_WINDOW_DAYS, numbered};
 
 /// Opens a return of `wanted.quantity` units of one line of the shopper's order `number`, and
 /// returns its id. The order must be the shopper's and the line one of its lines (anything else
@@ -25,7 +25,7 @@ pub fn request(
 ) -> Result<i64> {
     write_tx(conn, |c| {
         let (order_id, status): (i64, OrderStatus) = orders::table
-            .filter(orders::number.eq(number))
+            .filter(numbered(c, number)?)
             .filter(orders::user_id.eq(shopper.user_id))
             .select((orders::id, orders::status))
             .first(c)?;

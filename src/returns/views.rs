@@ -10,7 +10,7 @@ use crate::db::schema::{order_items, orders, refunds, returns, users};
 use crate::error::Result;
 use crate::money::Money;
 use crate::orders::OrderStatus;
-use crate::orders::months;
+use crate::orders::{months, numbered};
 use crate::paging::KeysetPage;
 use crate::payments::RefundStatus;
 
@@ -69,7 +69,7 @@ impl OrderReturns {
 /// asked for; another shopper's order is "not found".
 pub fn for_order(conn: &mut DbConn, user_id: i64, number: &str) -> Result<OrderReturns> {
     let (order_id, status): (i64, OrderStatus) = orders::table
-        .filter(orders::number.eq(number))
+        .filter(numbered(conn, number)?)
         .filter(orders::user_id.eq(user_id))
         .select((orders::id, orders::status))
         .first(conn)?;

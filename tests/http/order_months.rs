@@ -2,7 +2,8 @@
 //! src/orders/months.rs): each order and its lines live in their month's partition, the
 //! database refuses an id of another month and a number used in any month, the server makes
 //! the coming months itself (as the shop's role, which may not create tables), and a query over
-//! dates reads only those months. SQLite keeps one table; the same id bounds hold there.
+//! dates reads only those months, an order found by its number only its own (src/orders/numbers.rs).
+//! SQLite keeps one table; the same id bounds hold there.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -260,4 +261,51 @@ async fn the_lines_of_a_page_of_orders_are_read_from_their_months_only() {
         .filter(|name| name != "order_items_legacy")
         .collect();
     assert_eq!(months_read, ["order_items_p202601", "order_items_p202602"]);
+}
+
+on_both_backends! {
+    /// On PostgreSQL an order found by its number is read from its month alone, the month said
+    /// by the id `order_numbers` keeps beside the number; a number entered before that id was
+    /// kept (NULL) still finds its order, in every month, and an unknown one finds nothing.
+    async fn an_order_found_by_its_number_is_read_from_its_month(db: TestDb) {
+        let conn = &mut db.conn();
+        let ids = [1, 2, 3].map(|month| order_at(conn, day(2026, month, 15)));
+        let number_of = |conn: &mut DbConn, id: i64| -> String {
+            orders::table.find(id).select(orders::number).first(conn).unwrap()
+        };
+        let found = |conn: &mut DbConn, number: &str| -> Option<i64> {
+            let by_number = shopwave::orders::numbered(conn, number).unwrap();
+            orders::table.filter(by_number).select(orders::id).first(conn).optional().unwrap()
+        };
+        for id in ids {
+            let number = number_of(conn, id);
+            assert_eq!(found(conn, &number), Some(id), "{number}");
+        }
+        assert_eq!(found(conn, "SW-2602-NOSUCH"), None);
+        if !months::by_month(conn) {
+            return;
+        }
+        // The statement as the shop sends it, its number written in.
+        let months_read = |conn: &mut DbConn, number: &str| -> Vec<String> {
+            let query = orders::table
+                .filter(shopwave::orders::numbered(conn, number).unwrap())
+                .select(orders::id);
+            let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+            let sql = sql.split(" -- binds").next().unwrap().replace("$1", &format!("'{number}'"));
+            partitions_read(conn, "orders", &sql)
+                .into_iter()
+                .filter(|name| name != "orders_legacy")
+                .collect()
+        };
+        let february = number_of(conn, ids[1]);
+        assert_eq!(months_read(conn, &february), ["orders_p202602"]);
+
+        execute(
+            &mut db.owner_conn(),
+            &format!("UPDATE order_numbers SET order_id = NULL WHERE number = '{february}'"),
+        )
+        .unwrap();
+        assert_eq!(found(conn, &february), Some(ids[1]), "entered before its id was kept");
+        assert!(months_read(conn, &february).len() > 2, "and looked for in every month");
+    }
 }

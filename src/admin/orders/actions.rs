@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
 use crate::money::Money;
 use crate::numbers::parse_whole;
-use crate::orders::{GiveBack, OrderStatus, give_back};
+use crate::orders::{GiveBack, OrderStatus, give_back, numbered};
 use crate::payments::{RefundOutcome, RefundStatus};
 
 /// The longest reason a refund keeps (the column's size).
@@ -89,7 +89,7 @@ impl RefundInput {
 
 fn order_by_number(conn: &mut DbConn, number: &str) -> Result<Order> {
     Ok(orders::table
-        .filter(orders::number.eq(number))
+        .filter(numbered(conn, number)?)
         .select(Order::as_select())
         .first(conn)?)
 }

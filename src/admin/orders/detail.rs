@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::money::Money;
 use crate::orders::MoneyState;
 use crate::orders::OrderStatus;
-use crate::orders::months;
+use crate::orders::{months, numbered};
 use crate::payments::{PaymentStatus, RefundStatus};
 
 /// A line and what has been given back of it.
@@ -129,7 +129,7 @@ impl AdminOrderDetail {
 pub fn detail(conn: &mut DbConn, number: &str) -> Result<AdminOrderDetail> {
     let (order, shopper_email): (Order, String) = orders::table
         .inner_join(users::table)
-        .filter(orders::number.eq(number))
+        .filter(numbered(conn, number)?)
         .select((Order::as_select(), users::email))
         .first(conn)?;
     let items: Vec<OrderItem> = order_items::table

@@ -16,7 +16,7 @@ use crate::db::schema::{orders, users};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
 use crate::money::Money;
-use crate::orders::{OrderStatus, months};
+use crate::orders::{OrderStatus, months, numbered};
 use crate::paging::KeysetPage;
 
 pub use actions::{RefundInput, refund, resend_confirmation, retry};
@@ -101,7 +101,7 @@ pub fn search(
 ) -> Result<KeysetPage<OrderRow>> {
     let mut query = orders::table.inner_join(users::table).into_boxed();
     if let Some(number) = &filter.number {
-        query = query.filter(orders::number.eq(number.clone()));
+        query = query.filter(numbered(conn, number)?);
     }
     if let Some(email) = &filter.email {
         query = query.filter(users::email.eq(email.clone()));

@@ -11,7 +11,7 @@ use crate::db::{DbConn, write_tx};
 use crate::edits::{self, EditForm, Version};
 use crate::error::Result;
 use crate::forms::{self, FieldErrors};
-use crate::orders::months;
+use crate::orders::{months, numbered};
 
 /// The longest note the column keeps.
 pub const NOTE_MAX: usize = 2000;
@@ -65,7 +65,7 @@ pub fn save_note(
 ) -> Result<()> {
     write_tx(conn, |conn| {
         let id: i64 = orders::table
-            .filter(orders::number.eq(number))
+            .filter(numbered(conn, number)?)
             .select(orders::id)
             .first(conn)?;
         let rows = diesel::update(orders::table.filter(months::the_order(id)))

@@ -71,7 +71,7 @@ impl Deferred {
         }
         if matches!(conn, DbConn::Postgres(_)) {
             conn.batch_execute(&format!(
-                "INSERT INTO order_numbers (number) SELECT number FROM orders; {}",
+                "INSERT INTO order_numbers (number, order_id) SELECT number, id FROM orders; {}",
                 number_trigger("ENABLE")
             ))?;
         }
