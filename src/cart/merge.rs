@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{CartOwner, MAX_QUANTITY, count_in, find, in_cart, put_line, touch_or_create};
+use super::{CartOwner, MAX_QUANTITY, count_in, find, holding, put_line, touch_or_create};
 use crate::db::schema::{cart_items, carts, product_variants};
 use crate::db::{DbConn, write_tx};
 use crate::error::Result;
@@ -31,7 +31,8 @@ pub fn merge_on_login(conn: &mut DbConn, session_token: &str, user_id: i64) -> R
             ))
             .load(c)?;
         for (variant_id, quantity, unit_price) in items {
-            let merged = (in_cart(c, cart.id, variant_id)? + quantity).min(MAX_QUANTITY);
+            let (in_cart, _) = holding(c, cart.id, variant_id)?;
+            let merged = in_cart.saturating_add(quantity).min(MAX_QUANTITY);
             put_line(c, cart.id, variant_id, merged, unit_price)?;
         }
         if cart.promotion_id.is_none() && guest_cart.promotion_id.is_some() {

@@ -251,19 +251,8 @@ fn put_line(
     Ok(())
 }
 
-/// How many of a variant the cart already has (0 when none).
-fn in_cart(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<i32> {
-    Ok(cart_items::table
-        .filter(cart_items::cart_id.eq(cart_id))
-        .filter(cart_items::variant_id.eq(variant_id))
-        .select(cart_items::quantity)
-        .first(conn)
-        .optional()?
-        .unwrap_or(0))
-}
-
-/// The units of `variant_id` in the cart and of all its lines, in one statement: an add needs
-/// both, and each statement is a round trip inside the add's write transaction.
+/// The units of `variant_id` in the cart (0 when none) and of all its lines, in one statement:
+/// an add needs both, and each statement is a round trip inside the add's write transaction.
 fn holding(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<(i32, i64)> {
     use diesel::dsl::{case_when, sum};
     let (of_variant, all): (Option<i64>, Option<i64>) = cart_items::table
