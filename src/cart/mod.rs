@@ -4,16 +4,19 @@
 //! atomically, when the order is placed. A signed-in shopper's holds end when their cart is
 //! left empty.
 
+mod add;
 mod lines;
 mod merge;
 
 use diesel::prelude::*;
 
 use crate::db::models::Cart;
-use crate::db::schema::{cart_items, carts, product_variants, products, stock_holds};
+use crate::db::schema::{cart_items, carts};
 use crate::db::{self, DbConn, write_tx};
 use crate::error::{Error, Result};
 
+pub use add::add;
+use add::{buyable, check_stock, holding};
 pub use lines::{CartLine, CartView, lines, view};
 pub use merge::merge_on_login;
 pub(crate) use merge::refill_from_order;
@@ -130,83 +133,6 @@ fn count_in(conn: &mut DbConn, cart_id: i64) -> Result<i64> {
     Ok(total.unwrap_or(0))
 }
 
-/// A variant a shopper may buy: its product is published and it is on sale; `stock` is what
-/// they can have, on hand less what others hold.
-struct Buyable {
-    name: String,
-    price: i64,
-    stock: i32,
-}
-
-fn buyable(conn: &mut DbConn, owner: &CartOwner, variant_id: i64) -> Result<Buyable> {
-    // The shopper's own hold counts as theirs to buy; a guest (user 0, nobody) holds nothing.
-    let holder = owner.user_id().unwrap_or(0);
-    let row: Option<(String, String, i64, i32, Option<i32>)> = product_variants::table
-        .inner_join(products::table)
-        .left_join(
-            stock_holds::table.on(stock_holds::variant_id
-                .eq(product_variants::id)
-                .and(stock_holds::user_id.eq(holder))),
-        )
-        .filter(product_variants::id.eq(variant_id))
-        .filter(product_variants::is_active.eq(true))
-        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
-        .filter(products::deleted_at.is_null())
-        .select((
-            products::name,
-            product_variants::name,
-            product_variants::price,
-            product_variants::stock - product_variants::held,
-            stock_holds::quantity.nullable(),
-        ))
-        .first(conn)
-        .optional()?;
-    let (product, variant, price, free, own) =
-        row.ok_or_else(|| Error::Invalid("That product is not available to buy.".into()))?;
-    let stock = (free + own.unwrap_or(0)).max(0);
-    let name = if variant.is_empty() {
-        product
-    } else {
-        format!("{product} ({variant})")
-    };
-    Ok(Buyable { name, price, stock })
-}
-
-fn check_stock(item: &Buyable, wanted: i32) -> Result<()> {
-    match item.stock {
-        0 => Err(Error::Conflict(format!("{} is out of stock.", item.name))),
-        stock if wanted > stock => Err(Error::Conflict(format!(
-            "Only {stock} of {} left in stock; you asked for {wanted}.",
-            item.name
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Adds `quantity` of a variant (on top of any already in the cart); returns the new count.
-pub fn add(
-    conn: &mut DbConn,
-    owner: &CartOwner,
-    variant_id: i64,
-    quantity: Quantity,
-) -> Result<i64> {
-    write_tx(conn, |c| {
-        let item = buyable(c, owner, variant_id)?;
-        let cart = touch_or_create(c, owner)?;
-        let (in_cart, count) = holding(c, cart.id, variant_id)?;
-        let wanted = in_cart.saturating_add(quantity.get());
-        if wanted > MAX_QUANTITY {
-            return Err(Error::Invalid(format!(
-                "A cart holds at most {MAX_QUANTITY} of one item; you already have {in_cart}."
-            )));
-        }
-        check_stock(&item, wanted)?;
-        put_line(c, cart.id, variant_id, wanted, item.price)?;
-        // The cart's row is locked since `touch_or_create`, so nothing else changed its lines.
-        Ok(count - i64::from(in_cart) + i64::from(wanted))
-    })
-}
-
 /// Sets a line's quantity; returns the new count.
 pub fn set_quantity(
     conn: &mut DbConn,
@@ -229,7 +155,8 @@ pub fn set_quantity(
 /// The one way a line enters a cart: sets the cart's line for the variant to `quantity`, adding
 /// it at `unit_price` when the cart does not hold the variant yet (a line already there keeps
 /// the price it was added at). One upsert on the line's unique key, so it never meets a
-/// duplicate.
+/// duplicate. On PostgreSQL an add's line is written by the same upsert inside `cart_add`
+/// (`src/cart/add.rs`).
 fn put_line(
     conn: &mut DbConn,
     cart_id: i64,
@@ -249,24 +176,6 @@ fn put_line(
         .set(cart_items::quantity.eq(quantity));
     db::execute_native(conn, upsert)?;
     Ok(())
-}
-
-/// The units of `variant_id` in the cart (0 when none) and of all its lines, in one statement:
-/// an add needs both, and each statement is a round trip inside the add's write transaction.
-fn holding(conn: &mut DbConn, cart_id: i64, variant_id: i64) -> Result<(i32, i64)> {
-    use diesel::dsl::{case_when, sum};
-    let (of_variant, all): (Option<i64>, Option<i64>) = cart_items::table
-        .filter(cart_items::cart_id.eq(cart_id))
-        .select((
-            sum(
-                case_when(cart_items::variant_id.eq(variant_id), cart_items::quantity).otherwise(0),
-            ),
-            sum(cart_items::quantity),
-        ))
-        .first(conn)?;
-    // One line's quantity, an INTEGER column, always fits; were it not to, the add is refused.
-    let of_variant = i32::try_from(of_variant.unwrap_or(0)).unwrap_or(i32::MAX);
-    Ok((of_variant, all.unwrap_or(0)))
 }
 
 fn set_line(conn: &mut DbConn, cart_id: i64, variant_id: i64, quantity: i32) -> Result<usize> {

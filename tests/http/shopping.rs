@@ -88,6 +88,25 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn an_add_past_999_of_an_item_or_of_nothing_in_stock_says_why_and_changes_nothing(db: TestDb) {
+        let conn = &mut db.conn();
+        let (s, c) = (seller(conn), category(conn, "Garden"));
+        let (_, rake) = ProductBuilder::new("Rake").stock(5_000).insert(conn, s, c);
+        let (_, hoe) = ProductBuilder::new("Hoe").stock(0).insert(conn, s, c);
+        let app = TestApp::new(db).await;
+        let (rake, hoe) = (rake.to_string(), hoe.to_string());
+        app.post("/cart/add", &[("variant_id", &rake), ("quantity", "998")]).await.assert_redirect_to("/cart");
+        app.post("/cart/add", &[("variant_id", &rake), ("quantity", "2")]).await
+            .assert_status(422)
+            .assert_contains("A cart holds at most 999 of one item; you already have 998.");
+        app.post("/cart/add", &[("variant_id", &hoe), ("quantity", "1")]).await
+            .assert_status(409)
+            .assert_contains("Hoe is out of stock.");
+        app.get("/cart").await.assert_contains("aria-label=\"items in cart\">998<");
+    }
+}
+
+on_both_backends! {
     async fn promotion_codes_apply_exactly_or_say_why_not(db: TestDb) {
         let shop = shop(&db);
         let conn = &mut db.conn();
