@@ -103,7 +103,7 @@ impl std::fmt::Display for Archived {
 /// Archives every order placed before the month `before` into `dest`, a folder that must not
 /// exist yet (see the module's header for what leaves and what stays).
 pub fn archive(conn: &mut DbConn, before: Period, dest: &Path) -> Result<Archived> {
-    if matches!(conn, DbConn::Sqlite(_)) {
+    if conn.is_sqlite() {
         return Err(Error::Invalid(
             "archiving needs PostgreSQL: a SQLite shop keeps its orders in one table".into(),
         ));

@@ -220,7 +220,7 @@ pub fn months_back(at: NaiveDateTime, months: u32) -> NaiveDateTime {
 
 /// Whether ids carry months here (PostgreSQL) or are plain (SQLite).
 pub fn by_month(conn: &DbConn) -> bool {
-    !matches!(conn, DbConn::Sqlite(_))
+    !conn.is_sqlite()
 }
 
 /// The id a new order dated `at` takes where ids carry months (PostgreSQL), its month's

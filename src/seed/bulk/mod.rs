@@ -71,7 +71,7 @@ const BIG_TABLES: [&str; 8] = [
 pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     let volumes = Volumes::at(scale);
     let started = Instant::now();
-    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    let sqlite = conn.is_sqlite();
     // A seed can simply be rerun, so it trades durability for speed while loading, and builds
     // and checks the big tables' secondary indexes and foreign keys once at the end instead of
     // row by row (`deferred`).

@@ -51,7 +51,7 @@ pub(super) fn orders(
     );
     // Where ids carry their month (PostgreSQL, src/orders/months.rs), every month of the three
     // years gets its partitions first, a year at a time.
-    let by_month = !matches!(orders.conn, DbConn::Sqlite(_));
+    let by_month = crate::orders::months::by_month(orders.conn);
     if by_month {
         for years_back in (1..=3).rev() {
             let first = today - Duration::days(365 * years_back + 1);
