@@ -258,9 +258,9 @@ pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Empties the user's cart, drops its code and ends their holds: the order now has them.
+/// Empties the user's cart and drops its code: the order now has them. Their holds are the
+/// order's to end (`inventory::holds`), with the sale that uses them up.
 pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
-    crate::inventory::holds::release(conn, user_id)?;
     if let Some(cart) = find(conn, &CartOwner::User(user_id))? {
         diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart.id))).execute(conn)?;
         diesel::update(carts::table.find(cart.id))

@@ -1,9 +1,10 @@
 //! Placing an order: one write transaction that either does everything or nothing (see
-//! "Transactions" in docs/architecture.md): the cart re-read under its owner's row lock, conditional stock
-//! decrements in ascending variant id order, the conditional voucher use, the order with its
-//! snapshot lines, ledger rows, status history and pending payment record, the cart emptied, and
-//! an outbox row for each product that sold out. A repeated idempotency key returns the order
-//! the first submit made.
+//! "Transactions" in docs/architecture.md): the cart re-read under its owner's row lock, the
+//! order with its snapshot lines, status history and pending payment record, the cart emptied,
+//! and last the contended rows: conditional stock decrements in ascending variant id order with
+//! their ledger rows (and an outbox row for each product that sold out), the conditional
+//! voucher use, and the end of the shopper's holds. A repeated idempotency key returns the
+//! order the first submit made.
 
 use diesel::prelude::*;
 
@@ -175,6 +176,15 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                     .into(),
             ));
         }
+        // A line the cart already shows short is refused before anything is written: in a
+        // sell-out, the shoppers who come too late learn it without queueing for the variant.
+        if let Some(short) = priced.lines.iter().find(|l| l.quantity > l.stock) {
+            let refused = inventory::Refused {
+                variant_id: short.variant_id,
+                on_hand: short.stock,
+            };
+            return Err(out_of_stock(&priced.lines, refused));
+        }
         let (payment_method_id, token, brand, last4) = match &request.payment {
             PaymentChoice::Saved(id) => {
                 let card = methods::owned(c, user_id, *id)
@@ -196,14 +206,10 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             }
         };
         let order_id = insert_order(c, request, &priced, payment_method_id, now)?;
-        take_stock(c, &priced.lines, order_id, user_id)?;
         for (line, priced_line) in priced.lines.iter().zip(&priced.quote.lines) {
             insert_line(c, order_id, line, priced_line, priced.tax_bps)?;
         }
         crate::orders::placed(c, order_id, user_id)?;
-        if let Some(promotion) = &priced.promotion {
-            crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
-        }
         let number: String = orders::table
             .filter(months::the_order(order_id))
             .select(orders::number)
@@ -225,6 +231,14 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             })
             .execute(c)?;
         cart::empty(c, user_id)?;
+        // The rows every shopper of a sell-out wants (the variant's, the voucher's) are locked
+        // last, so each sale holds them for its last few statements only, not for the whole
+        // order: the next sale waits that much less. A refusal here undoes everything above.
+        take_stock(c, &priced.lines, order_id, user_id)?;
+        if let Some(promotion) = &priced.promotion {
+            crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
+        }
+        inventory::holds::release(c, user_id)?;
         Ok(Placed {
             order_id,
             number,
