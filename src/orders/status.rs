@@ -116,7 +116,6 @@ pub fn transition(
             order_status_history::note.eq(note),
         ))
         .execute(conn)?;
-    crate::sales_totals::order_moved(conn, order_id, from, to)?;
     if to.tells_shopper() {
         let email = status_email(conn, order_id, to, note)?;
         crate::notices::queue(conn, &email)?;
@@ -133,6 +132,9 @@ pub fn transition(
             &format!("{from} → {to}: {note}"),
         )?;
     }
+    // Last: the day's running totals are rows every order of the day updates, so the move
+    // holds their locks for as few statements as it can.
+    crate::sales_totals::order_moved(conn, order_id, from, to)?;
     Ok(true)
 }
 
