@@ -5,6 +5,7 @@
 //! the order for the sweeper, which asks the gateway before it cancels anything.
 
 mod place;
+mod price;
 pub mod saga;
 mod settle;
 
@@ -17,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::inventory::holds::HoldFor;
 use crate::payments::CardToken;
 
-pub use place::{Placed, Priced, place, price};
+pub use place::{Placed, place};
+pub use price::{Priced, price};
 pub use saga::{Outcome, PaymentSaga, SweepReport};
 pub use settle::{PaymentFailure, confirm_payment, fail_payment};
 

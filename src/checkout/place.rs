@@ -8,10 +8,11 @@
 
 use diesel::prelude::*;
 
+use super::price::{Priced, price};
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
-use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order, Promotion};
-use crate::db::schema::{order_items, orders, payments, shipping_methods};
+use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order};
+use crate::db::schema::{order_items, orders, payments};
 use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
@@ -19,7 +20,7 @@ use crate::money::Money;
 use crate::orders::OrderStatus;
 use crate::orders::months;
 use crate::payments::{PaymentStatus, methods};
-use crate::pricing::{self, Quote, Shipping};
+use crate::pricing;
 
 /// What the transaction made, and what the payment step needs.
 #[derive(Debug, Clone)]
@@ -30,101 +31,6 @@ pub struct Placed {
     pub payment_key: String,
     /// The gateway token to charge; `None` when this submit repeated an earlier one.
     pub charge_token: Option<String>,
-}
-
-/// Everything a quote depends on, read and checked together.
-pub struct Priced {
-    pub lines: Vec<CartLine>,
-    pub quote: Quote,
-    pub promotion: Option<Promotion>,
-    pub address: crate::db::models::Address,
-    pub shipping: crate::db::models::ShippingMethod,
-    pub tax_bps: i32,
-}
-
-impl Priced {
-    /// The tax rate as a percentage, e.g. "8.25".
-    pub fn tax_percent(&self) -> String {
-        format!("{}.{:02}", self.tax_bps / 100, self.tax_bps % 100)
-    }
-}
-
-/// Prices the user's cart for a destination and shipping method, refusing what cannot be ordered.
-pub fn price(
-    conn: &mut DbConn,
-    user_id: i64,
-    address_id: i64,
-    shipping_method_id: i64,
-) -> Result<Priced> {
-    let owner = cart::CartOwner::User(user_id);
-    let cart = cart::find(conn, &owner)?.ok_or_else(empty_cart)?;
-    let promotion = match cart.promotion_id {
-        Some(id) => Some(crate::promotions::by_id(conn, id)?),
-        None => None,
-    };
-    let lines = cart::lines(conn, &cart, promotion.as_ref())?;
-    if lines.is_empty() {
-        return Err(empty_cart());
-    }
-    if let Some(line) = lines.iter().find(|l| !l.purchasable) {
-        return Err(Error::Conflict(format!(
-            "{} is no longer available; please remove it from your cart.",
-            line.product_name
-        )));
-    }
-    let address = super::owned_address(conn, user_id, address_id)?;
-    let shipping: crate::db::models::ShippingMethod = shipping_methods::table
-        .filter(shipping_methods::id.eq(shipping_method_id))
-        .filter(shipping_methods::is_active.eq(true))
-        .select(crate::db::models::ShippingMethod::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| Error::Invalid("Please choose one of the shipping methods shown.".into()))?;
-    if let Some(promotion) = &promotion {
-        crate::promotions::check(conn, promotion, Some(user_id), &lines, crate::util::now())
-            .map_err(|refusal| {
-                Error::Conflict(format!(
-                    "{refusal} Please remove the code {} from your cart.",
-                    promotion.code
-                ))
-            })?;
-    }
-    let tax_bps = super::tax_rate(conn, &address.country, &address.region)?;
-    let inputs: Vec<_> = lines
-        .iter()
-        .map(|l| {
-            l.pricing_input(
-                promotion
-                    .as_ref()
-                    .is_some_and(|p| crate::promotions::applies_to(p, l)),
-            )
-        })
-        .collect();
-    let discount = promotion
-        .as_ref()
-        .map_or(pricing::Discount::None, crate::promotions::discount_of);
-    let quote = pricing::quote(
-        &inputs,
-        discount,
-        Shipping {
-            price: Money::from_minor(shipping.price),
-            free_over: shipping.free_over.map(Money::from_minor),
-        },
-        tax_bps,
-    )
-    .ok_or_else(|| Error::Invalid("That order is too large to place.".into()))?;
-    Ok(Priced {
-        lines,
-        quote,
-        promotion,
-        address,
-        shipping,
-        tax_bps,
-    })
-}
-
-fn empty_cart() -> Error {
-    Error::Invalid("Your cart is empty.".into())
 }
 
 /// How many times a transaction the database aborted to break a deadlock is run again.
