@@ -54,16 +54,21 @@ impl CartLine {
             .unwrap_or(Money::ZERO)
     }
 
+    /// The line asks for more units than its shopper can have.
+    pub fn is_short(&self) -> bool {
+        self.quantity > self.stock
+    }
+
     /// What stops this line from being ordered as it is, in the shopper's words.
     pub fn problem(&self) -> Option<String> {
         if !self.purchasable {
             Some("No longer available; please remove it.".into())
+        } else if !self.is_short() {
+            None
         } else if self.stock == 0 {
             Some("Out of stock.".into())
-        } else if self.quantity > self.stock {
-            Some(format!("Only {} left in stock.", self.stock))
         } else {
-            None
+            Some(format!("Only {} left in stock.", self.stock))
         }
     }
 

@@ -84,7 +84,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         }
         // A line the cart already shows short is refused before anything is written: in a
         // sell-out, the shoppers who come too late learn it without queueing for the variant.
-        if let Some(short) = priced.lines.iter().find(|l| l.quantity > l.stock) {
+        if let Some(short) = priced.lines.iter().find(|l| l.is_short()) {
             let refused = inventory::Refused {
                 variant_id: short.variant_id,
                 on_hand: short.stock,
