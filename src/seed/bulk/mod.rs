@@ -120,7 +120,15 @@ pub fn run(conn: &mut DbConn, scale: f64, shared_hash: &str) -> Result<String> {
     if sqlite {
         conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -2000; ANALYZE;")?;
     } else {
-        conn.batch_execute("SET synchronous_commit = on; ANALYZE;")?;
+        // The shop's own schema only: a bare ANALYZE reads every schema of the database, and
+        // under another schema's DDL (a test's own schema being made or dropped beside this one
+        // on a shared server) the two take each other's tables in opposite orders and deadlock.
+        conn.batch_execute(
+            "SET synchronous_commit = on; \
+             DO $$ BEGIN EXECUTE (SELECT 'ANALYZE ' || string_agg(format('%I', relname), ', ') \
+                 FROM pg_class WHERE relnamespace = current_schema()::regnamespace \
+                 AND relkind IN ('r', 'p') AND NOT relispartition); END $$;",
+        )?;
     }
     Ok(format!(
         "bulk shop at scale {scale} created in {:.1} s: {volumes:?}",
