@@ -4,9 +4,33 @@
 use super::TestDb;
 
 impl TestDb {
+    /// The address the shop mails `user_id` at.
+    pub fn email_of(&self, user_id: i64) -> String {
+        use diesel::prelude::*;
+        use shopwave::db::schema::users;
+        users::table
+            .find(user_id)
+            .select(users::email)
+            .first(&mut self.conn())
+            .expect("the user's address")
+    }
+
     /// The path and query of the link in the latest mail to `to` that the shop wrote into
     /// `data_dir/mail` (no SMTP server in tests), as a shopper would follow it.
     pub fn mailed_link(&self, to: &str) -> String {
+        let body = self.latest_mail(to);
+        // Links point at the shop's configured address, whatever Host a request claimed.
+        let public_url = self.public_url();
+        let start = body
+            .find(public_url)
+            .unwrap_or_else(|| panic!("no link to {public_url} in:\n{body}"))
+            + public_url.len();
+        let path = &body[start..];
+        path.split_whitespace().next().expect("the link").to_owned()
+    }
+
+    /// The body of the latest mail to `to`, decoded, as the shopper reads it.
+    pub fn latest_mail(&self, to: &str) -> String {
         let dir = self.data_dir().join("mail");
         let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("no mail in {}: {e}", dir.display()))
@@ -25,15 +49,7 @@ impl TestDb {
         mails.sort();
         let (_, latest) = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
         let body_start = latest.find("\r\n\r\n").expect("headers end") + 4;
-        let body = decode_quoted_printable(&latest[body_start..]);
-        // Links point at the shop's configured address, whatever Host a request claimed.
-        let public_url = self.public_url();
-        let start = body
-            .find(public_url)
-            .unwrap_or_else(|| panic!("no link to {public_url} in:\n{body}"))
-            + public_url.len();
-        let path = &body[start..];
-        path.split_whitespace().next().expect("the link").to_owned()
+        decode_quoted_printable(&latest[body_start..])
     }
 }
 

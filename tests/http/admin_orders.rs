@@ -20,14 +20,6 @@ use shopwave::money::Money;
 /// A form's fields as posted.
 type Fields<'a> = &'a [(&'a str, &'a str)];
 
-fn email_of(app: &TestApp, user: i64) -> String {
-    users::table
-        .find(user)
-        .select(users::email)
-        .first(&mut app.conn())
-        .unwrap()
-}
-
 fn status_of(app: &TestApp, number: &str) -> String {
     crate::common::commerce::order_status(&mut app.conn(), number)
 }
@@ -152,7 +144,7 @@ on_both_backends! {
         assert!(mailed.iter().any(|s| s.ends_with(": refunded")), "{mailed:?}");
         app.get(&url).await.assert_contains("<span class=\"badge\">Refunded</span>").assert_contains("Nothing to refund");
 
-        let audit = app.get(&format!("/admin/audit?actor={}", email_of(&app, admin))).await;
+        let audit = app.get(&format!("/admin/audit?actor={}", app.db.email_of(admin))).await;
         audit.assert_status(200)
             .assert_contains("refund.issue")
             .assert_contains("203.0.113.7")
@@ -329,7 +321,7 @@ on_both_backends! {
         assert_eq!(sent[0].0, format!("Your ShopWave order {}", paid.number));
         assert!(sent[0].1.is_some(), "delivered after commit");
         let page = app.get(&url).await;
-        page.assert_contains("order.email").assert_contains("192.0.2.44").assert_contains(&email_of(&app, admin));
+        page.assert_contains("order.email").assert_contains("192.0.2.44").assert_contains(&app.db.email_of(admin));
         assert_checks_clean(&mut app.conn());
     }
 }

@@ -43,14 +43,6 @@ async fn confirm(app: &TestApp, token: &str) -> Page {
         .await
 }
 
-fn email_of(app: &TestApp, user_id: i64) -> String {
-    users::table
-        .find(user_id)
-        .select(users::email)
-        .first(&mut app.conn())
-        .unwrap()
-}
-
 on_both_backends! {
     async fn the_link_to_the_new_address_moves_the_account(db: TestDb) {
         let ann = ann(&db);
@@ -68,7 +60,7 @@ on_both_backends! {
         assert_eq!(stored, vec![shopwave::util::sha256_hex(&token)]);
 
         // Until the link is followed, the old address is the one that signs in.
-        assert_eq!(email_of(&app, ann), "ann@example.com");
+        assert_eq!(app.db.email_of(ann), "ann@example.com");
         app.clear_cookies();
         log_in(&app, NEW, PASSWORD).await.assert_status(422);
         log_in(&app, "ann@example.com", PASSWORD).await.assert_redirect_to("/");
@@ -78,7 +70,7 @@ on_both_backends! {
             .assert_contains(NEW).assert_contains("Use this address");
         confirm(&app, &token).await.assert_redirect_to("/account");
         app.get("/account").await.assert_status(200).assert_contains(&format!("Your e-mail address is now {NEW}."));
-        assert_eq!(email_of(&app, ann), NEW);
+        assert_eq!(app.db.email_of(ann), NEW);
         let logged: Vec<(Option<i64>, String, Option<i64>)> = audit_log::table
             .select((audit_log::actor_id, audit_log::action, audit_log::entity_id))
             .load(&mut app.conn()).unwrap();
@@ -103,7 +95,7 @@ on_both_backends! {
         // Followed in a browser that is not signed in: the change is made, then sign in.
         app.clear_cookies();
         confirm(&app, &token).await.assert_redirect_to("/account/login");
-        assert_eq!(email_of(&app, ann), NEW);
+        assert_eq!(app.db.email_of(ann), NEW);
         confirm(&app, &token).await.assert_status(404).assert_contains("This link has expired or was already used");
         app.get(&format!("/account/email/confirm?token={token}")).await.assert_status(404);
 
@@ -119,7 +111,7 @@ on_both_backends! {
         for token in [forged.as_str(), ""] {
             confirm(&app, token).await.assert_status(404);
         }
-        assert_eq!(email_of(&app, ann), NEW);
+        assert_eq!(app.db.email_of(ann), NEW);
     }
 }
 
@@ -140,7 +132,7 @@ on_both_backends! {
         let token = mailed_token(&app, "carol@example.com").await;
         UserBuilder::customer().email("carol@example.com").insert(&mut app.conn());
         confirm(&app, &token).await.assert_status(409).assert_contains("That address belongs to another account.");
-        assert_eq!(email_of(&app, ann), "ann@example.com");
+        assert_eq!(app.db.email_of(ann), "ann@example.com");
     }
 }
 
@@ -157,7 +149,7 @@ on_both_backends! {
         assert_eq!(mails_to(&app, NEW), 0);
         let rows: i64 = email_changes::table.count().get_result(&mut app.conn()).unwrap();
         assert_eq!(rows, 0);
-        assert_eq!(email_of(&app, ann), "ann@example.com");
+        assert_eq!(app.db.email_of(ann), "ann@example.com");
 
         // Signed out, the form is not there to use.
         app.clear_cookies();

@@ -257,6 +257,10 @@ on_both_backends! {
 
         let mail = std::fs::read_dir(app.db.data_dir().join("mail")).expect("mail dir").count();
         assert_eq!(mail, 1, "one confirmation e-mail");
+        let confirmation = app.db.latest_mail(&app.db.email_of(buyer.id));
+        for said in [&location[8..], "Hello Test", "2 × ", "$39.98", "$3.30", "$4.99", "$48.27", "1 Test Street"] {
+            assert!(confirmation.contains(said), "the confirmation says {said}:\n{confirmation}");
+        }
 
         let stranger = UserBuilder::customer().insert(&mut app.conn());
         app.sign_in_as(stranger);
