@@ -13,7 +13,7 @@ use crate::common::{TestApp, TestDb, assert_checks_clean};
 use crate::on_both_backends;
 use shopwave::admin::orders::{self as admin_orders, RefundInput};
 use shopwave::audit::Actor;
-use shopwave::db::schema::{audit_log, mail_outbox, orders, shipments, users};
+use shopwave::db::schema::{audit_log, mail_outbox, orders, shipments};
 use shopwave::error::Error;
 use shopwave::money::Money;
 

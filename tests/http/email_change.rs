@@ -12,7 +12,7 @@ use crate::common::reset::mails_to;
 #[allow(unused_imports)]
 use crate::common::{Page, TestApp, TestDb, form_field, plant_session};
 use crate::on_both_backends;
-use shopwave::db::schema::{audit_log, email_changes, users};
+use shopwave::db::schema::{audit_log, email_changes};
 
 const NEW: &str = "ann.new@example.com";
 
