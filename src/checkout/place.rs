@@ -8,7 +8,7 @@
 
 use diesel::prelude::*;
 
-use super::price::{Priced, price};
+use super::price::{Priced, orderable};
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order};
@@ -71,7 +71,18 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 charge_token: None,
             });
         }
-        let priced = price(c, user_id, request.address_id, request.shipping_method_id)?;
+        let orderable = orderable(c, user_id)?;
+        // A line the cart already shows short is refused before the destination is read or
+        // anything written: in a sell-out, the shoppers who come too late learn it in the
+        // fewest reads and without queueing for the variant.
+        if let Some(short) = orderable.lines.iter().find(|l| l.is_short()) {
+            let refused = inventory::Refused {
+                variant_id: short.variant_id,
+                on_hand: short.stock,
+            };
+            return Err(out_of_stock(&orderable.lines, refused));
+        }
+        let priced = orderable.price(c, user_id, request.address_id, request.shipping_method_id)?;
         if request
             .expected_total
             .is_some_and(|t| t != priced.quote.totals.grand_total)
@@ -81,15 +92,6 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                  Please check the new total and place the order again."
                     .into(),
             ));
-        }
-        // A line the cart already shows short is refused before anything is written: in a
-        // sell-out, the shoppers who come too late learn it without queueing for the variant.
-        if let Some(short) = priced.lines.iter().find(|l| l.is_short()) {
-            let refused = inventory::Refused {
-                variant_id: short.variant_id,
-                on_hand: short.stock,
-            };
-            return Err(out_of_stock(&priced.lines, refused));
         }
         let (payment_method_id, token, brand, last4) = match &request.payment {
             PaymentChoice::Saved(id) => {

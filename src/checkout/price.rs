@@ -36,6 +36,19 @@ pub fn price(
     address_id: i64,
     shipping_method_id: i64,
 ) -> Result<Priced> {
+    orderable(conn, user_id)?.price(conn, user_id, address_id, shipping_method_id)
+}
+
+/// The user's cart lines with the voucher they carry, before the destination is known.
+pub struct Orderable {
+    pub lines: Vec<CartLine>,
+    promotion: Option<Promotion>,
+}
+
+/// The user's cart, refusing an empty cart or a line no longer for sale. Placing an order looks
+/// at these lines before it reads the destination, so a shopper too late for a sell-out is
+/// refused in as few reads as possible.
+pub fn orderable(conn: &mut DbConn, user_id: i64) -> Result<Orderable> {
     let owner = cart::CartOwner::User(user_id);
     let cart = cart::find(conn, &owner)?.ok_or_else(empty_cart)?;
     let promotion = match cart.promotion_id {
@@ -52,55 +65,72 @@ pub fn price(
             line.product_name
         )));
     }
-    let address = super::owned_address(conn, user_id, address_id)?;
-    let shipping: crate::db::models::ShippingMethod = shipping_methods::table
-        .filter(shipping_methods::id.eq(shipping_method_id))
-        .filter(shipping_methods::is_active.eq(true))
-        .select(crate::db::models::ShippingMethod::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| Error::Invalid("Please choose one of the shipping methods shown.".into()))?;
-    if let Some(promotion) = &promotion {
-        crate::promotions::check(conn, promotion, Some(user_id), &lines, crate::util::now())
-            .map_err(|refusal| {
-                Error::Conflict(format!(
-                    "{refusal} Please remove the code {} from your cart.",
-                    promotion.code
-                ))
+    Ok(Orderable { lines, promotion })
+}
+
+impl Orderable {
+    /// The quote for this cart sent to `address_id` by `shipping_method_id`, refusing a
+    /// destination, method or voucher that does not apply.
+    pub fn price(
+        self,
+        conn: &mut DbConn,
+        user_id: i64,
+        address_id: i64,
+        shipping_method_id: i64,
+    ) -> Result<Priced> {
+        let Orderable { lines, promotion } = self;
+        let address = super::owned_address(conn, user_id, address_id)?;
+        let shipping: crate::db::models::ShippingMethod = shipping_methods::table
+            .filter(shipping_methods::id.eq(shipping_method_id))
+            .filter(shipping_methods::is_active.eq(true))
+            .select(crate::db::models::ShippingMethod::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                Error::Invalid("Please choose one of the shipping methods shown.".into())
             })?;
-    }
-    let tax_bps = super::tax_rate(conn, &address.country, &address.region)?;
-    let inputs: Vec<_> = lines
-        .iter()
-        .map(|l| {
-            l.pricing_input(
-                promotion
-                    .as_ref()
-                    .is_some_and(|p| crate::promotions::applies_to(p, l)),
-            )
+        if let Some(promotion) = &promotion {
+            crate::promotions::check(conn, promotion, Some(user_id), &lines, crate::util::now())
+                .map_err(|refusal| {
+                    Error::Conflict(format!(
+                        "{refusal} Please remove the code {} from your cart.",
+                        promotion.code
+                    ))
+                })?;
+        }
+        let tax_bps = super::tax_rate(conn, &address.country, &address.region)?;
+        let inputs: Vec<_> = lines
+            .iter()
+            .map(|l| {
+                l.pricing_input(
+                    promotion
+                        .as_ref()
+                        .is_some_and(|p| crate::promotions::applies_to(p, l)),
+                )
+            })
+            .collect();
+        let discount = promotion
+            .as_ref()
+            .map_or(pricing::Discount::None, crate::promotions::discount_of);
+        let quote = pricing::quote(
+            &inputs,
+            discount,
+            Shipping {
+                price: Money::from_minor(shipping.price),
+                free_over: shipping.free_over.map(Money::from_minor),
+            },
+            tax_bps,
+        )
+        .ok_or_else(|| Error::Invalid("That order is too large to place.".into()))?;
+        Ok(Priced {
+            lines,
+            quote,
+            promotion,
+            address,
+            shipping,
+            tax_bps,
         })
-        .collect();
-    let discount = promotion
-        .as_ref()
-        .map_or(pricing::Discount::None, crate::promotions::discount_of);
-    let quote = pricing::quote(
-        &inputs,
-        discount,
-        Shipping {
-            price: Money::from_minor(shipping.price),
-            free_over: shipping.free_over.map(Money::from_minor),
-        },
-        tax_bps,
-    )
-    .ok_or_else(|| Error::Invalid("That order is too large to place.".into()))?;
-    Ok(Priced {
-        lines,
-        quote,
-        promotion,
-        address,
-        shipping,
-        tax_bps,
-    })
+    }
 }
 
 fn empty_cart() -> Error {
