@@ -269,6 +269,15 @@ pub struct PlaceForm {
     expected_total: i64,
 }
 
+/// Drops the new card the review kept, if there was one. actix-session counts any `remove` as a
+/// change and writes the session again (a durable commit per order), so a shopper paying with a
+/// saved card must not reach it.
+fn forget_card(session: &Session) {
+    if session.contains_key(CARD_KEY) {
+        session.remove(CARD_KEY);
+    }
+}
+
 async fn place_order(
     state: web::Data<AppState>,
     saga: web::Data<PaymentSaga>,
@@ -281,7 +290,7 @@ async fn place_order(
     let result = submit(&saga, &session, user.id, form.into_inner()).await;
     match result {
         Ok(Outcome::Confirmed { number }) => {
-            session.remove(CARD_KEY);
+            forget_card(&session);
             frame.remember_cart_count(&CartOwner::User(user.id), 0);
             Ok(respond::done(
                 &frame,
@@ -292,7 +301,7 @@ async fn place_order(
             ))
         }
         Ok(Outcome::Pending { number }) => {
-            session.remove(CARD_KEY);
+            forget_card(&session);
             frame.remember_cart_count(&CartOwner::User(user.id), 0);
             Ok(respond::notice(
                 &frame,

@@ -244,9 +244,15 @@ on_both_backends! {
         page.assert_status(200).assert_contains("$39.98").assert_contains("$3.30").assert_contains("$4.99").assert_contains("$48.27");
         let fields = place_order_fields(&page.body);
 
+        let sessions = || -> Vec<(String, chrono::NaiveDateTime)> {
+            use shopwave::db::schema::sessions;
+            sessions::table.select((sessions::state, sessions::expires_at)).load(&mut app.conn()).unwrap()
+        };
+        let signed_in = sessions();
         let placed = place(&app, &fields).await;
         let location = placed.location().expect("redirect").to_owned();
         assert!(location.starts_with("/orders/SW-"), "{location}");
+        assert_eq!(sessions(), signed_in, "an order paid with a saved card leaves the session row alone");
         let order = app.get(&location).await;
         order.assert_status(200).assert_contains("Confirmed").assert_contains("1 Test Street").assert_contains("$48.27")
             .assert_contains("is confirmed").assert_contains("aria-label=\"items in cart\">0<");
