@@ -1,5 +1,6 @@
-//! Placing an order: one write transaction that either does everything or nothing (see
-//! "Transactions" in docs/architecture.md): the cart re-read under its owner's row lock, the
+//! Placing an order: a look at the cart that refuses a line already short, then one write
+//! transaction that either does everything or nothing (see "Transactions" in
+//! docs/architecture.md): the cart re-read under its owner's row lock, the
 //! order with its snapshot lines, status history and pending payment record, the cart emptied,
 //! and last the contended rows: conditional stock decrements in ascending variant id order with
 //! their ledger rows (and an outbox row for each product that sold out), the conditional
@@ -39,6 +40,7 @@ const ATTEMPTS: usize = 3;
 /// The order transaction, run again (up to `ATTEMPTS` times) when PostgreSQL aborts it to break a
 /// deadlock or a serialization conflict: an aborted attempt wrote nothing, so that is safe.
 pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
+    refuse_short_cart(conn, request.user_id)?;
     let mut attempt = 1;
     loop {
         match place_once(conn, request, gateway) {
@@ -48,6 +50,23 @@ pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<P
             }
             result => return result,
         }
+    }
+}
+
+/// Refuses, before the write transaction, a cart that already shows a line short: in a sell-out
+/// the shoppers who come too late are told in one read, without queueing with the buyers for
+/// the database's writer (SQLite has one) or the cart's row lock. Whatever else the cart says
+/// (empty, because this submit repeats one that already made the order; a line off sale) is left
+/// to the transaction, which also looks at the lines again under the cart's lock.
+fn refuse_short_cart(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    let orderable = match orderable(conn, user_id) {
+        Ok(orderable) => orderable,
+        Err(Error::Invalid(_) | Error::Conflict(_)) => return Ok(()),
+        Err(error) => return Err(error),
+    };
+    match orderable.lines.iter().find(|l| l.is_short()) {
+        Some(short) => Err(short_line(&orderable.lines, short)),
+        None => Ok(()),
     }
 }
 
@@ -72,15 +91,11 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
             });
         }
         let orderable = orderable(c, user_id)?;
-        // A line the cart already shows short is refused before the destination is read or
-        // anything written: in a sell-out, the shoppers who come too late learn it in the
-        // fewest reads and without queueing for the variant.
+        // Looked at again under the cart's lock (the last units may have gone since the look
+        // before the transaction): a short line is refused before the destination is read or
+        // anything written, without queueing for the variant.
         if let Some(short) = orderable.lines.iter().find(|l| l.is_short()) {
-            let refused = inventory::Refused {
-                variant_id: short.variant_id,
-                on_hand: short.stock,
-            };
-            return Err(out_of_stock(&orderable.lines, refused));
+            return Err(short_line(&orderable.lines, short));
         }
         let priced = orderable.price(c, user_id, request.address_id, request.shipping_method_id)?;
         if request
@@ -186,6 +201,15 @@ fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64
         Ok(_) => Ok(()),
         Err(refused) => Err(out_of_stock(lines, refused)),
     }
+}
+
+/// The refusal of `short`, a line of `lines` asking for more than its shopper can have.
+fn short_line(lines: &[CartLine], short: &CartLine) -> Error {
+    let refused = inventory::Refused {
+        variant_id: short.variant_id,
+        on_hand: short.stock,
+    };
+    out_of_stock(lines, refused)
 }
 
 fn out_of_stock(lines: &[CartLine], refused: inventory::Refused) -> Error {
