@@ -9,7 +9,7 @@
 
 use diesel::prelude::*;
 
-use super::price::{Priced, orderable};
+use super::price::{Orderable, Priced, orderable};
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order};
@@ -59,13 +59,23 @@ pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<P
 /// (empty, because this submit repeats one that already made the order; a line off sale) is left
 /// to the transaction, which also looks at the lines again under the cart's lock.
 fn refuse_short_cart(conn: &mut DbConn, user_id: i64) -> Result<()> {
-    let orderable = match orderable(conn, user_id) {
-        Ok(orderable) => orderable,
-        Err(Error::Invalid(_) | Error::Conflict(_)) => return Ok(()),
-        Err(error) => return Err(error),
-    };
+    match orderable(conn, user_id) {
+        Ok(orderable) => refuse_short(&orderable),
+        Err(Error::Invalid(_) | Error::Conflict(_)) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// "Sold out" / "only N left" for the first line that asks for more than its shopper can have.
+fn refuse_short(orderable: &Orderable) -> Result<()> {
     match orderable.lines.iter().find(|l| l.is_short()) {
-        Some(short) => Err(short_line(&orderable.lines, short)),
+        Some(short) => Err(out_of_stock(
+            &orderable.lines,
+            inventory::Refused {
+                variant_id: short.variant_id,
+                on_hand: short.stock,
+            },
+        )),
         None => Ok(()),
     }
 }
@@ -94,9 +104,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         // Looked at again under the cart's lock (the last units may have gone since the look
         // before the transaction): a short line is refused before the destination is read or
         // anything written, without queueing for the variant.
-        if let Some(short) = orderable.lines.iter().find(|l| l.is_short()) {
-            return Err(short_line(&orderable.lines, short));
-        }
+        refuse_short(&orderable)?;
         let priced = orderable.price(c, user_id, request.address_id, request.shipping_method_id)?;
         if request
             .expected_total
@@ -201,15 +209,6 @@ fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64
         Ok(_) => Ok(()),
         Err(refused) => Err(out_of_stock(lines, refused)),
     }
-}
-
-/// The refusal of `short`, a line of `lines` asking for more than its shopper can have.
-fn short_line(lines: &[CartLine], short: &CartLine) -> Error {
-    let refused = inventory::Refused {
-        variant_id: short.variant_id,
-        on_hand: short.stock,
-    };
-    out_of_stock(lines, refused)
 }
 
 fn out_of_stock(lines: &[CartLine], refused: inventory::Refused) -> Error {

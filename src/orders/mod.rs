@@ -214,7 +214,7 @@ pub(crate) fn release(
 /// the buyers still waiting, and the order page's full detail (history, payment, parcels,
 /// refunds) would be six more that the e-mail does not show.
 pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
-    let (order, (email, first_name)): (Order, (String, String)) = orders::table
+    let (o, (email, first_name)): (Order, (String, String)) = orders::table
         .inner_join(users::table)
         .filter(months::the_order(order_id))
         .select((Order::as_select(), (users::email, users::first_name)))
@@ -224,7 +224,6 @@ pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
         .order(order_items::id.asc())
         .select(OrderItem::as_select())
         .load(conn)?;
-    let o = &order;
     let mut body = format!(
         "Hello {first_name},\n\nThank you for your order {}. We have received your payment.\n\n",
         o.number

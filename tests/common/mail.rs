@@ -1,13 +1,14 @@
 //! The mail the shop wrote for a test (no SMTP server in tests: `.eml` files in the data
 //! directory), read as a shopper reads it.
 
+use diesel::prelude::*;
+use shopwave::db::schema::users;
+
 use super::TestDb;
 
 impl TestDb {
     /// The address the shop mails `user_id` at.
     pub fn email_of(&self, user_id: i64) -> String {
-        use diesel::prelude::*;
-        use shopwave::db::schema::users;
         users::table
             .find(user_id)
             .select(users::email)
