@@ -1,6 +1,11 @@
 //! Outgoing e-mail through lettre: over SMTP when `SHOPWAVE_SMTP_URL` is set
 //! (e.g. `smtps://user:pass@smtp.example.com` or `smtp://localhost:25`), otherwise written as
 //! `.eml` files into `DATA_DIR/mail/`, so a demo or a test can read what would have been sent.
+//!
+//! A message names the shop's pages with [`shop_link`], and the mailer, which knows the shop's
+//! public origin, writes each such link in full as it sends. Most mail is written inside the
+//! transaction of the change it tells about (`notices`), where the shop's address is not known,
+//! and none of it may take the address from a request's `Host`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +15,15 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 /// Where mail comes from; `SHOPWAVE_MAIL_FROM` overrides it.
 const DEFAULT_FROM: &str = "ShopWave <orders@shopwave.localhost>";
+
+/// Stands for the shop's public origin in a message until the mailer sends it. Text a shopper
+/// wrote that happens to contain it becomes the shop's own address: nothing a stranger can aim.
+const SHOP_ORIGIN: &str = "{shop}";
+
+/// A link to the shop's page at `path` (such as `/orders/SW-1`), for a message's body.
+pub fn shop_link(path: &str) -> String {
+    format!("{SHOP_ORIGIN}{path}")
+}
 
 /// A plain-text message for one recipient.
 #[derive(Debug, Clone)]
@@ -27,11 +41,14 @@ pub enum Transporter {
 pub struct Mailer {
     from: Mailbox,
     transport: Transporter,
+    /// The shop's public origin, without a trailing slash, that `shop_link`s are written with.
+    public_url: String,
 }
 
 impl Mailer {
-    /// SMTP when configured in the environment, else files in `data_dir/mail`.
-    pub fn from_env(data_dir: &Path) -> Mailer {
+    /// SMTP when configured in the environment, else files in `data_dir/mail`; links to the shop
+    /// start with `public_url`.
+    pub fn from_env(data_dir: &Path, public_url: &str) -> Mailer {
         let from = std::env::var("SHOPWAVE_MAIL_FROM")
             .ok()
             .and_then(|f| f.parse().ok())
@@ -50,7 +67,11 @@ impl Mailer {
             Some(smtp) => Transporter::Smtp(Box::new(smtp)),
             None => Transporter::Files(data_dir.join("mail")),
         };
-        Mailer { from, transport }
+        Mailer {
+            from,
+            transport,
+            public_url: public_url.to_owned(),
+        }
     }
 
     /// No mail server is configured: mail lands in `DATA_DIR/mail/` (a demo, or a test).
@@ -69,7 +90,7 @@ impl Mailer {
             .to(to)
             .subject(email.subject.replace(['\r', '\n'], " "))
             .header(ContentType::TEXT_PLAIN)
-            .body(email.body.clone())
+            .body(email.body.replace(SHOP_ORIGIN, &self.public_url))
             .map_err(|e| e.to_string())?;
         match &self.transport {
             Transporter::Smtp(smtp) => smtp.send(&message).map(|_| ()).map_err(|e| e.to_string()),

@@ -108,7 +108,7 @@ on_both_backends! {
                         let parsed = Registration::parse(&input).expect("a valid form");
                         loop {
                             let conn = &mut pool.get().expect("connection");
-                            match registration::register(conn, &parsed, "203.0.113.9", "http://shop.test") {
+                            match registration::register(conn, &parsed, "203.0.113.9") {
                                 Ok(_) => return "taken",
                                 Err(Error::TooManyRequests(_)) => return "refused",
                                 // The hashing slots were full: a browser would be asked to retry.

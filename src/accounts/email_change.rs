@@ -14,7 +14,7 @@ use crate::db::schema::{email_changes, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 use crate::util::now;
 
 /// The form, read: the new address as stored (`normalize_email`).
@@ -52,7 +52,6 @@ pub fn request(
     input: &EmailChangeInput,
     current_password: &str,
     client_ip: &str,
-    link_base: &str,
 ) -> Result<[Email; 2]> {
     let account: User = super::profile::user(conn, user_id)?;
     let attempt = throttle::begin_login(conn, &account.email, client_ip)?;
@@ -105,7 +104,7 @@ pub fn request(
         Ok(())
     })?;
     Ok([
-        confirm_mail(&input.new_email, link_base, &link.token),
+        confirm_mail(&input.new_email, &link.token),
         notice_mail(&account.email, &input.new_email),
     ])
 }
@@ -211,7 +210,8 @@ fn address_taken(conn: &mut DbConn, email: &str, user_id: i64) -> Result<bool> {
     .get_result(conn)?)
 }
 
-fn confirm_mail(new_email: &str, link_base: &str, token: &str) -> Email {
+fn confirm_mail(new_email: &str, token: &str) -> Email {
+    let link = shop_link(&format!("/account/email/confirm?token={token}"));
     Email {
         to: new_email.to_owned(),
         subject: "Confirm your new ShopWave e-mail address".to_owned(),
@@ -219,7 +219,7 @@ fn confirm_mail(new_email: &str, link_base: &str, token: &str) -> Email {
             "Someone (we hope you) asked to use {new_email} for their ShopWave\n\
              account.\n\n\
              To confirm, open this link within {LINK_MINUTES} minutes:\n\n\
-             {link_base}/account/email/confirm?token={token}\n\n\
+             {link}\n\n\
              If it was not you, you can ignore this message: nothing changes.\n"
         ),
     }
@@ -254,11 +254,11 @@ mod tests {
 
     #[test]
     fn the_link_goes_to_the_new_address_and_the_notice_to_the_old() {
-        let mail = confirm_mail("new@example.com", "https://shop.example", "abc");
+        let mail = confirm_mail("new@example.com", "abc");
         assert_eq!(mail.to, "new@example.com");
         assert!(
             mail.body
-                .contains("https://shop.example/account/email/confirm?token=abc")
+                .contains(&shop_link("/account/email/confirm?token=abc"))
         );
         let notice = notice_mail("old@example.com", "new@example.com");
         assert_eq!(notice.to, "old@example.com");

@@ -12,7 +12,7 @@ use crate::db::models::{PasswordReset, User};
 use crate::db::schema::{password_resets, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 use crate::util::now;
 
 /// How long a reset link stays good.
@@ -23,8 +23,8 @@ pub const MAX_LINKS_PER_HOUR: i64 = mailed_link::MAX_LINKS_PER_HOUR;
 
 /// The link to mail for `email` (as `normalize_email` gives it), or None when nothing should be sent: no such account, a
 /// suspended or deleted one, or too many links lately. The visitor's answer is the same in
-/// every case. `link_base` is the shop's origin, such as `https://shop.example`.
-pub fn request_reset(conn: &mut DbConn, email: &str, link_base: &str) -> Result<Option<Email>> {
+/// every case.
+pub fn request_reset(conn: &mut DbConn, email: &str) -> Result<Option<Email>> {
     let link = LinkToken::new();
     db::write_tx(conn, |conn| {
         diesel::delete(password_resets::table.filter(password_resets::expires_at.le(now())))
@@ -57,7 +57,7 @@ pub fn request_reset(conn: &mut DbConn, email: &str, link_base: &str) -> Result<
                 password_resets::expires_at.eq(link.expires_at),
             ))
             .execute(conn)?;
-        Ok(Some(reset_link(email, link_base, &link.token)))
+        Ok(Some(reset_link(email, &link.token)))
     })
 }
 
@@ -146,7 +146,8 @@ pub(crate) fn void_links(conn: &mut DbConn, user_id: i64) -> Result<usize> {
     .execute(conn)?)
 }
 
-fn reset_link(email: &str, link_base: &str, token: &str) -> Email {
+fn reset_link(email: &str, token: &str) -> Email {
+    let link = shop_link(&format!("/account/password/reset?token={token}"));
     Email {
         to: email.to_owned(),
         subject: "Reset your ShopWave password".to_owned(),
@@ -154,7 +155,7 @@ fn reset_link(email: &str, link_base: &str, token: &str) -> Email {
             "Someone (we hope you) asked to reset the password of the ShopWave\n\
              account for {email}.\n\n\
              To choose a new password, open this link within {RESET_MINUTES} minutes:\n\n\
-             {link_base}/account/password/reset?token={token}\n\n\
+             {link}\n\n\
              If it was not you, you can ignore this message: your password\n\
              stays as it is.\n"
         ),

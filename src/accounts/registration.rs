@@ -9,7 +9,7 @@ use crate::db::schema::{pending_registrations, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 use crate::util::{now, random_hex, sha256_hex};
 use chrono::Duration;
 use diesel::prelude::*;
@@ -60,15 +60,9 @@ pub const CONFIRM_HOURS: i64 = 24;
 /// Takes a registration and gives the message to send; the visitor's answer does not say which
 /// it was. A new address is kept as pending and gets a link that finishes the account
 /// (`finish`); the owner of a taken address is told someone tried. Both ways hash the password,
-/// so the time taken does not tell either. `link_base` is the shop's origin the link starts
-/// with, such as `https://shop.example`. Err(TooManyRequests) when this address has registered
+/// so the time taken does not tell either. Err(TooManyRequests) when this address has registered
 /// too often.
-pub fn register(
-    conn: &mut DbConn,
-    registration: &Registration,
-    client_ip: &str,
-    link_base: &str,
-) -> Result<Email> {
+pub fn register(conn: &mut DbConn, registration: &Registration, client_ip: &str) -> Result<Email> {
     // A refusal before the costly hash; `count_registration` checks again, atomically.
     throttle::check_registration(conn, client_ip)?;
     // Hashing takes tens of milliseconds: done before the write transaction, not inside it.
@@ -94,7 +88,7 @@ pub fn register(
                 pending_registrations::expires_at.eq(now() + Duration::hours(CONFIRM_HOURS)),
             ))
             .execute(conn)?;
-        Ok(confirm_link(&registration.email, link_base, &token))
+        Ok(confirm_link(&registration.email, &token))
     })
 }
 
@@ -165,7 +159,8 @@ fn email_taken(conn: &mut DbConn, email: &str) -> Result<bool> {
         .is_some())
 }
 
-fn confirm_link(email: &str, link_base: &str, token: &str) -> Email {
+fn confirm_link(email: &str, token: &str) -> Email {
+    let link = shop_link(&format!("/account/register/confirm?token={token}"));
     Email {
         to: email.to_owned(),
         subject: "Finish creating your ShopWave account".to_owned(),
@@ -173,7 +168,7 @@ fn confirm_link(email: &str, link_base: &str, token: &str) -> Email {
             "Someone (we hope you) asked to open a ShopWave account for\n\
              {email}.\n\n\
              To finish creating your account, open this link within {CONFIRM_HOURS} hours:\n\n\
-             {link_base}/account/register/confirm?token={token}\n\n\
+             {link}\n\n\
              If it was not you, you can ignore this message: no account is\n\
              opened without this link.\n"
         ),

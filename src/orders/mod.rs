@@ -11,7 +11,7 @@ use crate::db::types::ShipmentStatus;
 use crate::db::{self, DbConn, Pool, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 use crate::money::Money;
 use crate::payments::{Gateway, PaymentStatus};
 
@@ -251,8 +251,12 @@ pub fn confirmation_email(conn: &mut DbConn, order_id: i64) -> Result<Email> {
         body += &format!("  {line2}\n");
     }
     body += &format!(
-        "  {} {} {}\n  {}\n\nYou can follow your order at /orders/{}.\n\nShopWave\n",
-        o.ship_postal_code, o.ship_city, o.ship_region, o.ship_country, o.number
+        "  {} {} {}\n  {}\n\nYou can follow your order at {}\n\nShopWave\n",
+        o.ship_postal_code,
+        o.ship_city,
+        o.ship_region,
+        o.ship_country,
+        shop_link(&format!("/orders/{}", o.number))
     );
     Ok(Email {
         to: email,

@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::db::schema::{order_status_history, orders, users};
 use crate::db::types::OrderStatus;
 use crate::error::{Error, Result};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 
 impl OrderStatus {
     /// Orders whose money the shop has (paid and not cancelled, refunded or failed): what sales
@@ -159,7 +159,8 @@ fn status_email(conn: &mut DbConn, order_id: i64, to: OrderStatus, note: &str) -
             to.label().to_lowercase()
         ),
         body: format!(
-            "Hello {first_name},\n\nYour order {number} {news}\n\nYou can follow your order at /orders/{number}.\n\nShopWave\n"
+            "Hello {first_name},\n\nYour order {number} {news}\n\nYou can follow your order at {}\n\nShopWave\n",
+            shop_link(&format!("/orders/{number}"))
         ),
     })
 }

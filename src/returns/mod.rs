@@ -14,7 +14,7 @@ use crate::db::DbConn;
 use crate::db::schema::{orders, returns, sellers, users};
 use crate::error::{Error, Result};
 use crate::forms::{self, FieldErrors};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 
 mod request;
 mod resume;
@@ -168,7 +168,8 @@ fn tell_shopper(conn: &mut DbConn, return_id: i64, subject: &str, news: &str) ->
             to: email,
             subject: format!("Your ShopWave order {number}: {subject}"),
             body: format!(
-                "Hello {first_name},\n\n{news}\n\nYou can follow your returns at /orders/{number}/returns.\n\nShopWave\n"
+                "Hello {first_name},\n\n{news}\n\nYou can follow your returns at {}\n\nShopWave\n",
+                shop_link(&format!("/orders/{number}/returns"))
             ),
         },
     )

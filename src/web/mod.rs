@@ -88,6 +88,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// This node's mailer: its files in the node's data directory, its links to the shop's
+    /// public origin.
+    pub fn mailer(&self) -> crate::mail::Mailer {
+        crate::mail::Mailer::from_env(&self.data_dir, &self.public_url)
+    }
+
     /// `db` for a seller panel's reads: on PostgreSQL the database itself confines them to the
     /// seller's own rows (`db::as_seller`).
     pub async fn db_as_seller<T, F>(&self, user_id: i64, work: F) -> WebResult<T>
@@ -296,14 +302,9 @@ pub fn app(
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
-/// Checkout's payment collaborators for this node: the shop's card processor, and the mailer,
-/// which keeps its files in the node's data directory.
+/// Checkout's payment collaborators for this node: the shop's card processor and the mailer.
 pub fn payment_saga(state: &AppState) -> crate::checkout::PaymentSaga {
-    crate::checkout::PaymentSaga::new(
-        state.pool.clone(),
-        state.payments.clone(),
-        crate::mail::Mailer::from_env(&state.data_dir),
-    )
+    crate::checkout::PaymentSaga::new(state.pool.clone(), state.payments.clone(), state.mailer())
 }
 
 /// Sends the e-mail a committed change queued (`notices`), on the blocking pool: it reads the

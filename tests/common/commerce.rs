@@ -140,7 +140,7 @@ pub fn saga(db: &TestDb) -> PaymentSaga {
     PaymentSaga::new(
         db.pool.clone(),
         db.gateway(),
-        shopwave::mail::Mailer::from_env(&db.data_dir()),
+        shopwave::mail::Mailer::from_env(&db.data_dir(), db.public_url()),
     )
 }
 

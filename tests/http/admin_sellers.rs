@@ -69,6 +69,7 @@ on_both_backends! {
         assert_eq!(role_of(&app, user), "seller");
         assert_eq!(session_count(&app, user), 0, "the old role's sessions ended");
         assert_eq!(mail_subjects(&app, &contact_of(&app, seller)).len(), 1);
+        assert_eq!(app.db.mailed_link(&contact_of(&app, seller)), "/seller", "the mail links to the seller panel");
         let (action, details) = audit_rows(&app).pop().unwrap();
         assert_eq!(action, "seller.approve");
         assert!(details.contains("12.50 %") && details.contains("customer → seller"), "{details}");
@@ -102,6 +103,7 @@ on_both_backends! {
         app.post(&format!("/admin/sellers/{seller}/reject"), &[]).await.assert_redirect_to("/admin/sellers");
         assert_eq!(seller_status(&app, seller), None);
         assert_eq!(mail_subjects(&app, &contact).len(), 1);
+        assert_eq!(app.db.mailed_link(&contact), "/seller/apply", "the mail links to the application form");
         let (action, details) = audit_rows(&app).pop().unwrap();
         assert_eq!(action, "seller.reject");
         assert!(details.contains(&contact), "{details}");

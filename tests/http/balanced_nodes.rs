@@ -257,7 +257,7 @@ async fn killing_a_node_mid_checkout_loses_no_order_and_the_other_serves_on() {
             let saga = shopwave::checkout::PaymentSaga::new(
                 pool,
                 db.gateway(),
-                shopwave::mail::Mailer::from_env(&db.data_dir()),
+                shopwave::mail::Mailer::from_env(&db.data_dir(), db.public_url()),
             );
             thread::spawn(move || saga.sweep(later).expect("sweep"))
         })

@@ -279,7 +279,7 @@ on_both_backends! {
                 "sk_test_shopwave",
                 std::time::Duration::from_secs(1),
             )),
-            shopwave::mail::Mailer::from_env(&db.data_dir()),
+            shopwave::mail::Mailer::from_env(&db.data_dir(), db.public_url()),
         );
         let report = unreachable.sweep(later).expect("sweep");
         assert_eq!(

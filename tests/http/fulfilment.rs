@@ -52,6 +52,8 @@ on_both_backends! {
         assert_eq!(ship(&app, o.b.user_id, &o.number, "FedEx", FEDEX).await, 303);
         assert_eq!(order_status(conn, &o.number), "shipped", "both parcels shipped");
         assert!(mail_subjects(conn).iter().any(|s| s.ends_with(": shipped")), "{:?}", mail_subjects(conn));
+        let order_page = format!("/orders/{}", o.number);
+        assert_eq!(app.db.mailed_link(&app.db.email_of(o.buyer_id)), order_page, "the mail links to the order page");
 
         let deliver = format!("/seller/orders/{}/deliver", o.number);
         assert_eq!(seller_post(&app, o.a.user_id, &deliver).await, 303);

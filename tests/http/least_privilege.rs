@@ -46,7 +46,7 @@ async fn the_shop_runs_as_a_role_that_may_only_read_and_write_rows() {
     let saga = PaymentSaga::new(
         app_pool.clone(),
         db.gateway(),
-        shopwave::mail::Mailer::from_env(&db.data_dir()),
+        shopwave::mail::Mailer::from_env(&db.data_dir(), db.public_url()),
     );
     let placed = saga
         .submit(&order_request(b.id, b.address, shipping, b.card))

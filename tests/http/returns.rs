@@ -253,6 +253,8 @@ on_both_backends! {
             .first(conn)
             .expect("the shopper is told");
         assert!(body.contains("Worn and washed"), "{body}");
+        let returns_page = format!("/orders/{}/returns", order.number);
+        assert_eq!(app.db.mailed_link(&app.db.email_of(order.buyer)), returns_page, "the mail links to the returns page");
         assert!(refunded(conn, order.id).is_empty());
         assert_checks_clean(conn);
 

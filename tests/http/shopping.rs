@@ -267,6 +267,7 @@ on_both_backends! {
         for said in [&location[8..], "Hello Test", "2 × ", "$39.98", "$3.30", "$4.99", "$48.27", "1 Test Street"] {
             assert!(confirmation.contains(said), "the confirmation says {said}:\n{confirmation}");
         }
+        assert_eq!(app.db.mailed_link(&app.db.email_of(buyer.id)), location, "the mail links to the order page");
 
         let stranger = UserBuilder::customer().insert(&mut app.conn());
         app.sign_in_as(stranger);

@@ -16,7 +16,7 @@ use crate::db::models::Seller;
 use crate::db::schema::{products, sellers, users};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
-use crate::mail::Email;
+use crate::mail::{Email, shop_link};
 use crate::sellers::SellerStatus;
 use crate::util::now;
 
@@ -214,9 +214,10 @@ pub fn approve(conn: &mut DbConn, admin: &Actor, id: i64, rate: Commission) -> R
                 body: format!(
                     "Hello,\n\nYour application to sell on ShopWave as {} is approved. Our \
                      commission is {} % of each sale before tax.\n\nSign in again and open your \
-                     seller panel at /seller to list your first products.\n\nShopWave\n",
+                     seller panel to list your first products:\n{}\n\nShopWave\n",
                     seller.display_name,
-                    percent(rate.0)
+                    percent(rate.0),
+                    shop_link("/seller")
                 ),
             },
         )?;
@@ -251,9 +252,10 @@ pub fn reject(conn: &mut DbConn, admin: &Actor, id: i64) -> Result<()> {
                 subject: format!("Your ShopWave application for {}", seller.display_name),
                 body: format!(
                     "Hello,\n\nThank you for applying to sell on ShopWave as {}. We cannot \
-                     accept the application as it stands. You are welcome to apply again at \
-                     /seller/apply.\n\nShopWave\n",
-                    seller.display_name
+                     accept the application as it stands. You are welcome to apply again:\n\
+                     {}\n\nShopWave\n",
+                    seller.display_name,
+                    shop_link("/seller/apply")
                 ),
             },
         )?;

@@ -12,7 +12,6 @@ use crate::accounts::email_change::{self, ConfirmOutcome, EmailChangeInput};
 use crate::accounts::mailed_link::LINK_MINUTES;
 use crate::accounts::profile;
 use crate::forms::FieldErrors;
-use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::{CurrentUser, MaybeUser, client_ip};
 use crate::web::chrome::{self, Chrome};
@@ -93,12 +92,10 @@ pub(super) async fn submit(
         Ok(input) => input,
         Err(errors) => return refused(errors, None, respond::INVALID).await,
     };
-    let (ip, link_base) = (client_ip(&req), state.public_url.clone());
+    let ip = client_ip(&req);
     let address = input.new_email.clone();
     let asked = state
-        .db(move |conn| {
-            email_change::request(conn, my_id, &input, &current_password, &ip, &link_base)
-        })
+        .db(move |conn| email_change::request(conn, my_id, &input, &current_password, &ip))
         .await;
     let mails = match asked {
         Ok(mails) => mails,
@@ -107,7 +104,7 @@ pub(super) async fn submit(
             return refused(FieldErrors::default(), Some(message), status).await;
         }
     };
-    let mailer = Mailer::from_env(&state.data_dir);
+    let mailer = state.mailer();
     web::block(move || {
         for mail in mails {
             if let Err(error) = mailer.send(&mail) {

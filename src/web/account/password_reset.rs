@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use crate::accounts::password_reset::{self, RESET_MINUTES, ResetOutcome};
 use crate::accounts::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, normalize_email};
-use crate::mail::Mailer;
 use crate::web::AppState;
 use crate::web::auth::{MaybeUser, client_ip};
 use crate::web::chrome::Chrome;
@@ -64,11 +63,10 @@ pub(super) async fn submit_forgot(
             return respond::page_with(&page, respond::INVALID);
         }
     };
-    let link_base = state.public_url.clone();
-    let mailer = Mailer::from_env(&state.data_dir);
+    let mailer = state.mailer();
     let mail_to_files = mailer.writes_files();
     let link = state
-        .db(move |conn| password_reset::request_reset(conn, &email, &link_base))
+        .db(move |conn| password_reset::request_reset(conn, &email))
         .await?;
     if let Some(mail) = link
         && let Err(error) = web::block(move || mailer.send(&mail)).await?

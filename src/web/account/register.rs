@@ -65,7 +65,7 @@ pub(super) async fn show_register(
     if user.0.is_some() {
         return Ok(see_other("/account"));
     }
-    let mailer = Mailer::from_env(&state.data_dir);
+    let mailer = state.mailer();
     respond::page(&RegisterPage::new(chrome, RegisterForm::default(), &mailer))
 }
 
@@ -84,7 +84,7 @@ pub(super) async fn submit_register(
     });
     // The password is never sent back to the browser.
     form.password.clear();
-    let mailer = Mailer::from_env(&state.data_dir);
+    let mailer = state.mailer();
     let mut page = RegisterPage::new(chrome, form, &mailer);
     let registration = match parsed {
         Ok(registration) => registration,
@@ -94,9 +94,8 @@ pub(super) async fn submit_register(
         }
     };
     let ip = client_ip(&req);
-    let link_base = state.public_url.clone();
     let sent = state
-        .db(move |conn| registration::register(conn, &registration, &ip, &link_base))
+        .db(move |conn| registration::register(conn, &registration, &ip))
         .await;
     match sent {
         // A new address and a taken one get the same answer, and neither touches the session.
@@ -129,7 +128,7 @@ pub(super) async fn show_sent(
     respond::page(&SentPage {
         chrome,
         hours: CONFIRM_HOURS,
-        mail_to_files: Mailer::from_env(&state.data_dir).writes_files(),
+        mail_to_files: state.mailer().writes_files(),
     })
 }
 
