@@ -250,19 +250,17 @@ fn touch(conn: &mut DbConn, cart_id: i64) -> Result<()> {
 }
 
 /// Locks the user's cart row for the rest of the transaction (on PostgreSQL; SQLite's write
-/// transactions are serial anyway). Checkout and its compensations take it before anything else.
-pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<()> {
-    diesel::update(carts::table.filter(carts::user_id.eq(user_id)))
-        .set(carts::updated_at.eq(crate::util::now()))
-        .execute(conn)?;
-    Ok(())
+/// transactions are serial anyway) and gives the cart as it stands under the lock; `None`: the
+/// user has no cart. Checkout takes it before anything else.
+pub(crate) fn lock(conn: &mut DbConn, user_id: i64) -> Result<Option<Cart>> {
+    touch_owned(conn, &CartOwner::User(user_id))
 }
 
-/// Empties the user's cart and drops its code: the order now has them. Their holds are the
-/// order's to end (`inventory::holds`), with the sale that uses them up.
-pub(crate) fn empty(conn: &mut DbConn, user_id: i64) -> Result<()> {
-    if let Some(cart) = find(conn, &CartOwner::User(user_id))? {
-        diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart.id))).execute(conn)?;
+/// Empties the cart and drops its code: the order now has them. Their holds are the order's to
+/// end (`inventory::holds`), with the sale that uses them up.
+pub(crate) fn empty(conn: &mut DbConn, cart: &Cart) -> Result<()> {
+    diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart.id))).execute(conn)?;
+    if cart.promotion_id.is_some() {
         diesel::update(carts::table.find(cart.id))
             .set(carts::promotion_id.eq(None::<i64>))
             .execute(conn)?;

@@ -9,7 +9,7 @@
 
 use diesel::prelude::*;
 
-use super::price::{Orderable, Priced, orderable};
+use super::price::{Orderable, Priced, empty_cart, orderable, orderable_cart};
 use super::{PAYMENT_WINDOW, PaymentChoice, PlaceOrder, payment_key};
 use crate::cart::{self, CartLine};
 use crate::db::models::{NewOrder, NewOrderItem, NewPayment, Order};
@@ -19,7 +19,6 @@ use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
 use crate::orders::OrderStatus;
-use crate::orders::months;
 use crate::payments::{PaymentStatus, methods};
 use crate::pricing;
 
@@ -34,11 +33,12 @@ pub struct Placed {
     pub charge_token: Option<String>,
 }
 
-/// How many times a transaction the database aborted to break a deadlock is run again.
+/// How many times the order transaction is tried in all (`place`).
 const ATTEMPTS: usize = 3;
 
 /// The order transaction, run again (up to `ATTEMPTS` times) when PostgreSQL aborts it to break a
-/// deadlock or a serialization conflict: an aborted attempt wrote nothing, so that is safe.
+/// deadlock or a serialization conflict, or when the order number it drew was taken (each try
+/// draws again): an aborted attempt wrote nothing, so that is safe.
 pub fn place(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
     refuse_short_cart(conn, request.user_id)?;
     let mut attempt = 1;
@@ -81,7 +81,8 @@ fn refuse_short(orderable: &Orderable) -> Result<()> {
 }
 
 fn is_transient(error: &Error) -> bool {
-    matches!(error, Error::Db(crate::db::Error::Query(e)) if crate::db::is_deadlock_or_serialization_failure(e))
+    matches!(error, Error::Db(crate::db::Error::Query(e))
+        if crate::db::is_deadlock_or_serialization_failure(e) || number_taken(e))
 }
 
 fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<Placed> {
@@ -90,7 +91,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         let now = crate::util::now();
         // The cart row's lock queues this user's other checkouts (other tabs, a double click)
         // behind this one; they then find the order by key, or an empty cart.
-        cart::lock(c, user_id)?;
+        let cart = cart::lock(c, user_id)?;
         if let Some(order) = by_key(c, user_id, &request.idempotency_key)? {
             return Ok(Placed {
                 order_id: order.id,
@@ -100,7 +101,8 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 charge_token: None,
             });
         }
-        let orderable = orderable(c, user_id)?;
+        let cart = cart.ok_or_else(empty_cart)?;
+        let orderable = orderable_cart(c, &cart)?;
         // Looked at again under the cart's lock (the last units may have gone since the look
         // before the transaction): a short line is refused before the destination is read or
         // anything written, without queueing for the variant.
@@ -136,15 +138,11 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 )
             }
         };
-        let order_id = insert_order(c, request, &priced, payment_method_id, now)?;
+        let (order_id, number) = insert_order(c, request, &priced, payment_method_id, now)?;
         for (line, priced_line) in priced.lines.iter().zip(&priced.quote.lines) {
             insert_line(c, order_id, line, priced_line, priced.tax_bps)?;
         }
         crate::orders::placed(c, order_id, user_id)?;
-        let number: String = orders::table
-            .filter(months::the_order(order_id))
-            .select(orders::number)
-            .first(c)?;
         let key = payment_key(&number);
         diesel::insert_into(payments::table)
             .values(&NewPayment {
@@ -161,7 +159,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
                 updated_at: None,
             })
             .execute(c)?;
-        cart::empty(c, user_id)?;
+        cart::empty(c, &cart)?;
         // The rows every shopper of a sell-out wants (the variant's, the voucher's) are locked
         // last, so each sale holds them for its last few statements only, not for the whole
         // order: the next sale waits that much less. A refusal here undoes everything above.
@@ -235,60 +233,54 @@ fn new_order_number(now: chrono::NaiveDateTime) -> String {
     )
 }
 
+/// Inserts the order under a newly drawn number and gives its id and number. A number can clash
+/// with an earlier one (one draw in a few hundred, in a month of ten million orders): the insert
+/// is then refused, and `place` runs the whole transaction again with a new draw, rather than
+/// wrap every insert in a savepoint, which would cost every order two more round trips.
 fn insert_order(
     conn: &mut DbConn,
     request: &PlaceOrder,
     priced: &Priced,
     payment_method_id: Option<i64>,
     now: chrono::NaiveDateTime,
-) -> Result<i64> {
+) -> Result<(i64, String)> {
     let totals = &priced.quote.totals;
     let address = &priced.address;
-    // A random number can clash with an earlier one; a savepoint lets us draw again.
-    for _ in 0..5 {
-        let number = new_order_number(now);
-        let order = NewOrder {
-            id: None,
-            number: &number,
-            user_id: request.user_id,
-            status: OrderStatus::PendingPayment,
-            subtotal: totals.subtotal,
-            discount_total: totals.discount,
-            shipping_total: totals.shipping,
-            tax_total: totals.tax,
-            grand_total: totals.grand_total,
-            promotion_id: priced.promotion.as_ref().map(|p| p.id),
-            promotion_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
-            shipping_method_id: Some(priced.shipping.id),
-            shipping_method_name: &priced.shipping.name,
-            shipping_address_id: Some(address.id),
-            ship_name: &address.full_name,
-            ship_line1: &address.line1,
-            ship_line2: address.line2.as_deref(),
-            ship_city: &address.city,
-            ship_region: &address.region,
-            ship_postal_code: &address.postal_code,
-            ship_country: &address.country,
-            payment_method_id,
-            idempotency_key: &request.idempotency_key,
-            tracking_number: None,
-            payment_expires_at: Some(now + PAYMENT_WINDOW),
-            created_at: None,
-            updated_at: None,
-        };
-        let inserted = conn.transaction(|c| {
-            diesel::insert_into(orders::table)
-                .values(&order)
-                .returning(orders::id)
-                .get_result::<i64>(c)
-        });
-        match inserted {
-            Ok(id) => return Ok(id),
-            Err(e) if number_taken(&e) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(Error::Internal("could not draw a free order number".into()))
+    let number = new_order_number(now);
+    let order = NewOrder {
+        id: None,
+        number: &number,
+        user_id: request.user_id,
+        status: OrderStatus::PendingPayment,
+        subtotal: totals.subtotal,
+        discount_total: totals.discount,
+        shipping_total: totals.shipping,
+        tax_total: totals.tax,
+        grand_total: totals.grand_total,
+        promotion_id: priced.promotion.as_ref().map(|p| p.id),
+        promotion_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
+        shipping_method_id: Some(priced.shipping.id),
+        shipping_method_name: &priced.shipping.name,
+        shipping_address_id: Some(address.id),
+        ship_name: &address.full_name,
+        ship_line1: &address.line1,
+        ship_line2: address.line2.as_deref(),
+        ship_city: &address.city,
+        ship_region: &address.region,
+        ship_postal_code: &address.postal_code,
+        ship_country: &address.country,
+        payment_method_id,
+        idempotency_key: &request.idempotency_key,
+        tracking_number: None,
+        payment_expires_at: Some(now + PAYMENT_WINDOW),
+        created_at: None,
+        updated_at: None,
+    };
+    let id = diesel::insert_into(orders::table)
+        .values(&order)
+        .returning(orders::id)
+        .get_result::<i64>(conn)?;
+    Ok((id, number))
 }
 
 /// PostgreSQL keeps order numbers unique in `order_numbers`, beside the month partitions
@@ -339,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn only_deadlocks_and_serialization_failures_are_tried_again() {
+    fn only_deadlocks_serialization_failures_and_taken_numbers_are_tried_again() {
         assert!(is_transient(&refused(Kind::Unknown, "deadlock detected")));
         assert!(is_transient(&refused(
             Kind::SerializationFailure,
@@ -350,6 +342,17 @@ mod tests {
             "duplicate key value"
         )));
         assert!(!is_transient(&refused(Kind::CheckViolation, "stock >= 0")));
+        assert!(
+            is_transient(&refused(
+                Kind::UniqueViolation,
+                "UNIQUE constraint failed: orders.number"
+            )),
+            "a drawn order number that was taken: the next try draws again"
+        );
+        assert!(!is_transient(&refused(
+            Kind::UniqueViolation,
+            "UNIQUE constraint failed: orders.user_id, orders.idempotency_key"
+        )));
         assert!(!is_transient(&Error::Conflict("sold out".into())));
     }
 }

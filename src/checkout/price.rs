@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::cart::{self, CartLine};
 use crate::db::DbConn;
-use crate::db::models::Promotion;
+use crate::db::models::{Cart, Promotion};
 use crate::db::schema::shipping_methods;
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -49,13 +49,17 @@ pub struct Orderable {
 /// at these lines before it reads the destination, so a shopper too late for a sell-out is
 /// refused in as few reads as possible.
 pub fn orderable(conn: &mut DbConn, user_id: i64) -> Result<Orderable> {
-    let owner = cart::CartOwner::User(user_id);
-    let cart = cart::find(conn, &owner)?.ok_or_else(empty_cart)?;
+    let cart = cart::find(conn, &cart::CartOwner::User(user_id))?.ok_or_else(empty_cart)?;
+    orderable_cart(conn, &cart)
+}
+
+/// `orderable` for a cart already read (placing an order reads it as it locks it).
+pub fn orderable_cart(conn: &mut DbConn, cart: &Cart) -> Result<Orderable> {
     let promotion = match cart.promotion_id {
         Some(id) => Some(crate::promotions::by_id(conn, id)?),
         None => None,
     };
-    let lines = cart::lines(conn, &cart, promotion.as_ref())?;
+    let lines = cart::lines(conn, cart, promotion.as_ref())?;
     if lines.is_empty() {
         return Err(empty_cart());
     }
@@ -133,6 +137,6 @@ impl Orderable {
     }
 }
 
-fn empty_cart() -> Error {
+pub(super) fn empty_cart() -> Error {
     Error::Invalid("Your cart is empty.".into())
 }

@@ -4,6 +4,7 @@
 //! fill while their parcel has not left.
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use crate::db::DbConn;
 use crate::db::schema::{order_items, shipments};
@@ -21,23 +22,21 @@ pub use tracking::{Carrier, ShipInput, Tracking};
 pub use view::{PAGE_SIZE, ParcelRow, SellerOrder, Tab, list, order};
 
 /// Opens one `pending` parcel per seller with lines in the order, in the transaction that
-/// confirms its payment: from then on each seller sees the order on their list to ship.
+/// confirms its payment: from then on each seller sees the order on their list to ship. One
+/// statement, in seller order.
 pub fn open_parcels(conn: &mut DbConn, order_id: i64) -> Result<()> {
-    let sellers: Vec<i64> = order_items::table
+    let parcels = order_items::table
         .filter(months::lines_of_order(order_id))
-        .select(order_items::seller_id)
+        .select((
+            order_items::order_id,
+            order_items::seller_id,
+            ShipmentStatus::Pending.into_sql::<Text>(),
+        ))
         .distinct()
-        .order(order_items::seller_id.asc())
-        .load(conn)?;
-    // One insert per seller: the backend-neutral connection has no multi-row insert.
-    for seller_id in sellers {
-        diesel::insert_into(shipments::table)
-            .values((
-                shipments::order_id.eq(order_id),
-                shipments::seller_id.eq(seller_id),
-                shipments::status.eq(ShipmentStatus::Pending),
-            ))
-            .execute(conn)?;
-    }
+        .order(order_items::seller_id.asc());
+    diesel::insert_into(shipments::table)
+        .values(parcels)
+        .into_columns((shipments::order_id, shipments::seller_id, shipments::status))
+        .execute(conn)?;
     Ok(())
 }

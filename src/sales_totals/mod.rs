@@ -25,6 +25,7 @@ use crate::db::schema::{
 use crate::db::types::OrderStatus;
 use crate::db::{DbConn, execute_native};
 use crate::error::Result;
+use crate::orders::months;
 
 mod recompute;
 
@@ -177,35 +178,35 @@ fn order_delta(conn: &mut DbConn, order_id: i64, sign: i64) -> Result<Delta> {
 }
 
 /// The order's live lines (or only line `only`, whatever its state), signed, each seller and
-/// the shop counting the order once.
+/// the shop counting the order once. One read: each line comes with its order's day, in the
+/// order's own month partitions on PostgreSQL (`months`).
 fn lines_delta(conn: &mut DbConn, order_id: i64, sign: i64, only: Option<i64>) -> Result<Delta> {
-    let placed: NaiveDateTime = orders::table
-        .find(order_id)
-        .select(orders::created_at)
-        .first(conn)?;
     let mut query = order_items::table
         .inner_join(products::table)
-        .filter(order_items::order_id.eq(order_id))
+        .inner_join(orders::table)
+        .filter(months::lines_of_order(order_id))
+        .filter(months::the_order(order_id))
         .into_boxed();
     query = match only {
         Some(item_id) => query.filter(order_items::id.eq(item_id)),
         None => query.filter(order_items::cancelled_at.is_null()),
     };
-    let lines: Vec<LineRow> = query
+    let lines: Vec<(NaiveDateTime, LineRow)> = query
         .select((
-            order_items::seller_id,
-            products::primary_category_id,
-            order_items::quantity,
-            order_items::line_subtotal,
-            order_items::discount,
-            order_items::line_total,
+            orders::created_at,
+            (
+                order_items::seller_id,
+                products::primary_category_id,
+                order_items::quantity,
+                order_items::line_subtotal,
+                order_items::discount,
+                order_items::line_total,
+            ),
         ))
         .load(conn)?;
-    let mut delta = Delta {
-        day: placed.date(),
-        ..Delta::default()
-    };
-    for (seller, category, quantity, subtotal, discount, total) in lines {
+    let mut delta = Delta::default();
+    for (placed, (seller, category, quantity, subtotal, discount, total)) in lines {
+        delta.day = placed.date();
         let units = sign * i64::from(quantity);
         let seller = delta.sellers.entry(seller).or_default();
         seller.orders = sign;
