@@ -2,10 +2,10 @@
 //! transaction that either does everything or nothing (see "Transactions" in
 //! docs/architecture.md): the cart re-read under its owner's row lock, the
 //! order with its snapshot lines, status history and pending payment record, the cart emptied,
-//! and last the contended rows: conditional stock decrements in ascending variant id order with
-//! their ledger rows (and an outbox row for each product that sold out), the conditional
-//! voucher use, and the end of the shopper's holds. A repeated idempotency key returns the
-//! order the first submit made.
+//! the shopper's holds ended, and last the contended rows: conditional stock decrements in
+//! ascending variant id order with their ledger rows (and an outbox row for each product that
+//! sold out), then the conditional voucher use. A repeated idempotency key returns the order the
+//! first submit made.
 
 use diesel::prelude::*;
 
@@ -167,7 +167,6 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         if let Some(promotion) = &priced.promotion {
             crate::promotions::record_use(c, promotion.id, user_id, order_id)?;
         }
-        inventory::holds::release(c, user_id)?;
         Ok(Placed {
             order_id,
             number,
@@ -187,7 +186,8 @@ fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
         .optional()?)
 }
 
-/// Takes each line's units for the order, using up the shopper's holds. Refused when a line asks
+/// Takes each line's units for the order, ending the shopper's holds (those on its lines are
+/// used up, any other given back). Refused when a line asks
 /// for more than is left besides what other shoppers hold.
 fn take_stock(conn: &mut DbConn, lines: &[CartLine], order_id: i64, user_id: i64) -> Result<()> {
     let moves: Vec<Move> = lines

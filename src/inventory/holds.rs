@@ -9,9 +9,9 @@
 //! (`inventory::move_stock`), so no unit is ever promised twice and no sale takes a unit held for
 //! someone else. Holds never change `stock` or the ledger.
 //!
-//! A hold ends when its shopper's order takes the units (`end`, inside the sale's update), when
-//! their cart is left empty (`release`), or when the sweeper finds it past its end
-//! (`release_expired`). Deleting the hold's row is the claim on its units: of two enders only the
+//! A hold ends when its shopper's order is placed (`end_all`, with the sale's updates: a hold on
+//! a variant the order takes is used up, any other given back), when their cart is left empty
+//! (`release`), or when the sweeper finds it past its end (`release_expired`). Deleting the hold's row is the claim on its units: of two enders only the
 //! one whose delete found the row gives them back, so `held` always equals the sum of the rows
 //! (`shopwave check` compares them, `drift`).
 
@@ -96,29 +96,27 @@ pub fn hold(
     })
 }
 
-/// Ends the shopper's hold on one variant, for the sale that takes its units; returns the units
-/// it held (0 if none), which the caller must take off `held` in the same transaction.
-pub(super) fn end(conn: &mut DbConn, user_id: i64, variant_id: i64) -> Result<i32> {
-    let ended: Option<i32> = diesel::delete(stock_holds::table.find((user_id, variant_id)))
-        .returning(stock_holds::quantity)
-        .get_result(conn)
-        .optional()?;
-    Ok(ended.unwrap_or(0))
-}
-
-/// Gives back every hold of the shopper (their cart was left empty, or the checkout is opened
-/// again); the caller's transaction makes it one change.
-pub fn release(conn: &mut DbConn, user_id: i64) -> Result<()> {
+/// Ends every hold of the shopper in one statement and gives `(variant, units)` of each, in
+/// ascending variant order; the caller must take the units off `held` in the same transaction
+/// (`give_back`, or the sale's own update).
+pub(super) fn end_all(conn: &mut DbConn, user_id: i64) -> Result<Vec<(i64, i32)>> {
     let mut ended: Vec<(i64, i32)> =
         diesel::delete(stock_holds::table.filter(stock_holds::user_id.eq(user_id)))
             .returning((stock_holds::variant_id, stock_holds::quantity))
             .get_results(conn)?;
     ended.sort_unstable();
+    Ok(ended)
+}
+
+/// Gives back every hold of the shopper (their cart was left empty, or the checkout is opened
+/// again); the caller's transaction makes it one change.
+pub fn release(conn: &mut DbConn, user_id: i64) -> Result<()> {
+    let ended = end_all(conn, user_id)?;
     give_back(conn, &ended)
 }
 
 /// Takes ended holds' units off their variants' `held`, in ascending variant order.
-fn give_back(conn: &mut DbConn, ended: &[(i64, i32)]) -> Result<()> {
+pub(super) fn give_back(conn: &mut DbConn, ended: &[(i64, i32)]) -> Result<()> {
     let mut shown = Vec::new();
     for &(variant_id, quantity) in ended {
         let (stock, held, product_id): (i32, i32, i64) =

@@ -48,8 +48,8 @@ pub struct Why<'a> {
     pub order_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub note: &'a str,
-    /// For a sale, the shopper whose holds it uses up (`holds`): their held units count as
-    /// theirs to buy, and the holds end with the sale.
+    /// For a sale, the shopper whose holds it ends (`holds`): their units held on a variant the
+    /// sale takes count as theirs to buy and are used up; their other holds are given back.
     pub buyer: Option<i64>,
 }
 
@@ -88,13 +88,16 @@ pub fn move_stock(
     let mut stock = vec![0; moves.len()];
     let mut shown_changed = Vec::new();
     let now = crate::util::now();
+    // One statement ends all the buyer's holds, before any variant row is locked.
+    let mut own_holds = match why.buyer {
+        Some(buyer) if why.reason == MovementReason::Sale => holds::end_all(conn, buyer)?,
+        _ => Vec::new(),
+    };
     for i in order {
         let Move { variant_id, delta } = moves[i];
-        let own_hold = match why.buyer {
-            Some(buyer) if why.reason == MovementReason::Sale => {
-                holds::end(conn, buyer, variant_id)?
-            }
-            _ => 0,
+        let own_hold = match own_holds.iter().position(|&(held, _)| held == variant_id) {
+            Some(at) => own_holds.remove(at).1,
+            None => 0,
         };
         let ceiling = if why.reason.gives_back() {
             i32::MAX
@@ -142,6 +145,7 @@ pub fn move_stock(
         }
         stock[i] = after;
     }
+    holds::give_back(conn, &own_holds)?;
     shown_changed_for(conn, shown_changed)?;
     Ok(Ok(stock))
 }

@@ -157,6 +157,28 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn an_order_ends_every_hold_of_its_buyer_and_gives_back_what_it_did_not_take(db: TestDb) {
+        let Lamp { variant: lamp_variant, shipping, .. } = lamp(&db, 3);
+        let vase = {
+            let conn = &mut db.conn();
+            let (shop, shelf) = (seller(conn), category(conn, "Vases"));
+            ProductBuilder::new("Tall Vase").price(1_500).stock(4).insert(conn, shop, shelf).1
+        };
+        let ann = buyer(&db, APPROVED);
+        add_to_cart(&mut db.conn(), ann.id, lamp_variant, 2);
+        // Held while both were in her cart; the vase has left it since, its hold not yet.
+        holds::hold(&mut db.conn(), ann.id, &[(lamp_variant, 2), (vase, 1)], HoldFor::minutes(10), shopwave::util::now()).unwrap();
+        assert_eq!(stock_and_holds(&mut db.conn(), vase), (4, 1, 1));
+
+        let placed = saga(&db).submit(&order_request(ann.id, ann.address, shipping, ann.card));
+        assert!(matches!(placed, Ok(Outcome::Confirmed { .. })), "{placed:?}");
+        assert_eq!(stock_and_holds(&mut db.conn(), lamp_variant), (1, 0, 0), "the lamp's hold was used up");
+        assert_eq!(stock_and_holds(&mut db.conn(), vase), (4, 0, 0), "the vase's units are everyone's again");
+        assert_checks_clean(&mut db.conn());
+    }
+}
+
+on_both_backends! {
     async fn with_holds_turned_off_opening_the_checkout_holds_nothing(db: TestDb) {
         let Lamp { variant, .. } = lamp(&db, 1);
         let ann = buyer(&db, APPROVED);
