@@ -18,7 +18,7 @@ use crate::db::{DbConn, write_tx};
 use crate::error::{Error, Result};
 use crate::inventory::{self, Move, MovementReason, Why};
 use crate::money::Money;
-use crate::orders::OrderStatus;
+use crate::orders::{OrderStatus, months};
 use crate::payments::{PaymentStatus, methods};
 use crate::pricing;
 
@@ -92,7 +92,7 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
         // The cart row's lock queues this user's other checkouts (other tabs, a double click)
         // behind this one; they then find the order by key, or an empty cart.
         let cart = cart::lock(c, user_id)?;
-        if let Some(order) = by_key(c, user_id, &request.idempotency_key)? {
+        if let Some(order) = by_key(c, user_id, &request.idempotency_key, now)? {
             return Ok(Placed {
                 order_id: order.id,
                 payment_key: payment_key(&order.number),
@@ -177,8 +177,18 @@ fn place_once(conn: &mut DbConn, request: &PlaceOrder, gateway: &str) -> Result<
     })
 }
 
-fn by_key(conn: &mut DbConn, user_id: i64, key: &str) -> Result<Option<Order>> {
+/// The order this user placed with `key`, if any. A key comes back within moments (a double
+/// click, a retry, the back button), so only this month's and last month's orders are looked
+/// at: on PostgreSQL two month partitions (`months`) instead of every month the shop keeps,
+/// each of which the planner would open and the lookup probe on every order.
+fn by_key(
+    conn: &mut DbConn,
+    user_id: i64,
+    key: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Option<Order>> {
     Ok(orders::table
+        .filter(months::placed_from(orders::id, months::months_back(now, 1)))
         .filter(orders::user_id.eq(user_id))
         .filter(orders::idempotency_key.eq(key))
         .select(Order::as_select())
