@@ -9,11 +9,11 @@
 //! (`inventory::move_stock`), so no unit is ever promised twice and no sale takes a unit held for
 //! someone else. Holds never change `stock` or the ledger.
 //!
-//! A hold ends when its shopper's order is placed (`end_all`, with the sale's updates: a hold on
-//! a variant the order takes is used up, any other given back), when their cart is left empty
-//! (`release`), or when the sweeper finds it past its end (`release_expired`). Deleting the hold's row is the claim on its units: of two enders only the
-//! one whose delete found the row gives them back, so `held` always equals the sum of the rows
-//! (`shopwave check` compares them, `drift`).
+//! A hold ends when its shopper's order is placed (`end_all`, with the sale's updates: a hold on a
+//! variant the order takes is used up, any other given back), when their cart is left empty
+//! (`release`), or when the sweeper finds it past its end (`release_expired`). Deleting the hold's
+//! row is the claim on its units: of two enders only the one whose delete found the row gives them
+//! back, so `held` always equals the sum of the rows (`shopwave check` compares them, `drift`).
 
 use std::collections::HashMap;
 
