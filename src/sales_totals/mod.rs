@@ -25,7 +25,6 @@ use crate::db::schema::{
 use crate::db::types::OrderStatus;
 use crate::db::{DbConn, execute_native};
 use crate::error::Result;
-use crate::orders::months;
 
 mod recompute;
 
@@ -178,14 +177,12 @@ fn order_delta(conn: &mut DbConn, order_id: i64, sign: i64) -> Result<Delta> {
 }
 
 /// The order's live lines (or only line `only`, whatever its state), signed, each seller and
-/// the shop counting the order once. One read: each line comes with its order's day, in the
-/// order's own month partitions on PostgreSQL (`months`).
+/// the shop counting the order once. One read: each line comes with its order's day.
 fn lines_delta(conn: &mut DbConn, order_id: i64, sign: i64, only: Option<i64>) -> Result<Delta> {
     let mut query = order_items::table
         .inner_join(products::table)
         .inner_join(orders::table)
-        .filter(months::lines_of_order(order_id))
-        .filter(months::the_order(order_id))
+        .filter(order_items::order_id.eq(order_id))
         .into_boxed();
     query = match only {
         Some(item_id) => query.filter(order_items::id.eq(item_id)),
