@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod edge;
 pub mod error;
 pub mod metrics;
+pub mod session_cache;
 mod session_reads;
 pub mod session_store;
 
@@ -85,6 +86,8 @@ pub struct AppState {
     pub sealer: std::sync::Arc<crate::accounts::sealed::Sealer>,
     /// How long opening the checkout holds the cart's units (`inventory::holds`).
     pub stock_hold: crate::inventory::holds::HoldFor,
+    /// The sessions this node holds in memory (`session_cache`).
+    pub sessions: std::sync::Arc<session_cache::SessionCache>,
 }
 
 impl AppState {
@@ -111,10 +114,12 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, sessions) = (self.pool.clone(), self.sessions.clone());
         let result = web::block(move || {
             let mut conn = crate::db::checkout(&pool).map_err(crate::error::Error::from)?;
-            work(&mut conn)
+            let result = work(&mut conn);
+            sessions.settle_changes(&mut conn);
+            result
         })
         .await?;
         Ok(result?)
@@ -292,7 +297,7 @@ pub fn app(
         .wrap(middleware::from_fn(refuse_encoded_bodies))
         .wrap(middleware::from_fn(error_page::render))
         .wrap(middleware::from_fn(frame_cookie::carry))
-        .wrap(session_middleware(&state.pool, &config))
+        .wrap(session_middleware(&state, &config))
         .wrap(middleware::from_fn(error_page::session_store_down))
         .wrap(middleware::from_fn(csrf::issue))
         .wrap(security_headers(&state.payments.card_page_origin()))
@@ -316,11 +321,12 @@ pub(crate) async fn deliver_mail(saga: web::Data<crate::checkout::PaymentSaga>) 
 }
 
 pub fn session_middleware(
-    pool: &Pool,
+    state: &AppState,
     config: &WebConfig,
 ) -> SessionMiddleware<session_store::DbSessionStore> {
     let key = Key::derive_from(&config.secret);
-    SessionMiddleware::builder(session_store::DbSessionStore::new(pool.clone()), key)
+    let store = session_store::DbSessionStore::new(state.pool.clone(), state.sessions.clone());
+    SessionMiddleware::builder(store, key)
         .cookie_name(session_store::cookie_name(config.secure_cookies).to_owned())
         .cookie_secure(config.secure_cookies)
         .cookie_http_only(true)

@@ -236,6 +236,7 @@ impl TestDb {
             stock_hold: shopwave::inventory::holds::HoldFor::minutes(
                 shopwave::inventory::holds::HoldFor::DEFAULT_MINUTES,
             ),
+            sessions: shopwave::web::session_cache::SessionCache::start(&self.backend),
         }
     }
 
@@ -401,6 +402,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub search: Arc<SearchIndex>,
     pub indexer: Arc<Indexer>,
+    /// The sessions this node holds in memory.
+    pub sessions: Arc<shopwave::web::session_cache::SessionCache>,
     /// The background indexer, as `serve` runs it; stopped with the app.
     _indexing: Running,
     service: AppService,
@@ -430,7 +433,7 @@ impl TestApp {
         state: AppState,
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
-        let search = state.search.clone();
+        let (search, sessions) = (state.search.clone(), state.sessions.clone());
         let indexer = Arc::new(Indexer::new(search.clone()).expect("search writer"));
         let indexing = shopwave::search::spawn(
             indexer.clone(),
@@ -446,6 +449,7 @@ impl TestApp {
             db,
             search,
             indexer,
+            sessions,
             _indexing: indexing,
             service,
             cookies: RefCell::new(BTreeMap::new()),
