@@ -156,11 +156,13 @@ impl SessionCache {
         let deadline = Instant::now() + SETTLE_WITHIN;
         let mut heard = false;
         while !heard && Instant::now() < deadline {
-            let mut feed = self.feed.lock().unwrap_or_else(|p| p.into_inner());
-            self.take_heard(&mut feed);
+            // Never waits on the keeper's round trip, which a stalled database can make long.
+            if let Ok(mut feed) = self.feed.try_lock() {
+                self.take_heard(&mut feed);
+            }
             let held = self.held();
             heard = !held.listening || held.marks[&mark];
-            drop((held, feed));
+            drop(held);
             if !heard {
                 std::thread::sleep(Duration::from_micros(200));
             }
