@@ -319,7 +319,6 @@ fn serve(settings: &Settings, backend: &Backend, demo: bool) -> Result<(), Strin
         ops_token: settings.operations.ops_token.clone(),
         sealer,
         stock_hold: crate::inventory::holds::HoldFor::minutes(settings.stock_hold_minutes),
-        sessions: crate::web::session_cache::SessionCache::start(backend),
     };
     // Settles orders a crash left waiting for payment, then keeps sweeping.
     std::sync::Arc::new(crate::web::payment_saga(&state)).spawn_sweeper(SWEEP_EVERY);

@@ -21,18 +21,6 @@ pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 pub const MARKER_KEY: &str = "auth.sid";
 pub const LAST_SEEN_KEY: &str = "auth.seen";
 
-thread_local! {
-    /// Whether this thread changed or ended a stored session since it last asked.
-    static CHANGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether the work this thread just ran changed or ended a stored session, clearing the mark:
-/// a node that holds sessions in memory answers such a request only once its feed has heard the
-/// change (`web::session_cache`).
-pub fn take_changed() -> bool {
-    CHANGED.replace(false)
-}
-
 /// One of a user's signed-in sessions, as "Your sessions" shows it.
 pub struct ActiveSession {
     /// None for a sign-in from before marks were set.
@@ -94,14 +82,12 @@ pub fn end_other_sessions(conn: &mut DbConn, user_id: i64, keep: &str) -> Result
         let others: Vec<String> = others.into_iter().map(|(id, _)| id).collect();
         let ended =
             diesel::delete(sessions::table.filter(sessions::id.eq_any(&others))).execute(conn)?;
-        CHANGED.set(true);
         Ok::<_, Error>(Some(ended))
     })
 }
 
 /// Deletes every session row of the user: their cookies become anonymous on their next request.
 pub fn end_all_sessions(conn: &mut DbConn, user_id: i64) -> Result<usize> {
-    CHANGED.set(true);
     Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
 }
 
@@ -163,7 +149,6 @@ pub fn update_state(
     state: &str,
     expires_at: NaiveDateTime,
 ) -> Result<bool> {
-    CHANGED.set(true);
     let updated = diesel::update(sessions::table.filter(sessions::id.eq(id)))
         .set((
             sessions::user_id.eq(user_id),
@@ -176,7 +161,6 @@ pub fn update_state(
 
 /// Moves a session's expiry.
 pub fn extend(conn: &mut DbConn, id: &str, expires_at: NaiveDateTime) -> Result<()> {
-    CHANGED.set(true);
     diesel::update(sessions::table.filter(sessions::id.eq(id)))
         .set(sessions::expires_at.eq(expires_at))
         .execute(conn)?;
@@ -185,7 +169,6 @@ pub fn extend(conn: &mut DbConn, id: &str, expires_at: NaiveDateTime) -> Result<
 
 /// Ends one session.
 pub fn delete(conn: &mut DbConn, id: &str) -> Result<()> {
-    CHANGED.set(true);
     diesel::delete(sessions::table.filter(sessions::id.eq(id))).execute(conn)?;
     Ok(())
 }

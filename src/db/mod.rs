@@ -7,7 +7,6 @@ mod group_commit;
 mod migrations;
 pub mod models;
 mod native;
-pub mod notify;
 mod pool;
 pub mod replica;
 pub mod schema;

@@ -68,12 +68,6 @@ async fn show_metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         pool.connections,
         pool.idle_connections,
     ));
-    let (from_memory, from_database) = state.sessions.reads();
-    text.push_str(&format!(
-        "# TYPE shopwave_session_reads_total counter\n\
-         shopwave_session_reads_total{{from=\"memory\"}} {from_memory}\n\
-         shopwave_session_reads_total{{from=\"database\"}} {from_database}\n"
-    ));
     text.push_str("# TYPE shopwave_retention_removed_total counter\n");
     for (kind, removed) in crate::retention::removed_so_far() {
         text.push_str(&format!(

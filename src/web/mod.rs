@@ -6,7 +6,6 @@ pub mod csrf;
 pub mod edge;
 pub mod error;
 pub mod metrics;
-pub mod session_cache;
 mod session_reads;
 pub mod session_store;
 
@@ -86,8 +85,6 @@ pub struct AppState {
     pub sealer: std::sync::Arc<crate::accounts::sealed::Sealer>,
     /// How long opening the checkout holds the cart's units (`inventory::holds`).
     pub stock_hold: crate::inventory::holds::HoldFor,
-    /// The sessions this node holds in memory (`session_cache`).
-    pub sessions: std::sync::Arc<session_cache::SessionCache>,
 }
 
 impl AppState {
@@ -114,12 +111,10 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> crate::error::Result<T> + Send + 'static,
     {
-        let (pool, sessions) = (self.pool.clone(), self.sessions.clone());
+        let pool = self.pool.clone();
         let result = web::block(move || {
             let mut conn = crate::db::checkout(&pool).map_err(crate::error::Error::from)?;
-            let result = work(&mut conn);
-            sessions.settle_changes(&mut conn);
-            result
+            work(&mut conn)
         })
         .await?;
         Ok(result?)
@@ -297,7 +292,7 @@ pub fn app(
         .wrap(middleware::from_fn(refuse_encoded_bodies))
         .wrap(middleware::from_fn(error_page::render))
         .wrap(middleware::from_fn(frame_cookie::carry))
-        .wrap(session_middleware(&state, &config))
+        .wrap(session_middleware(&state.pool, &config))
         .wrap(middleware::from_fn(error_page::session_store_down))
         .wrap(middleware::from_fn(csrf::issue))
         .wrap(security_headers(&state.payments.card_page_origin()))
@@ -321,12 +316,11 @@ pub(crate) async fn deliver_mail(saga: web::Data<crate::checkout::PaymentSaga>) 
 }
 
 pub fn session_middleware(
-    state: &AppState,
+    pool: &Pool,
     config: &WebConfig,
 ) -> SessionMiddleware<session_store::DbSessionStore> {
     let key = Key::derive_from(&config.secret);
-    let store = session_store::DbSessionStore::new(state.pool.clone(), state.sessions.clone());
-    SessionMiddleware::builder(store, key)
+    SessionMiddleware::builder(session_store::DbSessionStore::new(pool.clone()), key)
         .cookie_name(session_store::cookie_name(config.secure_cookies).to_owned())
         .cookie_secure(config.secure_cookies)
         .cookie_http_only(true)

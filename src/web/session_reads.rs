@@ -1,11 +1,15 @@
 //! Session reads that share a query. Every request that carries a session cookie must know,
 //! before its handler runs, whether that session still exists: a sign-out, password change or
-//! suspension on any node deletes the row, and the next request anywhere must be anonymous. A
-//! session this node does not hold in memory (`session_cache`: on SQLite, behind a transaction
-//! pooler, or not yet read) is read from the database after the request arrived, and the
-//! requests that arrive while one read is running wait for it to finish and are then read
-//! together in one `WHERE id IN (..)` query, on one trip to the blocking pool. Under load one
-//! query serves many requests; alone, a request waits for exactly its own read.
+//! suspension on any node deletes the row, and the next request anywhere must be anonymous. So
+//! each request reads its row from the database after it arrived — nothing about a session is
+//! kept in memory between requests — but the requests that arrive while one read is running wait
+//! for it to finish and are then read together in one `WHERE id IN (..)` query, on one trip to
+//! the blocking pool. Under load one query serves many requests; alone, a request waits for
+//! exactly its own read, as before.
+//!
+//! Why no cache: a cached session could only be used after checking that it was not ended since
+//! it was cached, and that check is itself a read of the database made after the request arrived
+//! — one round trip, the same as reading the row. See "Sessions" in docs/architecture.md.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,14 +1,10 @@
 //! Sessions kept in the database, so that logout, a password change or a suspension can end a
 //! user's sessions at once on every app node. The cookie holds a random key; the table holds its
-//! SHA-256, so a leaked database does not leak live session cookies. A session is read from this
-//! node's memory where the database announces every change (`session_cache`), else from the
-//! database, reads of concurrent requests sharing a query (`session_reads`).
+//! SHA-256, so a leaked database does not leak live session cookies. Reads of concurrent
+//! requests share a query (`session_reads`); nothing about a session is kept between requests.
 
 use std::collections::HashMap;
 
-use std::sync::Arc;
-
-use super::session_cache::SessionCache;
 use super::session_reads::SessionReads;
 use crate::accounts::sessions;
 use crate::db::{DbConn, Pool};
@@ -34,15 +30,13 @@ pub fn cookie_name(secure: bool) -> &'static str {
 pub struct DbSessionStore {
     pool: Pool,
     reads: SessionReads,
-    cache: Arc<SessionCache>,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: Pool, cache: Arc<SessionCache>) -> DbSessionStore {
+    pub fn new(pool: Pool) -> DbSessionStore {
         DbSessionStore {
             reads: SessionReads::new(pool.clone()),
             pool,
-            cache,
         }
     }
 
@@ -50,16 +44,13 @@ impl DbSessionStore {
         &self,
         work: impl FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        let (pool, cache) = (self.pool.clone(), self.cache.clone());
+        let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = crate::db::checkout(&pool)?;
-            let result = work(&mut conn).inspect_err(|error| {
+            work(&mut *crate::db::checkout(&pool)?).inspect_err(|error| {
                 if let Some(error) = error.downcast_ref::<diesel::result::Error>() {
                     crate::db::note_query_error(error);
                 }
-            });
-            cache.settle_changes(&mut conn);
-            result
+            })
         })
         .await?
     }
@@ -109,22 +100,11 @@ fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let id = sha256_hex(key.as_ref());
-        let row = match self.cache.get(&id) {
-            Some(json) => Some(json),
-            None => {
-                let since = self.cache.changes();
-                let row = self
-                    .reads
-                    .read(id.clone())
-                    .await
-                    .map_err(LoadError::Other)?;
-                if let Some(json) = &row {
-                    self.cache.keep(id, json.clone(), since);
-                }
-                row
-            }
-        };
+        let row = self
+            .reads
+            .read(sha256_hex(key.as_ref()))
+            .await
+            .map_err(LoadError::Other)?;
         row.map(|json| {
             serde_json::from_str(&json).map_err(|e| LoadError::Deserialization(e.into()))
         })
@@ -163,7 +143,6 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(key);
         };
-        self.cache.forget(&sha256_hex(key.as_ref()));
         if !updated {
             // The session was ended server-side meanwhile (logout elsewhere, suspension): carry
             // on as a new anonymous session, never as the ended sign-in.
@@ -182,16 +161,13 @@ impl SessionStore for DbSessionStore {
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let (id, expires_at) = (sha256_hex(key.as_ref()), expiry(ttl));
         self.write_unless_full(move |conn| Ok(sessions::extend(conn, &id, expires_at)?))
-            .await?;
-        self.cache.forget(&sha256_hex(key.as_ref()));
-        Ok(())
+            .await
+            .map(|_| ())
     }
 
     async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
         let id = sha256_hex(key.as_ref());
         self.write(move |conn| Ok(sessions::delete(conn, &id)?))
-            .await?;
-        self.cache.forget(&sha256_hex(key.as_ref()));
-        Ok(())
+            .await
     }
 }

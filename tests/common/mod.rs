@@ -236,7 +236,6 @@ impl TestDb {
             stock_hold: shopwave::inventory::holds::HoldFor::minutes(
                 shopwave::inventory::holds::HoldFor::DEFAULT_MINUTES,
             ),
-            sessions: shopwave::web::session_cache::SessionCache::start(&self.backend),
         }
     }
 
@@ -402,8 +401,6 @@ pub struct TestApp {
     pub db: TestDb,
     pub search: Arc<SearchIndex>,
     pub indexer: Arc<Indexer>,
-    /// The sessions this node holds in memory.
-    pub sessions: Arc<shopwave::web::session_cache::SessionCache>,
     /// The background indexer, as `serve` runs it; stopped with the app.
     _indexing: Running,
     service: AppService,
@@ -433,7 +430,7 @@ impl TestApp {
         state: AppState,
         extra_routes: fn(&mut actix_web::web::ServiceConfig),
     ) -> TestApp {
-        let (search, sessions) = (state.search.clone(), state.sessions.clone());
+        let search = state.search.clone();
         let indexer = Arc::new(Indexer::new(search.clone()).expect("search writer"));
         let indexing = shopwave::search::spawn(
             indexer.clone(),
@@ -449,7 +446,6 @@ impl TestApp {
             db,
             search,
             indexer,
-            sessions,
             _indexing: indexing,
             service,
             cookies: RefCell::new(BTreeMap::new()),
