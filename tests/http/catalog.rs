@@ -15,7 +15,7 @@ use crate::common::builders::{
 use crate::common::{TestApp, TestDb};
 use crate::on_both_backends;
 use shopwave::db::DbConn;
-use shopwave::db::schema::{product_variants, products, reviews};
+use shopwave::db::schema::{product_images, product_variants, products, reviews};
 
 /// The product links of a page's main listing, in order.
 pub(crate) fn product_links(body: &str) -> Vec<String> {
@@ -313,5 +313,56 @@ on_both_backends! {
         eventually("the new tent is listed under its parent category", async || {
             app.get(&format!("/c/{slug}")).await.body.contains("Storm Tent")
         }).await;
+    }
+}
+
+on_both_backends! {
+    async fn listings_show_each_product_once_with_its_first_picture(db: TestDb) {
+        let mut conn = db.conn();
+        let shop = seller(&mut conn);
+        let lamps = category(&mut conn, "Lamps");
+        let (desk, _) = ProductBuilder::new("Desk Lamp").featured().insert(&mut conn, shop, lamps);
+        let (floor, _) = ProductBuilder::new("Floor Lamp").featured().insert(&mut conn, shop, lamps);
+        let (wall, _) = ProductBuilder::new("Wall Lamp").insert(&mut conn, shop, lamps);
+        // The desk lamp has a first picture and a second; the floor lamp was left with two
+        // first pictures by an edit made by hand.
+        let pictures = [
+            (desk, "/static/desk-front.jpg", 0),
+            (desk, "/static/desk-side.jpg", 1),
+            (floor, "/static/floor-a.jpg", 0),
+            (floor, "/static/floor-b.jpg", 0),
+        ];
+        for (product, url, position) in pictures {
+            diesel::insert_into(product_images::table)
+                .values((
+                    product_images::product_id.eq(product),
+                    product_images::url.eq(url),
+                    product_images::position.eq(position),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let (desk_link, floor_link) = (
+            format!("href=\"/p/{}\"", product_slug(&mut conn, desk)),
+            format!("href=\"/p/{}\"", product_slug(&mut conn, floor)),
+        );
+        let listings = [
+            "/".to_owned(),
+            format!("/c/{}", category_slug(&mut conn, lamps)),
+            "/search?q=lamp".to_owned(),
+            format!("/p/{}", product_slug(&mut conn, wall)),
+        ];
+        drop(conn);
+        let app = TestApp::new(db).await;
+        app.drain_search();
+
+        for path in listings {
+            let page = app.get(&path).await;
+            page.assert_status(200).assert_contains("src=\"/static/desk-front.jpg\"");
+            assert!(!page.body.contains("desk-side.jpg"), "{path} shows a second picture on a card");
+            let (desks, floors) = (page.body.matches(&desk_link).count(), page.body.matches(&floor_link).count());
+            assert!(desks > 0, "{path} lists the desk lamp");
+            assert_eq!(floors, desks, "{path} lists the floor lamp as often as the desk lamp");
+        }
     }
 }
