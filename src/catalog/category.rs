@@ -8,6 +8,8 @@
 //! appears in its new place once the indexer has applied it (it polls every 100 ms), while one
 //! unpublished disappears at once.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::{ProductCard, published_in_order};
@@ -43,14 +45,14 @@ pub fn category_page(
         .filter(categories::slug.eq(slug))
         .select(Category::as_select())
         .first(conn)?;
-    let (products, next) = page_of_products(conn, index, category.id, listing)?;
+    let (page, next) = page_of_products(conn, index, category.id, listing)?;
     // The first page alone shows the category's best-rated products, above the listing.
     let top_rated = if listing.after.is_none() && listing.filters.is_empty() {
-        let ids = search::category::top_rated(index, category.id, TOP_RATED)?;
-        published_cards(conn, &ids)?
+        search::category::top_rated(index, category.id, TOP_RATED)?
     } else {
         Vec::new()
     };
+    let [top_rated, products] = published_cards(conn, [&top_rated, &page])?;
     Ok(CategoryPage {
         breadcrumb: breadcrumb(conn, &category.path)?,
         subcategories: children(conn, category.id)?,
@@ -91,7 +93,7 @@ fn seller_choices(conn: &mut DbConn) -> Result<Vec<(String, String)>> {
         .load(conn)?)
 }
 
-/// One page of the listing and the cursor of the next. The index orders and pages; the next
+/// The ids of one page of the listing and the cursor of the next. The index orders and pages; the next
 /// cursor is the index's place (its sort key, not the database's, which may be newer) of the
 /// last product the page covers. That is the last product shown unless the database held it
 /// back as no longer published; taking it even then means a page whose products were all held
@@ -101,7 +103,7 @@ fn page_of_products(
     index: &SearchIndex,
     category_id: i64,
     listing: &Listing,
-) -> Result<(Vec<ProductCard>, Option<Cursor>)> {
+) -> Result<(Vec<i64>, Option<Cursor>)> {
     let seller_id = match &listing.filters.seller {
         None => None,
         Some(slug) => match seller_id(conn, slug)? {
@@ -118,8 +120,7 @@ fn page_of_products(
     } else {
         None
     };
-    let ids: Vec<i64> = places.iter().map(|place| place.id).collect();
-    Ok((published_cards(conn, &ids)?, next))
+    Ok((places.iter().map(|place| place.id).collect(), next))
 }
 
 fn seller_id(conn: &mut DbConn, slug: &str) -> Result<Option<i64>> {
@@ -130,9 +131,21 @@ fn seller_id(conn: &mut DbConn, slug: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-fn published_cards(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ProductCard>> {
-    Ok(published_in_order(conn, ids)?
+/// The published products of each list, as cards in the list's order, read together: one read
+/// of products and one of images for the whole page, where a read per list was a quarter of a
+/// first page's statements.
+fn published_cards<const N: usize>(
+    conn: &mut DbConn,
+    lists: [&[i64]; N],
+) -> Result<[Vec<ProductCard>; N]> {
+    let ids: Vec<i64> = lists.iter().flat_map(|list| list.iter().copied()).collect();
+    let cards: HashMap<i64, ProductCard> = published_in_order(conn, &ids)?
         .into_iter()
-        .map(|(_, card)| card)
-        .collect())
+        .map(|(_, card)| (card.id, card))
+        .collect();
+    Ok(lists.map(|list| {
+        list.iter()
+            .filter_map(|id| cards.get(id).cloned())
+            .collect()
+    }))
 }

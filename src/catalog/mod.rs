@@ -16,10 +16,13 @@ use diesel::prelude::*;
 
 use crate::db::models::{Category, Product, ProductImage};
 use crate::db::schema::{categories, product_images, products};
-use crate::db::{DbConn, MultiBackend};
+use crate::db::{DbConn, LimitConstant, MultiBackend, constant};
 use crate::error::Result;
 use crate::images::{Picture, Size};
 use crate::money::Money;
+
+/// How many products each of the home page's two listings shows.
+const HOME_LISTED: u32 = 8;
 
 /// The side of a card's square picture, in CSS pixels.
 const CARD_SIDE: u32 = 240;
@@ -74,14 +77,14 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
     let featured = published()
         .filter(products::is_featured.eq(true))
         .order(products::id.desc())
-        .limit(8)
         .select(Product::as_select())
+        .limit_constant(HOME_LISTED)
         .load(conn)?;
     let top_rated = published()
-        .filter(products::rating_count.gt(0))
+        .filter(products::rating_count.gt(constant(0)))
         .order((products::rating_avg.desc(), products::id.desc()))
-        .limit(8)
         .select(Product::as_select())
+        .limit_constant(HOME_LISTED)
         .load(conn)?;
     Ok(Home {
         top_categories,
@@ -116,7 +119,7 @@ pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> 
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let images: Vec<ProductImage> = product_images::table
         .filter(product_images::product_id.eq_any(&ids))
-        .filter(product_images::position.eq(0))
+        .filter(product_images::position.eq(constant(0)))
         .select(ProductImage::as_select())
         .load(conn)?;
     Ok(rows

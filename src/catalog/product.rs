@@ -5,16 +5,16 @@ use diesel::prelude::*;
 
 use super::category::breadcrumb;
 use super::{ProductCard, cards, published};
-use crate::db::DbConn;
 use crate::db::models::{Category, Product, Seller, Variant};
 use crate::db::schema::{product_variants, products, reviews, sellers, users};
 use crate::db::types::ReviewStatus;
+use crate::db::{DbConn, LimitConstant};
 use crate::error::{Error, Result};
 use crate::images::{self, Picture, Size};
 use crate::money::Money;
 
 const REVIEWS_PER_PAGE: i64 = 10;
-const RELATED: i64 = 4;
+const RELATED: u32 = 4;
 
 pub struct ProductPage {
     pub product: Product,
@@ -309,8 +309,8 @@ fn related(conn: &mut DbConn, product: &Product) -> Result<Vec<ProductCard>> {
         .filter(products::primary_category_id.eq(product.primary_category_id))
         .filter(products::id.ne(product.id))
         .order((products::rating_avg.desc(), products::id.desc()))
-        .limit(RELATED)
         .select(Product::as_select())
+        .limit_constant(RELATED)
         .load(conn)?;
     cards(conn, rows)
 }

@@ -25,7 +25,7 @@ pub use pool::{
     Manager, checkout, connect, connect_replica, establish, note_query_error, storage_full_lately,
 };
 pub use seller_rows::as_seller;
-pub use sql::{SumBigInt, sum_bigint};
+pub use sql::{Constant, LimitConstant, Limited, SumBigInt, constant, sum_bigint};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::pg::PgConnection;

@@ -1,11 +1,16 @@
-//! SQL that is written differently for the two backends, as typed diesel expressions.
+//! SQL that diesel does not write as the shop needs it, as typed diesel expressions: what the two
+//! backends write differently, and constants written into a statement instead of bound.
 
+use std::marker::PhantomData;
+
+use diesel::RunQueryDsl;
 use diesel::backend::Backend;
 use diesel::expression::{
-    AppearsOnTable, Expression, SelectableExpression, ValidGrouping, is_aggregate,
+    AppearsOnTable, Expression, SelectableExpression, TypedExpressionType, ValidGrouping,
+    is_aggregate,
 };
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Nullable};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Nullable, SqlType};
 
 /// `SUM(expr)` read as a BIGINT on both backends: PostgreSQL sums a BIGINT into a NUMERIC,
 /// which the cast brings back. NULL when there is nothing to sum.
@@ -50,3 +55,91 @@ where
     Self: AppearsOnTable<QS>,
 {
 }
+
+/// A whole number written into the statement's text instead of bound as a parameter.
+///
+/// PostgreSQL plans a prepared statement for its parameters' values on each of its first five
+/// runs, then keeps one generic plan only if that plan's estimated cost is no higher than
+/// theirs. The generic plan does not know its parameters: it takes a bound `LIMIT` to keep a
+/// tenth of the candidate rows and a bound `rating_count > $1` to keep a third, so a listing
+/// (`ORDER BY … LIMIT $n`) never looks as cheap as it is and is planned again on every run,
+/// which was a third of the database's work on the home page (BENCHMARKS.md, "Plans kept for
+/// the catalog's statements"). A constant in the text is known to the generic plan. Only a
+/// value that is the same on every run belongs here; anything from a request is bound.
+pub fn constant<ST>(value: i64) -> Constant<ST> {
+    Constant {
+        value,
+        sql_type: PhantomData,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Constant<ST> {
+    value: i64,
+    sql_type: PhantomData<ST>,
+}
+
+impl<ST: SqlType + TypedExpressionType> Expression for Constant<ST> {
+    type SqlType = ST;
+}
+
+impl<ST, DB: Backend> QueryFragment<DB> for Constant<ST> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        out.push_sql(&self.value.to_string());
+        Ok(())
+    }
+}
+
+/// Told apart in the statement cache by its text, which holds the value.
+impl<ST> QueryId for Constant<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST, GroupBy> ValidGrouping<GroupBy> for Constant<ST> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<ST, QS> AppearsOnTable<QS> for Constant<ST> where Self: Expression {}
+
+impl<ST, QS> SelectableExpression<QS> for Constant<ST> where Self: AppearsOnTable<QS> {}
+
+/// `query LIMIT count` with the count in the statement's text (see `constant`), for a query
+/// with no LIMIT of its own.
+pub trait LimitConstant: Sized {
+    fn limit_constant(self, count: u32) -> Limited<Self> {
+        Limited { query: self, count }
+    }
+}
+
+impl<Q: Query> LimitConstant for Q {}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limited<Q> {
+    query: Q,
+    count: u32,
+}
+
+impl<Q: Query> Query for Limited<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, DB> QueryFragment<DB> for Limited<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(&format!(" LIMIT {}", self.count));
+        Ok(())
+    }
+}
+
+/// Told apart in the statement cache by its text, which holds the count.
+impl<Q> QueryId for Limited<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for Limited<Q> {}
