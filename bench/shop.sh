@@ -20,7 +20,10 @@ use_shop() {
   export SHOPWAVE_DATA_DIR=$data RUST_LOG=warn
   if [ "$backend" = postgres ]; then
     db=shopwave_bench_${scale//./_}${name//-/_}
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
+    # The database is on the same machine, where TLS protects nothing: without it (libpq would
+    # otherwise negotiate it) cold catalog pages served 10-25 % more (BENCHMARKS.md, "Plans kept
+    # for the catalog's statements").
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
     psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
       || psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db"
   else

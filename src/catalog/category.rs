@@ -131,9 +131,8 @@ fn seller_id(conn: &mut DbConn, slug: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// The published products of each list, as cards in the list's order, read together: one read
-/// of products and one of images for the whole page, where a read per list was a quarter of a
-/// first page's statements.
+/// The published products of each list, as cards in the list's order, read together: one
+/// statement for the whole page, where one per list was a sixth of a first page's statements.
 fn published_cards<const N: usize>(
     conn: &mut DbConn,
     lists: [&[i64]; N],

@@ -12,11 +12,13 @@ mod status;
 
 pub use status::ProductStatus;
 
+use diesel::dsl;
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 
 use crate::db::models::{Category, Product, ProductImage};
 use crate::db::schema::{categories, product_images, products};
-use crate::db::{DbConn, LimitConstant, MultiBackend, constant};
+use crate::db::{Constant, DbConn, LimitConstant, MultiBackend, constant};
 use crate::error::Result;
 use crate::images::{Picture, Size};
 use crate::money::Money;
@@ -74,22 +76,22 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
         .order((categories::position, categories::id))
         .select(Category::as_select())
         .load(conn)?;
-    let featured = published()
+    let featured = published_with_first_image()
         .filter(products::is_featured.eq(true))
         .order(products::id.desc())
-        .select(Product::as_select())
+        .select(CardRow::as_select())
         .limit_constant(HOME_LISTED)
         .load(conn)?;
-    let top_rated = published()
+    let top_rated = published_with_first_image()
         .filter(products::rating_count.gt(constant(0)))
         .order((products::rating_avg.desc(), products::id.desc()))
-        .select(Product::as_select())
+        .select(CardRow::as_select())
         .limit_constant(HOME_LISTED)
         .load(conn)?;
     Ok(Home {
         top_categories,
-        featured: cards(conn, featured)?,
-        top_rated: cards(conn, top_rated)?,
+        featured: cards_of(featured),
+        top_rated: cards_of(top_rated),
     })
 }
 
@@ -101,17 +103,70 @@ pub fn published() -> products::BoxedQuery<'static, MultiBackend> {
         .into_boxed()
 }
 
+type FirstImageOn = dsl::And<
+    dsl::Eq<product_images::product_id, products::id>,
+    dsl::Eq<product_images::position, Constant<Integer>>,
+>;
+
+/// Published products, each with its first image when it has one: what a listing reads, in
+/// one statement where a second one for the images was up to a third of a page's statements.
+/// A product left with two first images comes twice; `cards_of` keeps the first.
+pub type PublishedWithFirstImage = dsl::IntoBoxed<
+    'static,
+    dsl::LeftJoinOn<products::table, product_images::table, FirstImageOn>,
+    MultiBackend,
+>;
+
+pub fn published_with_first_image() -> PublishedWithFirstImage {
+    products::table
+        .left_join(
+            product_images::table.on(product_images::product_id
+                .eq(products::id)
+                .and(product_images::position.eq(constant(0)))),
+        )
+        .into_boxed()
+        .filter(products::status.eq(ProductStatus::Active))
+        .filter(products::deleted_at.is_null())
+}
+
+/// A row of `published_with_first_image`.
+#[derive(Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct CardRow {
+    #[diesel(embed)]
+    product: Product,
+    #[diesel(embed)]
+    image: Option<ProductImage>,
+}
+
 /// The products among `ids` shoppers may see now, as cards, in the order of `ids`. Listings
 /// read from the search index pass through here, so the database has the last word: a product
 /// unpublished a moment ago is left out even before the indexer has caught up.
 pub fn published_in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(Product, ProductCard)>> {
-    let mut rows: Vec<Product> = published()
+    let mut rows: Vec<CardRow> = published_with_first_image()
         .filter(products::id.eq_any(ids))
-        .select(Product::as_select())
+        .select(CardRow::as_select())
         .load(conn)?;
-    rows.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
-    let products = rows.clone();
-    Ok(products.into_iter().zip(cards(conn, rows)?).collect())
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.product.id));
+    Ok(one_per_product(rows)
+        .into_iter()
+        .map(|row| (row.product.clone(), card(row.product, row.image.as_ref())))
+        .collect())
+}
+
+/// One card per product, in the rows' order, from rows of `published_with_first_image`.
+pub fn cards_of(rows: Vec<CardRow>) -> Vec<ProductCard> {
+    one_per_product(rows)
+        .into_iter()
+        .map(|row| card(row.product, row.image.as_ref()))
+        .collect()
+}
+
+/// The first row of each product.
+fn one_per_product(mut rows: Vec<CardRow>) -> Vec<CardRow> {
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|row| seen.insert(row.product.id));
+    rows
 }
 
 /// Turns product rows into cards, fetching every card's first image in one query.
@@ -125,28 +180,29 @@ pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> 
     Ok(rows
         .into_iter()
         .map(|p| {
-            let picture = images
-                .iter()
-                .find(|image| image.product_id == p.id)
-                .map_or_else(
-                    || Picture::placeholder(CARD_SIDE),
-                    |image| Picture::of(image, Size::Small, CARD_SIDE),
-                );
-            (p, picture)
-        })
-        .map(|(p, picture)| ProductCard {
-            image_url: picture.src.clone(),
-            picture,
-            id: p.id,
-            name: p.name,
-            slug: p.slug,
-            price_min: Money::from_minor(p.price_min),
-            price_max: Money::from_minor(p.price_max),
-            in_stock: p.in_stock,
-            rating_avg: p.rating_avg,
-            rating_count: p.rating_count,
+            let image = images.iter().find(|image| image.product_id == p.id);
+            card(p, image)
         })
         .collect())
+}
+
+fn card(p: Product, image: Option<&ProductImage>) -> ProductCard {
+    let picture = image.map_or_else(
+        || Picture::placeholder(CARD_SIDE),
+        |image| Picture::of(image, Size::Small, CARD_SIDE),
+    );
+    ProductCard {
+        image_url: picture.src.clone(),
+        picture,
+        id: p.id,
+        name: p.name,
+        slug: p.slug,
+        price_min: Money::from_minor(p.price_min),
+        price_max: Money::from_minor(p.price_max),
+        in_stock: p.in_stock,
+        rating_avg: p.rating_avg,
+        rating_count: p.rating_count,
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::category::breadcrumb;
-use super::{ProductCard, cards, published};
+use super::{CardRow, ProductCard, cards_of, published, published_with_first_image};
 use crate::db::models::{Category, Product, Seller, Variant};
 use crate::db::schema::{product_variants, products, reviews, sellers, users};
 use crate::db::types::ReviewStatus;
@@ -305,12 +305,12 @@ fn approved_reviews(
 
 /// Best-rated other products of the same primary category.
 fn related(conn: &mut DbConn, product: &Product) -> Result<Vec<ProductCard>> {
-    let rows = published()
+    let rows = published_with_first_image()
         .filter(products::primary_category_id.eq(product.primary_category_id))
         .filter(products::id.ne(product.id))
         .order((products::rating_avg.desc(), products::id.desc()))
-        .select(Product::as_select())
+        .select(CardRow::as_select())
         .limit_constant(RELATED)
         .load(conn)?;
-    cards(conn, rows)
+    Ok(cards_of(rows))
 }
