@@ -96,11 +96,17 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
 }
 
 /// What shoppers may see: active and not deleted.
+pub type IsPublished =
+    dsl::And<dsl::Eq<products::status, ProductStatus>, dsl::IsNull<products::deleted_at>>;
+
+pub fn is_published() -> IsPublished {
+    products::status
+        .eq(ProductStatus::Active)
+        .and(products::deleted_at.is_null())
+}
+
 pub fn published() -> products::BoxedQuery<'static, MultiBackend> {
-    products::table
-        .filter(products::status.eq(ProductStatus::Active))
-        .filter(products::deleted_at.is_null())
-        .into_boxed()
+    products::table.filter(is_published()).into_boxed()
 }
 
 type FirstImageOn = dsl::And<
@@ -125,8 +131,7 @@ pub fn published_with_first_image() -> PublishedWithFirstImage {
                 .and(product_images::position.eq(constant(0)))),
         )
         .into_boxed()
-        .filter(products::status.eq(ProductStatus::Active))
-        .filter(products::deleted_at.is_null())
+        .filter(is_published())
 }
 
 /// A row of `published_with_first_image`.

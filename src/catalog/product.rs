@@ -4,9 +4,9 @@ use chrono::{DateTime, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::category::breadcrumb;
-use super::{CardRow, ProductCard, cards_of, published, published_with_first_image};
+use super::{CardRow, ProductCard, cards_of, is_published, published_with_first_image};
 use crate::db::models::{Category, Product, Seller, Variant};
-use crate::db::schema::{product_variants, products, reviews, sellers, users};
+use crate::db::schema::{categories, product_variants, products, reviews, sellers, users};
 use crate::db::types::ReviewStatus;
 use crate::db::{DbConn, LimitConstant};
 use crate::error::{Error, Result};
@@ -136,15 +136,15 @@ pub fn product_page(
     slug: &str,
     reviews_after: Option<&str>,
 ) -> Result<ProductPage> {
-    let product: Product = published()
+    let (product, primary_path, seller): (Product, String, Seller) = products::table
+        .inner_join(categories::table.on(categories::id.eq(products::primary_category_id)))
+        .inner_join(sellers::table.on(sellers::id.eq(products::seller_id)))
+        .filter(is_published())
         .filter(products::slug.eq(slug))
-        .select(Product::as_select())
-        .first(conn)?;
+        .select((Product::as_select(), categories::path, Seller::as_select()))
+        .limit_constant(1)
+        .get_result(conn)?;
     let after = reviews_after.map(ReviewCursor::decode).transpose()?;
-    let primary_path: String = crate::db::schema::categories::table
-        .find(product.primary_category_id)
-        .select(crate::db::schema::categories::path)
-        .first(conn)?;
     let images = images::of_product(conn, product.id)?
         .iter()
         .map(|image| Picture::of(image, Size::Medium, 480))
@@ -158,10 +158,6 @@ pub fn product_page(
         .into_iter()
         .map(VariantView::from_row)
         .collect();
-    let seller = sellers::table
-        .find(product.seller_id)
-        .select(Seller::as_select())
-        .first(conn)?;
     let (reviews, more_reviews) = approved_reviews(conn, product.id, after)?;
     Ok(ProductPage {
         breadcrumb: breadcrumb(conn, &primary_path)?,
