@@ -93,9 +93,9 @@ fn seller_choices(conn: &mut DbConn) -> Result<Vec<(String, String)>> {
         .load(conn)?)
 }
 
-/// The ids of one page of the listing and the cursor of the next. The index orders and pages; the next
-/// cursor is the index's place (its sort key, not the database's, which may be newer) of the
-/// last product the page covers. That is the last product shown unless the database held it
+/// The ids of one page of the listing and the cursor of the next. The index orders and pages;
+/// the next cursor is the index's place (its sort key, not the database's, which may be newer)
+/// of the last product the page covers. That is the last product shown unless the database held it
 /// back as no longer published; taking it even then means a page whose products were all held
 /// back still leads onward instead of linking to itself.
 fn page_of_products(

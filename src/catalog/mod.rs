@@ -95,16 +95,17 @@ pub fn home(conn: &mut DbConn) -> Result<Home> {
     })
 }
 
-/// What shoppers may see: active and not deleted.
 pub type IsPublished =
     dsl::And<dsl::Eq<products::status, ProductStatus>, dsl::IsNull<products::deleted_at>>;
 
+/// What shoppers may see: active and not deleted.
 pub fn is_published() -> IsPublished {
     products::status
         .eq(ProductStatus::Active)
         .and(products::deleted_at.is_null())
 }
 
+/// The products shoppers may see (`is_published`).
 pub fn published() -> products::BoxedQuery<'static, MultiBackend> {
     products::table.filter(is_published()).into_boxed()
 }
@@ -174,7 +175,8 @@ fn one_per_product(mut rows: Vec<CardRow>) -> Vec<CardRow> {
     rows
 }
 
-/// Turns product rows into cards, fetching every card's first image in one query.
+/// Turns product rows read some other way (the wishlist's) into cards, fetching every card's
+/// first image in one query.
 pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let images: Vec<ProductImage> = product_images::table

@@ -143,3 +143,31 @@ impl<Q> QueryId for Limited<Q> {
 }
 
 impl<Q, Conn> RunQueryDsl<Conn> for Limited<Q> {}
+
+#[cfg(test)]
+mod tests {
+    use diesel::pg::Pg;
+    use diesel::prelude::*;
+    use diesel::sqlite::Sqlite;
+
+    use super::{LimitConstant, constant};
+    use crate::db::schema::products;
+
+    #[test]
+    fn constants_are_written_into_the_statement_and_request_values_are_bound() {
+        let query = products::table
+            .filter(products::rating_count.gt(constant(0)))
+            .filter(products::primary_category_id.eq(41_i64))
+            .select(products::id)
+            .limit_constant(8);
+        let pg = diesel::debug_query::<Pg, _>(&query).to_string();
+        assert!(pg.contains(r#"("products"."rating_count" > 0)"#), "{pg}");
+        assert!(
+            pg.contains(r#"("products"."primary_category_id" = $1)"#),
+            "{pg}"
+        );
+        assert!(pg.ends_with(" LIMIT 8 -- binds: [41]"), "{pg}");
+        let sqlite = diesel::debug_query::<Sqlite, _>(&query).to_string();
+        assert!(sqlite.ends_with(" LIMIT 8 -- binds: [41]"), "{sqlite}");
+    }
+}
