@@ -64,8 +64,10 @@ where
 /// tenth of the candidate rows and a bound `rating_count > $1` to keep a third, so a listing
 /// (`ORDER BY … LIMIT $n`) never looks as cheap as it is and is planned again on every run,
 /// which was a third of the database's work on the home page (BENCHMARKS.md, "Plans kept for
-/// the catalog's statements"). A constant in the text is known to the generic plan. Only a
-/// value that is the same on every run belongs here; anything from a request is bound.
+/// the catalog's statements"). A constant in the text is known to the generic plan, and
+/// PostgreSQL 15 prunes partitions while planning only on constants (`orders::months::Bound`).
+/// Only a value that is the same on every run, or one of few (a month), belongs here; anything
+/// from a request is bound.
 pub fn constant<ST>(value: i64) -> Constant<ST> {
     Constant {
         value,

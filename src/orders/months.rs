@@ -10,15 +10,12 @@
 //! `LEGACY_END`), so the same query serves both backends.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
-use diesel::backend::Backend;
 use diesel::dsl;
-use diesel::expression::{AppearsOnTable, SelectableExpression, ValidGrouping, is_aggregate};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Integer, Timestamp};
 
-use crate::db::DbConn;
 use crate::db::schema::{order_items, orders};
+use crate::db::{Constant, DbConn, constant};
 use crate::error::Result;
 
 /// How many ids each month has: its ids are `yyyymm * MONTH_SPAN + n`.
@@ -64,40 +61,15 @@ fn next_month(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, 1).expect("the first of a month exists")
 }
 
-/// An id bound, written into the statement as a constant rather than sent as a parameter.
-/// PostgreSQL 15 prunes partitions while planning only on constants: a prepared statement's
-/// generic plan with parameter bounds locks and opens every month on every run before it prunes,
-/// and under concurrency those locks cost more than the reads (BENCHMARKS.md, "Order history by
-/// month"). Diesel's own SQL literal would send the statement unprepared, planned on every run;
-/// this one keeps it prepared, one statement per distinct text: bounds are whole months, so a
-/// connection prepares one per month or span of months it is asked for, and the pool replaces
-/// each connection after 30 minutes (r2d2's default lifetime, src/db/pool.rs), which bounds them.
-#[derive(Debug, Clone, Copy)]
-pub struct Bound(i64);
-
-impl Expression for Bound {
-    type SqlType = BigInt;
-}
-
-impl<DB: Backend> QueryFragment<DB> for Bound {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql(&self.0.to_string());
-        Ok(())
-    }
-}
-
-/// Not static: two bounds are two statements, told apart by their text.
-impl QueryId for Bound {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<GroupBy> ValidGrouping<GroupBy> for Bound {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<QS> AppearsOnTable<QS> for Bound {}
-impl<QS> SelectableExpression<QS> for Bound {}
+/// An id bound, written into the statement as a constant (`db::constant`) rather than sent as a
+/// parameter. PostgreSQL 15 prunes partitions while planning only on constants: a prepared
+/// statement's generic plan with parameter bounds locks and opens every month on every run before
+/// it prunes, and under concurrency those locks cost more than the reads (BENCHMARKS.md, "Order
+/// history by month"). The statement stays prepared, one per distinct text: bounds are whole
+/// months, so a connection prepares one per month or span of months it is asked for, and the pool
+/// replaces each connection after 30 minutes (r2d2's default lifetime, src/db/pool.rs), which
+/// bounds them.
+pub type Bound = Constant<BigInt>;
 
 pub type PlacedFrom<C> = dsl::Or<dsl::GtEq<C, Bound>, dsl::Lt<C, Bound>>;
 pub type PlacedBefore<C> = dsl::Lt<C, Bound>;
@@ -113,8 +85,8 @@ pub fn placed_from<C>(id: C, start: NaiveDateTime) -> PlacedFrom<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.ge(Bound(first_id_of_month(start)))
-        .or(id.lt(Bound(LEGACY_END)))
+    id.ge(constant(first_id_of_month(start)))
+        .or(id.lt(constant(LEGACY_END)))
 }
 
 /// The ids the rows placed before `end` can have.
@@ -122,7 +94,7 @@ pub fn placed_before<C>(id: C, end: NaiveDateTime) -> PlacedBefore<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.lt(Bound(id_bound_before(end)))
+    id.lt(constant(id_bound_before(end)))
 }
 
 /// The ids the rows placed up to `at`, inclusive, can have.
@@ -130,7 +102,7 @@ pub fn placed_through<C>(id: C, at: NaiveDateTime) -> PlacedBefore<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.lt(Bound(id_bound_through(at)))
+    id.lt(constant(id_bound_through(at)))
 }
 
 /// The ids the rows placed in `[start, end)` can have. Added to a query over those dates, it
@@ -148,8 +120,8 @@ pub fn months_before<C>(id: C, start: NaiveDateTime) -> MonthsBefore<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.ge(Bound(LEGACY_END))
-        .and(id.lt(Bound(first_id_of_month(start))))
+    id.ge(constant(LEGACY_END))
+        .and(id.lt(constant(first_id_of_month(start))))
 }
 
 /// Every id, of any month or legacy: for a query that cannot name its month, in the same type
@@ -158,9 +130,9 @@ pub fn any_month<C>(id: C) -> PlacedBetween<C>
 where
     C: Expression<SqlType = BigInt> + Copy,
 {
-    id.ge(Bound(LEGACY_END))
-        .or(id.lt(Bound(LEGACY_END)))
-        .and(id.lt(Bound(i64::MAX)))
+    id.ge(constant(LEGACY_END))
+        .or(id.lt(constant(LEGACY_END)))
+        .and(id.lt(constant(i64::MAX)))
 }
 
 /// The ids of the months of the orders `order_ids`, from the first to the last, or legacy ids:
@@ -172,9 +144,9 @@ where
     C: Expression<SqlType = BigInt> + Copy,
 {
     let (first, end) = month_ids_spanned(order_ids);
-    id.ge(Bound(first))
-        .or(id.lt(Bound(LEGACY_END)))
-        .and(id.lt(Bound(end)))
+    id.ge(constant(first))
+        .or(id.lt(constant(LEGACY_END)))
+        .and(id.lt(constant(end)))
 }
 
 /// `[first, end)`: the ids of the months from the first to the last of `ids`' months; empty
