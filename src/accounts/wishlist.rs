@@ -4,7 +4,6 @@
 use diesel::prelude::*;
 
 use crate::catalog::{self, ProductCard};
-use crate::db::models::Product;
 use crate::db::schema::{products, wishlist_items};
 use crate::db::{self, DbConn};
 use crate::error::{Error, Result};
@@ -14,15 +13,15 @@ pub const MAX_ITEMS: i64 = 500;
 
 /// The user's wishlisted products that are still on sale, most recently added first.
 pub fn list(conn: &mut DbConn, user_id: i64) -> Result<Vec<ProductCard>> {
-    let rows: Vec<Product> = wishlist_items::table
-        .inner_join(products::table)
+    let ids: Vec<i64> = wishlist_items::table
         .filter(wishlist_items::user_id.eq(user_id))
-        .filter(products::status.eq(crate::catalog::ProductStatus::Active))
-        .filter(products::deleted_at.is_null())
         .order((wishlist_items::added_at.desc(), wishlist_items::id.desc()))
-        .select(Product::as_select())
+        .select(wishlist_items::product_id)
         .load(conn)?;
-    catalog::cards(conn, rows)
+    Ok(catalog::published_in_order(conn, &ids)?
+        .into_iter()
+        .map(|(_, card)| card)
+        .collect())
 }
 
 /// Adds a product on sale; adding it twice keeps one entry. Err(NotFound) for a product that

@@ -175,24 +175,6 @@ fn one_per_product(mut rows: Vec<CardRow>) -> Vec<CardRow> {
     rows
 }
 
-/// Turns product rows read some other way (the wishlist's) into cards, fetching every card's
-/// first image in one query.
-pub fn cards(conn: &mut DbConn, rows: Vec<Product>) -> Result<Vec<ProductCard>> {
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let images: Vec<ProductImage> = product_images::table
-        .filter(product_images::product_id.eq_any(&ids))
-        .filter(product_images::position.eq(constant(0)))
-        .select(ProductImage::as_select())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|p| {
-            let image = images.iter().find(|image| image.product_id == p.id);
-            card(p, image)
-        })
-        .collect())
-}
-
 fn card(p: Product, image: Option<&ProductImage>) -> ProductCard {
     let picture = image.map_or_else(
         || Picture::placeholder(CARD_SIDE),
